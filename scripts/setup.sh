@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs everything Segugio needs on a fresh clone: npm packages (with the adapter-pg patch), the Temporal CLI and
+# test server, and the generated Prisma client. Safe to run again: each step is skipped when already up to date.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! command -v node >/dev/null 2>&1; then echo "segugio: Node.js 20+ is required" >&2; exit 1; fi
+node -e 'const [M,m]=process.versions.node.split(".").map(Number); if (M<20||(M===20&&m<3)) { console.error("segugio: Node.js >= 20.3 is required, found "+process.version); process.exit(1) }'
+
+stamp=node_modules/.segugio-install-stamp
+if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ] || [ package.json -nt "$stamp" ]; then
+  echo "segugio: installing npm packages" >&2
+  # `npm install` rather than `npm ci`: the lock omits @swc/core's optional builds for other platforms, which this
+  # registry does not serve, and `npm ci` refuses such a lock; with the lock present `npm install` installs from it.
+  npm install --no-audit --no-fund --loglevel=error
+  touch "$stamp"
+fi
+
+bash scripts/install-temporal.sh
+
+gen=generated/prisma/client.ts
+if [ ! -f "$gen" ] || [ prisma/schema.prisma -nt "$gen" ]; then
+  echo "segugio: generating the Prisma client" >&2
+  npx --no-install prisma generate >/dev/null
+fi

@@ -1,0 +1,348 @@
+/**
+ * The pure contract shared by the API, the worker, the workflows and the tests: task queue, workflow ids,
+ * message definitions, stages, search-attribute keys and DTO types. No I/O may be imported here.
+ */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const TASK_QUEUE = 'segugio';
+
+/** Workflow ids are derived from business ids so that starting twice finds the same execution. */
+export const invoiceWorkflowId = (invoiceId: string): string => `invoice-${invoiceId}`;
+export const customerWorkflowId = (customerId: string): string => `customer-${customerId}`;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Stages
+// ---------------------------------------------------------------------------------------------------------------
+
+export const ACTIVE_STAGES = [
+  'OPEN', // created, nothing due yet
+  'PRE_DUE', // courtesy notice sent before the due date
+  'REMINDER',
+  'CALL',
+  'PROMISE_WAIT',
+  'REPAYMENT_PLAN',
+  'ORDER_BLOCK',
+  'FORMAL_NOTICE',
+  'LEGAL',
+] as const;
+export const TERMINAL_STAGES = ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'] as const;
+export const STAGES = [...ACTIVE_STAGES, ...TERMINAL_STAGES] as const;
+export type ActiveStage = (typeof ACTIVE_STAGES)[number];
+export type TerminalStage = (typeof TERMINAL_STAGES)[number];
+export type Stage = (typeof STAGES)[number];
+export const isTerminal = (stage: Stage): stage is TerminalStage =>
+  (TERMINAL_STAGES as readonly string[]).includes(stage);
+
+export const CHANNELS = ['EMAIL', 'SMS', 'VOICE', 'LETTER', 'PEC', 'TASK'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const LANGUAGES = ['it', 'en', 'fr'] as const;
+export type Language = (typeof LANGUAGES)[number];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dunning policy
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Stages a policy can schedule; PROMISE_WAIT and REPAYMENT_PLAN are entered by decisions, not by the clock. */
+export const POLICY_STAGES = ['PRE_DUE', 'REMINDER', 'CALL', 'ORDER_BLOCK', 'FORMAL_NOTICE', 'LEGAL'] as const;
+export type PolicyStageKind = (typeof POLICY_STAGES)[number];
+
+export interface PolicyStep {
+  stage: PolicyStageKind;
+  /**
+   * ISO-8601 duration (`P7D`, `PT30S`). The first step counts from the moment the invoice becomes overdue
+   * (a leading minus, `-P5D`, places a PRE_DUE courtesy notice before it); every later step counts from the
+   * moment the previous step fired. Time spent paused or disputed does not count.
+   */
+  offset: string;
+  channels: Channel[];
+  /** Letter / message template name, e.g. `reminder-1`, `formal-notice`. */
+  template: string;
+  /** Skip the step when the balance is below this amount (minor units). */
+  minBalanceMinor?: number;
+  /** A human must approve before the step acts (used for LEGAL). */
+  requiresApproval?: boolean;
+  /** Attach the PDF letter to the e-mail. */
+  attachLetter?: boolean;
+}
+
+export interface PolicySettings {
+  /** Extra time after a promised date before the promise counts as broken. */
+  promiseGrace: string;
+  /** How far ahead a promise may be dated. */
+  promiseMaxHorizon: string;
+  /** Grace after an instalment's date before the plan defaults. */
+  planGrace: string;
+  planMaxInstalments: number;
+  /** How long a collector has to log a call outcome before the invoice escalates. */
+  callOutcomeDeadline: string;
+  /** At most `max` outbound contacts per customer in any rolling `window`, across all their invoices. */
+  contactBudget: { max: number; window: string };
+  /** Reminders for several invoices of one customer due within this window go out as one message. */
+  consolidationWindow: string;
+  timezone: string;
+}
+
+export interface DunningPolicy {
+  segment: string;
+  version: number;
+  name: string;
+  steps: PolicyStep[];
+  settings: PolicySettings;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Workflow input
+// ---------------------------------------------------------------------------------------------------------------
+
+/** What the invoice workflow starts with. Personal data stays in the database; the workflow carries ids and money. */
+export interface InvoiceWorkflowInput {
+  invoiceId: string;
+  invoiceNumber: string;
+  customerId: string;
+  segment: string;
+  area: string | null;
+  collectorId: string | null;
+  currency: string;
+  amountMinor: number;
+  balanceMinor: number;
+  /** ISO date. */
+  dueDate: string;
+  /** Instant the invoice becomes overdue: the start of the day after `dueDate` in the policy's time zone. */
+  overdueAt: string;
+  policy: DunningPolicy;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Messages: signals carry ERP facts, updates carry human decisions (validated), the query reads state.
+// ---------------------------------------------------------------------------------------------------------------
+
+export interface PaymentReceived {
+  /** The ERP's payment reference: the same reference twice counts once. */
+  reference: string;
+  amountMinor: number;
+  /** ISO date the money was received. */
+  paidOn: string;
+}
+
+export interface InvoiceAdjusted {
+  reference: string;
+  /** CREDIT_NOTE reduces the balance by amountMinor; AMOUNT_CHANGE sets a new invoice amount; CANCEL voids it. */
+  kind: 'CREDIT_NOTE' | 'AMOUNT_CHANGE' | 'CANCEL';
+  amountMinor?: number;
+  note?: string;
+}
+
+export interface PolicyChanged {
+  policy: DunningPolicy;
+}
+
+export interface Actor {
+  /** User id or API key id of who decided. */
+  actorId: string;
+  role: 'erp' | 'collector' | 'manager' | 'admin' | 'system';
+}
+
+export interface RecordPromise extends Actor {
+  /** ISO date. */
+  promisedDate: string;
+  /** Defaults to the whole balance. */
+  amountMinor?: number;
+  note?: string;
+}
+
+export const DISPUTE_REASONS = [
+  'GOODS_NOT_RECEIVED',
+  'DEFECTIVE_GOODS',
+  'PRICE_DISAGREEMENT',
+  'SERVICE_NOT_RENDERED',
+  'DUPLICATE_INVOICE',
+  'ALREADY_PAID',
+  'WRONG_CUSTOMER',
+  'OTHER',
+] as const;
+export type DisputeReason = (typeof DISPUTE_REASONS)[number];
+
+export interface OpenDispute extends Actor {
+  reasonCode: DisputeReason;
+  note: string;
+}
+
+export interface ResolveDispute extends Actor {
+  outcome: 'REJECTED' | 'ACCEPTED' | 'PARTIAL';
+  /** For PARTIAL: the balance that remains due. */
+  newBalanceMinor?: number;
+  note?: string;
+}
+
+export interface Instalment {
+  dueDate: string;
+  amountMinor: number;
+}
+
+export interface ProposePlan extends Actor {
+  instalments: Instalment[];
+  note?: string;
+}
+
+export const CALL_OUTCOMES = ['REACHED', 'NO_ANSWER', 'WRONG_NUMBER', 'PROMISE', 'DISPUTE', 'CALLBACK'] as const;
+export type CallOutcome = (typeof CALL_OUTCOMES)[number];
+
+/** Reasons for non-payment that collectors record; the analytics count them. */
+export const NON_PAYMENT_REASONS = [
+  'LIQUIDITY',
+  'FORGOT',
+  'DISPUTE',
+  'WAITING_APPROVAL',
+  'INVOICE_NOT_RECEIVED',
+  'WRONG_DATA',
+  'INSOLVENCY',
+  'UNREACHABLE',
+  'OTHER',
+] as const;
+export type NonPaymentReason = (typeof NON_PAYMENT_REASONS)[number];
+
+export interface CompleteTask extends Actor {
+  taskId: string;
+  outcome: CallOutcome;
+  reasonCode?: NonPaymentReason;
+  note?: string;
+  /** With outcome PROMISE. */
+  promise?: { promisedDate: string; amountMinor?: number };
+  /** With outcome DISPUTE. */
+  dispute?: { reasonCode: DisputeReason; note: string };
+  /** With outcome CALLBACK: ISO instant. */
+  callbackAt?: string;
+}
+
+export interface LegalDecision extends Actor {
+  note?: string;
+}
+
+export interface DeclineLegal extends LegalDecision {
+  /** Declining legal action writes the invoice off unless `writeOff` is false, in which case dunning resumes. */
+  writeOff?: boolean;
+}
+
+export interface PauseDunning extends Actor {
+  /** ISO instant; without it the pause lasts until resumed. */
+  until?: string;
+  reason: string;
+}
+
+export interface WriteOff extends Actor {
+  reason: string;
+}
+
+export const LEGAL_STEPS = [
+  'DIFFIDA',
+  'DECRETO_INGIUNTIVO',
+  'PRECETTO',
+  'PIGNORAMENTO',
+  'SETTLEMENT',
+  'CLOSED',
+] as const;
+export type LegalStep = (typeof LEGAL_STEPS)[number];
+
+export interface LegalEvent extends Actor {
+  step: LegalStep;
+  /** ISO date. */
+  date: string;
+  costMinor: number;
+  recoveredMinor?: number;
+  lawyer?: string;
+  note?: string;
+}
+
+export interface HistoryEntry {
+  at: string;
+  kind: 'STAGE' | 'PAYMENT' | 'ADJUSTMENT' | 'DECISION' | 'CONTACT' | 'TASK' | 'POLICY';
+  stage: Stage;
+  summary: string;
+  actorId?: string;
+}
+
+export interface TaskView {
+  taskId: string;
+  kind: 'CALL' | 'REVIEW_DISPUTE' | 'APPROVE_LEGAL' | 'FIX_CONTACT' | 'CALLBACK' | 'REVIEW_LETTER';
+  dueAt: string;
+  assigneeId: string | null;
+}
+
+export interface InvoiceState {
+  invoiceId: string;
+  invoiceNumber: string;
+  customerId: string;
+  stage: Stage;
+  currency: string;
+  amountMinor: number;
+  balanceMinor: number;
+  paidMinor: number;
+  creditMinor: number;
+  dueDate: string;
+  daysOverdue: number;
+  policy: { segment: string; version: number };
+  next: { kind: string; at: string | null } | null;
+  paused: { since: string; until: string | null; reason: string } | null;
+  promise: { promisedDate: string; amountMinor: number; status: 'OPEN' | 'KEPT' | 'BROKEN' } | null;
+  plan: {
+    instalments: Array<Instalment & { paidMinor: number; status: 'PENDING' | 'PAID' | 'MISSED' }>;
+    status: 'ACTIVE' | 'COMPLETED' | 'DEFAULTED';
+  } | null;
+  dispute: { reasonCode: DisputeReason; note: string; openedAt: string } | null;
+  pendingTasks: TaskView[];
+  legal: { approved: boolean; pendingApproval: boolean; costsMinor: number; recoveredMinor: number } | null;
+  history: HistoryEntry[];
+}
+
+export const paymentSignal = defineSignal<[PaymentReceived]>('payment');
+export const invoiceAdjustedSignal = defineSignal<[InvoiceAdjusted]>('invoiceAdjusted');
+export const policyChangedSignal = defineSignal<[PolicyChanged]>('policyChanged');
+
+export const recordPromiseUpdate = defineUpdate<InvoiceState, [RecordPromise]>('recordPromise');
+export const openDisputeUpdate = defineUpdate<InvoiceState, [OpenDispute]>('openDispute');
+export const resolveDisputeUpdate = defineUpdate<InvoiceState, [ResolveDispute]>('resolveDispute');
+export const proposePlanUpdate = defineUpdate<InvoiceState, [ProposePlan]>('proposePlan');
+export const completeTaskUpdate = defineUpdate<InvoiceState, [CompleteTask]>('completeTask');
+export const approveLegalUpdate = defineUpdate<InvoiceState, [LegalDecision]>('approveLegal');
+export const declineLegalUpdate = defineUpdate<InvoiceState, [DeclineLegal]>('declineLegal');
+export const recordLegalEventUpdate = defineUpdate<InvoiceState, [LegalEvent]>('recordLegalEvent');
+export const pauseUpdate = defineUpdate<InvoiceState, [PauseDunning]>('pause');
+export const resumeUpdate = defineUpdate<InvoiceState, [Actor]>('resume');
+export const writeOffUpdate = defineUpdate<InvoiceState, [WriteOff]>('writeOff');
+
+export const invoiceStateQuery = defineQuery<InvoiceState>('state');
+
+/** Update validators throw this error type; the API maps it to 422 with the message. */
+export const DECISION_REJECTED = 'DecisionRejected';
+
+// ---------------------------------------------------------------------------------------------------------------
+// Search attributes (typed). Money here is in major units as a Double so operators can filter "Balance > 10000"
+// in the Temporal UI; the workflow's own arithmetic stays in integer minor units.
+// ---------------------------------------------------------------------------------------------------------------
+
+export const SA = {
+  stage: defineSearchAttributeKey('InvoiceStage', SearchAttributeType.KEYWORD),
+  customerId: defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD),
+  segment: defineSearchAttributeKey('Segment', SearchAttributeType.KEYWORD),
+  collector: defineSearchAttributeKey('Collector', SearchAttributeType.KEYWORD),
+  area: defineSearchAttributeKey('Area', SearchAttributeType.KEYWORD),
+  balance: defineSearchAttributeKey('Balance', SearchAttributeType.DOUBLE),
+  currency: defineSearchAttributeKey('Currency', SearchAttributeType.KEYWORD),
+  dueDate: defineSearchAttributeKey('DueDate', SearchAttributeType.DATETIME),
+  daysOverdue: defineSearchAttributeKey('DaysOverdue', SearchAttributeType.INT),
+} as const;
+
+/** `--search-attribute` arguments for `temporal server start-dev` and `temporal operator search-attribute create`. */
+export const SEARCH_ATTRIBUTE_DEFINITIONS: Array<{ name: string; type: 'Keyword' | 'Double' | 'Datetime' | 'Int' }> = [
+  { name: 'InvoiceStage', type: 'Keyword' },
+  { name: 'CustomerId', type: 'Keyword' },
+  { name: 'Segment', type: 'Keyword' },
+  { name: 'Collector', type: 'Keyword' },
+  { name: 'Area', type: 'Keyword' },
+  { name: 'Balance', type: 'Double' },
+  { name: 'Currency', type: 'Keyword' },
+  { name: 'DueDate', type: 'Datetime' },
+  { name: 'DaysOverdue', type: 'Int' },
+];
