@@ -21,8 +21,13 @@ export interface ContactRequest {
 
 export interface ContactResult {
   contactEventId: string;
-  /** SENT (handed to the provider), QUEUED (local outbox), SKIPPED (no address for this channel, or quiet hours). */
-  status: 'SENT' | 'QUEUED' | 'SKIPPED';
+  /**
+   * SENT (handed to the provider), QUEUED (local outbox), SKIPPED (no address for this channel),
+   * DEFERRED (quiet hours or days: nothing sent; the workflow waits until `notBefore` and asks again).
+   */
+  status: 'SENT' | 'QUEUED' | 'SKIPPED' | 'DEFERRED';
+  /** With DEFERRED: ISO instant of the next allowed slot. */
+  notBefore?: string;
   letterId?: string;
   detail?: string;
 }
