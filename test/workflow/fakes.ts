@@ -1,0 +1,143 @@
+/** Test doubles for the activity boundary and policy/input builders shared by the workflow tests. */
+import type {
+  ContactRequest,
+  ContactResult,
+  CreateTaskInput,
+  ErpCall,
+  SegugioActivities,
+  TransitionRecord,
+} from '../../activities/types';
+import type { DunningPolicy, InvoiceWorkflowInput, PolicySettings, PolicyStep } from '../../workflows/contract';
+
+/** A fake of every activity that records its calls; individual tests override behaviour through `hooks`. */
+export class FakeActivities {
+  contacts: ContactRequest[] = [];
+  transitions: TransitionRecord[] = [];
+  tasks: Array<CreateTaskInput & { taskId: string }> = [];
+  closedTasks: Array<{ taskId: string; status: string }> = [];
+  blocks: ErpCall[] = [];
+  unblocks: ErpCall[] = [];
+  statusPosts: ErpCall[] = [];
+  calls: Record<string, unknown[]> = {};
+  hooks: { sendContact?: (r: ContactRequest) => ContactResult | undefined } = {};
+  private seenContactKeys = new Set<string>();
+
+  private note(name: string, arg: unknown): void {
+    (this.calls[name] ??= []).push(arg);
+  }
+
+  build(): SegugioActivities {
+    return {
+      recordTransition: async (input) => {
+        this.note('recordTransition', input);
+        this.transitions.push(input);
+      },
+      sendContact: async (input) => {
+        this.note('sendContact', input);
+        const hooked = this.hooks.sendContact?.(input);
+        if (hooked) return hooked;
+        // Idempotent like the real implementation: the same key twice sends once.
+        if (!this.seenContactKeys.has(input.idempotencyKey)) {
+          this.seenContactKeys.add(input.idempotencyKey);
+          this.contacts.push(input);
+        }
+        return { contactEventId: `ce-${input.idempotencyKey}`, status: 'QUEUED' };
+      },
+      createTask: async (input) => {
+        this.note('createTask', input);
+        const existing = this.tasks.find((t) => t.idempotencyKey === input.idempotencyKey);
+        if (existing) return { taskId: existing.taskId };
+        const taskId = `task-${this.tasks.length + 1}-${input.kind}`;
+        this.tasks.push({ ...input, taskId });
+        return { taskId };
+      },
+      closeTask: async (input) => {
+        this.note('closeTask', input);
+        this.closedTasks.push(input);
+      },
+      loadPolicy: async (input) => {
+        this.note('loadPolicy', input);
+        return policy();
+      },
+      erpBlockCustomer: async (input) => {
+        this.note('erpBlockCustomer', input);
+        this.blocks.push(input);
+      },
+      erpUnblockCustomer: async (input) => {
+        this.note('erpUnblockCustomer', input);
+        this.unblocks.push(input);
+      },
+      erpPostInvoiceStatus: async (input) => {
+        this.note('erpPostInvoiceStatus', input);
+        this.statusPosts.push(input);
+      },
+    };
+  }
+
+  stages(): string[] {
+    return this.transitions.filter((t) => t.entry.kind === 'STAGE').map((t) => t.stage);
+  }
+}
+
+export const DAY = 86_400_000;
+
+export function settings(overrides: Partial<PolicySettings> = {}): PolicySettings {
+  return {
+    promiseGrace: 'P2D',
+    promiseMaxHorizon: 'P60D',
+    planGrace: 'P5D',
+    planMaxInstalments: 24,
+    callOutcomeDeadline: 'P3D',
+    contactBudget: { max: 10, window: 'P7D' },
+    consolidationWindow: 'PT0S',
+    timezone: 'Europe/Rome',
+    ...overrides,
+  };
+}
+
+export function policy(overrides: Partial<DunningPolicy> = {}, steps?: PolicyStep[]): DunningPolicy {
+  return {
+    segment: 'SME',
+    version: 1,
+    name: 'SME standard',
+    steps: steps ?? [
+      { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL'], template: 'reminder-1' },
+      { stage: 'REMINDER', offset: 'P7D', channels: ['EMAIL'], template: 'reminder-2' },
+      { stage: 'CALL', offset: 'P7D', channels: ['TASK'], template: 'call' },
+      { stage: 'ORDER_BLOCK', offset: 'P7D', channels: [], template: 'order-block' },
+      { stage: 'FORMAL_NOTICE', offset: 'P7D', channels: ['PEC'], template: 'formal-notice', attachLetter: true },
+      { stage: 'LEGAL', offset: 'P15D', channels: [], template: 'legal', requiresApproval: true },
+    ],
+    settings: settings(),
+    ...overrides,
+  };
+}
+
+let counter = 0;
+/** A unique invoice input due `dueInDays` days after `nowMs` (negative: already overdue). */
+export function invoiceInput(
+  nowMs: number,
+  overrides: Partial<InvoiceWorkflowInput> = {},
+  dueInDays = 0,
+): InvoiceWorkflowInput {
+  counter++;
+  const id = `${nowMs.toString(36)}-${process.pid}-${counter}`;
+  const due = new Date(nowMs + dueInDays * DAY);
+  const dueDate = due.toISOString().slice(0, 10);
+  const overdueAt = new Date(Date.parse(`${dueDate}T00:00:00Z`) + DAY).toISOString();
+  return {
+    invoiceId: `inv-${id}`,
+    invoiceNumber: `F-${id}`,
+    customerId: `cust-${id}`,
+    segment: 'SME',
+    area: 'Nord',
+    collectorId: 'u-collector',
+    currency: 'EUR',
+    amountMinor: 100_000,
+    balanceMinor: 100_000,
+    dueDate,
+    overdueAt,
+    policy: policy(),
+    ...overrides,
+  };
+}

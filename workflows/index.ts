@@ -1,0 +1,2 @@
+/** Every workflow the worker registers (`workflowsPath: require.resolve('../workflows')`). */
+export { invoiceWorkflow } from './invoice';
