@@ -42,6 +42,31 @@ const schema = z.object({
   ERP_WEBHOOK_SECRET: z.string().optional(),
   ERP_INBOUND_SECRET: z.string().optional(),
   ERP_CSV_DIR: z.string().optional(),
+  // --- channels, letters and ERP (docs/channels.md) ---
+  SENDGRID_FROM_NAME: z.string().optional(),
+  /** Twilio: the collector / call-centre number that click-to-call rings first, then bridges to the customer. */
+  TWILIO_AGENT_NUMBER: z.string().optional(),
+  /** SMS and calls only inside these local hours, Monday–Friday (and Saturday, see below). */
+  SEGUGIO_CONTACT_HOURS: z.string().default('09:00-20:00'),
+  /** Saturday hours, or `none` for no SMS/calls on Saturday. */
+  SEGUGIO_CONTACT_SATURDAY_HOURS: z.string().default('09:00-13:00'),
+  /** Extra non-contact days, comma-separated ISO dates or recurring MM-DD (e.g. a patron saint: 06-29). */
+  SEGUGIO_EXTRA_HOLIDAYS: z.string().default(''),
+  /** Consumer (B2C) late interest as one flat rate in basis points; default: the yearly Italian legal rate table. */
+  SEGUGIO_B2C_INTEREST_BP: z.coerce.number().int().min(0).max(10000).optional(),
+  /** Accepted clock skew / replay window of signed inbound webhooks (ERP, SendGrid), seconds. */
+  WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
+  LETTERHEAD_NAME: z.string().default('Segugio S.r.l.'),
+  /** Postal address; `|` separates lines. */
+  LETTERHEAD_ADDRESS: z.string().default('Via Roma 1|20121 Milano (MI)|Italia'),
+  LETTERHEAD_VAT: z.string().default('IT00000000000'),
+  LETTERHEAD_IBAN: z.string().default('IT60X0542811101000000123456'),
+  LETTERHEAD_BIC: z.string().optional(),
+  LETTERHEAD_EMAIL: z.string().default('crediti@segugio.example'),
+  LETTERHEAD_PHONE: z.string().optional(),
+  LETTERHEAD_PEC: z.string().optional(),
+  /** PNG or JPEG file printed at the top left of every letter. */
+  LETTERHEAD_LOGO: z.string().optional(),
 });
 
 export type Config = z.infer<typeof schema>;

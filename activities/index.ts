@@ -1,0 +1,27 @@
+/**
+ * The activity factory: wired once by the worker with real dependencies. Workflow tests pass fakes of the same
+ * shape (SegugioActivities).
+ */
+import type { Client } from '@temporalio/client';
+import type { Config } from '../lib/config';
+import type { Db } from '../lib/db';
+import type { Logger } from '../lib/logger';
+import { createContactActivities } from './channels';
+import { createErpActivities } from './erp';
+import { createPersistenceActivities } from './persistence';
+import type { SegugioActivities } from './types';
+
+export interface ActivityDeps {
+  db: Db;
+  config: Config;
+  log: Logger;
+  temporal: Client;
+}
+
+export function createActivities(deps: ActivityDeps): SegugioActivities {
+  return {
+    ...createPersistenceActivities(deps),
+    ...createContactActivities(deps),
+    ...createErpActivities(deps),
+  };
+}

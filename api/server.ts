@@ -1,0 +1,42 @@
+/** API process: validated config, one Prisma client, one Temporal client, graceful shutdown. */
+import { createApp } from './app';
+import { loadConfig } from '../lib/config';
+import { createDb } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { connectTemporal } from '../lib/temporal';
+import { assertKeysAllowed } from './dev-keys';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, 'segugio-api');
+  const db = createDb(config.DATABASE_URL);
+  await assertKeysAllowed(db, config.SEGUGIO_MODE);
+  const temporal = await connectTemporal(config);
+  const app = createApp({ db, temporal, config, log });
+  const server = app.listen(config.PORT, config.HOST, () => {
+    log.info({ host: config.HOST, port: config.PORT }, 'API listening');
+  });
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    log.fatal(
+      err.code === 'EADDRINUSE' ? `port ${config.PORT} is already in use: set PORT to another port` : String(err),
+    );
+    process.exit(1);
+  });
+  let closing = false;
+  const shutdown = (signal: string): void => {
+    if (closing) return;
+    closing = true;
+    log.info({ signal }, 'shutting down');
+    server.close(() => {
+      void Promise.allSettled([db.$disconnect(), temporal.connection.close()]).then(() => process.exit(0));
+    });
+    setTimeout(() => process.exit(0), 10_000).unref();
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(`segugio api: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});

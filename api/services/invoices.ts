@@ -1,0 +1,242 @@
+/** Invoice intake and reading: database rows first, then the workflow; the workflow is the source of truth. */
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  type Client,
+} from '@temporalio/client';
+import { TypedSearchAttributes } from '@temporalio/common';
+import type { Db } from '../../lib/db';
+import { toNumber } from '../../lib/db';
+import { currentPolicy } from '../../lib/policy-store';
+import { daysOverdue, overdueInstant, todayIn } from '../../lib/time';
+import {
+  invoiceStateQuery,
+  invoiceWorkflowId,
+  isTerminal,
+  paymentSignal,
+  SA,
+  type InvoiceState,
+  type InvoiceWorkflowInput,
+  type Stage,
+} from '../../workflows/contract';
+import { badRequest, conflict, notFound } from '../errors';
+import type { CreateInvoice, PaymentBody } from '../schemas';
+
+export interface InvoiceDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  timeZone: string;
+}
+
+type InvoiceRow = NonNullable<Awaited<ReturnType<Db['invoice']['findUnique']>>>;
+
+export async function findInvoice(db: Db, idOrNumber: string): Promise<InvoiceRow> {
+  const row =
+    (/^[0-9a-f-]{36}$/i.test(idOrNumber) ? await db.invoice.findUnique({ where: { id: idOrNumber } }) : null) ??
+    (await db.invoice.findUnique({ where: { externalNumber: idOrNumber } }));
+  if (!row) throw notFound(`invoice ${idOrNumber}`);
+  return row;
+}
+
+/** Creates or updates the customer and the invoice, then starts the invoice workflow (once). */
+export async function createInvoice(
+  deps: InvoiceDeps,
+  body: CreateInvoice,
+): Promise<{ created: boolean; invoiceId: string; workflowId: string; stage: string }> {
+  const { db } = deps;
+  const c = body.customer;
+  const customerData = {
+    name: c.name,
+    vatNumber: c.vatNumber ?? null,
+    fiscalCode: c.fiscalCode ?? null,
+    email: c.email ?? null,
+    phone: c.phone ?? null,
+    pec: c.pec ?? null,
+    addressLine: c.address?.line ?? null,
+    city: c.address?.city ?? null,
+    postalCode: c.address?.postalCode ?? null,
+    province: c.address?.province ?? null,
+    country: c.address?.country ?? 'IT',
+    language: c.language,
+    segment: c.segment,
+    area: c.area ?? null,
+    consumer: c.consumer,
+    creditLimitMinor: c.creditLimitMinor === undefined ? null : BigInt(c.creditLimitMinor),
+    collectorId: c.collectorId ?? null,
+    salespersonId: c.salespersonId ?? null,
+  };
+  for (const userId of [c.collectorId, c.salespersonId]) {
+    if (userId && !(await db.user.findUnique({ where: { id: userId } }))) {
+      throw badRequest('request is not valid', [
+        { path: userId === c.collectorId ? 'customer.collectorId' : 'customer.salespersonId', message: `unknown user '${userId}'` },
+      ]);
+    }
+  }
+
+  const existing = await db.invoice.findUnique({ where: { externalNumber: body.number } });
+  const customer = await db.customer.upsert({
+    where: { externalId: c.externalId },
+    create: { externalId: c.externalId, ...customerData },
+    update: customerData,
+  });
+  if (existing && existing.customerId !== customer.id) {
+    throw conflict(`invoice ${body.number} already belongs to another customer`);
+  }
+  const invoice =
+    existing ??
+    (await db.invoice.upsert({
+      where: { externalNumber: body.number },
+      create: {
+        externalNumber: body.number,
+        customerId: customer.id,
+        currency: body.currency,
+        amountMinor: BigInt(body.amountMinor),
+        balanceMinor: BigInt(body.balanceMinor ?? body.amountMinor),
+        issueDate: new Date(`${body.issueDate}T00:00:00Z`),
+        dueDate: new Date(`${body.dueDate}T00:00:00Z`),
+        segment: c.segment,
+        workflowId: '',
+      },
+      update: {},
+    }));
+  const workflowId = invoiceWorkflowId(invoice.id);
+  if (invoice.workflowId !== workflowId) {
+    await db.invoice.update({ where: { id: invoice.id }, data: { workflowId } });
+  }
+  if (isTerminal(invoice.stage as Stage)) {
+    return { created: false, invoiceId: invoice.id, workflowId, stage: invoice.stage };
+  }
+
+  const policy = await currentPolicy(db, customer.segment);
+  const dueDate = invoice.dueDate.toISOString().slice(0, 10);
+  const balanceMinor = toNumber(invoice.balanceMinor);
+  const input: InvoiceWorkflowInput = {
+    invoiceId: invoice.id,
+    invoiceNumber: invoice.externalNumber,
+    customerId: customer.id,
+    segment: customer.segment,
+    area: customer.area,
+    collectorId: customer.collectorId,
+    currency: invoice.currency,
+    amountMinor: toNumber(invoice.amountMinor),
+    balanceMinor,
+    dueDate,
+    overdueAt: overdueInstant(dueDate, policy.settings.timezone).toISOString(),
+    policy,
+  };
+  let created = !existing;
+  try {
+    const handle = await deps.temporal.workflow.start('invoiceWorkflow', {
+      taskQueue: deps.taskQueue,
+      workflowId,
+      args: [input],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+      // A closed invoice's workflow is never started again by a repeated POST.
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: new TypedSearchAttributes([
+        { key: SA.stage, value: 'OPEN' },
+        { key: SA.customerId, value: customer.id },
+        { key: SA.segment, value: customer.segment },
+        { key: SA.collector, value: customer.collectorId ?? 'unassigned' },
+        { key: SA.area, value: customer.area ?? 'none' },
+        { key: SA.balance, value: balanceMinor / 100 },
+        { key: SA.currency, value: invoice.currency },
+        { key: SA.dueDate, value: new Date(`${dueDate}T00:00:00Z`) },
+        { key: SA.daysOverdue, value: Math.max(0, daysOverdue(dueDate, todayIn(deps.timeZone))) },
+      ]),
+    });
+    if (!handle.workflowId) created = false;
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    created = false;
+  }
+  const fresh = await db.invoice.findUniqueOrThrow({ where: { id: invoice.id } });
+  return { created, invoiceId: invoice.id, workflowId, stage: fresh.stage };
+}
+
+/** Records a payment (once per reference) and signals it to the workflow. */
+export async function recordPayment(
+  deps: InvoiceDeps,
+  idOrNumber: string,
+  body: PaymentBody,
+): Promise<{ invoiceId: string; duplicate: boolean; applied: boolean; stage: string }> {
+  const invoice = await findInvoice(deps.db, idOrNumber);
+  const duplicate = Boolean(
+    await deps.db.payment.findUnique({ where: { invoiceId_reference: { invoiceId: invoice.id, reference: body.reference } } }),
+  );
+  if (!duplicate) {
+    await deps.db.payment.createMany({
+      data: [{ invoiceId: invoice.id, reference: body.reference, amountMinor: BigInt(body.amountMinor), paidOn: new Date(`${body.paidOn}T00:00:00Z`) }],
+      skipDuplicates: true,
+    });
+  }
+  if (isTerminal(invoice.stage as Stage)) {
+    return { invoiceId: invoice.id, duplicate, applied: false, stage: invoice.stage };
+  }
+  try {
+    // Signalled even when the row existed: the workflow ignores a reference it has already counted, and this
+    // covers a crash between the insert and the signal.
+    await deps.temporal.workflow.getHandle(invoice.workflowId).signal(paymentSignal, body);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw conflict(`invoice ${invoice.externalNumber} is no longer being collected`);
+    throw err;
+  }
+  return { invoiceId: invoice.id, duplicate, applied: true, stage: invoice.stage };
+}
+
+export interface InvoiceView {
+  invoiceId: string;
+  number: string;
+  customerId: string;
+  workflowId: string;
+  source: 'workflow' | 'database';
+  stage: string;
+  currency: string;
+  amountMinor: number;
+  balanceMinor: number;
+  dueDate: string;
+  daysOverdue: number;
+  next: { kind: string; at: string | null } | null;
+  state: InvoiceState | null;
+}
+
+/** Live state from the workflow query; the database row when the workflow is closed or unreachable. */
+export async function getInvoice(deps: InvoiceDeps, idOrNumber: string): Promise<InvoiceView> {
+  const row = await findInvoice(deps.db, idOrNumber);
+  const dueDate = row.dueDate.toISOString().slice(0, 10);
+  const base = {
+    invoiceId: row.id,
+    number: row.externalNumber,
+    customerId: row.customerId,
+    workflowId: row.workflowId,
+    currency: row.currency,
+    amountMinor: toNumber(row.amountMinor),
+    dueDate,
+  };
+  if (!isTerminal(row.stage as Stage)) {
+    try {
+      const state = await deps.temporal.workflow.getHandle(row.workflowId).query(invoiceStateQuery);
+      return {
+        ...base,
+        source: 'workflow',
+        stage: state.stage,
+        balanceMinor: state.balanceMinor,
+        daysOverdue: state.daysOverdue,
+        next: state.next,
+        state,
+      };
+    } catch {
+      // closed, not started yet, or Temporal unreachable: answer from the database mirror
+    }
+  }
+  return {
+    ...base,
+    source: 'database',
+    stage: row.stage,
+    balanceMinor: toNumber(row.balanceMinor),
+    daysOverdue: Math.max(0, daysOverdue(dueDate, todayIn(deps.timeZone))),
+    next: row.nextActionKind ? { kind: row.nextActionKind, at: row.nextActionAt?.toISOString() ?? null } : null,
+    state: null,
+  };
+}

@@ -1,0 +1,129 @@
+/**
+ * Dunning-policy validation (zod) and the policies Segugio ships with. A policy is versioned per segment; the
+ * newest version is current. Offsets are ISO-8601 durations (see PolicyStep in workflows/contract.ts).
+ */
+import { z } from 'zod';
+import { CHANNELS, POLICY_STAGES, type DunningPolicy } from '../workflows/contract';
+
+const ISO_DURATION = /^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
+export const isoDuration = z.string().regex(ISO_DURATION, 'must be an ISO-8601 duration such as P7D or PT30S');
+const positiveDuration = isoDuration.refine((d) => !d.startsWith('-'), 'must not be negative');
+
+function validTimeZone(tz: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: tz });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export const policyStepSchema = z.object({
+  stage: z.enum(POLICY_STAGES),
+  offset: isoDuration,
+  channels: z.array(z.enum(CHANNELS)).min(1),
+  template: z.string().min(1).max(64),
+  minBalanceMinor: z.number().int().nonnegative().optional(),
+  requiresApproval: z.boolean().optional(),
+  attachLetter: z.boolean().optional(),
+});
+
+export const policySettingsSchema = z.object({
+  promiseGrace: positiveDuration,
+  promiseMaxHorizon: positiveDuration,
+  planGrace: positiveDuration,
+  planMaxInstalments: z.number().int().min(1).max(120),
+  callOutcomeDeadline: positiveDuration,
+  contactBudget: z.object({ max: z.number().int().min(1).max(100), window: positiveDuration }),
+  consolidationWindow: positiveDuration,
+  timezone: z.string().refine(validTimeZone, 'must be an IANA time zone such as Europe/Rome'),
+});
+
+export const policyBodySchema = z
+  .object({
+    name: z.string().min(1).max(200),
+    steps: z.array(policyStepSchema).min(1).max(30),
+    settings: policySettingsSchema,
+  })
+  .superRefine((p, ctx) => {
+    p.steps.forEach((s, i) => {
+      if (s.offset.startsWith('-') && (i !== 0 || s.stage !== 'PRE_DUE')) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['steps', i, 'offset'],
+          message: 'only a first PRE_DUE step may have a negative offset',
+        });
+      }
+      if (s.stage === 'PRE_DUE' && i !== 0) {
+        ctx.addIssue({ code: 'custom', path: ['steps', i, 'stage'], message: 'PRE_DUE can only be the first step' });
+      }
+    });
+  });
+
+export type PolicyBody = z.infer<typeof policyBodySchema>;
+
+const daySettings = {
+  promiseGrace: 'P2D',
+  promiseMaxHorizon: 'P60D',
+  planGrace: 'P5D',
+  planMaxInstalments: 24,
+  callOutcomeDeadline: 'P2D',
+  contactBudget: { max: 3, window: 'P7D' },
+  consolidationWindow: 'PT2H',
+  timezone: 'Europe/Rome',
+};
+
+/** The policies a fresh installation starts with (version 1 of each segment). */
+export const DEFAULT_POLICIES: DunningPolicy[] = [
+  {
+    segment: 'standard',
+    version: 1,
+    name: 'B2B standard (manufacturing, services)',
+    steps: [
+      { stage: 'PRE_DUE', offset: '-P5D', channels: ['EMAIL'], template: 'courtesy' },
+      { stage: 'REMINDER', offset: 'P3D', channels: ['EMAIL'], template: 'reminder-1' },
+      { stage: 'REMINDER', offset: 'P10D', channels: ['EMAIL', 'LETTER'], template: 'reminder-2', attachLetter: true },
+      { stage: 'CALL', offset: 'P7D', channels: ['TASK'], template: 'call' },
+      { stage: 'ORDER_BLOCK', offset: 'P10D', channels: ['EMAIL'], template: 'order-block', minBalanceMinor: 50_000 },
+      { stage: 'FORMAL_NOTICE', offset: 'P7D', channels: ['PEC', 'LETTER'], template: 'formal-notice' },
+      { stage: 'LEGAL', offset: 'P15D', channels: ['TASK'], template: 'legal', requiresApproval: true },
+    ],
+    settings: daySettings,
+  },
+  {
+    segment: 'utilities',
+    version: 1,
+    name: 'Utilities (consumers and small businesses)',
+    steps: [
+      { stage: 'REMINDER', offset: 'P5D', channels: ['EMAIL', 'SMS'], template: 'reminder-1' },
+      { stage: 'REMINDER', offset: 'P10D', channels: ['EMAIL', 'LETTER'], template: 'reminder-2' },
+      { stage: 'CALL', offset: 'P5D', channels: ['VOICE', 'TASK'], template: 'call' },
+      { stage: 'FORMAL_NOTICE', offset: 'P10D', channels: ['LETTER'], template: 'formal-notice' },
+      { stage: 'LEGAL', offset: 'P30D', channels: ['TASK'], template: 'legal', requiresApproval: true },
+    ],
+    settings: { ...daySettings, contactBudget: { max: 2, window: 'P7D' }, planMaxInstalments: 12 },
+  },
+  {
+    segment: 'demo',
+    version: 1,
+    name: 'Demo: seconds-scale, to watch the stages move live',
+    steps: [
+      { stage: 'REMINDER', offset: 'PT10S', channels: ['EMAIL'], template: 'reminder-1' },
+      { stage: 'REMINDER', offset: 'PT20S', channels: ['EMAIL'], template: 'reminder-2' },
+      { stage: 'CALL', offset: 'PT20S', channels: ['TASK'], template: 'call' },
+      { stage: 'ORDER_BLOCK', offset: 'PT30S', channels: ['EMAIL'], template: 'order-block' },
+      { stage: 'FORMAL_NOTICE', offset: 'PT30S', channels: ['LETTER'], template: 'formal-notice' },
+      { stage: 'LEGAL', offset: 'PT30S', channels: ['TASK'], template: 'legal', requiresApproval: true },
+    ],
+    settings: {
+      promiseGrace: 'PT30S',
+      promiseMaxHorizon: 'P60D',
+      planGrace: 'PT30S',
+      planMaxInstalments: 24,
+      callOutcomeDeadline: 'PT1M',
+      contactBudget: { max: 20, window: 'PT10M' },
+      consolidationWindow: 'PT5S',
+      timezone: 'Europe/Rome',
+    },
+  },
+];

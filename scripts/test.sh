@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The whole test suite: installs what is missing, then typecheck, lint + format check, and jest (unit, workflow on
+# the time-skipping server, integration against a real Temporal dev server and a real PostgreSQL).
+# Extra arguments go to jest (e.g. `npm test -- test/unit`). Results: .segugio/jest-results.json.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh || exit 1
+mkdir -p .segugio
+failed_checks=()
+
+echo "== typecheck"
+node_modules/.bin/tsc --noEmit -p tsconfig.json || failed_checks+=(typecheck)
+echo "== lint"
+node_modules/.bin/eslint . || failed_checks+=(eslint)
+echo "== format"
+node_modules/.bin/prettier --check . >/dev/null || { node_modules/.bin/prettier --check . ; failed_checks+=(prettier); }
+
+echo "== jest"
+rm -f .segugio/jest-results.json
+node_modules/.bin/jest --runInBand --json --outputFile=.segugio/jest-results.json "$@"
+jest_rc=$?
+
+printf '%s\n' "${failed_checks[@]}" | grep -v '^$' > .segugio/failed-checks.txt || true
+if [ ${#failed_checks[@]} -gt 0 ]; then echo "failed checks: ${failed_checks[*]}"; fi
+node scripts/test-summary.js
+summary_rc=$?
+if [ $jest_rc -ne 0 ] || [ ${#failed_checks[@]} -gt 0 ] || [ $summary_rc -ne 0 ]; then exit 1; fi

@@ -1,0 +1,49 @@
+import { DEFAULT_POLICIES, policyBodySchema } from '../../lib/policy';
+import { daysOverdue, overdueInstant, zonedMidnight } from '../../lib/time';
+
+describe('calendar helpers', () => {
+  it('finds local midnight in Rome in winter (UTC+1) and summer (UTC+2)', () => {
+    expect(zonedMidnight('2026-01-15', 'Europe/Rome').toISOString()).toBe('2026-01-14T23:00:00.000Z');
+    expect(zonedMidnight('2026-07-15', 'Europe/Rome').toISOString()).toBe('2026-07-14T22:00:00.000Z');
+  });
+
+  it('handles the DST change days', () => {
+    // 29 March 2026: clocks go forward at 02:00; midnight is still UTC+1.
+    expect(zonedMidnight('2026-03-29', 'Europe/Rome').toISOString()).toBe('2026-03-28T23:00:00.000Z');
+    expect(zonedMidnight('2026-10-25', 'Europe/Rome').toISOString()).toBe('2026-10-24T22:00:00.000Z');
+  });
+
+  it('makes an invoice overdue at the start of the day after its due date', () => {
+    expect(overdueInstant('2026-12-31', 'Europe/Rome').toISOString()).toBe('2026-12-31T23:00:00.000Z');
+    expect(overdueInstant('2028-02-28', 'Europe/Rome').toISOString()).toBe('2028-02-28T23:00:00.000Z');
+    expect(overdueInstant('2026-06-30', 'America/New_York').toISOString()).toBe('2026-07-01T04:00:00.000Z');
+  });
+
+  it('counts days overdue', () => {
+    expect(daysOverdue('2026-01-31', '2026-03-01')).toBe(29);
+    expect(daysOverdue('2026-03-01', '2026-02-27')).toBe(-2);
+  });
+});
+
+describe('policy validation', () => {
+  it('accepts every shipped policy', () => {
+    for (const p of DEFAULT_POLICIES) {
+      expect(policyBodySchema.safeParse(p).success).toBe(true);
+    }
+  });
+
+  it('names the field of a bad offset, time zone or misplaced PRE_DUE', () => {
+    const base = DEFAULT_POLICIES[0];
+    const bad = {
+      ...base,
+      steps: [base.steps[1], { ...base.steps[0] }, { ...base.steps[2], offset: '7 days' }],
+      settings: { ...base.settings, timezone: 'Mars/Olympus' },
+    };
+    const r = policyBodySchema.safeParse(bad);
+    expect(r.success).toBe(false);
+    const paths = r.error?.issues.map((i) => i.path.join('.'));
+    expect(paths).toEqual(
+      expect.arrayContaining(['steps.2.offset', 'settings.timezone', 'steps.1.stage', 'steps.1.offset']),
+    );
+  });
+});

@@ -1,0 +1,37 @@
+/** Worker process: one connection, the workflow bundle, the activities built once from real dependencies. */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import { loadConfig } from '../lib/config';
+import { createDb } from '../lib/db';
+import { createLogger } from '../lib/logger';
+import { connectTemporal } from '../lib/temporal';
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const log = createLogger(config.LOG_LEVEL, 'segugio-worker');
+  const db = createDb(config.DATABASE_URL);
+  const temporal = await connectTemporal(config);
+  const connection = await NativeConnection.connect({
+    address: config.TEMPORAL_ADDRESS,
+    tls: config.TEMPORAL_TLS || Boolean(config.TEMPORAL_API_KEY) ? {} : undefined,
+    apiKey: config.TEMPORAL_API_KEY,
+  });
+  const worker = await Worker.create({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    workflowsPath: require.resolve('../workflows'),
+    activities: createActivities({ db, config, log, temporal }),
+    shutdownGraceTime: '10s',
+  });
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.
+  await worker.run();
+  await Promise.allSettled([db.$disconnect(), connection.close(), temporal.connection.close()]);
+  log.info('worker stopped');
+}
+
+main().catch((err: unknown) => {
+  console.error(`segugio worker: ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});
