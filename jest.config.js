@@ -1,6 +1,7 @@
 /**
- * Three projects, one run: unit (pure code), workflow (time-skipping test server, activities faked at the
- * boundary) and integration (a real Temporal dev server and a real PostgreSQL, started once by globalSetup).
+ * Four projects, one run: unit (pure code), workflow (time-skipping test server, activities faked at the
+ * boundary), integration (a real Temporal dev server and a real PostgreSQL, started once by globalSetup) and e2e
+ * (the web console in Chromium against that same kind of stack).
  */
 const transform = {
   '^.+\\.ts$': ['ts-jest', { tsconfig: { module: 'commonjs', moduleResolution: 'node', isolatedModules: true } }],
@@ -15,6 +16,14 @@ module.exports = {
       ...common,
       displayName: 'integration',
       testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/integration/global-setup.ts',
+      globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
+    },
+    {
+      // The web console in a real browser (Debian's Chromium via playwright-core) against the same real stack.
+      ...common,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
       globalSetup: '<rootDir>/test/integration/global-setup.ts',
       globalTeardown: '<rootDir>/test/integration/global-teardown.ts',
     },

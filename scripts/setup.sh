@@ -23,3 +23,16 @@ if [ ! -f "$gen" ] || [ prisma/schema.prisma -nt "$gen" ]; then
   echo "segugio: generating the Prisma client" >&2
   npx --no-install prisma generate >/dev/null
 fi
+
+# The console's browser tests drive Debian's Chromium through playwright-core (which never downloads a browser).
+# Installed only when missing and only as root; without it the e2e tests skip and say why.
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "segugio: installing Chromium for the console's browser tests" >&2
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }; then
+      echo "segugio: could not install Chromium; the e2e tests will be skipped" >&2
+    fi
+  else
+    echo "segugio: /usr/bin/chromium is missing (install the 'chromium' package as root); the e2e tests will be skipped" >&2
+  fi
+fi
