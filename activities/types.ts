@@ -5,7 +5,17 @@
  * Every effect carries an idempotency key; implementations record it in PostgreSQL before calling a provider,
  * so a retried activity or a restarted worker never sends twice.
  */
-import type { Channel, DunningPolicy, HistoryEntry, Stage, TaskView } from '../workflows/contract';
+import type {
+  Channel,
+  CustomerMessage,
+  DisputeReason,
+  DunningPolicy,
+  HistoryEntry,
+  Instalment,
+  LegalStep,
+  Stage,
+  TaskView,
+} from '../workflows/contract';
 
 export interface ContactRequest {
   /** Unique per (invoice or batch, stage, channel, attempt), e.g. `inv-123:REMINDER#1:EMAIL:0`. */
@@ -60,7 +70,75 @@ export interface ErpCall {
   reason?: string;
 }
 
-export interface SegugioActivities {
+/**
+ * A human decision or its later outcome, mirrored into its own table (PaymentPromise, Dispute, RepaymentPlan,
+ * LegalCase/LegalCaseEvent). `key` identifies the row across calls (`inv-1:promise#2`): the first call with a key
+ * creates the row, later calls with the same key update its status; a retried call changes nothing.
+ */
+export type DecisionRecord =
+  | {
+      kind: 'PROMISE';
+      key: string;
+      status: 'OPEN' | 'KEPT' | 'BROKEN' | 'CANCELLED';
+      promisedDate: string;
+      amountMinor: number;
+      recordedBy: string;
+      note?: string;
+    }
+  | {
+      kind: 'DISPUTE';
+      key: string;
+      status: 'OPEN' | 'REJECTED' | 'ACCEPTED' | 'PARTIAL';
+      reasonCode: DisputeReason;
+      note: string;
+      openedBy: string;
+      resolvedBy?: string;
+      resolution?: { outcome: 'REJECTED' | 'ACCEPTED' | 'PARTIAL'; newBalanceMinor?: number; note?: string };
+    }
+  | {
+      kind: 'PLAN';
+      key: string;
+      status: 'ACTIVE' | 'COMPLETED' | 'DEFAULTED';
+      instalments: Array<Instalment & { paidMinor: number; status: 'PENDING' | 'PAID' | 'MISSED' }>;
+      proposedBy: string;
+    }
+  | {
+      kind: 'LEGAL';
+      key: string;
+      status: 'PENDING_APPROVAL' | 'OPEN' | 'CLOSED' | 'DECLINED';
+      costsMinor: number;
+      recoveredMinor: number;
+      /** Present when the call adds a LegalCaseEvent; its idempotency is `key` + `eventKey`. */
+      event?: {
+        eventKey: string;
+        step: LegalStep;
+        date: string;
+        costMinor: number;
+        recoveredMinor: number;
+        lawyer?: string;
+        note?: string;
+        actorId: string;
+      };
+    };
+
+export interface DecisionRecordInput {
+  invoiceId: string;
+  customerId: string;
+  /** ISO instant of the decision (workflow time). */
+  at: string;
+  record: DecisionRecord;
+}
+
+/** Implemented by activities/temporal-signals.ts (a Temporal client, no database). */
+export interface TemporalSignalActivities {
+  /**
+   * Signal-with-start of the customer workflow (`customer-<customerId>`): starts it when it is not running, then
+   * delivers the message. Retries may deliver twice; the customer workflow deduplicates.
+   */
+  signalCustomerWorkflow(input: { customerId: string; message: CustomerMessage }): Promise<void>;
+}
+
+export interface SegugioActivities extends TemporalSignalActivities {
   /** Mirrors a stage change or a decision into the database (Invoice row + timeline). Idempotent on entry.at+kind. */
   recordTransition(input: TransitionRecord): Promise<void>;
   /** Sends one outbound contact through its channel (or the local outbox). */
@@ -76,4 +154,6 @@ export interface SegugioActivities {
   erpUnblockCustomer(input: ErpCall): Promise<void>;
   /** Tells the ERP an invoice's collection status changed. */
   erpPostInvoiceStatus(input: ErpCall & { invoiceId: string; stage: Stage; balanceMinor: number }): Promise<void>;
+  /** Mirrors a promise, dispute, plan or legal case (and its events) into its table; idempotent on the record key. */
+  recordDecision(input: DecisionRecordInput): Promise<void>;
 }

@@ -112,6 +112,10 @@ export interface InvoiceWorkflowInput {
   /** Instant the invoice becomes overdue: the start of the day after `dueDate` in the policy's time zone. */
   overdueAt: string;
   policy: DunningPolicy;
+  /** Set only by continue-as-new: the state the previous run handed over. */
+  carry?: InvoiceCarry;
+  /** Test hook: continue as new once history reaches this many events (besides the server's suggestion). */
+  continueAsNewAtHistoryLength?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -346,3 +350,126 @@ export const SEARCH_ATTRIBUTE_DEFINITIONS: Array<{ name: string; type: 'Keyword'
   { name: 'DueDate', type: 'Datetime' },
   { name: 'DaysOverdue', type: 'Int' },
 ];
+
+// ---------------------------------------------------------------------------------------------------------------
+// Additions for the invoice and customer workflows (issue 3). Additive only.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Order of stages for escalation ("later than"): terminal stages rank after every active stage. */
+export const STAGE_RANK: Record<Stage, number> = Object.fromEntries(STAGES.map((s, i) => [s, i])) as Record<
+  Stage,
+  number
+>;
+
+/**
+ * The invoice workflow's state carried across continue-as-new. Opaque to the API: only the workflow reads it.
+ * Instants are epoch milliseconds (workflow time).
+ */
+export interface InvoiceCarry {
+  stage: Stage;
+  /** The last stage reached by the policy clock, shown again when a promise or plan ends without closing. */
+  dunningStage: ActiveStage;
+  amountMinor: number;
+  balanceMinor: number;
+  paidMinor: number;
+  creditMinor: number;
+  references: string[];
+  policy: DunningPolicy;
+  stepIndex: number;
+  firedSteps: number;
+  lastFired: { stage: PolicyStageKind; occurrence: number } | null;
+  anchorMs: number;
+  clockShiftMs: number;
+  haltedSinceMs: number | null;
+  paused: InvoiceState['paused'];
+  promise:
+    | (NonNullable<InvoiceState['promise']> & {
+        recordedAtMs: number;
+        /** paid + credited when the promise was made: what came in since counts towards it. */
+        paidAtStart: number;
+        seq: number;
+        recordedBy: string;
+        note?: string;
+      })
+    | null;
+  promiseSeq: number;
+  plan: (NonNullable<InvoiceState['plan']> & { seq: number; proposedBy: string }) | null;
+  planSeq: number;
+  dispute: (NonNullable<InvoiceState['dispute']> & { seq: number; openedBy: string }) | null;
+  disputeSeq: number;
+  tasks: Array<TaskView & { purpose: string }>;
+  call: { taskId: string; firedAtMs: number; outcome: CallOutcome | null; escalated: boolean } | null;
+  legal: NonNullable<InvoiceState['legal']> & { open: boolean; declined: boolean };
+  blockRequested: boolean;
+  fixContactRequested: boolean;
+  history: HistoryEntry[];
+  continuedRuns: number;
+}
+
+/** What the customer workflow tells an invoice workflow after a contact it asked for went out (or did not). */
+export interface ContactOutcome {
+  /** The invoice's request key (`inv-1:REMINDER#1:EMAIL`). */
+  requestKey: string;
+  /** The key actually sent with (request key + attempt, or the batch's key when consolidated). */
+  idempotencyKey: string;
+  status: 'SENT' | 'QUEUED' | 'SKIPPED' | 'DEFERRED';
+  contactEventId: string | null;
+  /** ISO instant the contact was sent. */
+  at: string;
+  /** Every invoice the message covered (more than one when consolidated). */
+  invoiceIds: string[];
+  detail?: string;
+}
+
+export const contactOutcomeSignal = defineSignal<[ContactOutcome]>('contactOutcome');
+
+/** A contact an invoice workflow asks the customer workflow to send (budget and consolidation apply). */
+export interface CustomerContactAsk {
+  type: 'contact';
+  /** Unique per (invoice, stage, step, channel); the customer workflow appends the attempt. */
+  requestKey: string;
+  invoiceId: string;
+  stage: Stage;
+  channel: Channel;
+  template: string;
+  attachLetter?: boolean;
+  contactBudget: PolicySettings['contactBudget'];
+  consolidationWindow: string;
+}
+
+/** An invoice asks for (block) or gives up (release) the customer's order block. */
+export interface CustomerBlockAsk {
+  type: 'block' | 'release';
+  invoiceId: string;
+  reason?: string;
+}
+
+export type CustomerMessage = CustomerContactAsk | CustomerBlockAsk;
+
+export interface CustomerWorkflowInput {
+  customerId: string;
+  /** Carried across continue-as-new. */
+  carry?: CustomerCarry;
+}
+
+export interface CustomerCarry {
+  blockers: string[];
+  blocked: boolean;
+  blockEpisode: string | null;
+  queue: Array<CustomerContactAsk & { receivedAtMs: number; attempt: number; notBeforeMs: number | null }>;
+  sent: Array<{ atMs: number; idempotencyKey: string; channel: Channel; invoiceIds: string[] }>;
+  seenRequestKeys: string[];
+  contactBudget: PolicySettings['contactBudget'] | null;
+}
+
+export interface CustomerState {
+  customerId: string;
+  blocked: boolean;
+  blockingInvoices: string[];
+  queued: Array<{ requestKey: string; invoiceId: string; stage: Stage; channel: Channel; notBefore: string | null }>;
+  recentContacts: Array<{ at: string; idempotencyKey: string; channel: Channel; invoiceIds: string[] }>;
+}
+
+/** Invoice workflows reach their customer's workflow through this signal (sent with signal-with-start). */
+export const customerMessageSignal = defineSignal<[CustomerMessage]>('customerMessage');
+export const customerStateQuery = defineQuery<CustomerState>('customerState');

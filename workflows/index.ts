@@ -1,2 +1,3 @@
 /** Every workflow the worker registers (`workflowsPath: require.resolve('../workflows')`). */
 export { invoiceWorkflow } from './invoice';
+export { customerWorkflow } from './customer';

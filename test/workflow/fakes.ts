@@ -1,17 +1,35 @@
 /** Test doubles for the activity boundary and policy/input builders shared by the workflow tests. */
+import { Context } from '@temporalio/activity';
+import type { Client } from '@temporalio/client';
+import { WorkflowIdConflictPolicy } from '@temporalio/common';
 import type {
   ContactRequest,
+  DecisionRecordInput,
   ContactResult,
   CreateTaskInput,
   ErpCall,
   SegugioActivities,
   TransitionRecord,
 } from '../../activities/types';
-import type { DunningPolicy, InvoiceWorkflowInput, PolicySettings, PolicyStep } from '../../workflows/contract';
+import {
+  TASK_QUEUE,
+  customerMessageSignal,
+  customerWorkflowId,
+  type CustomerMessage,
+  type DunningPolicy,
+  type InvoiceWorkflowInput,
+  type PolicySettings,
+  type PolicyStep,
+} from '../../workflows/contract';
 
 /** A fake of every activity that records its calls; individual tests override behaviour through `hooks`. */
 export class FakeActivities {
-  contacts: ContactRequest[] = [];
+  /** Contacts actually sent (deduplicated by key), with the (skipped) server time they were scheduled at. */
+  contacts: Array<ContactRequest & { atMs: number }> = [];
+  decisions: DecisionRecordInput[] = [];
+  customerMessages: Array<{ customerId: string; message: CustomerMessage }> = [];
+  /** What loadPolicy answers per segment; absent → a version-0 policy, which no workflow adopts. */
+  policies: Record<string, DunningPolicy> = {};
   transitions: TransitionRecord[] = [];
   tasks: Array<CreateTaskInput & { taskId: string }> = [];
   closedTasks: Array<{ taskId: string; status: string }> = [];
@@ -26,8 +44,25 @@ export class FakeActivities {
     (this.calls[name] ??= []).push(arg);
   }
 
-  build(): SegugioActivities {
+  /** The activities, with signal-with-start of the customer workflow going to `client` (the test server). */
+  build(client: Client): SegugioActivities {
     return {
+      signalCustomerWorkflow: async (input) => {
+        this.note('signalCustomerWorkflow', input);
+        this.customerMessages.push(input);
+        await client.workflow.signalWithStart('customerWorkflow', {
+          workflowId: customerWorkflowId(input.customerId),
+          taskQueue: TASK_QUEUE,
+          args: [{ customerId: input.customerId }],
+          signal: customerMessageSignal,
+          signalArgs: [input.message],
+          workflowIdConflictPolicy: WorkflowIdConflictPolicy.USE_EXISTING,
+        });
+      },
+      recordDecision: async (input) => {
+        this.note('recordDecision', input);
+        this.decisions.push(input);
+      },
       recordTransition: async (input) => {
         this.note('recordTransition', input);
         this.transitions.push(input);
@@ -39,7 +74,7 @@ export class FakeActivities {
         // Idempotent like the real implementation: the same key twice sends once.
         if (!this.seenContactKeys.has(input.idempotencyKey)) {
           this.seenContactKeys.add(input.idempotencyKey);
-          this.contacts.push(input);
+          this.contacts.push({ ...input, atMs: Context.current().info.currentAttemptScheduledTimestampMs });
         }
         return { contactEventId: `ce-${input.idempotencyKey}`, status: 'QUEUED' };
       },
@@ -57,7 +92,7 @@ export class FakeActivities {
       },
       loadPolicy: async (input) => {
         this.note('loadPolicy', input);
-        return policy();
+        return this.policies[input.segment] ?? policy({ segment: input.segment, version: 0 });
       },
       erpBlockCustomer: async (input) => {
         this.note('erpBlockCustomer', input);

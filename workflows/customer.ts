@@ -1,0 +1,255 @@
+/**
+ * The customer workflow (entity pattern, `customer-<customerId>`): owns what belongs to the customer rather than
+ * to one invoice.
+ *
+ * - Order block: blocked once, when the first invoice asks; unblocked when the last blocking invoice releases it.
+ * - Contact budget: at most `max` outbound contacts in any rolling `window`, across all the customer's invoices.
+ *   A contact over budget waits for the oldest one to leave the window (it is delayed, never dropped). Formal
+ *   notices and legal letters are not held back by the budget, but they count towards it.
+ * - Consolidation: reminders (PRE_DUE, REMINDER) of several invoices on the same channel asked within the policy's
+ *   `consolidationWindow` of the first go out as one message listing every invoice.
+ *
+ * Invoice workflows reach it through `signalCustomerWorkflow` (signal-with-start); it reports each contact back to
+ * the invoices with `contactOutcomeSignal`. It ends when nothing is blocked, queued or inside the budget window, and
+ * continues as new when the server suggests it.
+ */
+import {
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  getExternalWorkflowHandle,
+  log,
+  proxyActivities,
+  setHandler,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { SegugioActivities } from '../activities/types';
+import { addDuration, isoInstant } from '../domain/duration';
+import {
+  type ContactOutcome,
+  type CustomerCarry,
+  type CustomerState,
+  type CustomerWorkflowInput,
+  type Stage,
+  contactOutcomeSignal,
+  customerMessageSignal,
+  customerStateQuery,
+  invoiceWorkflowId,
+} from './contract';
+
+const contacts = proxyActivities<SegugioActivities>({
+  startToCloseTimeout: '2 minutes',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+const erp = proxyActivities<SegugioActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+const CONSOLIDATED_STAGES: ReadonlyArray<Stage> = ['PRE_DUE', 'REMINDER'];
+const BUDGET_EXEMPT_STAGES: ReadonlyArray<Stage> = ['FORMAL_NOTICE', 'LEGAL'];
+const SEEN_KEYS_KEPT = 500;
+
+type Queued = CustomerCarry['queue'][number];
+
+/** Owns a customer's order block, contact budget and reminder consolidation across all their invoices. */
+export async function customerWorkflow(input: CustomerWorkflowInput): Promise<CustomerState> {
+  const s: CustomerCarry = input.carry ?? {
+    blockers: [],
+    blocked: false,
+    blockEpisode: null,
+    queue: [],
+    sent: [],
+    seenRequestKeys: [],
+    contactBudget: null,
+  };
+  const seen = new Set(s.seenRequestKeys);
+  let wake = 0;
+
+  const state = (): CustomerState => ({
+    customerId: input.customerId,
+    blocked: s.blocked,
+    blockingInvoices: s.blockers.slice(),
+    queued: s.queue.map((q) => ({
+      requestKey: q.requestKey,
+      invoiceId: q.invoiceId,
+      stage: q.stage,
+      channel: q.channel,
+      notBefore: q.notBeforeMs === null ? null : isoInstant(q.notBeforeMs),
+    })),
+    recentContacts: s.sent.map((c) => ({
+      at: isoInstant(c.atMs),
+      idempotencyKey: c.idempotencyKey,
+      channel: c.channel,
+      invoiceIds: c.invoiceIds.slice(),
+    })),
+  });
+
+  setHandler(customerStateQuery, state);
+  setHandler(customerMessageSignal, (m) => {
+    if (m.type === 'contact') {
+      // signal-with-start may be retried: the same request twice is queued once.
+      if (seen.has(m.requestKey)) return;
+      seen.add(m.requestKey);
+      s.seenRequestKeys.push(m.requestKey);
+      if (s.seenRequestKeys.length > SEEN_KEYS_KEPT) seen.delete(s.seenRequestKeys.shift()!);
+      s.contactBudget = m.contactBudget;
+      s.queue.push({ ...m, receivedAtMs: Date.now(), attempt: 0, notBeforeMs: null });
+    } else if (m.type === 'block') {
+      if (!s.blockers.includes(m.invoiceId)) s.blockers.push(m.invoiceId);
+    } else {
+      s.blockers = s.blockers.filter((id) => id !== m.invoiceId);
+    }
+    wake++;
+  });
+
+  const windowStartMs = (): number | null =>
+    s.contactBudget ? addDuration(Date.now(), `-${s.contactBudget.window.replace(/^[+-]/, '')}`) : null;
+
+  const pruneSent = (): void => {
+    const from = windowStartMs();
+    s.sent = from === null ? [] : s.sent.filter((c) => c.atMs > from);
+  };
+
+  /** When the head of the queue may go: after its consolidation window, its deferral and the budget allow. */
+  const readyAtMs = (head: Queued): number => {
+    let at = head.receivedAtMs;
+    if (CONSOLIDATED_STAGES.includes(head.stage))
+      at = Math.max(at, addDuration(head.receivedAtMs, head.consolidationWindow));
+    if (head.notBeforeMs !== null) at = Math.max(at, head.notBeforeMs);
+    const budget = head.contactBudget;
+    if (!BUDGET_EXEMPT_STAGES.includes(head.stage) && s.sent.length >= budget.max && budget.max > 0) {
+      // The oldest contacts leave the window one by one; the head goes when one slot is free.
+      const sorted = s.sent.map((c) => c.atMs).sort((a, b) => a - b);
+      at = Math.max(at, addDuration(sorted[s.sent.length - budget.max], budget.window));
+    }
+    return at;
+  };
+
+  const notify = async (invoiceIds: string[], outcome: Omit<ContactOutcome, 'requestKey'>, keys: string[]) => {
+    await Promise.all(
+      invoiceIds.map(async (invoiceId, i) => {
+        try {
+          await getExternalWorkflowHandle(invoiceWorkflowId(invoiceId)).signal(contactOutcomeSignal, {
+            ...outcome,
+            requestKey: keys[i],
+          });
+        } catch (err) {
+          // The invoice closed in the meantime: nothing to tell it.
+          log.info('invoice workflow not reachable for a contact outcome', { invoiceId, error: String(err) });
+        }
+      }),
+    );
+  };
+
+  const sendHead = async (): Promise<void> => {
+    const head = s.queue[0];
+    const batch = CONSOLIDATED_STAGES.includes(head.stage)
+      ? s.queue.filter(
+          (q) =>
+            q.channel === head.channel && CONSOLIDATED_STAGES.includes(q.stage) && q.notBeforeMs === head.notBeforeMs,
+        )
+      : [head];
+    // One message per invoice: a second reminder of the same invoice in the window waits for the next message.
+    const unique = batch.filter((q, i) => batch.findIndex((b) => b.invoiceId === q.invoiceId) === i);
+    const key =
+      unique.length === 1
+        ? `${head.requestKey}:${head.attempt}`
+        : `${head.requestKey}+${unique.length - 1}:${head.attempt}`;
+    const result = await contacts.sendContact({
+      idempotencyKey: key,
+      customerId: input.customerId,
+      invoiceIds: unique.map((q) => q.invoiceId),
+      // The most advanced stage of the batch names the message.
+      stage: unique.some((q) => q.stage === 'REMINDER') ? 'REMINDER' : head.stage,
+      channel: head.channel,
+      template: unique.length > 1 ? `${head.template}-consolidated` : head.template,
+      ...(unique.some((q) => q.attachLetter) ? { attachLetter: true } : {}),
+    });
+    if (result.status === 'DEFERRED') {
+      // Quiet hours: nothing was sent; ask again at the next allowed slot with the next attempt number.
+      const notBefore = result.notBefore ? Date.parse(result.notBefore) : addDuration(Date.now(), 'PT1H');
+      for (const q of unique) {
+        q.attempt++;
+        q.notBeforeMs = notBefore;
+      }
+      return;
+    }
+    s.queue = s.queue.filter((q) => !unique.includes(q));
+    if (result.status !== 'SKIPPED') {
+      s.sent.push({
+        atMs: Date.now(),
+        idempotencyKey: key,
+        channel: head.channel,
+        invoiceIds: unique.map((q) => q.invoiceId),
+      });
+    }
+    await notify(
+      unique.map((q) => q.invoiceId),
+      {
+        idempotencyKey: key,
+        status: result.status,
+        contactEventId: result.contactEventId ?? null,
+        at: isoInstant(Date.now()),
+        invoiceIds: unique.map((q) => q.invoiceId),
+        ...(result.detail ? { detail: result.detail } : {}),
+      },
+      unique.map((q) => q.requestKey),
+    );
+  };
+
+  const syncBlock = async (): Promise<void> => {
+    if (s.blockers.length > 0 && !s.blocked) {
+      // One ERP block per episode; the episode key keeps a retried activity from blocking twice.
+      s.blockEpisode = `${input.customerId}:ORDER_BLOCK@${Date.now()}`;
+      await erp.erpBlockCustomer({
+        idempotencyKey: `${s.blockEpisode}:block`,
+        customerId: input.customerId,
+        invoiceId: s.blockers[0],
+        reason: `overdue invoice ${s.blockers[0]}`,
+      });
+      s.blocked = true;
+    } else if (s.blockers.length === 0 && s.blocked) {
+      await erp.erpUnblockCustomer({
+        idempotencyKey: `${s.blockEpisode}:unblock`,
+        customerId: input.customerId,
+        reason: 'no invoice needs the block any more',
+      });
+      s.blocked = false;
+      s.blockEpisode = null;
+    }
+  };
+
+  for (;;) {
+    await syncBlock();
+    pruneSent();
+    const info = workflowInfo();
+    if (info.continueAsNewSuggested) {
+      await condition(allHandlersFinished);
+      return continueAsNew<typeof customerWorkflow>({ customerId: input.customerId, carry: s });
+    }
+    const before = wake;
+    if (s.queue.length > 0) {
+      const at = readyAtMs(s.queue[0]);
+      if (at <= Date.now()) {
+        await sendHead();
+        continue;
+      }
+      await condition(() => wake !== before, at - Date.now());
+      continue;
+    }
+    const blockMismatch = (): boolean => s.blockers.length > 0 !== s.blocked;
+    if (s.blockers.length === 0 && !s.blocked && s.sent.length === 0) {
+      // Idle: nothing blocked, queued or remembered for the budget. Finish (a new message starts a new run).
+      await condition(allHandlersFinished);
+      if (s.queue.length === 0 && s.blockers.length === 0) return state();
+      continue;
+    }
+    const oldest = s.sent.length ? Math.min(...s.sent.map((c) => c.atMs)) : null;
+    const expires = oldest !== null && s.contactBudget ? addDuration(oldest, s.contactBudget.window) : null;
+    await condition(
+      () => wake !== before || blockMismatch(),
+      expires === null ? undefined : Math.max(1, expires - Date.now()),
+    );
+  }
+}
