@@ -9,6 +9,7 @@ import type { Logger } from '../lib/logger';
 import { createContactActivities } from './channels';
 import { createErpActivities } from './erp';
 import { createPersistenceActivities } from './persistence';
+import { createTemporalSignalActivities } from './temporal-signals';
 import type { SegugioActivities } from './types';
 
 export interface ActivityDeps {
@@ -23,5 +24,8 @@ export function createActivities(deps: ActivityDeps): SegugioActivities {
     ...createPersistenceActivities(deps),
     ...createContactActivities(deps),
     ...createErpActivities(deps),
+    ...(require('./reports') as typeof import('./reports')).createReportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
+    ...createTemporalSignalActivities(deps.temporal),
+    ...require('./import').createImportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
   };
 }

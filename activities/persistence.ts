@@ -69,5 +69,107 @@ export function createPersistenceActivities(deps: { db: Db }) {
 
   const loadPolicy: SegugioActivities['loadPolicy'] = async ({ segment }) => currentPolicy(db, segment);
 
-  return { recordTransition, createTask, closeTask, loadPolicy };
+  const recordDecision: SegugioActivities['recordDecision'] = async ({ invoiceId, customerId, at, record }) => {
+    const when = new Date(at);
+    const ended = (status: string, open: string[]): Date | null => (open.includes(status) ? null : when);
+    switch (record.kind) {
+      case 'PROMISE':
+        await db.paymentPromise.upsert({
+          where: { key: record.key },
+          create: {
+            key: record.key,
+            invoiceId,
+            promisedDate: new Date(`${record.promisedDate}T00:00:00Z`),
+            amountMinor: BigInt(record.amountMinor),
+            status: record.status,
+            recordedBy: record.recordedBy,
+            note: record.note ?? null,
+            createdAt: when,
+            resolvedAt: ended(record.status, ['OPEN']),
+          },
+          update: { status: record.status, resolvedAt: ended(record.status, ['OPEN']) },
+        });
+        return;
+      case 'DISPUTE':
+        await db.dispute.upsert({
+          where: { key: record.key },
+          create: {
+            key: record.key,
+            invoiceId,
+            reasonCode: record.reasonCode,
+            note: record.note,
+            status: record.status,
+            openedBy: record.openedBy,
+            openedAt: when,
+            resolvedBy: record.resolvedBy ?? null,
+            resolvedAt: ended(record.status, ['OPEN']),
+            resolution: record.resolution ?? undefined,
+          },
+          update: {
+            status: record.status,
+            resolvedBy: record.resolvedBy ?? null,
+            resolvedAt: ended(record.status, ['OPEN']),
+            resolution: record.resolution ?? undefined,
+          },
+        });
+        return;
+      case 'PLAN':
+        await db.repaymentPlan.upsert({
+          where: { key: record.key },
+          create: {
+            key: record.key,
+            invoiceId,
+            status: record.status,
+            instalments: record.instalments as object[],
+            proposedBy: record.proposedBy,
+            createdAt: when,
+            endedAt: ended(record.status, ['ACTIVE']),
+          },
+          update: { status: record.status, instalments: record.instalments as object[], endedAt: ended(record.status, ['ACTIVE']) },
+        });
+        return;
+      case 'LEGAL': {
+        // One legal case per invoice; `key` names the workflow's case, the row is found by invoice.
+        const legal = await db.legalCase.upsert({
+          where: { invoiceId },
+          create: {
+            invoiceId,
+            customerId,
+            status: record.status,
+            costsMinor: BigInt(record.costsMinor),
+            recoveredMinor: BigInt(record.recoveredMinor),
+            openedAt: when,
+            closedAt: ended(record.status, ['PENDING_APPROVAL', 'OPEN']),
+          },
+          update: {
+            status: record.status,
+            costsMinor: BigInt(record.costsMinor),
+            recoveredMinor: BigInt(record.recoveredMinor),
+            closedAt: ended(record.status, ['PENDING_APPROVAL', 'OPEN']),
+          },
+        });
+        const ev = record.event;
+        if (ev) {
+          await db.legalCaseEvent.upsert({
+            where: { eventKey: `${record.key}:${ev.eventKey}` },
+            create: {
+              eventKey: `${record.key}:${ev.eventKey}`,
+              caseId: legal.id,
+              step: ev.step,
+              date: new Date(`${ev.date}T00:00:00Z`),
+              costMinor: BigInt(ev.costMinor),
+              recoveredMinor: BigInt(ev.recoveredMinor),
+              note: ev.note ?? null,
+              actorId: ev.actorId,
+            },
+            update: {},
+          });
+          if (ev.lawyer) await db.legalCase.update({ where: { id: legal.id }, data: { lawyer: ev.lawyer } });
+        }
+        return;
+      }
+    }
+  };
+
+  return { recordTransition, createTask, closeTask, loadPolicy, recordDecision };
 }

@@ -8,6 +8,9 @@ import path from 'node:path';
 const root = path.resolve(__dirname, '../..');
 
 export default async function globalSetup(): Promise<void> {
+  // The integration and e2e projects share one stack per run.
+  const running = (globalThis as Record<string, unknown>).__SEGUGIO_STACK__ as { exitCode: number | null } | undefined;
+  if (running && running.exitCode === null) return;
   const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'scripts/stack.ts'), '--test'], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],

@@ -41,10 +41,10 @@ afterAll(async () => {
   await h?.close();
 });
 
-const invoiceBody = (number: string, overrides: Record<string, unknown> = {}) => ({
+const invoiceBody = (number: string, overrides: Record<string, unknown> = {}, customerId = uniq('CUST')) => ({
   number,
   customer: {
-    externalId: uniq('CUST'),
+    externalId: customerId,
     name: 'Ferramenta Lombarda S.r.l.',
     vatNumber: 'IT01234567890',
     email: 'amministrazione@ferramenta.example',
@@ -69,19 +69,14 @@ const emailsFor = (invoiceId: string) =>
 describe('walking skeleton', () => {
   it('creates, reminds, survives a worker restart, and closes as PAID on full payment', async () => {
     const number = uniq('FT');
-    const created = await request(h.app)
-      .post('/v1/invoices')
-      .set('Authorization', `Bearer ${KEYS.erp}`)
-      .send(invoiceBody(number));
+    const body = invoiceBody(number);
+    const created = await request(h.app).post('/v1/invoices').set('Authorization', `Bearer ${KEYS.erp}`).send(body);
     expect(created.status).toBe(201);
     const { invoiceId, workflowId } = created.body as { invoiceId: string; workflowId: string };
     expect(workflowId).toBe(invoiceWorkflowId(invoiceId));
 
     // Posting the same invoice again starts nothing new.
-    const again = await request(h.app)
-      .post('/v1/invoices')
-      .set('Authorization', `Bearer ${KEYS.erp}`)
-      .send(invoiceBody(number));
+    const again = await request(h.app).post('/v1/invoices').set('Authorization', `Bearer ${KEYS.erp}`).send(body);
     expect(again.status).toBe(200);
     expect(again.body.invoiceId).toBe(invoiceId);
 
@@ -143,10 +138,7 @@ describe('walking skeleton', () => {
     // Exactly two reminders were ever written, one per step, across the restart.
     expect((await emailsFor(invoiceId)).length).toBe(2);
     // A closed invoice posted again is not collected again.
-    const reposted = await request(h.app)
-      .post('/v1/invoices')
-      .set('Authorization', `Bearer ${KEYS.erp}`)
-      .send(invoiceBody(number));
+    const reposted = await request(h.app).post('/v1/invoices').set('Authorization', `Bearer ${KEYS.erp}`).send(body);
     expect(reposted.status).toBe(200);
     expect(reposted.body.stage).toBe('PAID');
   });
@@ -174,18 +166,21 @@ describe('walking skeleton', () => {
       ],
     ];
 
-    it.each(cases)('%s → %i naming %s', async (_name, mutate, status, field) => {
-      const before = await counts();
-      const number = uniq('BAD');
-      const res = await request(h.app)
-        .post('/v1/invoices')
-        .set('Authorization', `Bearer ${KEYS.erp}`)
-        .send(mutate(invoiceBody(number)) as object);
-      expect(res.status).toBe(status);
-      expect(res.body.error.fields.map((f: { path: string }) => f.path)).toContain(field);
-      expect(await counts()).toEqual(before);
-      expect(await h.db.invoice.findUnique({ where: { externalNumber: number } })).toBeNull();
-    });
+    it.each(cases.map(([name, mutate, status, field]) => ({ name, mutate, status, field })))(
+      '$name → $status naming $field',
+      async ({ mutate, status, field }) => {
+        const before = await counts();
+        const number = uniq('BAD');
+        const res = await request(h.app)
+          .post('/v1/invoices')
+          .set('Authorization', `Bearer ${KEYS.erp}`)
+          .send(mutate(invoiceBody(number)) as object);
+        expect(res.status).toBe(status);
+        expect(res.body.error.fields.map((f: { path: string }) => f.path)).toContain(field);
+        expect(await counts()).toEqual(before);
+        expect(await h.db.invoice.findUnique({ where: { externalNumber: number } })).toBeNull();
+      },
+    );
 
     it('malformed JSON → 400 MALFORMED_JSON', async () => {
       const before = await counts();
