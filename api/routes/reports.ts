@@ -1,0 +1,434 @@
+/**
+ * Credit intelligence over HTTP: `GET /v1/reports/...` for every KPI (JSON, or `format=csv|xlsx`), ratings with their
+ * explanation, legal cost-benefit, monthly trends, the monthly PDF, and the "what if" policy simulation. Managers and
+ * admins only. Query filters are validated; a bad one is a 400 naming the field.
+ */
+import type { Client } from '@temporalio/client';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { Db } from '../../lib/db';
+import { policyStepSchema } from '../../lib/policy';
+import {
+  agingTable,
+  disputeTable,
+  dsoTable,
+  legalTable,
+  pipelineTable,
+  promiseTable,
+  reasonTable,
+  recoveryTable,
+  toCsv,
+  toXlsx,
+  trendTable,
+  type Table,
+} from '../../lib/reports/export';
+import { DIMENSIONS, type ReportFilter } from '../../lib/reports/filters';
+import { addDays } from '../../lib/reports/formulas';
+import {
+  agingReport,
+  disputeReport,
+  dsoReport,
+  pipelineReport,
+  promiseReport,
+  reasonReport,
+  recoveryReport,
+} from '../../lib/reports/kpis';
+import { DEFAULT_LEGAL_ASSUMPTIONS, legalReport } from '../../lib/reports/legal';
+import { monthlyReportPdf } from '../../lib/reports/pdf';
+import { ratingExplanation, recomputeRating } from '../../lib/reports/rating';
+import { previousMonth, trend } from '../../lib/reports/snapshots';
+import { simulatePolicy } from '../../lib/reports/simulate';
+import { requireRole } from '../auth';
+import { badRequest, notFound, parse } from '../errors';
+
+const isoDate = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date YYYY-MM-DD')
+  .refine(
+    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
+    'is not a calendar date',
+  );
+const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
+/** `a,b` or repeated `?x=a&x=b`. */
+const list = z
+  .union([z.string(), z.array(z.string())])
+  .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
+  .refine((v) => v.length <= 50, 'at most 50 values')
+  .optional();
+
+const filterShape = {
+  currency: z
+    .string()
+    .regex(/^[A-Z]{3}$/, 'must be an ISO-4217 code such as EUR')
+    .optional(),
+  segment: list,
+  area: list,
+  collectorId: list,
+  salespersonId: list,
+  groupBy: z.enum(DIMENSIONS).optional(),
+  format: z.enum(['json', 'csv', 'xlsx']).optional(),
+};
+const periodQuery = z
+  .object({ ...filterShape, from: isoDate.optional(), to: isoDate.optional() })
+  .strict()
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['from'], message: 'must not be after to' })
+  .refine((q) => !q.from || !q.to || Date.parse(q.to) - Date.parse(q.from) <= 3 * 366 * 86_400_000, {
+    path: ['to'],
+    message: 'a period may span at most three years',
+  });
+const asOfQuery = z.object({ ...filterShape, asOf: isoDate.optional() }).strict();
+
+const today = (): string => new Date().toISOString().slice(0, 10);
+/** Default period: the 90 days ending today (or ending `to`). */
+function periodOf(q: { from?: string; to?: string }): { from: string; to: string } {
+  const to = q.to ?? today();
+  return { from: q.from ?? addDays(to, -89), to };
+}
+const filterOf = (q: z.infer<typeof periodQuery> | z.infer<typeof asOfQuery>): ReportFilter => ({
+  currency: q.currency,
+  segment: q.segment,
+  area: q.area,
+  collectorId: q.collectorId,
+  salespersonId: q.salespersonId,
+  groupBy: q.groupBy,
+});
+
+async function send(
+  res: Response,
+  format: string | undefined,
+  name: string,
+  body: unknown,
+  table: () => Table,
+  currency = 'EUR',
+) {
+  if (format === 'csv') {
+    res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(toCsv(table()));
+  } else if (format === 'xlsx') {
+    res
+      .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
+      .attachment(`${name}.xlsx`)
+      .send(await toXlsx(table(), currency));
+  } else {
+    res.json(body);
+  }
+}
+
+const probability = z.number().min(0).max(1);
+const legalAssumptionsSchema = z
+  .object({
+    recoveryByPosition: z
+      .object({
+        NOT_STARTED: probability,
+        DIFFIDA: probability,
+        DECRETO_INGIUNTIVO: probability,
+        PRECETTO: probability,
+        PIGNORAMENTO: probability,
+      })
+      .partial()
+      .strict(),
+    ratingFactor: z
+      .object({
+        A: z.number().min(0).max(3),
+        B: z.number().min(0).max(3),
+        C: z.number().min(0).max(3),
+        D: z.number().min(0).max(3),
+        E: z.number().min(0).max(3),
+      })
+      .partial()
+      .strict(),
+    maxProbability: probability,
+    stepCostMinor: z
+      .object({
+        DIFFIDA: z.number().int().min(0),
+        DECRETO_INGIUNTIVO: z.number().int().min(0),
+        PRECETTO: z.number().int().min(0),
+        PIGNORAMENTO: z.number().int().min(0),
+      })
+      .partial()
+      .strict(),
+    minBenefitCostRatio: z.number().min(0).max(100),
+  })
+  .partial()
+  .strict();
+
+const simulateBody = z
+  .object({
+    policy: z
+      .object({ name: z.string().min(1).max(200), steps: z.array(policyStepSchema).min(1).max(30) })
+      .passthrough(),
+    segment: z.string().min(1).max(100).optional(),
+    months: z.number().int().min(1).max(24).default(6),
+    asOf: isoDate.optional(),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .optional(),
+  })
+  .strict();
+
+export interface ReportsDeps {
+  db: Db;
+  temporal?: Client;
+}
+
+/** The reports router; mount it after authentication. */
+export function reportsRouter(deps: ReportsDeps): Router {
+  const { db } = deps;
+  const r = Router();
+  const managers = requireRole('manager');
+
+  /** DSO (standard and count-back), best possible DSO, average days delinquent and CEI. */
+  r.get('/v1/reports/dso', managers, async (req, res) => {
+    const q = parse(periodQuery, req.query);
+    const data = await dsoReport(db, periodOf(q), filterOf(q));
+    await send(res, q.format, 'dso', { period: periodOf(q), ...data }, () => dsoTable(data, q.groupBy), q.currency);
+  });
+
+  /** CEI alone (the same figures as /dso, for dashboards that show one number). */
+  r.get('/v1/reports/cei', managers, async (req, res) => {
+    const q = parse(periodQuery, req.query);
+    const data = await dsoReport(db, periodOf(q), filterOf(q));
+    const pick = (x: {
+      cei: number | null;
+      receivablesBeginMinor: number;
+      creditSalesMinor: number;
+      receivablesEndMinor: number;
+      currentEndMinor: number;
+    }) => ({
+      cei: x.cei,
+      receivablesBeginMinor: x.receivablesBeginMinor,
+      creditSalesMinor: x.creditSalesMinor,
+      receivablesEndMinor: x.receivablesEndMinor,
+      currentEndMinor: x.currentEndMinor,
+    });
+    const body = {
+      period: periodOf(q),
+      total: pick(data.total),
+      groups: data.groups.map((g) => ({ key: g.key, ...pick(g) })),
+    };
+    await send(res, q.format, 'cei', body, () => dsoTable(data, q.groupBy), q.currency);
+  });
+
+  /** Aging buckets (not due, 1–30, 31–60, 61–90, 91–180, >180) by balance and count at `asOf`. */
+  r.get('/v1/reports/aging', managers, async (req, res) => {
+    const q = parse(asOfQuery, req.query);
+    const asOf = q.asOf ?? today();
+    const data = await agingReport(db, asOf, filterOf(q));
+    await send(res, q.format, 'aging', { asOf, ...data }, () => agingTable(data, q.groupBy), q.currency);
+  });
+
+  /** Promise-kept rate of the promises falling due in the period. */
+  r.get('/v1/reports/promises', managers, async (req, res) => {
+    const q = parse(periodQuery, req.query);
+    const data = await promiseReport(db, periodOf(q), filterOf(q));
+    await send(
+      res,
+      q.format,
+      'promises',
+      { period: periodOf(q), ...data },
+      () => promiseTable(data, q.groupBy),
+      q.currency,
+    );
+  });
+
+  /** Dispute rate, outcomes and mean time to resolution. */
+  r.get('/v1/reports/disputes', managers, async (req, res) => {
+    const q = parse(periodQuery, req.query);
+    const data = await disputeReport(db, periodOf(q), filterOf(q));
+    await send(
+      res,
+      q.format,
+      'disputes',
+      { period: periodOf(q), ...data },
+      () => disputeTable(data, q.groupBy),
+      q.currency,
+    );
+  });
+
+  /** Distribution of the non-payment reasons collectors recorded. */
+  r.get('/v1/reports/reasons', managers, async (req, res) => {
+    const q = parse(periodQuery, req.query);
+    const data = await reasonReport(db, periodOf(q), filterOf(q));
+    await send(
+      res,
+      q.format,
+      'reasons',
+      { period: periodOf(q), ...data },
+      () => reasonTable(data, q.groupBy),
+      q.currency,
+    );
+  });
+
+  /** Open invoices by current stage. */
+  r.get('/v1/reports/pipeline', managers, async (req, res) => {
+    const q = parse(asOfQuery, req.query);
+    const asOf = q.asOf ?? today();
+    const data = await pipelineReport(db, asOf, filterOf(q));
+    await send(res, q.format, 'pipeline', { asOf, ...data }, () => pipelineTable(data, q.groupBy), q.currency);
+  });
+
+  /** What each stage recovered of the balance that entered it. */
+  r.get('/v1/reports/recovery', managers, async (req, res) => {
+    const q = parse(periodQuery, req.query);
+    const data = await recoveryReport(db, periodOf(q), filterOf(q));
+    await send(
+      res,
+      q.format,
+      'recovery',
+      { period: periodOf(q), ...data },
+      () => recoveryTable(data, q.groupBy),
+      q.currency,
+    );
+  });
+
+  /** Monthly trend from the snapshots (default: the 12 months up to last month). */
+  r.get('/v1/reports/trends', managers, async (req, res) => {
+    const q = parse(
+      z
+        .object({
+          from: month.optional(),
+          to: month.optional(),
+          dimension: z.enum(['all', ...DIMENSIONS]).optional(),
+          key: z.string().max(200).optional(),
+          currency: filterShape.currency,
+          format: filterShape.format,
+        })
+        .strict(),
+      req.query,
+    );
+    const toMonth = q.to ?? previousMonth(today());
+    let fromMonth = q.from;
+    if (!fromMonth) {
+      fromMonth = toMonth;
+      for (let i = 0; i < 11; i++) fromMonth = previousMonth(`${fromMonth}-01`);
+    }
+    if (fromMonth > toMonth)
+      throw badRequest('request is not valid', [{ path: 'from', message: 'must not be after to' }]);
+    const points = await trend(db, { fromMonth, toMonth, dimension: q.dimension, key: q.key, currency: q.currency });
+    await send(res, q.format, 'trends', { from: fromMonth, to: toMonth, points }, () => trendTable(points), q.currency);
+  });
+
+  /** Legal cost-benefit of every case in or considered for legal; assumptions may be overridden (JSON in `assumptions`). */
+  r.get('/v1/reports/legal', managers, async (req, res) => {
+    const q = parse(
+      z
+        .object({
+          ...filterShape,
+          invoiceId: z.string().max(100).optional(),
+          customerId: z.string().max(100).optional(),
+          assumptions: z.string().max(4000).optional(),
+        })
+        .strict(),
+      req.query,
+    );
+    let overrides: z.infer<typeof legalAssumptionsSchema> = {};
+    if (q.assumptions) {
+      let raw: unknown;
+      try {
+        raw = JSON.parse(q.assumptions);
+      } catch {
+        throw badRequest('request is not valid', [{ path: 'assumptions', message: 'must be a JSON object' }]);
+      }
+      overrides = parse(legalAssumptionsSchema, raw, 'assumptions');
+    }
+    const a = DEFAULT_LEGAL_ASSUMPTIONS;
+    const assumptions = {
+      recoveryByPosition: { ...a.recoveryByPosition, ...overrides.recoveryByPosition },
+      ratingFactor: { ...a.ratingFactor, ...overrides.ratingFactor },
+      maxProbability: overrides.maxProbability ?? a.maxProbability,
+      stepCostMinor: { ...a.stepCostMinor, ...overrides.stepCostMinor },
+      minBenefitCostRatio: overrides.minBenefitCostRatio ?? a.minBenefitCostRatio,
+    };
+    const cases = await legalReport(
+      db,
+      { ...filterOf({ ...q, groupBy: undefined }), invoiceId: q.invoiceId, customerId: q.customerId },
+      assumptions,
+    );
+    await send(res, q.format, 'legal', { assumptions, cases }, () => legalTable(cases), q.currency);
+  });
+
+  /** A customer's internal rating with its factors; `?recompute=true` recomputes it first. */
+  r.get('/v1/reports/ratings/:customerId', managers, async (req, res) => {
+    const id = parse(z.string().min(1).max(100), req.params.customerId, 'customerId');
+    const q = parse(z.object({ recompute: z.enum(['true', 'false']).optional() }).strict(), req.query);
+    let explained = q.recompute === 'true' ? null : await ratingExplanation(db, id);
+    if (!explained) {
+      const r2 = await recomputeRating(db, id);
+      if (!r2) throw notFound(`customer ${id}`);
+      explained = await ratingExplanation(db, id);
+    }
+    res.json(explained);
+  });
+
+  /** How many customers sit in each grade (and which, with `grade`). */
+  r.get('/v1/reports/ratings', managers, async (req, res) => {
+    const q = parse(
+      z
+        .object({
+          grade: z.enum(['A', 'B', 'C', 'D', 'E']).optional(),
+          limit: z.coerce.number().int().min(1).max(1000).default(100),
+        })
+        .strict(),
+      req.query,
+    );
+    const counts = await db.customer.groupBy({ by: ['rating'], _count: { _all: true } });
+    const customers = q.grade
+      ? await db.customer.findMany({
+          where: { rating: q.grade },
+          select: { id: true, name: true, segment: true, rating: true },
+          orderBy: { name: 'asc' },
+          take: q.limit,
+        })
+      : undefined;
+    res.json({
+      grades: Object.fromEntries(counts.map((c) => [c.rating, c._count._all])),
+      ...(customers ? { customers } : {}),
+    });
+  });
+
+  /** The monthly credit report as PDF (default: last month). */
+  r.get('/v1/reports/monthly.pdf', managers, async (req, res) => {
+    const q = parse(
+      z
+        .object({
+          month: month.optional(),
+          currency: filterShape.currency,
+          segment: list,
+          area: list,
+          collectorId: list,
+          salespersonId: list,
+        })
+        .strict(),
+      req.query,
+    );
+    const m = q.month ?? previousMonth(today());
+    const pdf = await monthlyReportPdf(db, {
+      month: m,
+      filter: {
+        currency: q.currency,
+        segment: q.segment,
+        area: q.area,
+        collectorId: q.collectorId,
+        salespersonId: q.salespersonId,
+      },
+    });
+    res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="credit-report-${m}.pdf"`);
+    res.send(pdf);
+  });
+
+  /** "What if": replays a proposed policy over the last N months of real invoices; nothing is sent. */
+  r.post('/v1/reports/simulate', managers, async (req, res) => {
+    const body = parse(simulateBody, req.body);
+    res.json(
+      await simulatePolicy(db, {
+        policy: body.policy,
+        segment: body.segment,
+        months: body.months,
+        asOf: body.asOf,
+        currency: body.currency,
+      }),
+    );
+  });
+
+  return r;
+}

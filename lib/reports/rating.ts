@@ -1,0 +1,287 @@
+/**
+ * The internal rating A–E of a customer, from payment behaviour over the last 12 months, explained factor by factor.
+ * The features come from one SQL query (for one customer or all of them); the scoring is pure (`scoreRating`) and its
+ * scale is documented in docs/reports.md. Customer.rating holds the grade; CustomerRating holds score and factors.
+ */
+import { Prisma } from '../../generated/prisma/client';
+import type { Db } from '../db';
+import { num } from './filters';
+import { addDays, round } from './formulas';
+
+export const GRADES = ['A', 'B', 'C', 'D', 'E'] as const;
+export type Grade = (typeof GRADES)[number];
+
+export interface RatingFeatures {
+  /** Amount-weighted mean days late over 12 months: payments (paid − due) and open overdue balances (today − due). */
+  weightedDaysLate: number | null;
+  /** The same over the last 3 months and over the 9 before them (trend). */
+  recentDaysLate: number | null;
+  priorDaysLate: number | null;
+  promisesKept: number;
+  promisesBroken: number;
+  disputesAccepted: number;
+  disputesRejected: number;
+  disputesPartial: number;
+  disputesOpen: number;
+  exposureMinor: number;
+  creditLimitMinor: number | null;
+  /** Invoices that fell due in the 12 months (or are still open): with none there is no history to judge. */
+  invoicesConsidered: number;
+}
+
+export interface RatingFactor {
+  factor: 'lateness' | 'promises' | 'disputes' | 'exposure' | 'trend' | 'history';
+  /** Points added to the base score of 100 (negative: worse). */
+  points: number;
+  value: number | null;
+  detail: string;
+}
+
+export interface RatingResult {
+  rating: Grade;
+  score: number;
+  factors: RatingFactor[];
+}
+
+/** Score thresholds: A ≥ 85, B ≥ 70, C ≥ 55, D ≥ 40, otherwise E. */
+export function gradeOf(score: number): Grade {
+  if (score >= 85) return 'A';
+  if (score >= 70) return 'B';
+  if (score >= 55) return 'C';
+  if (score >= 40) return 'D';
+  return 'E';
+}
+
+/** The score a customer without history gets: a neutral C. */
+export const NO_HISTORY_SCORE = 60;
+
+/** Pure scoring: 100 plus the (mostly negative) points of each factor, clamped to 0..100. */
+export function scoreRating(x: RatingFeatures): RatingResult {
+  if (x.invoicesConsidered === 0 && x.promisesBroken + x.promisesKept === 0) {
+    return {
+      rating: gradeOf(NO_HISTORY_SCORE),
+      score: NO_HISTORY_SCORE,
+      factors: [
+        {
+          factor: 'history',
+          points: NO_HISTORY_SCORE - 100,
+          value: 0,
+          detail: 'no invoice due in the last 12 months: neutral rating',
+        },
+      ],
+    };
+  }
+  const factors: RatingFactor[] = [];
+  const wdl = x.weightedDaysLate ?? 0;
+  // Two thirds of a point per day late, at most 40: an average of 60 days late costs all of it.
+  factors.push({
+    factor: 'lateness',
+    points: -Math.min(40, Math.round((wdl * 2) / 3)),
+    value: round(wdl, 1),
+    detail: `weighted average ${round(wdl, 1)} days late over 12 months`,
+  });
+  factors.push({
+    factor: 'promises',
+    points: -Math.min(20, 7 * x.promisesBroken),
+    value: x.promisesBroken,
+    detail: `${x.promisesBroken} broken and ${x.promisesKept} kept promises in 12 months`,
+  });
+  const disputePoints = -Math.min(15, 5 * x.disputesRejected + 2 * x.disputesPartial + 1 * x.disputesOpen);
+  factors.push({
+    factor: 'disputes',
+    points: disputePoints,
+    value: x.disputesRejected + x.disputesPartial + x.disputesOpen + x.disputesAccepted,
+    detail:
+      `${x.disputesRejected} rejected, ${x.disputesPartial} partly accepted, ${x.disputesOpen} open, ` +
+      `${x.disputesAccepted} accepted disputes in 12 months (accepted ones do not count against the customer)`,
+  });
+  const util = x.creditLimitMinor && x.creditLimitMinor > 0 ? x.exposureMinor / x.creditLimitMinor : null;
+  factors.push({
+    factor: 'exposure',
+    points: util === null ? 0 : util > 1 ? -15 : util > 0.8 ? -7 : 0,
+    value: util === null ? null : round(util * 100, 1),
+    detail:
+      util === null
+        ? 'no credit limit set: exposure not judged'
+        : `open balance at ${round(util * 100, 1)}% of the credit limit`,
+  });
+  const delta = x.recentDaysLate !== null && x.priorDaysLate !== null ? x.recentDaysLate - x.priorDaysLate : null;
+  factors.push({
+    factor: 'trend',
+    points: delta === null ? 0 : delta > 10 ? -10 : delta > 5 ? -5 : delta < -10 ? 5 : 0,
+    value: delta === null ? null : round(delta, 1),
+    detail:
+      delta === null
+        ? 'not enough history for a trend'
+        : `last 3 months ${round(x.recentDaysLate ?? 0, 1)} days late vs ${round(x.priorDaysLate ?? 0, 1)} in the 9 before`,
+  });
+  const score = Math.max(0, Math.min(100, 100 + factors.reduce((s, f) => s + f.points, 0)));
+  return { rating: gradeOf(score), score, factors };
+}
+
+type FeatureRow = {
+  customer_id: string;
+  late_w: unknown;
+  late_amt: unknown;
+  recent_w: unknown;
+  recent_amt: unknown;
+  prior_w: unknown;
+  prior_amt: unknown;
+  considered: unknown;
+  kept: unknown;
+  broken: unknown;
+  d_acc: unknown;
+  d_rej: unknown;
+  d_part: unknown;
+  d_open: unknown;
+  exposure: unknown;
+  credit_limit: unknown;
+};
+
+/** Today's ISO date in UTC (ratings are a daily measure; the nightly run happens well after midnight). */
+const today = (): string => new Date().toISOString().slice(0, 10);
+
+async function features(db: Db, asOf: string, customerId?: string): Promise<Map<string, RatingFeatures>> {
+  const y = addDays(asOf, -365);
+  const q = addDays(asOf, -91);
+  const one = customerId ? Prisma.sql`AND c.id = ${customerId}` : Prisma.empty;
+  const rows = await db.$queryRaw<FeatureRow[]>(Prisma.sql`
+    WITH lat AS (
+      -- payments of the last 12 months, weighted by amount, and today's open overdue balances
+      SELECT i."customerId" AS cid, p."amountMinor"::numeric AS w, GREATEST(0, p."paidOn" - i."dueDate") AS late,
+        p."paidOn" > ${q}::date AS recent
+      FROM "Payment" p JOIN "Invoice" i ON i.id = p."invoiceId"
+      WHERE p."paidOn" > ${y}::date AND p."paidOn" <= ${asOf}::date ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
+      UNION ALL
+      SELECT i."customerId", i."balanceMinor"::numeric, ${asOf}::date - i."dueDate", TRUE
+      FROM "Invoice" i
+      WHERE i."closedAt" IS NULL AND i."balanceMinor" > 0 AND i."dueDate" < ${asOf}::date
+        AND i.stage NOT IN ('PAID','SETTLED','WRITTEN_OFF','LEGAL_CLOSED','CANCELLED')
+        ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
+    ),
+    l AS (
+      SELECT cid, SUM(w * late) AS late_w, SUM(w) AS late_amt,
+        SUM(w * late) FILTER (WHERE recent) AS recent_w, SUM(w) FILTER (WHERE recent) AS recent_amt,
+        SUM(w * late) FILTER (WHERE NOT recent) AS prior_w, SUM(w) FILTER (WHERE NOT recent) AS prior_amt
+      FROM lat GROUP BY cid
+    ),
+    inv AS (
+      SELECT i."customerId" AS cid,
+        COUNT(*) FILTER (WHERE i."dueDate" > ${y}::date OR i."closedAt" IS NULL) AS considered,
+        SUM(i."balanceMinor") FILTER (WHERE i."closedAt" IS NULL AND i.stage NOT IN ('PAID','SETTLED','WRITTEN_OFF','LEGAL_CLOSED','CANCELLED')) AS exposure
+      FROM "Invoice" i
+      WHERE (i."dueDate" > ${y}::date OR i."closedAt" IS NULL) ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
+      GROUP BY i."customerId"
+    ),
+    pr AS (
+      SELECT i."customerId" AS cid, COUNT(*) FILTER (WHERE pp.status = 'KEPT') AS kept,
+        COUNT(*) FILTER (WHERE pp.status = 'BROKEN') AS broken
+      FROM "PaymentPromise" pp JOIN "Invoice" i ON i.id = pp."invoiceId"
+      WHERE pp."promisedDate" > ${y}::date AND pp."promisedDate" <= ${asOf}::date
+        ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
+      GROUP BY i."customerId"
+    ),
+    di AS (
+      SELECT i."customerId" AS cid,
+        COUNT(*) FILTER (WHERE d.status = 'ACCEPTED') AS d_acc, COUNT(*) FILTER (WHERE d.status = 'REJECTED') AS d_rej,
+        COUNT(*) FILTER (WHERE d.status = 'PARTIAL') AS d_part, COUNT(*) FILTER (WHERE d.status = 'OPEN') AS d_open
+      FROM "Dispute" d JOIN "Invoice" i ON i.id = d."invoiceId"
+      WHERE d."openedAt" > ${y}::date ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
+      GROUP BY i."customerId"
+    )
+    SELECT c.id AS customer_id, l.late_w, l.late_amt, l.recent_w, l.recent_amt, l.prior_w, l.prior_amt,
+      COALESCE(inv.considered, 0) AS considered, COALESCE(pr.kept, 0) AS kept, COALESCE(pr.broken, 0) AS broken,
+      COALESCE(di.d_acc, 0) AS d_acc, COALESCE(di.d_rej, 0) AS d_rej, COALESCE(di.d_part, 0) AS d_part,
+      COALESCE(di.d_open, 0) AS d_open, COALESCE(inv.exposure, 0) AS exposure, c."creditLimitMinor" AS credit_limit
+    FROM "Customer" c
+    LEFT JOIN l ON l.cid = c.id LEFT JOIN inv ON inv.cid = c.id LEFT JOIN pr ON pr.cid = c.id LEFT JOIN di ON di.cid = c.id
+    WHERE TRUE ${one}`);
+  const ratio = (w: unknown, a: unknown): number | null => (num(a) > 0 ? num(w) / num(a) : null);
+  const out = new Map<string, RatingFeatures>();
+  for (const r of rows) {
+    out.set(r.customer_id, {
+      weightedDaysLate: ratio(r.late_w, r.late_amt),
+      recentDaysLate: ratio(r.recent_w, r.recent_amt),
+      priorDaysLate: ratio(r.prior_w, r.prior_amt),
+      promisesKept: num(r.kept),
+      promisesBroken: num(r.broken),
+      disputesAccepted: num(r.d_acc),
+      disputesRejected: num(r.d_rej),
+      disputesPartial: num(r.d_part),
+      disputesOpen: num(r.d_open),
+      exposureMinor: num(r.exposure),
+      creditLimitMinor: r.credit_limit == null ? null : num(r.credit_limit),
+      invoicesConsidered: num(r.considered),
+    });
+  }
+  return out;
+}
+
+/** Writes ratings in one statement per table (jsonb_to_recordset: one parameter whatever the batch size). */
+async function store(db: Db, results: Array<{ customerId: string } & RatingResult>, at: Date): Promise<void> {
+  for (let i = 0; i < results.length; i += 5000) {
+    const batch = JSON.stringify(
+      results
+        .slice(i, i + 5000)
+        .map((r) => ({ id: r.customerId, rating: r.rating, score: r.score, factors: r.factors })),
+    );
+    await db.$executeRaw`
+      INSERT INTO "CustomerRating" ("customerId", rating, score, factors, "computedAt")
+      SELECT x.id, x.rating, x.score, x.factors, ${at}
+      FROM jsonb_to_recordset(${batch}::jsonb) AS x(id text, rating text, score int, factors jsonb)
+      ON CONFLICT ("customerId") DO UPDATE
+        SET rating = EXCLUDED.rating, score = EXCLUDED.score, factors = EXCLUDED.factors, "computedAt" = EXCLUDED."computedAt"`;
+    await db.$executeRaw`
+      UPDATE "Customer" c SET rating = x.rating, "updatedAt" = ${at}
+      FROM jsonb_to_recordset(${batch}::jsonb) AS x(id text, rating text)
+      WHERE c.id = x.id AND c.rating IS DISTINCT FROM x.rating`;
+  }
+}
+
+/** Recomputes one customer's rating (after a payment, promise or dispute) and stores it; returns it explained. */
+export async function recomputeRating(
+  db: Db,
+  customerId: string,
+  asOf = today(),
+): Promise<(RatingResult & { customerId: string; previous: string | null }) | null> {
+  const prev = await db.customer.findUnique({ where: { id: customerId }, select: { rating: true } });
+  if (!prev) return null;
+  const f = (await features(db, asOf, customerId)).get(customerId);
+  if (!f) return null;
+  const result = { customerId, ...scoreRating(f) };
+  await store(db, [result], new Date());
+  return { ...result, previous: prev.rating };
+}
+
+/** Recomputes every customer's rating (the nightly schedule); returns how many there were and how many changed. */
+export async function recomputeAllRatings(
+  db: Db,
+  asOf = today(),
+): Promise<{ customers: number; changed: number; byGrade: Record<Grade, number> }> {
+  const before = new Map(
+    (await db.customer.findMany({ select: { id: true, rating: true } })).map((c) => [c.id, c.rating] as const),
+  );
+  const all = await features(db, asOf);
+  const results = [...all.entries()].map(([customerId, f]) => ({ customerId, ...scoreRating(f) }));
+  await store(db, results, new Date());
+  const byGrade = { A: 0, B: 0, C: 0, D: 0, E: 0 } as Record<Grade, number>;
+  let changed = 0;
+  for (const r of results) {
+    byGrade[r.rating]++;
+    if (before.get(r.customerId) !== r.rating) changed++;
+  }
+  return { customers: results.length, changed, byGrade };
+}
+
+/** The stored explanation of a customer's rating, or null if it was never computed. */
+export async function ratingExplanation(db: Db, customerId: string) {
+  const row = await db.customerRating.findUnique({ where: { customerId } });
+  if (!row) return null;
+  return {
+    customerId,
+    rating: row.rating as Grade,
+    score: row.score,
+    factors: row.factors as unknown as RatingFactor[],
+    computedAt: row.computedAt.toISOString(),
+  };
+}
