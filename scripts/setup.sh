@@ -36,3 +36,15 @@ if [ ! -x /usr/bin/chromium ]; then
     echo "segugio: /usr/bin/chromium is missing (install the 'chromium' package as root); the e2e tests will be skipped" >&2
   fi
 fi
+
+# The letter tests read the rendered PDFs back with poppler-utils (pdftotext, pdftoppm). Root only, when missing.
+if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>&1; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "segugio: installing poppler-utils for the letter tests" >&2
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq poppler-utils >/dev/null; }; then
+      echo "segugio: could not install poppler-utils; the letter tests will fail until pdftotext is available" >&2
+    fi
+  else
+    echo "segugio: pdftotext/pdftoppm missing (install the 'poppler-utils' package as root); the letter tests need them" >&2
+  fi
+fi

@@ -1,0 +1,197 @@
+/**
+ * Everything a contact needs from the database, loaded by id: the customer (language, addresses), the invoices,
+ * payments for interest, the active repayment plan, the reference-rate table. Personal data stays in this process:
+ * it is never logged and never returned to the workflow.
+ */
+import crypto from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import type { Config } from '../../lib/config';
+import { toNumber, type Db } from '../../lib/db';
+import { localDate } from '../../domain/calendar';
+import { computeLateInterest, type RatePoint } from '../../domain/interest';
+import { BUNDLED_LEGAL_RATES, BUNDLED_REFERENCE_RATES, mergeRates } from '../../domain/reference-rates';
+import { LANGUAGES, type Language } from '../../workflows/contract';
+import { addDays } from './format';
+import type { InterestLine, LetterModel } from './letters/render';
+import { letterheadFromConfig } from './letters/store';
+import {
+  PAYMENT_TERM_DAYS,
+  renderMessage,
+  SHOWS_INTEREST,
+  type MessageContext,
+  type RenderedMessage,
+  type TemplateName,
+} from './messages';
+
+export type LoadedCustomer = NonNullable<Awaited<ReturnType<Db['customer']['findUnique']>>>;
+
+export interface ContactData {
+  customer: LoadedCustomer;
+  lang: Language;
+  ctx: MessageContext;
+  message: RenderedMessage;
+  letter: LetterModel;
+}
+
+/** Short, stable reference printed on letters and asked for in bank transfers. */
+export const referenceFor = (idempotencyKey: string): string =>
+  `SEG-${crypto.createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 8).toUpperCase()}`;
+
+const iso = (d: Date): string => d.toISOString().slice(0, 10);
+
+export async function referenceRates(db: Db): Promise<RatePoint[]> {
+  const rows = await db.referenceRate.findMany();
+  return mergeRates(
+    BUNDLED_REFERENCE_RATES,
+    rows.map((r) => ({ validFrom: iso(r.validFrom), rateBp: r.rateBp })),
+  );
+}
+
+function days(duration: string | undefined): number {
+  const m = /^P(\d+)D$/.exec(duration ?? '');
+  return m ? Number(m[1]) : 0;
+}
+
+export async function loadContactData(
+  deps: { db: Db; config: Config },
+  input: { idempotencyKey: string; customerId: string; invoiceIds: string[]; template: TemplateName },
+  now: Date,
+): Promise<ContactData> {
+  const { db, config } = deps;
+  const customer = await db.customer.findUnique({ where: { id: input.customerId } });
+  if (!customer) {
+    throw ApplicationFailure.nonRetryable(`customer ${input.customerId} not found`, 'NotFound');
+  }
+  const invoices = await db.invoice.findMany({
+    where: { id: { in: input.invoiceIds } },
+    include: { payments: true },
+    orderBy: { dueDate: 'asc' },
+  });
+  const missing = input.invoiceIds.filter((id) => !invoices.some((i) => i.id === id));
+  if (missing.length) throw ApplicationFailure.nonRetryable(`invoices not found: ${missing.join(', ')}`, 'NotFound');
+  const foreign = invoices.filter((i) => i.customerId !== customer.id);
+  if (foreign.length) {
+    throw ApplicationFailure.nonRetryable(
+      `invoices of another customer: ${foreign.map((i) => i.id).join(', ')}`,
+      'BadRequest',
+    );
+  }
+  const currencies = new Set(invoices.map((i) => i.currency));
+  if (currencies.size > 1) throw ApplicationFailure.nonRetryable('one message cannot mix currencies', 'BadRequest');
+  const currency = invoices[0]?.currency ?? config.SEGUGIO_DEFAULT_CURRENCY;
+
+  const lang: Language = (LANGUAGES as readonly string[]).includes(customer.language)
+    ? (customer.language as Language)
+    : 'it';
+  const today = localDate(now, config.SEGUGIO_TZ);
+  const msgInvoices = invoices.map((i) => ({
+    number: i.externalNumber,
+    issueDate: iso(i.issueDate),
+    dueDate: iso(i.dueDate),
+    amountMinor: toNumber(i.amountMinor),
+    balanceMinor: toNumber(i.balanceMinor),
+  }));
+  const balanceMinor = msgInvoices.reduce((s, i) => s + i.balanceMinor, 0);
+
+  let interest: LetterModel['interest'];
+  if (SHOWS_INTEREST.has(input.template)) {
+    const rates = await referenceRates(db);
+    const lines: InterestLine[] = invoices.map((inv) => {
+      const due = iso(inv.dueDate);
+      const later = inv.payments.filter((p) => iso(p.paidOn) > due);
+      const principal = toNumber(inv.balanceMinor) + later.reduce((s, p) => s + toNumber(p.amountMinor), 0);
+      const r = computeLateInterest({
+        principalMinor: principal,
+        dueDate: due,
+        asOf: today,
+        payments: later.map((p) => ({ date: iso(p.paidOn), amountMinor: toNumber(p.amountMinor) })),
+        currency: inv.currency,
+        consumer: customer.consumer,
+        referenceRates: rates,
+        legalRates: BUNDLED_LEGAL_RATES,
+        consumerFlatRateBp: config.SEGUGIO_B2C_INTEREST_BP,
+      });
+      return {
+        invoiceNumber: inv.externalNumber,
+        from: r.periods[0]?.from ?? due,
+        to: today,
+        days: r.days,
+        ratesBp: [...new Set(r.periods.map((p) => p.rateBp))],
+        interestMinor: r.interestMinor,
+        compensationMinor: r.compensationMinor,
+      };
+    });
+    interest = {
+      asOf: today,
+      lines,
+      interestMinor: lines.reduce((s, l) => s + l.interestMinor, 0),
+      compensationMinor: lines.reduce((s, l) => s + l.compensationMinor, 0),
+    };
+  }
+
+  let plan: LetterModel['plan'];
+  let graceDays = 0;
+  if (input.template === 'repayment-plan') {
+    const row = await db.repaymentPlan.findFirst({
+      where: { invoiceId: { in: input.invoiceIds }, status: 'ACTIVE' },
+      orderBy: { createdAt: 'desc' },
+    });
+    const instalments = (row?.instalments ?? []) as Array<{ dueDate: string; amountMinor: number }>;
+    plan = {
+      instalments: instalments.map((i) => ({
+        dueDate: String(i.dueDate).slice(0, 10),
+        amountMinor: Number(i.amountMinor),
+      })),
+    };
+    const policy = await db.dunningPolicy.findFirst({
+      where: { segment: customer.segment },
+      orderBy: { version: 'desc' },
+    });
+    graceDays = days((policy?.settings as { planGrace?: string } | null)?.planGrace);
+  }
+
+  const letterhead = letterheadFromConfig(config);
+  const reference = referenceFor(input.idempotencyKey);
+  const ctx: MessageContext = {
+    lang,
+    template: input.template,
+    company: {
+      name: letterhead.name,
+      email: letterhead.email,
+      phone: letterhead.phone,
+      iban: letterhead.iban,
+      bic: letterhead.bic,
+    },
+    customerName: customer.name,
+    consumer: customer.consumer,
+    currency,
+    invoices: msgInvoices,
+    balanceMinor,
+    reference,
+    today,
+    deadline: addDays(today, PAYMENT_TERM_DAYS[input.template]),
+    interest: interest && { ...interest, totalMinor: interest.interestMinor + interest.compensationMinor },
+    plan: plan && { ...plan, graceDays },
+  };
+  const message = renderMessage(ctx);
+  const addressLines = [
+    customer.addressLine,
+    [customer.postalCode, customer.city, customer.province ? `(${customer.province})` : null].filter(Boolean).join(' '),
+    customer.country && customer.country !== 'IT' ? customer.country : null,
+  ].filter((l): l is string => Boolean(l && l.trim()));
+  const letter: LetterModel = {
+    lang,
+    template: input.template,
+    reference,
+    date: today,
+    letterhead,
+    recipient: { name: customer.name, lines: addressLines, vatNumber: customer.vatNumber, pec: customer.pec },
+    currency,
+    invoices: msgInvoices,
+    balanceMinor,
+    interest,
+    plan,
+    message,
+  };
+  return { customer, lang, ctx, message, letter };
+}

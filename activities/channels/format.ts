@@ -1,0 +1,67 @@
+/** Locale-aware formatting of money and dates for letters and messages (it-IT, en-GB, fr-FR). */
+import type { Language } from '../../workflows/contract';
+
+export const LOCALES: Record<Language, string> = { it: 'it-IT', en: 'en-GB', fr: 'fr-FR' };
+
+/** pdfkit's standard fonts are WinAnsi: the narrow no-break space French uses becomes an ordinary no-break space. */
+const winAnsi = (s: string): string => s.replace(/\u202f/g, '\u00a0');
+
+export function money(minor: number, currency: string, lang: Language): string {
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return winAnsi(
+    // Italian CLDR data omits the separator in 4-digit amounts (4800,50 €); letters group always (4.800,50 €).
+    new Intl.NumberFormat(LOCALES[lang], {
+      style: 'currency',
+      currency,
+      useGrouping: 'always',
+    } as unknown as Intl.NumberFormatOptions).format(minor / 10 ** digits),
+  );
+}
+
+/** Minor units per major unit of a currency (100 for EUR, 1 for JPY). */
+export function minorPerMajor(currency: string): number {
+  const digits =
+    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+  return 10 ** digits;
+}
+
+export function longDate(iso: string, lang: Language): string {
+  const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  return winAnsi(new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(d));
+}
+
+export function shortDate(iso: string, lang: Language): string {
+  const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
+  return new Intl.DateTimeFormat(LOCALES[lang], {
+    day: '2-digit',
+    month: '2-digit',
+    year: 'numeric',
+    timeZone: 'UTC',
+  }).format(d);
+}
+
+export function percent(bp: number, lang: Language): string {
+  return winAnsi(
+    new Intl.NumberFormat(LOCALES[lang], {
+      style: 'percent',
+      minimumFractionDigits: 2,
+      maximumFractionDigits: 2,
+    }).format(bp / 10000),
+  );
+}
+
+export const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
+
+export function addDays(iso: string, days: number): string {
+  const t = Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)) + days);
+  return new Date(t).toISOString().slice(0, 10);
+}
+
+export function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+}
+
+export function escapeXml(s: string): string {
+  return escapeHtml(s);
+}

@@ -1,0 +1,91 @@
+/**
+ * Letters as files: rendered once per idempotency key, written atomically under SEGUGIO_DATA_DIR/letters, recorded
+ * in the Letter table with their sha256. A retry finds the row (and the file) and reuses them.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import type { Config } from '../../../lib/config';
+import type { Db } from '../../../lib/db';
+import { renderLetterPdf, type Letterhead, type LetterModel } from './render';
+
+export interface StoredLetter {
+  letterId: string;
+  path: string;
+  sha256: string;
+  pdf: Buffer;
+  filename: string;
+}
+
+export function letterheadFromConfig(config: Config): Letterhead {
+  return {
+    name: config.LETTERHEAD_NAME,
+    addressLines: config.LETTERHEAD_ADDRESS.split('|')
+      .map((l) => l.trim())
+      .filter(Boolean),
+    vat: config.LETTERHEAD_VAT,
+    iban: config.LETTERHEAD_IBAN,
+    bic: config.LETTERHEAD_BIC,
+    email: config.LETTERHEAD_EMAIL,
+    phone: config.LETTERHEAD_PHONE,
+    pec: config.LETTERHEAD_PEC,
+    logoPath: config.LETTERHEAD_LOGO,
+  };
+}
+
+/** Writes through a temporary file and a rename, so a crash never leaves half a PDF under the final name. */
+export async function writeFileAtomic(file: string, data: Buffer | string): Promise<void> {
+  await fs.mkdir(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+  await fs.writeFile(tmp, data);
+  await fs.rename(tmp, file);
+}
+
+export const safeName = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
+
+export async function produceLetter(
+  deps: { db: Db; config: Config },
+  input: { idempotencyKey: string; customerId: string; invoiceIds: string[]; model: LetterModel },
+): Promise<StoredLetter> {
+  const { db, config } = deps;
+  const key = `${input.idempotencyKey}:letter`;
+  const { model } = input;
+  const filename = `${safeName(`${model.reference}-${model.template}-${model.lang}`)}.pdf`;
+  const existing = await db.letter.findUnique({ where: { idempotencyKey: key } });
+  if (existing) {
+    const pdf = await fs.readFile(existing.path).catch(() => null);
+    if (pdf && crypto.createHash('sha256').update(pdf).digest('hex') === existing.sha256) {
+      return { letterId: existing.id, path: existing.path, sha256: existing.sha256, pdf, filename };
+    }
+  }
+  const pdf = await renderLetterPdf(model);
+  const sha256 = crypto.createHash('sha256').update(pdf).digest('hex');
+  const file = path.join(config.SEGUGIO_DATA_DIR, 'letters', safeName(input.customerId), filename);
+  await writeFileAtomic(file, pdf);
+  if (existing) {
+    // The file was lost or altered: the row now describes the re-rendered letter.
+    await db.letter.update({ where: { id: existing.id }, data: { path: file, sha256, sizeBytes: pdf.length } });
+    return { letterId: existing.id, path: file, sha256, pdf, filename };
+  }
+  try {
+    const row = await db.letter.create({
+      data: {
+        idempotencyKey: key,
+        customerId: input.customerId,
+        invoiceId: input.invoiceIds[0] ?? null,
+        invoiceIds: input.invoiceIds,
+        template: model.template,
+        language: model.lang,
+        path: file,
+        sha256,
+        sizeBytes: pdf.length,
+      },
+    });
+    return { letterId: row.id, path: file, sha256, pdf, filename };
+  } catch (err) {
+    // A concurrent attempt created it first: use theirs (same content up to the PDF timestamp).
+    const row = await db.letter.findUnique({ where: { idempotencyKey: key } });
+    if (!row) throw err;
+    return { letterId: row.id, path: row.path, sha256: row.sha256, pdf: await fs.readFile(row.path), filename };
+  }
+}
