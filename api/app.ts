@@ -1,36 +1,62 @@
 /** The express application: middleware, routes, errors. Built once per process with its dependencies. */
 import crypto from 'node:crypto';
 import express, { type Express } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { authenticate } from './auth';
-import { errorHandler, notFoundHandler } from './errors';
-import { invoiceRouter } from './routes/invoices';
+import { errorHandler, HttpError, notFoundHandler } from './errors';
+import { createMetrics } from './metrics';
+import { buildOpenApi, docsRouter } from './openapi';
+import { RouteTable, type RouteSpec } from './registry';
+import { agendaRoutes } from './routes/agenda';
+import { customerRoutes } from './routes/customers';
+import type { RouteDeps } from './routes/deps';
+import { importRoutes } from './routes/imports';
+import { invoiceRoutes } from './routes/invoices';
+import { policyRoutes } from './routes/policies';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SEGUGIO_TZ' | 'SEGUGIO_MODE'>;
+  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SEGUGIO_TZ' | 'SEGUGIO_MODE'> &
+    Partial<Pick<Config, 'SEGUGIO_DATA_DIR'>>;
   log: Logger;
+  /** Requests per key per minute (default from API_RATE_LIMIT_PER_MINUTE, else 600). */
+  rateLimitPerMinute?: number;
+  /** Extra routers mounted under /v1 after authentication (e.g. reports), each given the route table. */
+  extraRoutes?: Array<(t: RouteTable, deps: RouteDeps) => void>;
 }
 
 export function createApp(deps: AppDeps): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
+  app.set('query parser', 'simple');
+  const metrics = createMetrics();
   app.use((req, res, next) => {
-    req.requestId = req.header('x-request-id') ?? crypto.randomUUID();
+    const given = req.header('x-request-id');
+    req.requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
     next();
   });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'script-src': ["'self'"], 'img-src': ["'self'", 'data:'], 'connect-src': ["'self'"] },
+      },
+    }),
+  );
+  app.use(metrics.middleware);
 
   /** Liveness and reachability of the database and Temporal. */
   app.get('/health', async (_req, res) => {
     const check = async (fn: () => Promise<unknown>): Promise<'ok' | 'unreachable'> => {
       try {
-        await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 3000))]);
+        await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timeout')), 3000).unref())]);
         return 'ok';
       } catch {
         return 'unreachable';
@@ -41,18 +67,70 @@ export function createApp(deps: AppDeps): Express {
       check(() => deps.temporal.workflowService.getSystemInfo({})),
     ]);
     const ok = database === 'ok' && temporal === 'ok';
+    if (!ok) res.setHeader('Retry-After', '5');
     res.status(ok ? 200 : 503).json({ status: ok ? 'ok' : 'degraded', api: 'ok', database, temporal });
   });
 
-  app.use(express.json({ limit: '1mb', strict: true }));
-  app.use('/v1', authenticate(deps.db));
-  const invoiceDeps = {
+  /** Prometheus metrics. */
+  app.get('/metrics', async (_req, res) => {
+    res.setHeader('Content-Type', metrics.registry.contentType);
+    res.send(await metrics.registry.metrics());
+  });
+
+  const router = express.Router();
+  const table = new RouteTable(router);
+  const routeDeps: RouteDeps = {
     db: deps.db,
     temporal: deps.temporal,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     timeZone: deps.config.SEGUGIO_TZ,
+    dataDir: deps.config.SEGUGIO_DATA_DIR ?? `${process.cwd()}/.segugio/data`,
+    metrics,
   };
-  app.use(invoiceRouter(invoiceDeps));
+  invoiceRoutes(table, routeDeps);
+  importRoutes(table, routeDeps);
+  customerRoutes(table, routeDeps);
+  agendaRoutes(table, routeDeps);
+  policyRoutes(table, routeDeps);
+  for (const extra of deps.extraRoutes ?? []) extra(table, routeDeps);
+  app.locals.routes = table.routes satisfies RouteSpec[];
+
+  const openapi = buildOpenApi(table.routes);
+  /** The OpenAPI 3.1 description of this API, generated from the route table. */
+  app.get('/openapi.json', (_req, res) => void res.json(openapi));
+  app.use(docsRouter());
+
+  const perMinute = deps.rateLimitPerMinute ?? (Number(process.env.API_RATE_LIMIT_PER_MINUTE) || 600);
+  app.use(
+    '/v1',
+    express.json({ limit: '1mb', strict: true }),
+    authenticate(deps.db),
+    rateLimit({
+      windowMs: 60_000,
+      limit: perMinute,
+      standardHeaders: 'draft-7',
+      legacyHeaders: false,
+      // Per API key: one busy ERP integration does not slow the collectors down.
+      keyGenerator: (req) => req.principal?.keyId ?? 'anonymous',
+      validate: { keyGeneratorIpFallback: false },
+      handler: (req, _res, next) => {
+        const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+        const seconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
+        next(
+          new HttpError(
+            429,
+            'RATE_LIMITED',
+            `more than ${perMinute} requests per minute with this key; retry later`,
+            undefined,
+            {
+              'Retry-After': String(seconds),
+            },
+          ),
+        );
+      },
+    }),
+  );
+  app.use(router);
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

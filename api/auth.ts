@@ -36,7 +36,14 @@ export async function createApiKey(
   const key = input.key ?? generateKey();
   const id = `key_${crypto.randomBytes(8).toString('hex')}`;
   await db.apiKey.create({
-    data: { id, label: input.label, prefix: key.slice(0, 7), hash: hashKey(key), role: input.role, userId: input.userId ?? null },
+    data: {
+      id,
+      label: input.label,
+      prefix: key.slice(0, 7),
+      hash: hashKey(key),
+      role: input.role,
+      userId: input.userId ?? null,
+    },
   });
   return { id, key };
 }
@@ -61,7 +68,8 @@ export function authenticate(db: Db): RequestHandler {
       const row = await db.apiKey.findUnique({ where: { hash } });
       principal = row && !row.revokedAt ? { keyId: row.id, role: row.role as Role, userId: row.userId } : null;
       cache.set(hash, { principal, until: Date.now() + 10_000 });
-      if (row && principal) void db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
+      if (row && principal)
+        void db.apiKey.update({ where: { id: row.id }, data: { lastUsedAt: new Date() } }).catch(() => undefined);
     }
     if (!principal) return next(new HttpError(401, 'UNAUTHENTICATED', 'unknown or revoked API key'));
     req.principal = principal;

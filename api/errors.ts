@@ -32,10 +32,13 @@ export const unavailable = (message: string) =>
   new HttpError(503, 'UNAVAILABLE', message, undefined, { 'Retry-After': '5' });
 
 export function zodFields(err: ZodError, prefix = ''): FieldProblem[] {
-  return err.issues.map((i) => ({
-    path: [prefix, ...i.path.map(String)].filter(Boolean).join('.') || '(body)',
-    message: i.message,
-  }));
+  const at = (path: PropertyKey[]): string => [prefix, ...path.map(String)].filter(Boolean).join('.') || '(body)';
+  return err.issues.flatMap((i) =>
+    // An unknown field is named by its own path, so a typo is as easy to find as a wrong value.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: at([...i.path, k]), message: 'is not a known field' }))
+      : [{ path: at(i.path), message: i.message }],
+  );
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -61,14 +64,20 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (err instanceof HttpError) http = err;
     else if (err instanceof ZodError) http = badRequest('request is not valid', zodFields(err));
     else if ((err as { type?: string }).type === 'entity.parse.failed')
-      http = new HttpError(400, 'MALFORMED_JSON', 'request body is not valid JSON', [{ path: '(body)', message: 'malformed JSON' }]);
+      http = new HttpError(400, 'MALFORMED_JSON', 'request body is not valid JSON', [
+        { path: '(body)', message: 'malformed JSON' },
+      ]);
     else if ((err as { type?: string }).type === 'entity.too.large')
       http = new HttpError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
-    else if ((err as { type?: string }).type === 'encoding.unsupported' || (err as { type?: string }).type === 'charset.unsupported')
+    else if (
+      (err as { type?: string }).type === 'encoding.unsupported' ||
+      (err as { type?: string }).type === 'charset.unsupported'
+    )
       http = new HttpError(415, 'UNSUPPORTED_ENCODING', 'unsupported request encoding');
     else if (typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500)
       http = new HttpError((err as { status: number }).status, 'BAD_REQUEST', 'request could not be read');
-    else if (isUnavailable(err)) http = unavailable('a backing service (Temporal or PostgreSQL) is unreachable; retry later');
+    else if (isUnavailable(err))
+      http = unavailable('a backing service (Temporal or PostgreSQL) is unreachable; retry later');
     else {
       log.error({ err, method: req.method, path: req.path }, 'unhandled error');
       http = new HttpError(500, 'INTERNAL', 'internal error');
@@ -82,7 +91,11 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
 }
 
 /** Parses `schema` against `value`, throwing a 400 that names the fields. */
-export function parse<T>(schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } }, value: unknown, prefix = ''): T {
+export function parse<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  value: unknown,
+  prefix = '',
+): T {
   const r = schema.safeParse(value);
   if (!r.success) throw badRequest('request is not valid', zodFields(r.error, prefix));
   return r.data;

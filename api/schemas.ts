@@ -1,9 +1,31 @@
 /** Request schemas (zod). Money is integer minor units; dates are ISO dates. */
 import { z } from 'zod';
-import { LANGUAGES } from '../workflows/contract';
+import {
+  CALL_OUTCOMES,
+  DISPUTE_REASONS,
+  LANGUAGES,
+  LEGAL_STEPS,
+  NON_PAYMENT_REASONS,
+  STAGES,
+} from '../workflows/contract';
 
 /** ISO-4217 codes accepted (the euro area's neighbours and main trading currencies). */
-export const CURRENCIES = ['EUR', 'USD', 'GBP', 'CHF', 'SEK', 'DKK', 'NOK', 'PLN', 'CZK', 'HUF', 'RON', 'BGN', 'JPY', 'CNY'] as const;
+export const CURRENCIES = [
+  'EUR',
+  'USD',
+  'GBP',
+  'CHF',
+  'SEK',
+  'DKK',
+  'NOK',
+  'PLN',
+  'CZK',
+  'HUF',
+  'RON',
+  'BGN',
+  'JPY',
+  'CNY',
+] as const;
 
 const MAX_MINOR = Number.MAX_SAFE_INTEGER;
 
@@ -83,3 +105,213 @@ export const paymentSchema = z.object({
 export type PaymentBody = z.infer<typeof paymentSchema>;
 
 export const idParam = z.string().trim().min(1).max(128);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Path and query parameters
+// ---------------------------------------------------------------------------------------------------------------
+
+export const idParams = z.object({ id: idParam });
+export const letterParams = z.object({ id: idParam, letterId: idParam });
+/** Segment names are slugs: they end up inside visibility queries, so nothing else may pass. */
+export const segmentName = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9_-]{0,63}$/, 'must be a lower-case slug (letters, digits, - and _; at most 64)');
+export const segmentParams = z.object({ segment: segmentName });
+
+const intQuery = (min: number, max: number) =>
+  z
+    .string()
+    .regex(/^-?\d{1,9}$/, 'must be an integer')
+    .transform(Number)
+    .pipe(z.number().int().min(min).max(max));
+
+export const pageQuery = {
+  page: intQuery(1, 100_000).optional(),
+  pageSize: intQuery(1, 200).optional(),
+};
+
+const stageList = z
+  .string()
+  .max(400)
+  .transform((s) => s.split(',').map((x) => x.trim().toUpperCase()))
+  .pipe(z.array(z.enum(STAGES, { error: `each stage must be one of ${STAGES.join(', ')}` })).min(1));
+
+const keyword = z.string().trim().min(1).max(128);
+
+export const listInvoicesQuery = z
+  .object({
+    stage: stageList.optional(),
+    customer: keyword.optional(),
+    segment: keyword.optional(),
+    area: keyword.optional(),
+    collector: keyword.optional(),
+    salesperson: keyword.optional(),
+    overdueMin: intQuery(-3650, 36500).optional(),
+    overdueMax: intQuery(-3650, 36500).optional(),
+    open: z.enum(['true', 'false']).optional(),
+    ...pageQuery,
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    if (q.overdueMin !== undefined && q.overdueMax !== undefined && q.overdueMin > q.overdueMax) {
+      ctx.addIssue({ code: 'custom', path: ['overdueMax'], message: 'must not be below overdueMin' });
+    }
+  });
+export type ListInvoicesQuery = z.infer<typeof listInvoicesQuery>;
+
+export const agendaQuery = z
+  .object({
+    collector: keyword.optional(),
+    area: keyword.optional(),
+    salesperson: keyword.optional(),
+    limit: intQuery(1, 500).optional(),
+  })
+  .strict();
+export type AgendaQuery = z.infer<typeof agendaQuery>;
+
+export const pageOnlyQuery = z.object(pageQuery).strict();
+export const emptyQuery = z.object({}).strict();
+export const importQuery = z
+  .object({ rejectionsPage: intQuery(1, 100_000).optional(), filename: z.string().max(200).optional() })
+  .strict();
+
+// ---------------------------------------------------------------------------------------------------------------
+// ERP facts
+// ---------------------------------------------------------------------------------------------------------------
+
+export const adjustmentSchema = z
+  .object({
+    reference: text(128),
+    kind: z.enum(['CREDIT_NOTE', 'AMOUNT_CHANGE', 'CANCEL']),
+    amountMinor: positiveAmountMinor.optional(),
+    note: z.string().trim().max(2000).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.kind !== 'CANCEL' && v.amountMinor === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['amountMinor'], message: `is required for ${v.kind}` });
+    }
+    if (v.kind === 'CANCEL' && v.amountMinor !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['amountMinor'], message: 'must be absent for CANCEL' });
+    }
+  });
+export type AdjustmentBody = z.infer<typeof adjustmentSchema>;
+
+// ---------------------------------------------------------------------------------------------------------------
+// Decisions (each becomes a workflow update; the actor is the caller, never the body)
+// ---------------------------------------------------------------------------------------------------------------
+
+const note = z.string().trim().max(2000);
+const isoInstant = z.iso.datetime({ offset: true, error: 'must be an ISO-8601 instant such as 2026-03-01T09:00:00Z' });
+
+export const promiseSchema = z
+  .object({ promisedDate: isoDate, amountMinor: positiveAmountMinor.optional(), note: note.optional() })
+  .strict();
+export const disputeSchema = z
+  .object({
+    reasonCode: z.enum(DISPUTE_REASONS, { error: `must be one of ${DISPUTE_REASONS.join(', ')}` }),
+    note: z.string().trim().min(1).max(2000),
+  })
+  .strict();
+export const resolveDisputeSchema = z
+  .object({
+    outcome: z.enum(['REJECTED', 'ACCEPTED', 'PARTIAL']),
+    newBalanceMinor: amountMinor.optional(),
+    note: note.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.outcome === 'PARTIAL' && v.newBalanceMinor === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['newBalanceMinor'], message: 'is required when outcome is PARTIAL' });
+    }
+    if (v.outcome !== 'PARTIAL' && v.newBalanceMinor !== undefined) {
+      ctx.addIssue({ code: 'custom', path: ['newBalanceMinor'], message: 'is only allowed when outcome is PARTIAL' });
+    }
+  });
+export const planSchema = z
+  .object({
+    instalments: z
+      .array(z.object({ dueDate: isoDate, amountMinor: positiveAmountMinor }).strict())
+      .min(1)
+      .max(120),
+    note: note.optional(),
+  })
+  .strict();
+export const pauseSchema = z
+  .object({ until: isoInstant.optional(), reason: z.string().trim().min(1).max(500) })
+  .strict();
+export const resumeSchema = z.object({ note: note.optional() }).strict();
+export const writeOffSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+export const legalDecisionSchema = z.object({ note: note.optional() }).strict();
+export const declineLegalSchema = z.object({ note: note.optional(), writeOff: z.boolean().optional() }).strict();
+export const legalEventSchema = z
+  .object({
+    step: z.enum(LEGAL_STEPS),
+    date: isoDate,
+    costMinor: amountMinor,
+    recoveredMinor: amountMinor.optional(),
+    lawyer: z.string().trim().min(1).max(200).optional(),
+    note: note.optional(),
+  })
+  .strict();
+
+export const completeTaskSchema = z
+  .object({
+    outcome: z.enum(CALL_OUTCOMES),
+    reasonCode: z.enum(NON_PAYMENT_REASONS).optional(),
+    note: note.optional(),
+    promise: z.object({ promisedDate: isoDate, amountMinor: positiveAmountMinor.optional() }).strict().optional(),
+    dispute: disputeSchema.optional(),
+    callbackAt: isoInstant.optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    const need = (cond: boolean, path: string, message: string) => {
+      if (cond) ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    need(v.outcome === 'PROMISE' && !v.promise, 'promise', 'is required when outcome is PROMISE');
+    need(v.outcome !== 'PROMISE' && Boolean(v.promise), 'promise', 'is only allowed when outcome is PROMISE');
+    need(v.outcome === 'DISPUTE' && !v.dispute, 'dispute', 'is required when outcome is DISPUTE');
+    need(v.outcome !== 'DISPUTE' && Boolean(v.dispute), 'dispute', 'is only allowed when outcome is DISPUTE');
+    need(v.outcome === 'CALLBACK' && !v.callbackAt, 'callbackAt', 'is required when outcome is CALLBACK');
+  });
+export type CompleteTaskBody = z.infer<typeof completeTaskSchema>;
+
+export const reassignSchema = z.object({ assigneeId: text(64), note: note.optional() }).strict();
+
+// ---------------------------------------------------------------------------------------------------------------
+// Contacts (JSON notes and call logs; documents arrive as multipart/form-data)
+// ---------------------------------------------------------------------------------------------------------------
+
+export const contactSchema = z
+  .object({
+    kind: z.enum(['NOTE', 'CALL_LOG']),
+    invoiceId: idParam.optional(),
+    body: z.string().trim().min(1).max(5000),
+    outcome: z.enum(CALL_OUTCOMES).optional(),
+    reasonCode: z.enum(NON_PAYMENT_REASONS).optional(),
+    direction: z.enum(['IN', 'OUT']).optional(),
+  })
+  .strict()
+  .superRefine((v, ctx) => {
+    if (v.kind === 'NOTE' && v.outcome) {
+      ctx.addIssue({ code: 'custom', path: ['outcome'], message: 'is only allowed on a CALL_LOG' });
+    }
+  });
+export type ContactBody = z.infer<typeof contactSchema>;
+
+/** Fields that accompany a document upload (multipart form fields). */
+export const documentFieldsSchema = z
+  .object({ kind: z.literal('DOCUMENT'), invoiceId: idParam.optional(), note: note.optional() })
+  .strict();
+
+export const DOCUMENT_TYPES = [
+  'application/pdf',
+  'image/png',
+  'image/jpeg',
+  'text/plain',
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+  'message/rfc822',
+] as const;

@@ -1,36 +1,338 @@
-/** ERP intake and reading of invoices. */
-import { Router } from 'express';
+/** ERP intake (invoices, payments, credit notes), reading, letters, and the human decisions on an invoice. */
+import fs from 'node:fs';
+import type { Request } from 'express';
+import type { z } from 'zod';
+import type { UpdateDefinition } from '@temporalio/common';
+import {
+  approveLegalUpdate,
+  declineLegalUpdate,
+  openDisputeUpdate,
+  pauseUpdate,
+  proposePlanUpdate,
+  recordLegalEventUpdate,
+  recordPromiseUpdate,
+  resolveDisputeUpdate,
+  resumeUpdate,
+  writeOffUpdate,
+  type InvoiceState,
+} from '../../workflows/contract';
+import { toNumber } from '../../lib/db';
+import { actorOf, assertCustomerAccess, principalOf } from '../access';
 import { audit } from '../audit';
-import { requireRole } from '../auth';
-import { parse } from '../errors';
-import { createInvoiceSchema, idParam, paymentSchema } from '../schemas';
-import { createInvoice, getInvoice, recordPayment, type InvoiceDeps } from '../services/invoices';
+import type { Role } from '../auth';
+import { HttpError } from '../errors';
+import type { RouteTable } from '../registry';
+import {
+  adjustmentSchema,
+  createInvoiceSchema,
+  declineLegalSchema,
+  disputeSchema,
+  idParams,
+  legalDecisionSchema,
+  legalEventSchema,
+  letterParams,
+  listInvoicesQuery,
+  pauseSchema,
+  paymentSchema,
+  planSchema,
+  promiseSchema,
+  resolveDisputeSchema,
+  resumeSchema,
+  writeOffSchema,
+} from '../schemas';
+import { idempotencyKey } from '../services/customers';
+import { executeDecision } from '../services/decisions';
+import { createInvoice, findInvoice, recordAdjustment, recordPayment } from '../services/invoices';
+import { findLetterFile, getInvoiceDetail, listInvoices } from '../services/reading';
+import type { RouteDeps } from './deps';
 
-export function invoiceRouter(deps: InvoiceDeps): Router {
-  const r = Router();
+interface Decision {
+  path: string;
+  name: string;
+  summary: string;
+  roles: Role[];
+  schema: z.ZodType;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each decision has its own argument type
+  update: UpdateDefinition<InvoiceState, [any]>;
+}
 
-  /** Creates or updates an invoice and starts its collection workflow (idempotent on the invoice number). */
-  r.post('/v1/invoices', requireRole('erp'), async (req, res) => {
-    const body = parse(createInvoiceSchema, req.body);
-    const result = await createInvoice(deps, body);
-    if (result.created) await audit(deps.db, req, 'invoice.create', 'Invoice', result.invoiceId, body);
-    res.status(result.created ? 201 : 200).json(result);
-  });
+/** Each decision maps to one workflow update; the caller becomes the actor, never a body field. */
+export const DECISIONS: Decision[] = [
+  {
+    path: 'promise',
+    name: 'promise',
+    summary: 'Record a promise to pay',
+    roles: ['collector', 'manager'],
+    schema: promiseSchema,
+    update: recordPromiseUpdate,
+  },
+  {
+    path: 'dispute',
+    name: 'dispute.open',
+    summary: 'Open a dispute (pauses dunning)',
+    roles: ['collector', 'manager'],
+    schema: disputeSchema,
+    update: openDisputeUpdate,
+  },
+  {
+    path: 'dispute/resolve',
+    name: 'dispute.resolve',
+    summary: 'Resolve the open dispute (rejected, accepted, partial)',
+    roles: ['manager'],
+    schema: resolveDisputeSchema,
+    update: resolveDisputeUpdate,
+  },
+  {
+    path: 'repayment-plan',
+    name: 'plan.propose',
+    summary: 'Agree a repayment plan (instalments summing to the balance)',
+    roles: ['manager'],
+    schema: planSchema,
+    update: proposePlanUpdate,
+  },
+  {
+    path: 'pause',
+    name: 'pause',
+    summary: 'Pause dunning (until a time, or until resumed)',
+    roles: ['collector', 'manager'],
+    schema: pauseSchema,
+    update: pauseUpdate,
+  },
+  {
+    path: 'resume',
+    name: 'resume',
+    summary: 'Resume paused dunning',
+    roles: ['collector', 'manager'],
+    schema: resumeSchema,
+    update: resumeUpdate,
+  },
+  {
+    path: 'write-off',
+    name: 'write-off',
+    summary: 'Write the invoice off',
+    roles: ['manager'],
+    schema: writeOffSchema,
+    update: writeOffUpdate,
+  },
+  {
+    path: 'legal/approve',
+    name: 'legal.approve',
+    summary: 'Approve the pending legal action',
+    roles: ['manager'],
+    schema: legalDecisionSchema,
+    update: approveLegalUpdate,
+  },
+  {
+    path: 'legal/decline',
+    name: 'legal.decline',
+    summary: 'Decline the pending legal action (writes off unless writeOff is false)',
+    roles: ['manager'],
+    schema: declineLegalSchema,
+    update: declineLegalUpdate,
+  },
+  {
+    path: 'legal/events',
+    name: 'legal.event',
+    summary: 'Record a step, cost or recovery of the legal case',
+    roles: ['manager'],
+    schema: legalEventSchema,
+    update: recordLegalEventUpdate,
+  },
+];
 
-  /** Records a payment received by the ERP; the same reference twice counts once. */
-  r.post('/v1/invoices/:id/payments', requireRole('erp'), async (req, res) => {
-    const id = parse(idParam, req.params.id, 'id');
-    const body = parse(paymentSchema, req.body);
-    const result = await recordPayment(deps, id, body);
-    if (!result.duplicate) await audit(deps.db, req, 'invoice.payment', 'Invoice', result.invoiceId, body);
-    res.status(result.duplicate ? 200 : 201).json(result);
-  });
+/** A retried request with the same Idempotency-Key is the same workflow update (Temporal deduplicates by id). */
+const updateIdOf = (req: Request, what: string, invoiceId: string): string | undefined => {
+  const key = idempotencyKey(req);
+  return key ? `${principalOf(req).keyId}:${what}:${invoiceId}:${key}` : undefined;
+};
 
-  /** Current state: stage, balance, next action and its time. */
-  r.get('/v1/invoices/:id', requireRole('erp', 'collector', 'manager'), async (req, res) => {
-    const id = parse(idParam, req.params.id, 'id');
-    res.json(await getInvoice(deps, id));
-  });
+export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
+  const invoiceDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, timeZone: deps.timeZone };
 
-  return r;
+  t.add(
+    {
+      method: 'post',
+      path: '/v1/invoices',
+      roles: ['erp'],
+      tag: 'erp',
+      summary: 'Create or update an invoice and start its collection workflow',
+      description:
+        'Idempotent on the invoice number: the first call answers 201, repeated calls 200 with the same ids.',
+      body: createInvoiceSchema,
+      mutating: true,
+      responses: {
+        200: 'Already known: nothing started',
+        201: 'Created; workflow started',
+        409: 'Number belongs to another customer',
+      },
+    },
+    async (req, res, { body }) => {
+      const result = await createInvoice(invoiceDeps, body);
+      if (result.created) await audit(deps.db, req, 'invoice.create', 'Invoice', result.invoiceId, body);
+      res.status(result.created ? 201 : 200).json(result);
+    },
+  );
+
+  t.add(
+    {
+      method: 'post',
+      path: '/v1/invoices/:id/payments',
+      roles: ['erp'],
+      tag: 'erp',
+      summary: 'Record a payment received (the same reference twice counts once)',
+      params: idParams,
+      body: paymentSchema,
+      mutating: true,
+      responses: {
+        200: 'Duplicate reference: counted once',
+        201: 'Recorded and signalled',
+        409: 'Invoice no longer collected',
+      },
+    },
+    async (req, res, { params, body }) => {
+      const result = await recordPayment(invoiceDeps, params.id, body);
+      if (!result.duplicate) await audit(deps.db, req, 'invoice.payment', 'Invoice', result.invoiceId, body);
+      res.status(result.duplicate ? 200 : 201).json(result);
+    },
+  );
+
+  t.add(
+    {
+      method: 'post',
+      path: '/v1/invoices/:id/adjustments',
+      roles: ['erp'],
+      tag: 'erp',
+      summary: 'Record a credit note, amount change or cancellation (once per reference)',
+      params: idParams,
+      body: adjustmentSchema,
+      mutating: true,
+      responses: {
+        200: 'Duplicate reference',
+        201: 'Recorded and signalled',
+        409: 'Invoice closed, or reference reused with other content',
+      },
+    },
+    async (req, res, { params, body }) => {
+      const before = await findInvoice(deps.db, params.id);
+      const result = await recordAdjustment(invoiceDeps, params.id, body);
+      if (!result.duplicate) {
+        await audit(deps.db, req, 'invoice.adjustment', 'Invoice', result.invoiceId, body, {
+          stage: before.stage,
+          balanceMinor: toNumber(before.balanceMinor),
+        });
+      }
+      res.status(result.duplicate ? 200 : 201).json(result);
+    },
+  );
+
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/invoices',
+      roles: ['collector', 'manager'],
+      tag: 'reading',
+      summary: 'List invoices with filters (collectors see their own customers only)',
+      description:
+        'Filters: stage (comma-separated), customer (id or external id), segment, area, collector, salesperson, ' +
+        'overdueMin/overdueMax (days overdue), open. Paginated with page and pageSize (≤ 200).',
+      query: listInvoicesQuery,
+      mutating: false,
+      responses: { 200: 'A page of invoices' },
+    },
+    async (req, res, { query }) => {
+      res.json(await listInvoices(invoiceDeps, principalOf(req), query));
+    },
+  );
+
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/invoices/:id',
+      roles: ['erp', 'collector', 'manager'],
+      tag: 'reading',
+      summary: 'One invoice: live state from its workflow and the timeline of contacts, decisions and payments',
+      params: idParams,
+      mutating: false,
+      responses: { 200: 'The invoice' },
+    },
+    async (req, res, { params }) => {
+      res.json(await getInvoiceDetail(invoiceDeps, principalOf(req), params.id));
+    },
+  );
+
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/invoices/:id/letters/:letterId',
+      roles: ['collector', 'manager'],
+      tag: 'reading',
+      summary: 'The PDF of a letter sent for this invoice',
+      params: letterParams,
+      mutating: false,
+      produces: 'application/pdf',
+      responses: { 200: 'The PDF' },
+    },
+    async (req, res, { params }) => {
+      const file = await findLetterFile(
+        { ...invoiceDeps, dataDir: deps.dataDir },
+        principalOf(req),
+        params.id,
+        params.letterId,
+      );
+      res.setHeader('Content-Type', 'application/pdf');
+      res.setHeader('Content-Length', String(file.sizeBytes));
+      res.setHeader('Content-Disposition', `inline; filename="${file.filename}"`);
+      res.setHeader('ETag', `"${file.sha256}"`);
+      await new Promise<void>((resolve, reject) => {
+        const s = fs.createReadStream(file.path);
+        s.on('error', reject);
+        res.on('close', () => resolve());
+        s.pipe(res);
+      });
+    },
+  );
+
+  for (const d of DECISIONS) {
+    t.add(
+      {
+        method: 'post',
+        path: `/v1/invoices/:id/${d.path}`,
+        roles: d.roles,
+        tag: 'decisions',
+        summary: d.summary,
+        description:
+          'Sent to the invoice workflow as an update: 200 with the new state, 422 with the reason it was refused, 409 when the invoice is closed.',
+        params: idParams,
+        body: d.schema,
+        mutating: true,
+        responses: {
+          200: 'Accepted: the new state',
+          409: 'The invoice is closed',
+          422: 'Rejected by the workflow (reason in message)',
+        },
+      },
+      async (req, res, { params, body }) => {
+        const p = principalOf(req);
+        const invoice = await findInvoice(deps.db, params.id);
+        const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: invoice.customerId } });
+        assertCustomerAccess(p, customer);
+        const arg = { ...actorOf(req), ...(body as object) } as never;
+        let state: InvoiceState;
+        try {
+          state = await executeDecision(deps, invoice, d.update, arg, updateIdOf(req, d.name, invoice.id));
+        } catch (err) {
+          const status = err instanceof HttpError ? err.status : 0;
+          if (status === 409 || status === 422)
+            deps.metrics.decisions.inc({ decision: d.name, result: status === 409 ? 'conflict' : 'rejected' });
+          throw err;
+        }
+        deps.metrics.decisions.inc({ decision: d.name, result: 'accepted' });
+        await audit(deps.db, req, `decision.${d.name}`, 'Invoice', invoice.id, body, {
+          stage: invoice.stage,
+          balanceMinor: toNumber(invoice.balanceMinor),
+        });
+        res.json({ invoiceId: invoice.id, decision: d.name, state });
+      },
+    );
+  }
 }

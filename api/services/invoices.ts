@@ -1,26 +1,26 @@
 /** Invoice intake and reading: database rows first, then the workflow; the workflow is the source of truth. */
-import {
-  WorkflowExecutionAlreadyStartedError,
-  WorkflowNotFoundError,
-  type Client,
-} from '@temporalio/client';
+import crypto from 'node:crypto';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Db } from '../../lib/db';
 import { toNumber } from '../../lib/db';
 import { currentPolicy } from '../../lib/policy-store';
 import { daysOverdue, overdueInstant, todayIn } from '../../lib/time';
 import {
+  invoiceAdjustedSignal,
   invoiceStateQuery,
   invoiceWorkflowId,
   isTerminal,
   paymentSignal,
   SA,
   type InvoiceState,
+  type DunningPolicy,
+  type InvoiceAdjusted,
   type InvoiceWorkflowInput,
   type Stage,
 } from '../../workflows/contract';
 import { badRequest, conflict, notFound } from '../errors';
-import type { CreateInvoice, PaymentBody } from '../schemas';
+import type { AdjustmentBody, CreateInvoice, PaymentBody } from '../schemas';
 
 export interface InvoiceDeps {
   db: Db;
@@ -40,9 +40,17 @@ export async function findInvoice(db: Db, idOrNumber: string): Promise<InvoiceRo
 }
 
 /** Creates or updates the customer and the invoice, then starts the invoice workflow (once). */
+/** Look-ups a bulk import repeats on every row (known users, segment policies), kept for one batch. */
+export interface IntakeCache {
+  users: Map<string, boolean>;
+  policies: Map<string, Promise<DunningPolicy>>;
+}
+export const newIntakeCache = (): IntakeCache => ({ users: new Map(), policies: new Map() });
+
 export async function createInvoice(
   deps: InvoiceDeps,
   body: CreateInvoice,
+  cache?: IntakeCache,
 ): Promise<{ created: boolean; invoiceId: string; workflowId: string; stage: string }> {
   const { db } = deps;
   const c = body.customer;
@@ -66,10 +74,20 @@ export async function createInvoice(
     collectorId: c.collectorId ?? null,
     salespersonId: c.salespersonId ?? null,
   };
+  const userExists = async (id: string): Promise<boolean> => {
+    const known = cache?.users.get(id);
+    if (known !== undefined) return known;
+    const exists = Boolean(await db.user.findUnique({ where: { id } }));
+    cache?.users.set(id, exists);
+    return exists;
+  };
   for (const userId of [c.collectorId, c.salespersonId]) {
-    if (userId && !(await db.user.findUnique({ where: { id: userId } }))) {
+    if (userId && !(await userExists(userId))) {
       throw badRequest('request is not valid', [
-        { path: userId === c.collectorId ? 'customer.collectorId' : 'customer.salespersonId', message: `unknown user '${userId}'` },
+        {
+          path: userId === c.collectorId ? 'customer.collectorId' : 'customer.salespersonId',
+          message: `unknown user '${userId}'`,
+        },
       ]);
     }
   }
@@ -83,11 +101,14 @@ export async function createInvoice(
   if (existing && existing.customerId !== customer.id) {
     throw conflict(`invoice ${body.number} already belongs to another customer`);
   }
+  // The id is chosen here so the row is written once, already carrying its workflow id.
+  const newId = crypto.randomUUID();
   const invoice =
     existing ??
     (await db.invoice.upsert({
       where: { externalNumber: body.number },
       create: {
+        id: newId,
         externalNumber: body.number,
         customerId: customer.id,
         currency: body.currency,
@@ -96,7 +117,7 @@ export async function createInvoice(
         issueDate: new Date(`${body.issueDate}T00:00:00Z`),
         dueDate: new Date(`${body.dueDate}T00:00:00Z`),
         segment: c.segment,
-        workflowId: '',
+        workflowId: invoiceWorkflowId(newId),
       },
       update: {},
     }));
@@ -108,7 +129,12 @@ export async function createInvoice(
     return { created: false, invoiceId: invoice.id, workflowId, stage: invoice.stage };
   }
 
-  const policy = await currentPolicy(db, customer.segment);
+  let policyP = cache?.policies.get(customer.segment);
+  if (!policyP) {
+    policyP = currentPolicy(db, customer.segment);
+    cache?.policies.set(customer.segment, policyP);
+  }
+  const policy = await policyP;
   const dueDate = invoice.dueDate.toISOString().slice(0, 10);
   const balanceMinor = toNumber(invoice.balanceMinor);
   const input: InvoiceWorkflowInput = {
@@ -151,6 +177,7 @@ export async function createInvoice(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     created = false;
   }
+  if (cache) return { created, invoiceId: invoice.id, workflowId, stage: invoice.stage };
   const fresh = await db.invoice.findUniqueOrThrow({ where: { id: invoice.id } });
   return { created, invoiceId: invoice.id, workflowId, stage: fresh.stage };
 }
@@ -163,11 +190,20 @@ export async function recordPayment(
 ): Promise<{ invoiceId: string; duplicate: boolean; applied: boolean; stage: string }> {
   const invoice = await findInvoice(deps.db, idOrNumber);
   const duplicate = Boolean(
-    await deps.db.payment.findUnique({ where: { invoiceId_reference: { invoiceId: invoice.id, reference: body.reference } } }),
+    await deps.db.payment.findUnique({
+      where: { invoiceId_reference: { invoiceId: invoice.id, reference: body.reference } },
+    }),
   );
   if (!duplicate) {
     await deps.db.payment.createMany({
-      data: [{ invoiceId: invoice.id, reference: body.reference, amountMinor: BigInt(body.amountMinor), paidOn: new Date(`${body.paidOn}T00:00:00Z`) }],
+      data: [
+        {
+          invoiceId: invoice.id,
+          reference: body.reference,
+          amountMinor: BigInt(body.amountMinor),
+          paidOn: new Date(`${body.paidOn}T00:00:00Z`),
+        },
+      ],
       skipDuplicates: true,
     });
   }
@@ -179,7 +215,8 @@ export async function recordPayment(
     // covers a crash between the insert and the signal.
     await deps.temporal.workflow.getHandle(invoice.workflowId).signal(paymentSignal, body);
   } catch (err) {
-    if (err instanceof WorkflowNotFoundError) throw conflict(`invoice ${invoice.externalNumber} is no longer being collected`);
+    if (err instanceof WorkflowNotFoundError)
+      throw conflict(`invoice ${invoice.externalNumber} is no longer being collected`);
     throw err;
   }
   return { invoiceId: invoice.id, duplicate, applied: true, stage: invoice.stage };
@@ -239,4 +276,61 @@ export async function getInvoice(deps: InvoiceDeps, idOrNumber: string): Promise
     next: row.nextActionKind ? { kind: row.nextActionKind, at: row.nextActionAt?.toISOString() ?? null } : null,
     state: null,
   };
+}
+
+/** Records a credit note / amount change / cancellation (once per reference) and signals it to the workflow. */
+export async function recordAdjustment(
+  deps: InvoiceDeps,
+  idOrNumber: string,
+  body: AdjustmentBody,
+): Promise<{ invoiceId: string; duplicate: boolean; applied: boolean; stage: string }> {
+  const invoice = await findInvoice(deps.db, idOrNumber);
+  if (
+    body.kind === 'CREDIT_NOTE' &&
+    body.amountMinor !== undefined &&
+    body.amountMinor > toNumber(invoice.amountMinor)
+  ) {
+    throw badRequest('request is not valid', [{ path: 'amountMinor', message: 'must not exceed the invoice amount' }]);
+  }
+  const existing = await deps.db.adjustment.findUnique({
+    where: { invoiceId_reference: { invoiceId: invoice.id, reference: body.reference } },
+  });
+  if (existing && (existing.kind !== body.kind || toNumber(existing.amountMinor) !== (body.amountMinor ?? 0))) {
+    throw conflict(`adjustment ${body.reference} was already recorded with different content`);
+  }
+  if (isTerminal(invoice.stage as Stage)) {
+    if (existing) return { invoiceId: invoice.id, duplicate: true, applied: false, stage: invoice.stage };
+    throw conflict(`invoice ${invoice.externalNumber} is closed (${invoice.stage}); the adjustment was not recorded`);
+  }
+  const handle = deps.temporal.workflow.getHandle(invoice.workflowId);
+  const signal: InvoiceAdjusted = {
+    reference: body.reference,
+    kind: body.kind,
+    ...(body.amountMinor !== undefined ? { amountMinor: body.amountMinor } : {}),
+    ...(body.note ? { note: body.note } : {}),
+  };
+  try {
+    // Signalled before the row is written so a closed workflow leaves nothing behind; the workflow counts a
+    // reference once, so a retry after a crash between the two is harmless.
+    await handle.signal(invoiceAdjustedSignal, signal);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError)
+      throw conflict(`invoice ${invoice.externalNumber} is no longer being collected`);
+    throw err;
+  }
+  if (!existing) {
+    await deps.db.adjustment.createMany({
+      data: [
+        {
+          invoiceId: invoice.id,
+          reference: body.reference,
+          kind: body.kind,
+          amountMinor: body.amountMinor === undefined ? null : BigInt(body.amountMinor),
+          note: body.note ?? null,
+        },
+      ],
+      skipDuplicates: true,
+    });
+  }
+  return { invoiceId: invoice.id, duplicate: Boolean(existing), applied: true, stage: invoice.stage };
 }

@@ -1,0 +1,79 @@
+/** The collectors' agenda and task outcomes. */
+import { principalOf } from '../access';
+import { audit } from '../audit';
+import { HttpError } from '../errors';
+import type { RouteTable } from '../registry';
+import { agendaQuery, completeTaskSchema, idParams, reassignSchema } from '../schemas';
+import { agenda, completeTask, reassignTask } from '../services/agenda';
+import { idempotencyKey } from '../services/customers';
+import type { RouteDeps } from './deps';
+
+export function agendaRoutes(t: RouteTable, deps: RouteDeps): void {
+  const adeps = { db: deps.db, temporal: deps.temporal, timeZone: deps.timeZone };
+
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/agenda',
+      roles: ['collector', 'manager'],
+      tag: 'agenda',
+      summary: 'Open tasks due today and every overdue one, by priority (amount × days overdue × rating risk)',
+      description:
+        'Collectors get their own tasks; managers may filter by collector (or "unassigned"), area, salesperson.',
+      query: agendaQuery,
+      mutating: false,
+      responses: { 200: 'The agenda' },
+    },
+    async (req, res, { query }) => {
+      const p = principalOf(req);
+      if (p.role === 'collector' && query.collector && query.collector !== p.userId) {
+        throw new HttpError(403, 'FORBIDDEN', "collectors see their own agenda only; drop 'collector'");
+      }
+      res.json(await agenda(adeps, p, query));
+    },
+  );
+
+  t.add(
+    {
+      method: 'post',
+      path: '/v1/tasks/:id/complete',
+      roles: ['collector', 'manager'],
+      tag: 'agenda',
+      summary: 'Complete a task with its outcome; the invoice workflow decides what follows',
+      params: idParams,
+      body: completeTaskSchema,
+      mutating: true,
+      responses: {
+        200: 'Done: the new invoice state',
+        409: 'Task or invoice already closed',
+        422: 'Outcome rejected by the workflow',
+      },
+    },
+    async (req, res, { params, body }) => {
+      const key = idempotencyKey(req);
+      const updateId = key ? `${principalOf(req).keyId}:task:${params.id}:${key}` : undefined;
+      const result = await completeTask(adeps, req, params.id, body, updateId);
+      await audit(deps.db, req, 'task.complete', 'Task', result.taskId, body);
+      res.json(result);
+    },
+  );
+
+  t.add(
+    {
+      method: 'post',
+      path: '/v1/tasks/:id/reassign',
+      roles: ['manager'],
+      tag: 'agenda',
+      summary: 'Give a task to another collector',
+      params: idParams,
+      body: reassignSchema,
+      mutating: true,
+      responses: { 200: 'Reassigned', 409: 'Task already closed' },
+    },
+    async (req, res, { params, body }) => {
+      const result = await reassignTask(adeps, params.id, body.assigneeId);
+      await audit(deps.db, req, 'task.reassign', 'Task', params.id, result.after, result.before);
+      res.json(result.after);
+    },
+  );
+}

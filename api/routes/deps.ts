@@ -1,0 +1,13 @@
+/** What every route module receives: the process's one Prisma client and one Temporal client, and settings. */
+import type { Client } from '@temporalio/client';
+import type { Db } from '../../lib/db';
+import type { ApiMetrics } from '../metrics';
+
+export interface RouteDeps {
+  db: Db;
+  temporal: Client;
+  taskQueue: string;
+  timeZone: string;
+  dataDir: string;
+  metrics: ApiMetrics;
+}

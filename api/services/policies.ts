@@ -1,0 +1,123 @@
+/**
+ * Dunning policies per segment, versioned. A change writes a new version, then tells every running invoice workflow
+ * of the segment (found with a visibility query) so they recompute their pending timer.
+ */
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Db } from '../../lib/db';
+import type { PolicyBody } from '../../lib/policy';
+import { rowToPolicy } from '../../lib/policy-store';
+import { policyChangedSignal, type DunningPolicy } from '../../workflows/contract';
+import { conflict } from '../errors';
+
+export interface PolicyDeps {
+  db: Db;
+  temporal: Client;
+}
+
+/** The current version of every segment (and, with `history`, every version). */
+export async function listPolicies(
+  db: Db,
+): Promise<{ policies: Array<DunningPolicy & { createdAt: string; createdBy: string | null }> }> {
+  const rows = await db.dunningPolicy.findMany({ orderBy: [{ segment: 'asc' }, { version: 'desc' }] });
+  const seen = new Set<string>();
+  const policies = [];
+  for (const r of rows) {
+    if (seen.has(r.segment)) continue;
+    seen.add(r.segment);
+    policies.push({ ...rowToPolicy(r), createdAt: r.createdAt.toISOString(), createdBy: r.createdBy });
+  }
+  return { policies };
+}
+
+const canonical = (v: unknown): string =>
+  JSON.stringify(v, (_k, x: unknown) =>
+    x && typeof x === 'object' && !Array.isArray(x)
+      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
+      : x,
+  );
+
+/** The visibility query of a segment's running invoice workflows (`segment` is a validated slug). */
+export const runningOfSegment = (segment: string): string =>
+  `WorkflowType = 'invoiceWorkflow' AND Segment = '${segment}' AND ExecutionStatus = 'Running'`;
+
+/**
+ * Writes version n+1 unless the body equals the current version (then nothing is written), and signals the
+ * segment's running workflows either way, so a retry after a crash between the two still reaches them.
+ */
+export async function putPolicy(
+  deps: PolicyDeps,
+  segment: string,
+  body: PolicyBody,
+  actorId: string,
+): Promise<{
+  policy: DunningPolicy;
+  created: boolean;
+  previousVersion: number | null;
+  notified: number;
+  failed: number;
+}> {
+  const current = await deps.db.dunningPolicy.findFirst({ where: { segment }, orderBy: { version: 'desc' } });
+  const same =
+    current &&
+    current.name === body.name &&
+    canonical(current.steps) === canonical(body.steps) &&
+    canonical(current.settings) === canonical(body.settings);
+  let policy: DunningPolicy;
+  if (same) policy = rowToPolicy(current);
+  else {
+    const version = (current?.version ?? 0) + 1;
+    try {
+      const row = await deps.db.dunningPolicy.create({
+        data: {
+          segment,
+          version,
+          name: body.name,
+          steps: body.steps as object[],
+          settings: body.settings as object,
+          createdBy: actorId,
+        },
+      });
+      policy = rowToPolicy(row);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'P2002') {
+        throw conflict(`policy ${segment} was changed concurrently (version ${version} exists); read it and retry`);
+      }
+      throw err;
+    }
+  }
+  const { notified, failed } = await notifySegment(deps.temporal, segment, policy);
+  return { policy, created: !same, previousVersion: current?.version ?? null, notified, failed };
+}
+
+/** Signals policyChanged to every running workflow of the segment, a few at a time. */
+export async function notifySegment(
+  temporal: Client,
+  segment: string,
+  policy: DunningPolicy,
+): Promise<{ notified: number; failed: number }> {
+  let notified = 0;
+  let failed = 0;
+  let batch: Promise<void>[] = [];
+  const flush = async () => {
+    await Promise.all(batch);
+    batch = [];
+  };
+  for await (const wf of temporal.workflow.list({ query: runningOfSegment(segment) })) {
+    batch.push(
+      temporal.workflow
+        .getHandle(wf.workflowId, wf.runId)
+        .signal(policyChangedSignal, { policy })
+        .then(
+          () => void (notified += 1),
+          (err: unknown) => {
+            // Closed between the listing and the signal: nothing to tell.
+            if (err instanceof WorkflowNotFoundError) return;
+            failed += 1;
+          },
+        ),
+    );
+    if (batch.length >= 50) await flush();
+  }
+  await flush();
+  return { notified, failed };
+}
