@@ -2,3 +2,4 @@
 export { invoiceWorkflow } from './invoice';
 export * from './reports';
 export { customerWorkflow } from './customer';
+export { importWorkflow } from './import';
