@@ -12,7 +12,10 @@ export const GRADES = ['A', 'B', 'C', 'D', 'E'] as const;
 export type Grade = (typeof GRADES)[number];
 
 export interface RatingFeatures {
-  /** Amount-weighted mean days late over 12 months: payments (paid − due) and open overdue balances (today − due). */
+  /**
+   * Amount-weighted mean days late over 12 months: payments (paid − due), open overdue balances (today − due) and
+   * balances written off (write-off − due).
+   */
   weightedDaysLate: number | null;
   /** The same over the last 3 months and over the 9 before them (trend). */
   recentDaysLate: number | null;
@@ -157,6 +160,13 @@ async function features(db: Db, asOf: string, customerId?: string): Promise<Map<
       FROM "Invoice" i
       WHERE i."closedAt" IS NULL AND i."balanceMinor" > 0 AND i."dueDate" < ${asOf}::date
         AND i.stage NOT IN ('PAID','SETTLED','WRITTEN_OFF','LEGAL_CLOSED','CANCELLED')
+        ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
+      UNION ALL
+      -- balances written off in the 12 months count as late until the day they were given up
+      SELECT i."customerId", i."balanceMinor"::numeric, GREATEST(0, i."closedAt"::date - i."dueDate"), i."closedAt" > ${q}::date
+      FROM "Invoice" i
+      WHERE i.stage = 'WRITTEN_OFF' AND i."balanceMinor" > 0
+        AND i."closedAt" > ${y}::date AND i."closedAt" < (${asOf}::date + 1)
         ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
     ),
     l AS (

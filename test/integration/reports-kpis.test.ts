@@ -1,0 +1,279 @@
+/**
+ * Every KPI on the worked example of docs/reports.md (test/integration/reports-fixture.ts), against the real
+ * PostgreSQL. Expected numbers are computed by hand in the comments; all queries filter on the example's own segment
+ * so other test files sharing the database do not disturb them.
+ *
+ * The example, amounts in euro cents, period March 2025 (31 days; the day before it, 28 Feb, is "begin"):
+ *   I1 C1 issued 15 Jan due 14 Feb 1,000.00 paid 10 Mar (PAID)
+ *   I2 C1 issued 10 Feb due 12 Mar 2,000.00, 500.00 paid 20 Mar, balance 1,500.00 (REMINDER, legal case at DIFFIDA)
+ *   I3 C2 issued  5 Mar due  4 Apr 3,000.00 open
+ *   I4 C2 issued 20 Mar due 25 Mar 1,000.00 paid 1 Apr (PAID)
+ *   I5 C2 issued  1 Oct 2024 due 31 Oct 2024 500.00 written off 15 Mar
+ *   I6 C1 issued 25 Mar due 24 Apr 1,000.00 open
+ */
+import { createDb, type Db } from '../../lib/db';
+import { evaluateLegal, legalReport } from '../../lib/reports/legal';
+import {
+  agingReport,
+  disputeReport,
+  dsoReport,
+  pipelineReport,
+  promiseReport,
+  reasonReport,
+  recoveryReport,
+} from '../../lib/reports/kpis';
+import { ratingExplanation, recomputeAllRatings, recomputeRating } from '../../lib/reports/rating';
+import { simulatePolicy } from '../../lib/reports/simulate';
+import { trend, writeMonthlySnapshot } from '../../lib/reports/snapshots';
+import { seedWorkedExample, type Fixture } from './reports-fixture';
+
+jest.setTimeout(60_000);
+
+let db: Db;
+let fx: Fixture;
+const march = { from: '2025-03-01', to: '2025-03-31' };
+
+beforeAll(async () => {
+  db = createDb(process.env.DATABASE_URL ?? '', 4);
+  fx = await seedWorkedExample(db);
+});
+afterAll(async () => {
+  await db?.$disconnect();
+});
+
+describe('DSO, count-back, best possible DSO, ADD and CEI', () => {
+  test('total over the segment', async () => {
+    const r = await dsoReport(db, march, { segment: [fx.segment] });
+    // begin (28 Feb): I1 0 + 1,000 paid later, I2 1,500 + 500 paid later, I5 500 (written off only on 15 Mar) = 3,500
+    // end (31 Mar): I2 1,500 + I3 3,000 + I4 0 + 1,000 paid 1 Apr + I6 1,000 = 6,500 (I5 written off: gone)
+    // current at end (due ≥ 31 Mar): I3 + I6 = 4,000; sales in March: I3 + I4 + I6 = 5,000
+    expect(r.total).toMatchObject({
+      days: 31,
+      receivablesBeginMinor: 350_000,
+      receivablesEndMinor: 650_000,
+      currentEndMinor: 400_000,
+      pastDueEndMinor: 250_000,
+      creditSalesMinor: 500_000,
+      dso: 40.3, // 6,500 / 5,000 × 31 = 40.3
+      bestPossibleDso: 24.8, // 4,000 / 5,000 × 31 = 24.8
+      add: 15.5, // 2,500 / 5,000 × 31 = 15.5
+      cei: 44.4, // (3,500 + 5,000 − 6,500) / (3,500 + 5,000 − 4,000) = 2,000 / 4,500 = 44.4%
+      // count-back: 6,500 − March sales 5,000 = 1,500 left → 31 days; February sales 2,000: 1,500/2,000 × 28 = 21
+      countBackDso: 52,
+      countBackExhausted: true,
+    });
+  });
+
+  test('grouped by area: the groups and the total come from one query', async () => {
+    const r = await dsoReport(db, march, { segment: [fx.segment], groupBy: 'area' });
+    expect(r.groups.map((g) => g.key)).toEqual(['Nord', 'Sud']);
+    const nord = r.groups[0];
+    // Nord = C1: begin I1 1,000 + I2 2,000; end I2 1,500 + I6 1,000; current I6; sales I6 1,000
+    expect(nord).toMatchObject({
+      receivablesBeginMinor: 300_000,
+      receivablesEndMinor: 250_000,
+      creditSalesMinor: 100_000,
+    });
+    expect(nord.dso).toBe(77.5); // 2,500 / 1,000 × 31
+    expect(nord.cei).toBe(50); // (3,000 + 1,000 − 2,500) / (3,000 + 1,000 − 1,000) = 1,500 / 3,000
+  });
+
+  test('filters narrow the population', async () => {
+    const r = await dsoReport(db, march, { segment: [fx.segment], collectorId: ['u-marco'] });
+    // C2 only: end I3 3,000 + I4 1,000 = 4,000; sales I3 + I4 = 4,000 → DSO 31.0
+    expect(r.total.receivablesEndMinor).toBe(400_000);
+    expect(r.total.dso).toBe(31);
+    const none = await dsoReport(db, march, { segment: [fx.segment], area: ['Centro'] });
+    expect(none.total).toMatchObject({ receivablesEndMinor: 0, dso: null, cei: null });
+  });
+});
+
+test('aging at 31 March by balance and count', async () => {
+  const r = await agingReport(db, '2025-03-31', { segment: [fx.segment], groupBy: 'area' });
+  // I3 (−4 days) and I6 not due; I2 19 days and I4 6 days past due (I4 is paid only on 1 April)
+  expect(r.total).toMatchObject({
+    totalMinor: 650_000,
+    totalCount: 4,
+    not_due: { count: 2, balanceMinor: 400_000 },
+    d1_30: { count: 2, balanceMinor: 250_000 },
+    d31_60: { count: 0, balanceMinor: 0 },
+    over_180: { count: 0, balanceMinor: 0 },
+  });
+  const sud = r.groups.find((g) => g.key === 'Sud');
+  expect(sud).toMatchObject({
+    totalMinor: 400_000,
+    not_due: { count: 1, balanceMinor: 300_000 },
+    d1_30: { count: 1, balanceMinor: 100_000 },
+  });
+  // a year later everything still open is over 180 days
+  const later = await agingReport(db, '2026-03-31', { segment: [fx.segment] });
+  expect(later.total.over_180).toEqual({ count: 3, balanceMinor: 550_000 });
+});
+
+test('promise-kept rate', async () => {
+  const r = await promiseReport(db, march, { segment: [fx.segment], groupBy: 'collector' });
+  // due in March: 15 Mar broken (500), 20 Mar kept (500), 28 Mar broken (1,000); 10 Apr is outside
+  expect(r.total).toMatchObject({ promises: 3, kept: 1, broken: 2, open: 0, keptRate: 33.3, keptRateByAmount: 25 });
+  expect(r.groups.find((g) => g.key === 'u-giulia')).toMatchObject({ kept: 1, broken: 1, keptRate: 50 });
+});
+
+test('dispute rate and mean time to resolution', async () => {
+  const r = await disputeReport(db, march, { segment: [fx.segment] });
+  // issued in March: I3, I4, I6 (5,000); disputed: I3, I4 (4,000); resolved in March: 10 days and 5.5 days
+  expect(r.total).toMatchObject({
+    invoicesIssued: 3,
+    invoicesDisputed: 2,
+    disputeRate: 66.7,
+    amountIssuedMinor: 500_000,
+    amountDisputedMinor: 400_000,
+    disputeRateByAmount: 80,
+    resolved: 2,
+    accepted: 1,
+    rejected: 1,
+    partial: 0,
+    meanDaysToResolve: 7.8, // (10 + 5.5) / 2 = 7.75
+    openAtEnd: 1, // the dispute on I1, open since 20 February
+  });
+});
+
+test('non-payment reasons: contact log and task outcomes, the same call counted once', async () => {
+  const r = await reasonReport(db, march, { segment: [fx.segment] });
+  // LIQUIDITY on I2 logged twice on 14 March (contact + task) counts once, plus LIQUIDITY on I3; one INVOICE_NOT_RECEIVED
+  expect(r.total.recorded).toBe(3);
+  expect(r.total.reasons).toEqual([
+    { reason: 'LIQUIDITY', count: 2, share: 66.7, invoices: 2 },
+    { reason: 'INVOICE_NOT_RECEIVED', count: 1, share: 33.3, invoices: 1 },
+  ]);
+});
+
+test('pipeline by stage', async () => {
+  const r = await pipelineReport(db, '2025-03-31', { segment: [fx.segment] });
+  expect(r.total.stages).toEqual([
+    { stage: 'OPEN', invoices: 2, balanceMinor: 400_000, share: 72.7, avgDaysPastDue: 0 },
+    { stage: 'REMINDER', invoices: 1, balanceMinor: 150_000, share: 27.3, avgDaysPastDue: 19 },
+  ]);
+});
+
+test('recovery by stage', async () => {
+  const r = await recoveryReport(db, march, { segment: [fx.segment] });
+  // OPEN: I3, I4, I6 issued in March, 5,000 at entry, nothing paid before their first stage
+  // REMINDER: I2 (2,000 at entry 15 Mar, 500 paid 20 Mar) and I4 (1,000 at entry 26 Mar, paid 1 Apr) → 1,500 of 3,000
+  expect(r.total.stages).toEqual([
+    { stage: 'OPEN', entered: 3, exposureMinor: 500_000, recoveredMinor: 0, recoveryRate: 0 },
+    { stage: 'REMINDER', entered: 2, exposureMinor: 300_000, recoveredMinor: 150_000, recoveryRate: 50 },
+  ]);
+});
+
+describe('internal rating', () => {
+  test('C1: late payments, one broken promise, one open dispute → B (79)', async () => {
+    const r = await recomputeRating(db, fx.c1, '2025-03-31');
+    // days late weighted by amount: I1 1,000 × 24, I2 500 × 8 (paid), I2 1,500 × 19 (open) → 5,650,000 / 300,000 = 18.8
+    // lateness −round(18.8 × 2/3) = −13; broken promise −7; open dispute −1; exposure 2.5% of limit 0; no prior trend
+    expect(r).toMatchObject({ rating: 'B', score: 79 });
+    const points = Object.fromEntries(r!.factors.map((f) => [f.factor, f.points]));
+    expect(points).toEqual({ lateness: -13, promises: -7, disputes: -1, exposure: 0, trend: 0 });
+    expect(r!.factors.find((f) => f.factor === 'lateness')?.value).toBe(18.8);
+    const stored = await ratingExplanation(db, fx.c1);
+    expect(stored).toMatchObject({ rating: 'B', score: 79 });
+    expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c1 } })).rating).toBe('B');
+  });
+
+  test('C2: a write-off 135 days after due, a broken promise, a rejected dispute → D (48)', async () => {
+    const r = await recomputeRating(db, fx.c2, '2025-03-31');
+    expect(r).toMatchObject({ rating: 'D', score: 48 });
+    expect(Object.fromEntries(r!.factors.map((f) => [f.factor, f.points]))).toEqual({
+      lateness: -40,
+      promises: -7,
+      disputes: -5,
+      exposure: 0,
+      trend: 0,
+    });
+  });
+
+  test('recomputeAllRatings rates every customer', async () => {
+    const r = await recomputeAllRatings(db, '2025-03-31');
+    expect(r.customers).toBeGreaterThanOrEqual(2);
+    expect(Object.values(r.byGrade).reduce((a, b) => a + b, 0)).toBe(r.customers);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c2 } })).rating).toBe('D');
+  });
+});
+
+test('legal cost-benefit', async () => {
+  await db.customer.update({ where: { id: fx.c1 }, data: { rating: 'B' } });
+  const cases = await legalReport(db, { segment: [fx.segment] });
+  expect(cases).toHaveLength(1);
+  // I2 after a DIFFIDA, rating B: p = 0.50 × 1.15 = 0.575; 1,500 × 0.575 = 862.50 expected;
+  // still to pay: decreto ingiuntivo 1,200 + precetto 400 + pignoramento 1,500 = 3,100 → NEV −2,237.50 → stop
+  expect(cases[0]).toMatchObject({
+    invoiceId: fx.inv.I2,
+    position: 'DIFFIDA',
+    rating: 'B',
+    balanceMinor: 150_000,
+    recoveryProbability: 0.575,
+    expectedRecoveryMinor: 86_250,
+    costsSoFarMinor: 15_000,
+    expectedCostsMinor: 310_000,
+    netExpectedValueMinor: -223_750,
+    recommendation: 'STOP',
+  });
+  // the same case on a 20,000.00 balance is worth going on: 11,500 expected vs 3,100 still to spend (3.71×)
+  expect(
+    evaluateLegal({ balanceMinor: 2_000_000, position: 'DIFFIDA', rating: 'B', costsSoFarMinor: 15_000 }),
+  ).toMatchObject({
+    expectedRecoveryMinor: 1_150_000,
+    netExpectedValueMinor: 840_000,
+    benefitCostRatio: 3.71,
+    recommendation: 'GO_ON',
+  });
+});
+
+test('what-if simulation of a faster policy', async () => {
+  const r = await simulatePolicy(db, {
+    segment: fx.segment,
+    months: 3,
+    asOf: '2025-03-31',
+    policy: {
+      name: 'faster',
+      steps: [
+        { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL', 'SMS'], template: 'reminder-1' },
+        { stage: 'CALL', offset: 'P3D', channels: ['TASK'], template: 'call' },
+      ],
+    },
+  });
+  expect(r.window).toEqual({ from: '2025-01-01', to: '2025-03-31', months: 3 });
+  expect(r.invoices).toBe(5); // I1, I2, I3, I4, I6 (I5 was issued in 2024)
+  // baseline (REMINDER +3 days, CALL +7): I1 and I2 get both steps, I4 only its reminder by 31 March
+  expect(r.baseline.contacts).toBe(3);
+  expect(r.baseline.byChannel).toEqual({ EMAIL: 3, TASK: 2 });
+  expect(r.baseline.stages).toEqual([
+    { step: 1, stage: 'REMINDER', occurrence: 1, fired: 3, skipped: 0, medianDaysAfterDue: 4 },
+    { step: 2, stage: 'CALL', occurrence: 1, fired: 2, skipped: 0, medianDaysAfterDue: 11 },
+  ]);
+  // constant lag: I1 paid 13 days after its call → 4 Mar; I2 4 days after its reminder → 18 Mar;
+  // I4 3 days after its reminder → 30 Mar, so I4 is paid before its proposed call and before the period ends
+  expect(r.proposed.contacts).toBe(6);
+  expect(r.proposed.byChannel).toEqual({ EMAIL: 3, SMS: 3, TASK: 2 });
+  expect(r.proposed.stages.map((s) => [s.stage, s.fired, s.medianDaysAfterDue])).toEqual([
+    ['REMINDER', 3, 2],
+    ['CALL', 2, 5],
+  ]);
+  // DSO over 90 days: sales 8,000; receivables at 31 March 6,500 → 73.1; with I4 paid on 30 March 5,500 → 61.9
+  expect(r.baseline.dso).toBe(73.1);
+  expect(r.proposed.dso).toBe(61.9);
+  expect(r.delta).toEqual({ contacts: 3, dso: -11.2, avgDaysToPay: -8.3 });
+  expect(r.assumption).toMatch(/constant response lag/);
+});
+
+test('monthly snapshot and trend', async () => {
+  const w = await writeMonthlySnapshot(db, '2025-03');
+  expect(w.rows).toBeGreaterThan(1);
+  await writeMonthlySnapshot(db, '2025-03'); // rewriting a month replaces it
+  const points = await trend(db, { fromMonth: '2025-01', toMonth: '2025-06', dimension: 'segment', key: fx.segment });
+  expect(points).toHaveLength(1);
+  expect(points[0]).toMatchObject({
+    month: '2025-03',
+    key: fx.segment,
+    metrics: { dso: 40.3, cei: 44.4, add: 15.5, countBackDso: 52, promiseKeptRate: 33.3, disputeRate: 66.7 },
+  });
+  expect(points[0].metrics.aging).toMatchObject({ not_due: 400_000, d1_30: 250_000 });
+});
