@@ -143,10 +143,9 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
   async function claim(req: ContactRequest, fields: Record<string, unknown>): Promise<ContactRow> {
     const existing = await db.contactEvent.findUnique({ where: { idempotencyKey: req.idempotencyKey } });
     if (existing) {
-      return db.contactEvent.update({
-        where: { id: existing.id },
-        data: { ...fields, status: existing.status === 'DEFERRED' ? 'PENDING' : existing.status },
-      });
+      // A PENDING row keeps what it recorded: reconciliation compares the provider's copy with that exact body.
+      if (existing.status !== 'DEFERRED') return existing;
+      return db.contactEvent.update({ where: { id: existing.id }, data: { ...fields, status: 'PENDING' } });
     }
     try {
       return await db.contactEvent.create({
@@ -285,7 +284,7 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
     if (wasPending) {
       const since = new Date(row.createdAt.getTime() - RECONCILE_SKEW_MS);
       const found = sms
-        ? await twilio.findMessage({ to, body: d.message.sms, since })
+        ? await twilio.findMessage({ to, body: row.body ?? d.message.sms, since })
         : await twilio.findCall({ to: clickToCall ? config.TWILIO_AGENT_NUMBER! : to, since });
       if (found) {
         log.info({ contactEventId: row.id }, 'reconciled a PENDING contact with Twilio: not sending again');
@@ -295,7 +294,7 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
     try {
       const callback = statusCallback(row.id);
       const res = sms
-        ? await twilio.sendSms({ to, body: d.message.sms, statusCallback: callback })
+        ? await twilio.sendSms({ to, body: row.body ?? d.message.sms, statusCallback: callback })
         : clickToCall
           ? await twilio.clickToCall({
               agent: config.TWILIO_AGENT_NUMBER!,

@@ -3,6 +3,9 @@
  * PostgreSQL of the integration stack and, for the crash test, a real Temporal worker that retries.
  */
 import fs from 'node:fs';
+import express from 'express';
+import request from 'supertest';
+import { createWebhookRouter } from '../../api/webhooks';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createContactActivities, COLLECTOR_TASK_NEEDED } from '../../activities/channels';
@@ -192,6 +195,89 @@ describe('e-mail through @sendgrid/mail', () => {
     });
     expect(res).toMatchObject({ status: 'SKIPPED', detail: 'NO_EMAIL_ADDRESS' });
     expect(sg.mails).toHaveLength(0);
+  });
+});
+
+describe('e-mail crash windows without the Email Activity API', () => {
+  const crashOnce = () => {
+    let crash = true;
+    return {
+      afterProviderAccepted: () => {
+        if (crash) {
+          crash = false;
+          throw new Error('worker died');
+        }
+      },
+    };
+  };
+
+  it('a processed event recorded by the webhook settles a PENDING e-mail: no second request', async () => {
+    const config = providerConfig();
+    const { sendContact } = createContactActivities({
+      db,
+      config,
+      log: silentLog,
+      now: () => WEEKDAY_NOON,
+      faults: crashOnce(),
+    });
+    sg.activityApi = false;
+    const s = await seedCustomer(db);
+    const req: ContactRequest = {
+      idempotencyKey: key('R1:EMAIL:webhook'),
+      customerId: s.customerId,
+      invoiceIds: s.invoiceIds,
+      stage: 'REMINDER',
+      channel: 'EMAIL',
+      template: 'reminder-1',
+    };
+    await expect(sendContact(req)).rejects.toThrow('worker died');
+    const app = express();
+    app.use(
+      '/v1/webhooks',
+      createWebhookRouter({
+        db,
+        config,
+        log: silentLog,
+        onPayment: async () => undefined,
+        onAdjustment: async () => undefined,
+      }),
+    );
+    const mail = sg.mails[0];
+    await request(app)
+      .post('/v1/webhooks/sendgrid/events')
+      .set('content-type', 'application/json')
+      .send(
+        JSON.stringify([{ event: 'processed', sg_message_id: `${mail.messageId}.filter0`, ...mail.body.custom_args }]),
+      )
+      .expect(200);
+    const res = await sendContact(req);
+    expect(res.status).toBe('SENT');
+    expect(sg.mails).toHaveLength(1);
+  });
+
+  it('documented residual window: no activity API and no event yet → the retry sends again', async () => {
+    const config = providerConfig();
+    const { sendContact } = createContactActivities({
+      db,
+      config,
+      log: silentLog,
+      now: () => WEEKDAY_NOON,
+      faults: crashOnce(),
+    });
+    sg.activityApi = false;
+    const s = await seedCustomer(db);
+    const req: ContactRequest = {
+      idempotencyKey: key('R1:EMAIL:residual'),
+      customerId: s.customerId,
+      invoiceIds: s.invoiceIds,
+      stage: 'REMINDER',
+      channel: 'EMAIL',
+      template: 'reminder-1',
+    };
+    await expect(sendContact(req)).rejects.toThrow('worker died');
+    await sendContact(req);
+    expect(sg.mails).toHaveLength(2);
+    expect(sg.mails.map((m) => m.body.custom_args?.segugio_key)).toEqual([req.idempotencyKey, req.idempotencyKey]);
   });
 });
 
