@@ -1,0 +1,109 @@
+/** The collector's agenda: today's tasks and every overdue one, most valuable first; one click opens the invoice. */
+import { api } from '../api.js';
+import { code, t } from '../i18n.js';
+import { date, dateTime, h, money, pager, ratingBadge, stageBadge, mount } from '../ui.js';
+import { filterBar } from './filters.js';
+
+const PAGE_SIZE = 25;
+/** /v1/agenda answers its first `limit` items (at most 500), ordered by priority; pages are cut from that. */
+const MAX_LIMIT = 500;
+
+export async function renderAgenda(main, params, me) {
+  const q = params.query;
+  const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
+  const filters = {
+    collector: q.get('collector') ?? '',
+    area: q.get('area') ?? '',
+    salesperson: q.get('salesperson') ?? '',
+  };
+  const limit = Math.min(MAX_LIMIT, page * PAGE_SIZE);
+  const data = await api('/v1/agenda', { query: { ...(me.role === 'collector' ? {} : filters), limit } });
+  const items = (data.items ?? []).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  const customerIds = [...new Set(items.map((i) => i.customer?.customerId).filter(Boolean))];
+  const lastContacts = customerIds.length
+    ? await api('/console/api/last-contacts', { query: { customers: customerIds.join(',') } }).catch(() => ({}))
+    : {};
+
+  const go = (patch) => {
+    const next = new URLSearchParams({ ...filters, page: String(page), ...patch });
+    for (const [k, v] of [...next.entries()]) if (!v || (k === 'page' && v === '1')) next.delete(k);
+    location.hash = `#/agenda${next.size ? `?${next}` : ''}`;
+  };
+
+  const now = Date.now();
+  const rows = items.map((it, i) => {
+    const inv = it.invoice;
+    const href = inv ? `#/invoice/${encodeURIComponent(inv.invoiceId)}` : null;
+    const overdue = Date.parse(it.dueAt) < now;
+    const tr = h(
+      'tr',
+      {
+        class: href ? 'clickable' : null,
+        on: href ? { click: (e) => e.target.closest('a') || (location.hash = href) } : {},
+      },
+      h('td.num', {}, String((page - 1) * PAGE_SIZE + i + 1)),
+      h('td', {}, h('span.task-kind', {}, code(it.kind))),
+      h('td', {}, h('span.customer', {}, it.customer?.name ?? '—')),
+      h('td', {}, href ? h('a', { href }, inv.number) : '—'),
+      h('td.num', {}, inv ? money(inv.balanceMinor, inv.currency) : '—'),
+      h('td.num', {}, inv ? String(inv.daysOverdue) : '—'),
+      h('td', {}, inv ? stageBadge(inv.stage, code(inv.stage)) : '—'),
+      h('td', {}, ratingBadge(it.customer?.rating)),
+      h('td', {}, lastContacts[it.customer?.customerId] ? dateTime(lastContacts[it.customer.customerId]) : t('never')),
+      h(
+        'td',
+        {},
+        overdue ? h('span.badge.badge-danger', {}, t('overdueTask')) : null,
+        ' ',
+        h(
+          'time',
+          { datetime: it.dueAt },
+          overdue && Date.parse(it.dueAt) < now - 86_400_000 ? date(it.dueAt) : dateTime(it.dueAt),
+        ),
+      ),
+    );
+    return tr;
+  });
+
+  mount(
+    main,
+    h('h1', {}, t('agendaTitle')),
+    h('p.lead', {}, t('agendaLead')),
+    me.role === 'collector'
+      ? null
+      : await filterBar(filters, ['collector', 'area', 'salesperson'], (f) => go({ ...f, page: '1' })),
+    items.length === 0
+      ? h('p.empty', {}, t('agendaEmpty'))
+      : h(
+          'div.table-wrap',
+          {},
+          h(
+            'table.data#agenda-table',
+            {},
+            h('caption.sr-only', {}, t('agendaTitle')),
+            h(
+              'thead',
+              {},
+              h(
+                'tr',
+                {},
+                [
+                  'colPriority',
+                  'colTask',
+                  'colCustomer',
+                  'colInvoice',
+                  'colBalance',
+                  'colDaysOverdue',
+                  'colStage',
+                  'colRating',
+                  'colLastContact',
+                  'colDue',
+                ].map((k) => h('th', { scope: 'col' }, t(k))),
+              ),
+            ),
+            h('tbody', {}, rows),
+          ),
+        ),
+    pager(page, PAGE_SIZE, Math.min(data.total ?? items.length, MAX_LIMIT), (p) => go({ page: String(p) })),
+  );
+}
