@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { createConsoleRouter } from './console';
 import { authenticate } from './auth';
 import { errorHandler, HttpError, notFoundHandler } from './errors';
 import { createMetrics } from './metrics';
@@ -131,6 +132,8 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(router);
+
+  app.use(createConsoleRouter({ db: deps.db, timeZone: deps.config.SEGUGIO_TZ })); // the web console, /console
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
