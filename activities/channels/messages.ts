@@ -267,7 +267,6 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
     fr: inv.replace(/^la /, 'à la ').replace(/^les /, 'aux '),
     en: inv,
   }[ctx.lang];
-  const scad = one ? 'scaduta' : 'scadute';
   const bal = m(ctx.balanceMinor);
   const first = ctx.invoices[0];
   const due = first ? d(first.dueDate) : '';
@@ -308,13 +307,13 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
           title: 'Sollecito di pagamento',
           salutation,
           intro: [
-            `da un controllo contabile risulta non ancora saldato l’importo di ${bal} relativo ${invA}, ${scad} il ${due}.`,
+            `da un controllo contabile risulta non ancora saldato l’importo di ${bal} relativo ${invA}, ${one ? `scaduta il ${due}` : `scadute dal ${due}`}.`,
           ],
           outro: [`Vi preghiamo di provvedere al pagamento entro il ${d(ctx.deadline)}.`, paid],
           closing,
           signature,
           sms: `${company}: risulta non pagato ${bal} (${inv}, scad. ${due}). Vi preghiamo di pagare entro il ${d(ctx.deadline)}. Rif. ${ctx.reference}`,
-          voice: `Buongiorno, questo è un messaggio automatico di ${company}. Risulta non ancora pagato l’importo di ${bal} relativo ${invA}, ${scad} il ${due}. La preghiamo di provvedere entro il ${d(ctx.deadline)} o di contattarci. Grazie.`,
+          voice: `Buongiorno, questo è un messaggio automatico di ${company}. Risulta non ancora pagato l’importo di ${bal} relativo ${invA}, ${one ? `scaduta il ${due}` : `scadute dal ${due}`}. La preghiamo di provvedere entro il ${d(ctx.deadline)} o di contattarci. Grazie.`,
         };
       case 'reminder-2':
         return {
@@ -434,12 +433,14 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
           subject: `Relance de paiement – ${inv}`,
           title: 'Relance de paiement',
           salutation,
-          intro: [`sauf erreur de notre part, la somme de ${bal} relative ${invA}, échue le ${due}, reste impayée.`],
+          intro: [
+            `sauf erreur de notre part, la somme de ${bal} relative ${invA}, ${one ? `échue le ${due}` : `échues depuis le ${due}`}, reste impayée.`,
+          ],
           outro: [`Nous vous remercions de bien vouloir procéder au règlement avant le ${d(ctx.deadline)}.`, paid],
           closing,
           signature,
           sms: `${company} : ${bal} restent impayés (${inv}, échéance ${due}). Merci de régler avant le ${d(ctx.deadline)}. Réf. ${ctx.reference}`,
-          voice: `Bonjour, ceci est un message automatique de ${company}. La somme de ${bal} relative ${invA}, échue le ${due}, reste impayée. Merci de la régler avant le ${d(ctx.deadline)} ou de nous contacter.`,
+          voice: `Bonjour, ceci est un message automatique de ${company}. La somme de ${bal} relative ${invA}, ${one ? `échue le ${due}` : `échues depuis le ${due}`}, reste impayée. Merci de la régler avant le ${d(ctx.deadline)} ou de nous contacter.`,
         };
       case 'reminder-2':
         return {
@@ -551,12 +552,14 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
         subject: `Payment reminder – ${inv}`,
         title: 'Payment reminder',
         salutation,
-        intro: [`According to our records, ${bal} for ${inv}, due on ${due}, is still unpaid.`],
+        intro: [
+          `According to our records, ${bal} for ${inv}, ${one ? 'due on' : 'overdue since'} ${due}, is still unpaid.`,
+        ],
         outro: [`Please arrange payment by ${d(ctx.deadline)}.`, paid],
         closing,
         signature,
         sms: `${company}: ${bal} is overdue (${inv}, due ${due}). Please pay by ${d(ctx.deadline)}. Ref. ${ctx.reference}`,
-        voice: `Hello, this is an automated message from ${company}. ${bal} for ${inv}, due on ${due}, is still unpaid. Please pay by ${d(ctx.deadline)} or contact us. Thank you.`,
+        voice: `Hello, this is an automated message from ${company}. ${bal} for ${inv}, ${one ? 'due on' : 'overdue since'} ${due}, is still unpaid. Please pay by ${d(ctx.deadline)} or contact us. Thank you.`,
       };
     case 'reminder-2':
       return {

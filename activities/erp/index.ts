@@ -59,6 +59,13 @@ export function createErpActivities(
     const key = `erp:${input.idempotencyKey}`;
     const logCtx = { key: input.idempotencyKey, action };
     const existing = await db.contactEvent.findUnique({ where: { idempotencyKey: key } });
+    if (existing?.status === 'FAILED') {
+      // The ERP refused this very request before: say so again rather than pretend it went through.
+      throw ApplicationFailure.nonRetryable(
+        `ERP refused this request earlier: ${existing.outcome ?? 'FAILED'}`,
+        'ErpRejected',
+      );
+    }
     if (existing && existing.status !== 'PENDING') {
       log.info(logCtx, 'ERP request already recorded: not calling again');
       return;

@@ -28,14 +28,12 @@ export async function startFakeTwilio(accountSid: string, authToken: string): Pr
   app.use((req, res, next) => {
     const expected = `Basic ${Buffer.from(`${accountSid}:${authToken}`).toString('base64')}`;
     if (req.get('authorization') !== expected) {
-      res
-        .status(401)
-        .json({
-          code: 20003,
-          message: 'Authenticate',
-          more_info: 'https://www.twilio.com/docs/errors/20003',
-          status: 401,
-        });
+      res.status(401).json({
+        code: 20003,
+        message: 'Authenticate',
+        more_info: 'https://www.twilio.com/docs/errors/20003',
+        status: 401,
+      });
       return;
     }
     next();

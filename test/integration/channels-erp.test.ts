@@ -73,6 +73,9 @@ it('a 4xx from the ERP fails for good and is recorded', async () => {
   await expect(acts.erpUnblockCustomer(call)).rejects.toMatchObject({ nonRetryable: true, type: 'ErpRejected' });
   const row = await db.contactEvent.findUniqueOrThrow({ where: { idempotencyKey: `erp:${call.idempotencyKey}` } });
   expect(row.status).toBe('FAILED');
+  // Asked again with the same key: the refusal again, and no second request.
+  await expect(acts.erpUnblockCustomer(call)).rejects.toMatchObject({ nonRetryable: true, type: 'ErpRejected' });
+  expect(erp.requests).toHaveLength(1);
 });
 
 it('without an ERP the request is kept as QUEUED with an audit event', async () => {

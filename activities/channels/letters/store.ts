@@ -89,3 +89,16 @@ export async function produceLetter(
     return { letterId: row.id, path: row.path, sha256: row.sha256, pdf: await fs.readFile(row.path), filename };
   }
 }
+
+/** A stored letter for download (API): its file, verified against the recorded checksum; null when unknown. */
+export async function openLetter(
+  db: Db,
+  letterId: string,
+): Promise<{ path: string; filename: string; sha256: string; sizeBytes: number; pdf: Buffer } | null> {
+  const row = await db.letter.findUnique({ where: { id: letterId } });
+  if (!row) return null;
+  const pdf = await fs.readFile(row.path);
+  const sha256 = crypto.createHash('sha256').update(pdf).digest('hex');
+  if (sha256 !== row.sha256) throw new Error(`letter ${letterId}: file does not match its recorded sha256`);
+  return { path: row.path, filename: path.basename(row.path), sha256, sizeBytes: pdf.length, pdf };
+}

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -5,6 +6,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import { createCsvErpAdapter, parseCsv, parsePayments } from '../../../activities/erp/csv';
 import { createRestErpAdapter } from '../../../activities/erp/rest';
 import { signErpPayload, verifyErpSignature } from '../../../activities/erp/signature';
+import { verifySendGridSignature } from '../../../api/webhooks';
 import { startFakeErp, type FakeErp } from '../../fakes/erp-server';
 
 const SECRET = 'erp-shared-secret';
@@ -161,5 +163,25 @@ describe('CSV ERP adapter', () => {
     expect(() => parsePayments('invoice_number,reference,amount_minor,paid_on\nFT-1,R,100,01/09/2025\n')).toThrow(
       'line 2: paid_on must be an ISO date',
     );
+  });
+});
+
+describe('SendGrid event webhook signature', () => {
+  const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
+  const body = Buffer.from('[{"event":"delivered"}]');
+  const sig = crypto.sign('sha256', Buffer.concat([Buffer.from('1700000000'), body]), privateKey).toString('base64');
+
+  it('verifies with the base64 DER key SendGrid shows, and with a PEM', () => {
+    const der = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    const pem = publicKey.export({ format: 'pem', type: 'spki' }).toString();
+    expect(verifySendGridSignature(der, '1700000000', body, sig)).toBe(true);
+    expect(verifySendGridSignature(pem, '1700000000', body, sig)).toBe(true);
+  });
+
+  it('rejects another timestamp, another body, garbage', () => {
+    const der = publicKey.export({ format: 'der', type: 'spki' }).toString('base64');
+    expect(verifySendGridSignature(der, '1700000001', body, sig)).toBe(false);
+    expect(verifySendGridSignature(der, '1700000000', Buffer.from('[]'), sig)).toBe(false);
+    expect(verifySendGridSignature('not a key', '1700000000', body, sig)).toBe(false);
   });
 });
