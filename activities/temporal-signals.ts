@@ -3,15 +3,10 @@
  * workflow reaches its customer's workflow through this activity. Wired by the worker with its one client:
  * `createTemporalSignalActivities(deps.temporal)`.
  */
+import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
-import {
-  SA,
-  TASK_QUEUE,
-  customerMessageSignal,
-  customerWorkflowId,
-  type CustomerWorkflowInput,
-} from '../workflows/contract';
+import { SA, customerMessageSignal, customerWorkflowId, type CustomerWorkflowInput } from '../workflows/contract';
 import type { TemporalSignalActivities } from './types';
 
 export function createTemporalSignalActivities(client: Client): TemporalSignalActivities {
@@ -21,7 +16,8 @@ export function createTemporalSignalActivities(client: Client): TemporalSignalAc
       const input: CustomerWorkflowInput = { customerId };
       await client.workflow.signalWithStart('customerWorkflow', {
         workflowId: customerWorkflowId(customerId),
-        taskQueue: TASK_QUEUE,
+        // The customer workflow runs on the invoice workflow's own task queue (the one this activity came from).
+        taskQueue: Context.current().info.taskQueue,
         args: [input],
         signal: customerMessageSignal,
         signalArgs: [message],

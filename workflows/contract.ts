@@ -369,6 +369,8 @@ export interface InvoiceCarry {
   stage: Stage;
   /** The last stage reached by the policy clock, shown again when a promise or plan ends without closing. */
   dunningStage: ActiveStage;
+  /** The dunning stage before `dunningStage` (where a declined legal action without write-off returns). */
+  priorDunningStage: ActiveStage;
   amountMinor: number;
   balanceMinor: number;
   paidMinor: number;

@@ -1,5 +1,5 @@
 /** Every workflow the worker registers (`workflowsPath: require.resolve('../workflows')`). */
 export { invoiceWorkflow } from './invoice';
-export * from './reports';
 export { customerWorkflow } from './customer';
+export * from './reports';
 export { importWorkflow } from './import';

@@ -106,6 +106,7 @@ function freshCarry(input: InvoiceWorkflowInput): InvoiceCarry {
   return {
     stage: 'OPEN',
     dunningStage: 'OPEN',
+    priorDunningStage: 'OPEN',
     amountMinor: input.amountMinor,
     balanceMinor: input.balanceMinor,
     paidMinor: input.amountMinor - input.balanceMinor,
@@ -157,7 +158,6 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   const startedAtMs = Date.now();
   /** Bumped by every message: the main loop's wait ends and the next action is recomputed. */
   let wake = 0;
-  let next: { kind: string; atMs: number | null } | null = null;
   const pending: TransitionRecord[] = [];
   const decisions: DecisionRecord[] = [];
   const refs = new Set(s.references);
@@ -179,8 +179,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       invoiceId: input.invoiceId,
       stage: s.stage,
       balanceMinor: s.balanceMinor,
-      nextActionAt: next?.atMs != null ? isoInstant(next.atMs) : null,
-      nextActionKind: next?.kind ?? null,
+      nextActionAt: next()?.atMs != null ? isoInstant(next()!.atMs!) : null,
+      nextActionKind: next()?.kind ?? null,
       entry: e,
     });
   };
@@ -199,7 +199,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       return;
     }
     s.stage = to;
-    if (!isTerminal(to) && to !== 'PROMISE_WAIT' && to !== 'REPAYMENT_PLAN') s.dunningStage = to as ActiveStage;
+    if (!isTerminal(to) && to !== 'PROMISE_WAIT' && to !== 'REPAYMENT_PLAN' && to !== s.dunningStage) {
+      s.priorDunningStage = s.dunningStage;
+      s.dunningStage = to as ActiveStage;
+    }
     upsertProgress();
     entry('STAGE', summary, actorId);
   };
@@ -255,7 +258,6 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       summary += ` (overpaid by ${-s.balanceMinor}: credit recorded)`;
       s.balanceMinor = 0;
     }
-    next = null;
     setStage(stage, summary, actorId);
   };
 
@@ -322,7 +324,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     dueDate: input.dueDate,
     daysOverdue: daysOverdue(),
     policy: { segment: s.policy.segment, version: s.policy.version },
-    next: next ? { kind: next.kind, at: next.atMs === null ? null : isoInstant(next.atMs) } : null,
+    next: ((n) => (n ? { kind: n.kind, at: n.atMs === null ? null : isoInstant(n.atMs) } : null))(next()),
     paused: s.paused,
     promise: s.promise
       ? { promisedDate: s.promise.promisedDate, amountMinor: s.promise.amountMinor, status: s.promise.status }
@@ -778,7 +780,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       decisions.push(legalRecord('DECLINED'));
       if (d.writeOff === false) {
         // Dunning goes back to the last stage before LEGAL; no further automatic step remains.
-        setStage(s.dunningStage === 'LEGAL' ? 'FORMAL_NOTICE' : s.dunningStage, 'legal action declined', d.actorId);
+        setStage(s.dunningStage === 'LEGAL' ? s.priorDunningStage : s.dunningStage, 'legal action declined', d.actorId);
       } else {
         closeAs('WRITTEN_OFF', `legal action declined: written off${d.note ? ` (${d.note})` : ''}`, d.actorId);
       }
@@ -1131,6 +1133,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     return { kind: 'AWAIT_PAYMENT', atMs: null };
   }
 
+  /** The next automatic action as the query and the records show it (none once closed). */
+  function next(): { kind: string; atMs: number | null } | null {
+    if (closed()) return null;
+    const { kind, atMs } = nextAction();
+    return { kind, atMs };
+  }
+
   const mustContinueAsNew = (): boolean => {
     const info = workflowInfo();
     return (
@@ -1175,7 +1184,6 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       break;
     }
     const action = nextAction();
-    next = { kind: action.kind, atMs: action.atMs };
     const seen = wake;
     const timedOut =
       action.atMs !== null && action.atMs <= now()
@@ -1185,7 +1193,6 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
 
   // Closed: release the customer's order block, cancel what humans no longer need to do, tell the ERP.
-  next = null;
   await flush();
   await Promise.all([
     ...(s.blockRequested

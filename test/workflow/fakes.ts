@@ -37,6 +37,8 @@ export class FakeActivities {
   unblocks: ErpCall[] = [];
   statusPosts: ErpCall[] = [];
   calls: Record<string, unknown[]> = {};
+  /** The harness gives every test its own task queue so that workflows of a failed test cannot disturb the next. */
+  taskQueue = TASK_QUEUE;
   hooks: { sendContact?: (r: ContactRequest) => ContactResult | undefined } = {};
   private seenContactKeys = new Set<string>();
 
@@ -52,7 +54,7 @@ export class FakeActivities {
         this.customerMessages.push(input);
         await client.workflow.signalWithStart('customerWorkflow', {
           workflowId: customerWorkflowId(input.customerId),
-          taskQueue: TASK_QUEUE,
+          taskQueue: this.taskQueue,
           args: [{ customerId: input.customerId }],
           signal: customerMessageSignal,
           signalArgs: [input.message],

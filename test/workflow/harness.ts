@@ -1,9 +1,13 @@
 /** Per-file test harness: one environment, workflows bundled once, one worker per test with its own fakes. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle } from '@temporalio/client';
 import {
   TASK_QUEUE,
+  customerWorkflowId,
   invoiceStateQuery,
   invoiceWorkflowId,
   type InvoiceState,
@@ -15,13 +19,18 @@ import { FakeActivities } from './fakes';
 
 export interface Harness {
   env: TestWorkflowEnvironment;
-  /** Runs `fn` while a worker with fresh fakes serves the task queue. */
-  withWorker<T>(fn: (fake: FakeActivities) => Promise<T>, fake?: FakeActivities): Promise<T>;
+  /** Runs `fn` while a worker with fresh fakes serves a task queue of its own (`fake` to reuse fakes). */
+  withWorker<T>(
+    fn: (fake: FakeActivities) => Promise<T>,
+    fake?: FakeActivities,
+    options?: { maxCachedWorkflows?: number; reuseQueue?: boolean; keepRunning?: boolean },
+  ): Promise<T>;
   start(input: InvoiceWorkflowInput): Promise<WorkflowHandle<typeof invoiceWorkflow>>;
   now(): Promise<number>;
 }
 
 let bundle: WorkflowBundleWithSourceMap | undefined;
+let queues = 0;
 
 /** Registers beforeAll/afterAll for the file and returns the harness (fields filled once beforeAll ran). */
 export function useHarness(kind: 'time-skipping' | 'dev-server' = 'time-skipping'): Harness {
@@ -34,20 +43,30 @@ export function useHarness(kind: 'time-skipping' | 'dev-server' = 'time-skipping
     bundle = b;
     h.env = env;
     h.now = async () => (kind === 'time-skipping' ? env.currentTimeMs() : Date.now());
+    let taskQueue = TASK_QUEUE;
+    const started: string[] = [];
     h.start = (input) =>
-      env.client.workflow.start('invoiceWorkflow', {
+      (started.push(invoiceWorkflowId(input.invoiceId)), env.client.workflow).start('invoiceWorkflow', {
         args: [input],
-        taskQueue: TASK_QUEUE,
+        taskQueue,
         workflowId: invoiceWorkflowId(input.invoiceId),
       }) as Promise<WorkflowHandle<typeof invoiceWorkflow>>;
-    h.withWorker = async (fn, fake = new FakeActivities()) => {
+    h.withWorker = async (fn, fake = new FakeActivities(), { reuseQueue, keepRunning, ...options } = {}) => {
+      if (!reuseQueue) taskQueue = `${TASK_QUEUE}-${process.pid}-${++queues}`;
+      fake.taskQueue = taskQueue;
       const worker = await Worker.create({
         connection: env.nativeConnection,
-        taskQueue: TASK_QUEUE,
+        taskQueue,
         workflowBundle: bundle!,
         activities: fake.build(env.client),
+        ...options,
       });
-      return worker.runUntil(fn(fake));
+      try {
+        return await worker.runUntil(fn(fake));
+      } finally {
+        // Leave nothing running: a leftover timer would hold the time-skipping server's clock for later tests.
+        if (!keepRunning) await terminateAll(env, fake, started);
+      }
     };
   }, 120_000);
   afterAll(async () => {
@@ -56,7 +75,71 @@ export function useHarness(kind: 'time-skipping' | 'dev-server' = 'time-skipping
   return h;
 }
 
+async function terminateAll(env: TestWorkflowEnvironment, fake: FakeActivities, started: string[]): Promise<void> {
+  const ids = new Set([...started.splice(0), ...fake.customerMessages.map((m) => customerWorkflowId(m.customerId))]);
+  await Promise.all(
+    [...ids].map(async (id) => {
+      try {
+        await env.client.workflow.getHandle(id).terminate('test finished');
+      } catch {
+        // already closed
+      }
+    }),
+  );
+}
+
 /** Queries the invoice state. */
 export function stateOf(handle: WorkflowHandle): Promise<InvoiceState> {
   return handle.query(invoiceStateQuery);
+}
+
+/** An ISO date `days` days after `fromMs` (UTC). */
+export function dateIn(fromMs: number, days: number): string {
+  return new Date(fromMs + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export const collector = { actorId: 'u-collector', role: 'collector' as const };
+export const manager = { actorId: 'u-manager', role: 'manager' as const };
+
+const HISTORIES = path.resolve(__dirname, '../histories');
+
+/**
+ * Measures a finished workflow's history (events) and, with RECORD_HISTORIES=1, writes it to
+ * test/histories/<name>.json for the replay test, with its size in test/histories/sizes.json.
+ */
+export async function measure(handle: WorkflowHandle, name: string): Promise<number> {
+  const history = await handle.fetchHistory();
+  const events = history.events?.length ?? 0;
+  if (process.env.RECORD_HISTORIES === '1') {
+    fs.mkdirSync(HISTORIES, { recursive: true });
+    fs.writeFileSync(path.join(HISTORIES, `${name}.json`), historyToJSON(history));
+    const sizesFile = path.join(HISTORIES, 'sizes.json');
+    const sizes = fs.existsSync(sizesFile) ? JSON.parse(fs.readFileSync(sizesFile, 'utf8')) : {};
+    sizes[name] = events;
+    const sorted = Object.fromEntries(Object.entries(sizes).sort(([a], [b]) => a.localeCompare(b)));
+    fs.writeFileSync(sizesFile, `${JSON.stringify(sorted, null, 2)}\n`);
+  }
+  return events;
+}
+
+/** Retries an assertion for up to `ms` of real time (activities and the customer workflow run asynchronously). */
+export async function eventually<T>(check: () => T | Promise<T>, ms = 10_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+/** Asserts two instants (ms or ISO) are within `toleranceMs` (timers fire a few milliseconds late). */
+export function expectNear(actual: number | string, expected: number | string, toleranceMs = 2_000): void {
+  const a = typeof actual === 'string' ? Date.parse(actual) : actual;
+  const e = typeof expected === 'string' ? Date.parse(expected) : expected;
+  if (Math.abs(a - e) > toleranceMs) {
+    throw new Error(`expected ${new Date(a).toISOString()} within ${toleranceMs} ms of ${new Date(e).toISOString()}`);
+  }
 }
