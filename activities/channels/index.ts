@@ -338,23 +338,6 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
       }
 
       const at = now();
-      if (req.channel === 'SMS' || req.channel === 'VOICE') {
-        const slot = nextContactSlot(at, window);
-        if (slot.getTime() !== at.getTime()) {
-          const row = existing ?? (await claim(req, {}));
-          // A PENDING row keeps its status: the provider may hold the earlier attempt, to reconcile once allowed.
-          await db.contactEvent.update({
-            where: { id: row.id },
-            data: {
-              status: row.status === 'PENDING' ? 'PENDING' : 'DEFERRED',
-              outcome: `not before ${slot.toISOString()}`,
-            },
-          });
-          log.info({ ...logCtx, notBefore: slot.toISOString() }, 'quiet hours: contact deferred');
-          return { contactEventId: row.id, status: 'DEFERRED', notBefore: slot.toISOString() };
-        }
-      }
-
       const d = await loadContactData({ db, config }, { ...req, template }, at);
       const c = d.customer;
       const recipient =
@@ -365,6 +348,29 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
             : req.channel === 'LETTER'
               ? c.addressLine
               : c.phone;
+      if (!recipient && !existing) {
+        // Nothing to reach on this channel: say so at once, whatever the hour.
+        const row = await claim(req, { language: d.lang, subject: d.message.subject });
+        log.info(logCtx, 'no address for this channel: skipped');
+        return finish(row, { status: 'SKIPPED', outcome: `NO_${req.channel}_ADDRESS` });
+      }
+      if (req.channel === 'SMS' || req.channel === 'VOICE') {
+        const slot = nextContactSlot(at, window);
+        if (slot.getTime() !== at.getTime()) {
+          const row = existing ?? (await claim(req, {}));
+          // A PENDING row keeps its status: the provider may hold the earlier attempt, to reconcile once allowed.
+          await db.contactEvent.update({
+            where: { id: row.id },
+            data: {
+              status: existing?.status === 'PENDING' ? 'PENDING' : 'DEFERRED',
+              outcome: `not before ${slot.toISOString()}`,
+            },
+          });
+          log.info({ ...logCtx, notBefore: slot.toISOString() }, 'quiet hours: contact deferred');
+          return { contactEventId: row.id, status: 'DEFERRED', notBefore: slot.toISOString() };
+        }
+      }
+
       const wasPending = existing?.status === 'PENDING';
       const row = await claim(req, {
         language: d.lang,
@@ -372,7 +378,9 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
         recipient: recipient ?? null,
         body: req.channel === 'SMS' ? d.message.sms : req.channel === 'VOICE' ? d.message.voice : null,
       });
-      if (!recipient) {
+      // A PENDING row is retried to the address it recorded, so reconciliation looks where the first attempt went.
+      const to = (wasPending ? row.recipient : null) ?? recipient;
+      if (!to) {
         log.info(logCtx, 'no address for this channel: skipped');
         return finish(row, { status: 'SKIPPED', outcome: `NO_${req.channel}_ADDRESS` });
       }
@@ -390,7 +398,7 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
       switch (req.channel) {
         case 'EMAIL':
         case 'PEC':
-          result = await sendEmail(req, d, recipient, row, wasPending, letter);
+          result = await sendEmail(req, d, to, row, wasPending, letter);
           break;
         case 'LETTER':
           result = await finish(row, {
@@ -403,7 +411,7 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
           break;
         case 'SMS':
         case 'VOICE':
-          result = await sendSmsOrVoice(req, d, recipient, row, wasPending);
+          result = await sendSmsOrVoice(req, d, to, row, wasPending);
           break;
       }
       log.info({ ...logCtx, contactEventId: result.contactEventId, status: result.status }, 'contact processed');

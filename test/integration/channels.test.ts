@@ -362,6 +362,7 @@ describe('SMS and calls through the twilio SDK', () => {
     });
     expect(res).toMatchObject({ status: 'DEFERRED', notBefore: '2025-09-15T07:00:00.000Z' });
     expect(tw.requests).toHaveLength(0);
+    expect((await db.contactEvent.findUniqueOrThrow({ where: { id: res.contactEventId } })).status).toBe('DEFERRED');
     // Asked again at the allowed slot with the same key, it sends.
     const later = createContactActivities({ db, config, log: silentLog, now: () => WEEKDAY_NOON });
     const sent = await later.sendContact({
@@ -408,6 +409,62 @@ describe('SMS and calls through the twilio SDK', () => {
     expect((await db.contactEvent.findUniqueOrThrow({ where: { id: res.contactEventId } })).providerMessageId).toBe(
       tw.requests[0].sid,
     );
+  });
+});
+
+describe('bad requests and missing addresses', () => {
+  it('no phone number: SKIPPED at once, even on a Sunday', async () => {
+    const { sendContact } = createContactActivities({
+      db,
+      config: providerConfig(),
+      log: silentLog,
+      now: () => SUNDAY_NOON,
+    });
+    const s = await seedCustomer(db, { phone: null });
+    const res = await sendContact({
+      idempotencyKey: key('SMS:nophone'),
+      customerId: s.customerId,
+      invoiceIds: s.invoiceIds,
+      stage: 'REMINDER',
+      channel: 'SMS',
+      template: 'reminder-1',
+    });
+    expect(res).toMatchObject({ status: 'SKIPPED', detail: 'NO_SMS_ADDRESS' });
+  });
+
+  it('unknown template, unknown customer, foreign invoice: non-retryable failures, nothing recorded', async () => {
+    const { sendContact } = createContactActivities({
+      db,
+      config: providerConfig(),
+      log: silentLog,
+      now: () => WEEKDAY_NOON,
+    });
+    const a = await seedCustomer(db);
+    const b = await seedCustomer(db);
+    const base = { stage: 'REMINDER' as const, channel: 'EMAIL' as const, template: 'reminder-1' };
+    await expect(
+      sendContact({
+        ...base,
+        idempotencyKey: key('bad:1'),
+        customerId: a.customerId,
+        invoiceIds: a.invoiceIds,
+        template: 'nope',
+      }),
+    ).rejects.toMatchObject({ nonRetryable: true, type: 'BadRequest' });
+    await expect(
+      sendContact({ ...base, idempotencyKey: key('bad:2'), customerId: 'no-such-customer', invoiceIds: a.invoiceIds }),
+    ).rejects.toMatchObject({ nonRetryable: true, type: 'NotFound' });
+    const k3 = key('bad:3');
+    await expect(
+      sendContact({
+        ...base,
+        idempotencyKey: k3,
+        customerId: a.customerId,
+        invoiceIds: [a.invoiceIds[0], b.invoiceIds[0]],
+      }),
+    ).rejects.toMatchObject({ nonRetryable: true, type: 'BadRequest' });
+    expect(await db.contactEvent.findUnique({ where: { idempotencyKey: k3 } })).toBeNull();
+    expect(sg.mails).toHaveLength(0);
   });
 });
 
