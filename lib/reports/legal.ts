@@ -125,12 +125,12 @@ export async function legalReport(
     FROM "Invoice" i
     JOIN "Customer" c ON c.id = i."customerId"
     LEFT JOIN "LegalCase" lc ON lc."invoiceId" = i.id
-    LEFT JOIN LATERAL (
-      SELECT SUM(e."costMinor") AS costs, SUM(e."recoveredMinor") AS recovered,
+    LEFT JOIN (
+      SELECT e."caseId", SUM(e."costMinor") AS costs, SUM(e."recoveredMinor") AS recovered,
         (ARRAY_AGG(e.step ORDER BY e.date DESC, e."createdAt" DESC)
           FILTER (WHERE e.step IN ('DIFFIDA','DECRETO_INGIUNTIVO','PRECETTO','PIGNORAMENTO')))[1] AS last_step
-      FROM "LegalCaseEvent" e WHERE e."caseId" = lc.id
-    ) ev ON TRUE
+      FROM "LegalCaseEvent" e GROUP BY e."caseId"
+    ) ev ON ev."caseId" = lc.id
     WHERE i."closedAt" IS NULL AND i."balanceMinor" > 0 AND i.currency = ${currencyOf(f)}
       AND (i.stage IN ('FORMAL_NOTICE','LEGAL') OR lc.status IN ('PENDING_APPROVAL','OPEN'))
       ${f.invoiceId ? Prisma.sql`AND i.id = ${f.invoiceId}` : Prisma.empty}

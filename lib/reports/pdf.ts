@@ -107,7 +107,7 @@ export async function monthlyReportDefinition(db: Db, opts: MonthlyReportOptions
         [
           tile('DSO (standard)', days(d.dso), `count-back ${days(d.countBackDso)}`),
           tile('Best possible DSO', days(d.bestPossibleDso), 'current receivables only'),
-          tile('Avg days delinquent', days(d.add), 'DSO − best possible'),
+          tile('Avg days delinquent', days(d.add), 'DSO - best possible'),
           tile('CEI', pc(d.cei), 'collected of collectable'),
         ],
         [
@@ -256,39 +256,60 @@ export async function monthlyReportDefinition(db: Db, opts: MonthlyReportOptions
   const legalTop = legal.slice(0, 10);
   const legalContent: Content = legalTop.length
     ? {
-        table: {
-          headerRows: 1,
-          widths: [52, '*', 22, 70, 58, 58, 58, 40],
-          body: [
-            ['Invoice', 'Customer', 'Rtg', 'Position', 'Balance', 'Exp. recovery', 'Net exp. value', 'Advice'].map(
-              (t, i) => ({
-                text: t,
-                style: 'th',
-                alignment: i >= 4 && i < 7 ? ('right' as const) : ('left' as const),
-              }),
-            ),
-            ...legalTop.map((c) => [
-              c.invoiceNumber,
-              c.customerName,
-              c.rating,
-              c.position.replace(/_/g, ' ').toLowerCase(),
-              { text: money(c.balanceMinor), alignment: 'right' as const },
-              { text: money(c.expectedRecoveryMinor), alignment: 'right' as const },
-              {
-                text: money(c.netExpectedValueMinor),
-                alignment: 'right' as const,
-                color: c.netExpectedValueMinor < 0 ? '#c62828' : '#222222',
-              },
-              {
-                text: c.recommendation === 'GO_ON' ? 'go on' : 'stop',
-                bold: true,
-                color: c.recommendation === 'GO_ON' ? '#2e7d32' : '#c62828',
-              },
-            ]),
-          ],
-        },
-        layout: 'lightHorizontalLines',
-        style: 'small',
+        stack: [
+          {
+            text:
+              `${legal.length} invoice${legal.length === 1 ? '' : 's'} in formal notice or legal; the ${legalTop.length} largest by balance. ` +
+              'Advice is to stop when the net expected value is not positive or the expected recovery is under ' +
+              '1.5 times the costs still ahead (costs already spent do not count).',
+            style: 'note',
+            margin: [0, 0, 0, 4],
+          },
+          {
+            table: {
+              headerRows: 1,
+              widths: [40, '*', 16, 56, 46, 46, 42, 46, 28],
+              body: [
+                [
+                  'Invoice',
+                  'Customer',
+                  'Rtg',
+                  'Position',
+                  'Balance',
+                  'Expected recovery',
+                  'Costs ahead',
+                  'Net expected',
+                  'Advice',
+                ].map((t, i) => ({
+                  text: t,
+                  style: 'th',
+                  alignment: i >= 4 && i < 8 ? ('right' as const) : ('left' as const),
+                })),
+                ...legalTop.map((c) => [
+                  c.invoiceNumber,
+                  c.customerName,
+                  c.rating,
+                  c.position.replace(/_/g, ' ').toLowerCase(),
+                  { text: money(c.balanceMinor), alignment: 'right' as const },
+                  { text: money(c.expectedRecoveryMinor), alignment: 'right' as const },
+                  { text: money(c.expectedCostsMinor), alignment: 'right' as const },
+                  {
+                    text: money(c.netExpectedValueMinor),
+                    alignment: 'right' as const,
+                    color: c.netExpectedValueMinor < 0 ? '#c62828' : '#222222',
+                  },
+                  {
+                    text: c.recommendation === 'GO_ON' ? 'go on' : 'stop',
+                    bold: true,
+                    color: c.recommendation === 'GO_ON' ? '#2e7d32' : '#c62828',
+                  },
+                ]),
+              ],
+            },
+            layout: 'lightHorizontalLines',
+            fontSize: 7.5,
+          },
+        ],
       }
     : { text: 'No invoice is in formal notice or legal.', style: 'note' };
 
@@ -321,7 +342,7 @@ export async function monthlyReportDefinition(db: Db, opts: MonthlyReportOptions
     content: [
       { text: 'Monthly credit report', style: 'title' },
       {
-        text: `${monthName(opts.month)} · ${longDate(period.from)} – ${longDate(period.to)}${filters.length ? ` · ${filters.join(' · ')}` : ' · all customers'}`,
+        text: `${Number(period.from.slice(8))}–${longDate(period.to)}${filters.length ? ` · ${filters.join(' · ')}` : ' · all customers'}`,
         style: 'subtitle',
       },
       { text: `Generated ${longDate(generated.toISOString().slice(0, 10))}`, style: 'note', margin: [0, 0, 0, 10] },
@@ -329,12 +350,12 @@ export async function monthlyReportDefinition(db: Db, opts: MonthlyReportOptions
       { text: `Aging of receivables at ${longDate(period.to)}`, style: 'h2' },
       { svg: agingChart },
       agingTable,
+      { text: `By segment, ${monthName(opts.month)}`, style: 'h2' },
+      segTable,
       { text: 'DSO trend (monthly snapshots)', style: 'h2', pageBreak: 'before' },
       trendContent,
       { text: 'Open pipeline by stage (balance, today)', style: 'h2' },
       pipelineChart,
-      { text: 'By segment', style: 'h2' },
-      segTable,
       { text: 'Why customers do not pay (reasons recorded this month)', style: 'h2', pageBreak: 'before' },
       reasonsContent,
       { text: 'Legal cases: cost-benefit', style: 'h2' },
@@ -342,8 +363,8 @@ export async function monthlyReportDefinition(db: Db, opts: MonthlyReportOptions
       {
         text:
           'DSO = receivables at month end ÷ credit sales of the month × days. Count-back DSO exhausts month-end receivables ' +
-          'against the sales of the latest months. CEI = (opening receivables + sales − closing receivables) ÷ (opening ' +
-          'receivables + sales − closing current receivables). ADD = DSO − best possible DSO. Promises kept = kept ÷ (kept + broken).',
+          'against the sales of the latest months. CEI = (opening receivables + sales - closing receivables) ÷ (opening ' +
+          'receivables + sales - closing current receivables). ADD = DSO - best possible DSO. Promises kept = kept ÷ (kept + broken).',
         style: 'note',
         margin: [0, 14, 0, 0],
       },
