@@ -24,7 +24,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SegugioActivities } from '../activities/types';
-import { addDuration, isoInstant } from '../domain/duration';
+import { addDuration, durationMillis, isoInstant } from '../domain/duration';
 import {
   type ContactOutcome,
   type CustomerCarry,
@@ -47,6 +47,10 @@ const erp = proxyActivities<SegugioActivities>({
 });
 
 const CONSOLIDATED_STAGES: ReadonlyArray<Stage> = ['PRE_DUE', 'REMINDER'];
+
+/** Consolidation applies to reminders when the policy gives it a window (`PT0S` or absent: one message each). */
+const consolidates = (q: { stage: Stage; consolidationWindow: string }): boolean =>
+  CONSOLIDATED_STAGES.includes(q.stage) && durationMillis(q.consolidationWindow || 'PT0S') > 0;
 const BUDGET_EXEMPT_STAGES: ReadonlyArray<Stage> = ['FORMAL_NOTICE', 'LEGAL'];
 const SEEN_KEYS_KEPT = 500;
 
@@ -114,8 +118,7 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
   /** When the head of the queue may go: after its consolidation window, its deferral and the budget allow. */
   const readyAtMs = (head: Queued): number => {
     let at = head.receivedAtMs;
-    if (CONSOLIDATED_STAGES.includes(head.stage))
-      at = Math.max(at, addDuration(head.receivedAtMs, head.consolidationWindow));
+    if (consolidates(head)) at = Math.max(at, addDuration(head.receivedAtMs, head.consolidationWindow));
     if (head.notBeforeMs !== null) at = Math.max(at, head.notBeforeMs);
     const budget = head.contactBudget;
     if (!BUDGET_EXEMPT_STAGES.includes(head.stage) && s.sent.length >= budget.max && budget.max > 0) {
@@ -144,11 +147,8 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
 
   const sendHead = async (): Promise<void> => {
     const head = s.queue[0];
-    const batch = CONSOLIDATED_STAGES.includes(head.stage)
-      ? s.queue.filter(
-          (q) =>
-            q.channel === head.channel && CONSOLIDATED_STAGES.includes(q.stage) && q.notBeforeMs === head.notBeforeMs,
-        )
+    const batch = consolidates(head)
+      ? s.queue.filter((q) => q.channel === head.channel && consolidates(q) && q.notBeforeMs === head.notBeforeMs)
       : [head];
     // One message per invoice: a second reminder of the same invoice in the window waits for the next message.
     const unique = batch.filter((q, i) => batch.findIndex((b) => b.invoiceId === q.invoiceId) === i);

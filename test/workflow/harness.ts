@@ -143,3 +143,15 @@ export function expectNear(actual: number | string, expected: number | string, t
     throw new Error(`expected ${new Date(a).toISOString()} within ${toleranceMs} ms of ${new Date(e).toISOString()}`);
   }
 }
+
+/**
+ * Waits until a workflow has closed without `result()`: on the time-skipping server, waiting on a result lets the
+ * clock run on to the next timer of *any* workflow — or to the run timeout of one that has none.
+ */
+export async function closed(handle: WorkflowHandle): Promise<string> {
+  return eventually(async () => {
+    const { status } = await handle.describe();
+    expect(status.name).not.toBe('RUNNING');
+    return status.name;
+  });
+}
