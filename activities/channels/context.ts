@@ -6,6 +6,7 @@
 import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../lib/config';
+import type { Logger } from '../../lib/logger';
 import { toNumber, type Db } from '../../lib/db';
 import { localDate } from '../../domain/calendar';
 import { computeLateInterest, type RatePoint } from '../../domain/interest';
@@ -53,7 +54,7 @@ function days(duration: string | undefined): number {
 }
 
 export async function loadContactData(
-  deps: { db: Db; config: Config },
+  deps: { db: Db; config: Config; log?: Logger },
   input: { idempotencyKey: string; customerId: string; invoiceIds: string[]; template: TemplateName },
   now: Date,
 ): Promise<ContactData> {
@@ -111,6 +112,10 @@ export async function loadContactData(
         legalRates: BUNDLED_LEGAL_RATES,
         consumerFlatRateBp: config.SEGUGIO_B2C_INTEREST_BP,
       });
+      if (r.warnings.length) {
+        // e.g. the half-year's ECB rate is not in the table yet: the letter used the last known one.
+        deps.log?.warn({ invoiceId: inv.id, warnings: r.warnings }, 'statutory interest computed with a fallback');
+      }
       return {
         invoiceNumber: inv.externalNumber,
         from: r.periods[0]?.from ?? due,

@@ -281,11 +281,20 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
         outcome: `${COLLECTOR_TASK_NEEDED}: Twilio is not configured; a collector must ${sms ? 'send the SMS' : 'make the call'}`,
       });
     }
+    if (wasPending && clickToCall) {
+      // The collector's line rings for many customers, so a call to it proves nothing about this one: never ring
+      // twice, hand the call to the collector instead.
+      return finish(row, {
+        status: 'QUEUED',
+        provider: 'collector',
+        outcome: `${COLLECTOR_TASK_NEEDED}: a click-to-call may have been interrupted; the collector calls back`,
+      });
+    }
     if (wasPending) {
       const since = new Date(row.createdAt.getTime() - RECONCILE_SKEW_MS);
       const found = sms
         ? await twilio.findMessage({ to, body: row.body ?? d.message.sms, since })
-        : await twilio.findCall({ to: clickToCall ? config.TWILIO_AGENT_NUMBER! : to, since });
+        : await twilio.findCall({ to, since });
       if (found) {
         log.info({ contactEventId: row.id }, 'reconciled a PENDING contact with Twilio: not sending again');
         return finish(row, { status: 'SENT', provider: 'twilio', providerMessageId: found.sid });
@@ -338,7 +347,7 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
       }
 
       const at = now();
-      const d = await loadContactData({ db, config }, { ...req, template }, at);
+      const d = await loadContactData({ db, config, log }, { ...req, template }, at);
       const c = d.customer;
       const recipient =
         req.channel === 'EMAIL'

@@ -347,6 +347,64 @@ describe('SMS and calls through the twilio SDK', () => {
     expect(r.params.Twiml).toContain(`<Dial callerId="${TW_FROM}">+393331234567</Dial>`);
   });
 
+  it('a crash after Twilio accepted an automated call does not call twice', async () => {
+    const config = providerConfig();
+    let crash = true;
+    const faults = {
+      afterProviderAccepted: () => {
+        if (crash) {
+          crash = false;
+          throw new Error('worker died');
+        }
+      },
+    };
+    const { sendContact } = createContactActivities({ db, config, log: silentLog, now: () => WEEKDAY_NOON, faults });
+    const s = await seedCustomer(db, { phone: '+393339999999' });
+    const req: ContactRequest = {
+      idempotencyKey: key('VOICE:crash'),
+      customerId: s.customerId,
+      invoiceIds: [s.invoiceIds[0]],
+      stage: 'CALL',
+      channel: 'VOICE',
+      template: 'reminder-2',
+    };
+    await expect(sendContact(req)).rejects.toThrow('worker died');
+    const res = await sendContact(req);
+    expect(res.status).toBe('SENT');
+    expect(tw.requests).toHaveLength(1);
+    expect((await db.contactEvent.findUniqueOrThrow({ where: { id: res.contactEventId } })).providerMessageId).toBe(
+      tw.requests[0].sid,
+    );
+  });
+
+  it('an interrupted click-to-call is never redialled: it becomes collector work', async () => {
+    const config = providerConfig({ TWILIO_AGENT_NUMBER: '+390299999999' });
+    let crash = true;
+    const faults = {
+      afterProviderAccepted: () => {
+        if (crash) {
+          crash = false;
+          throw new Error('worker died');
+        }
+      },
+    };
+    const { sendContact } = createContactActivities({ db, config, log: silentLog, now: () => WEEKDAY_NOON, faults });
+    const s = await seedCustomer(db);
+    const req: ContactRequest = {
+      idempotencyKey: key('CALL:C2C:crash'),
+      customerId: s.customerId,
+      invoiceIds: [s.invoiceIds[0]],
+      stage: 'CALL',
+      channel: 'VOICE',
+      template: 'call',
+    };
+    await expect(sendContact(req)).rejects.toThrow('worker died');
+    const res = await sendContact(req);
+    expect(res.status).toBe('QUEUED');
+    expect(res.detail?.startsWith(COLLECTOR_TASK_NEEDED)).toBe(true);
+    expect(tw.requests).toHaveLength(1);
+  });
+
   it('defers SMS on a Sunday to Monday 09:00 Rome time and sends nothing', async () => {
     const config = providerConfig();
     const { sendContact } = createContactActivities({ db, config, log: silentLog, now: () => SUNDAY_NOON });

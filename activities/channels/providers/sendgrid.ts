@@ -44,6 +44,9 @@ export function createSendGridGateway(s: SendGridSettings): SendGridGateway {
   if (s.baseUrl) client.setDefaultRequest('baseUrl', s.baseUrl);
   const mail = new MailService();
   mail.setClient(client);
+  // A hung request must fail inside the activity's own timeout; a timeout after SendGrid accepted leaves the row
+  // PENDING, which the retry reconciles.
+  mail.setTimeout(20_000);
   return {
     async send(m) {
       const [res] = await mail.send({
