@@ -41,6 +41,8 @@ const filterSchema = z.object({
   collector: z.string().trim().max(64).optional(),
   salesperson: z.string().trim().max(64).optional(),
   segment: z.string().trim().max(64).optional(),
+  /** `stuck`: only disputes, legal cases and blocked customers (the page has the rest from the reports API). */
+  only: z.enum(['stuck']).optional(),
 });
 type Filters = z.infer<typeof filterSchema>;
 
@@ -122,12 +124,16 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     const f = parse(filterSchema, req.query);
     const where = customerScope(req, f);
     const today = todayIn(tz);
+    // Prisma's raw queries run only when awaited: a skipped one costs nothing.
+    const figures = f.only !== 'stuck';
     const [pipeline, aging, disputes, legal, blocked, promises, dso] = await Promise.all([
-      db.$queryRaw<Array<{ stage: string; count: bigint; balance: bigint }>>`
+      figures &&
+        db.$queryRaw<Array<{ stage: string; count: bigint; balance: bigint }>>`
         SELECT i.stage, COUNT(*) AS count, COALESCE(SUM(i."balanceMinor"), 0)::bigint AS balance
         FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
         WHERE i.stage IN (${ACTIVE}) AND ${where} GROUP BY i.stage`,
-      db.$queryRaw<Array<{ bucket: string; count: bigint; balance: bigint }>>`
+      figures &&
+        db.$queryRaw<Array<{ bucket: string; count: bigint; balance: bigint }>>`
         SELECT CASE
             WHEN d <= 0 THEN 'NOT_DUE' WHEN d <= 30 THEN '1_30' WHEN d <= 60 THEN '31_60'
             WHEN d <= 90 THEN '61_90' WHEN d <= 180 THEN '91_180' ELSE 'OVER_180' END AS bucket,
@@ -163,14 +169,16 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
                COALESCE((SELECT SUM(i."balanceMinor") FROM "Invoice" i
                          WHERE i."customerId" = c.id AND i.stage IN (${ACTIVE})), 0)::bigint AS balance
         FROM "Customer" c WHERE c."orderBlocked" AND ${where} ORDER BY c.name LIMIT 50`,
-      db.$queryRaw<Array<{ month: string; kept: bigint; broken: bigint }>>`
+      figures &&
+        db.$queryRaw<Array<{ month: string; kept: bigint; broken: bigint }>>`
         SELECT to_char(date_trunc('month', p."resolvedAt"), 'YYYY-MM') AS month,
                COUNT(*) FILTER (WHERE p.status = 'KEPT') AS kept, COUNT(*) FILTER (WHERE p.status = 'BROKEN') AS broken
         FROM "PaymentPromise" p JOIN "Invoice" i ON i.id = p."invoiceId" JOIN "Customer" c ON c.id = i."customerId"
         WHERE p."resolvedAt" >= date_trunc('month', ${today}::date) - interval '5 months' AND ${where}
         GROUP BY 1 ORDER BY 1`,
       // DSO (approximate, count-free): receivables at each month end ÷ the previous 90 days' sales × 90.
-      db.$queryRaw<Array<{ month: string; receivable: bigint; sales: bigint }>>`
+      figures &&
+        db.$queryRaw<Array<{ month: string; receivable: bigint; sales: bigint }>>`
         WITH months AS (
           SELECT (date_trunc('month', ${today}::date) - (n || ' months')::interval + interval '1 month - 1 day')::date AS m
           FROM generate_series(0, 5) n)
@@ -184,16 +192,17 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
                     WHERE i."issueDate" > m - 90 AND i."issueDate" <= m AND ${where}), 0)::bigint AS sales
         FROM months ORDER BY m`,
     ]);
+    const list = <T>(rows: T[] | false): T[] => rows || [];
     const now = Date.now();
     const days = (d: Date): number => Math.max(0, Math.floor((now - d.getTime()) / 86_400_000));
     res.json({
       source: 'console',
       pipeline: ACTIVE_STAGES.map((stage) => {
-        const row = pipeline.find((p) => p.stage === stage);
+        const row = list(pipeline).find((p) => p.stage === stage);
         return { stage, count: num(row?.count), balanceMinor: num(row?.balance) };
       }),
       aging: ['NOT_DUE', '1_30', '31_60', '61_90', '91_180', 'OVER_180'].map((bucket) => {
-        const row = aging.find((a) => a.bucket === bucket);
+        const row = list(aging).find((a) => a.bucket === bucket);
         return { bucket, count: num(row?.count), balanceMinor: num(row?.balance) };
       }),
       disputes: disputes.map((d) => ({
@@ -218,12 +227,12 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
         balanceMinor: num(b.balance),
         days: days(b.since),
       })),
-      promiseKept: promises.map((p) => {
+      promiseKept: list(promises).map((p) => {
         const kept = num(p.kept);
         const total = kept + num(p.broken);
         return { month: p.month, kept, total, rate: total ? kept / total : null };
       }),
-      dso: dso.map((d) => {
+      dso: list(dso).map((d) => {
         const sales = num(d.sales);
         return { month: d.month, dso: sales > 0 ? Math.round((num(d.receivable) / sales) * 90) : null };
       }),

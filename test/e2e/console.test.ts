@@ -40,6 +40,10 @@ let browser: Browser;
 let callSegment: string;
 let legalSegment: string;
 
+// Invoice numbers as an ERP would write them, unique within the run.
+let seq = 1000 + Math.floor(Math.random() * 8000);
+const nextNumber = (): string => `FT-2026-${seq++}`;
+
 const NAMES: Record<string, string> = {
   OMB: 'Officine Meccaniche Brianza S.r.l.',
   FLA: 'Ferramenta Lariana S.n.c.',
@@ -85,6 +89,8 @@ async function createInvoice(
 
 async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
+  // The confirmation toast is fixed to the viewport and would float mid-page in a full-page capture.
+  await page.evaluate(() => document.getElementById('toast')?.classList.remove('show'));
   await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
 }
 
@@ -112,7 +118,13 @@ describeBrowser('web console', () => {
     callSegment = await createTestPolicy(h.db, {
       name: 'e2e: a reminder, then a call whose outcome is due a second later',
       steps: [
-        { stage: 'REMINDER', offset: 'PT1S', channels: ['EMAIL'], template: 'reminder-1' },
+        {
+          stage: 'REMINDER',
+          offset: 'PT1S',
+          channels: ['EMAIL', 'LETTER'],
+          template: 'reminder-2',
+          attachLetter: true,
+        },
         { stage: 'CALL', offset: 'PT1S', channels: ['TASK'], template: 'call' },
       ],
       settings: { ...secondsSettings, callOutcomeDeadline: 'PT1S' },
@@ -132,8 +144,17 @@ describeBrowser('web console', () => {
       ['EDL', -62, 5_120_000],
       ['VIN', -13, 912_300],
     ];
-    for (const [prefix, due, amount] of others)
-      await createInvoice(uniq('FT-E2E'), callSegment, due, amount, uniq(prefix));
+    const created: Record<string, string> = {};
+    for (const [prefix, due, amount] of others) {
+      created[prefix] = (await createInvoice(nextNumber(), callSegment, due, amount, uniq(prefix))).invoiceId;
+    }
+    // One of them disputed, so the control tower has a dispute to show.
+    await eventually(async () => h.db.task.findFirst({ where: { invoiceId: created.CAS, kind: 'CALL' } }));
+    const dispute = await request(h.app)
+      .post(`/v1/invoices/${created.CAS}/dispute`)
+      .set('Authorization', `Bearer ${KEYS.collector}`)
+      .send({ reasonCode: 'DEFECTIVE_GOODS', note: 'Forme di formaggio arrivate rotte, chiesto il reso' });
+    expect(dispute.status).toBe(200);
     for (let back = 5; back >= 1; back--) {
       const d = new Date();
       d.setUTCDate(1);
@@ -150,7 +171,7 @@ describeBrowser('web console', () => {
   });
 
   it('a collector sees an overdue call, is refused a bad promise inline, records one and sees the stage change', async () => {
-    const number = uniq('FT-E2E');
+    const number = nextNumber();
     const { invoiceId } = await createInvoice(number, callSegment, -20, 1_250_000, uniq('OMB'));
     // The CALL step fires at once (the invoice is 20 days overdue) and its outcome was due a second later.
     await eventually(async () =>
@@ -169,6 +190,7 @@ describeBrowser('web console', () => {
     expect(cells.join(' ')).toContain('12.500,00');
     expect(cells.join(' ')).toContain('scaduta');
     expect(cells.join(' ')).toContain('Chiamata');
+    await page.mouse.move(0, 0);
     await shot(page, 'agenda.png');
 
     // One click opens the invoice.
@@ -177,8 +199,12 @@ describeBrowser('web console', () => {
     await page.locator('#stage[data-stage="CALL"]').waitFor();
 
     // A promise beyond the policy's horizon (60 days) is refused by the workflow's validator, shown inline.
-    await page.getByRole('button', { name: 'Registra promessa' }).click();
+    // Keyboard only: Enter on the action opens its form and puts the focus on its first field.
+    await page.getByRole('button', { name: 'Registra promessa' }).focus();
+    await page.keyboard.press('Enter');
     const form = page.locator('form[data-form="promise"]');
+    await form.waitFor();
+    expect(await page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('promisedDate');
     await form.getByLabel('Data promessa').fill(isoDaysFromToday(120));
     await form.getByRole('button', { name: 'Invia' }).click();
     const refusal = form.getByRole('alert');
@@ -203,7 +229,19 @@ describeBrowser('web console', () => {
     expect(await page.locator('#stage').textContent()).toBe('Promise');
     await page.getByRole('button', { name: 'Italiano' }).click();
     await page.getByRole('heading', { name: `Fattura ${number}` }).waitFor();
+    // The reminder letter opens as a PDF in a new tab.
+    const letter = page.locator('#letters-title + ul button').first();
+    await letter.waitFor();
+    const [popup] = await Promise.all([page.waitForEvent('popup'), letter.click()]);
+    await popup.close();
+    await page.mouse.move(0, 0);
     await shot(page, 'invoice.png');
+
+    // Tablet: the page stacks into one column and stays usable.
+    await page.setViewportSize({ width: 820, height: 1180 });
+    await page.locator('#stage[data-stage="PROMISE_WAIT"]').waitFor();
+    await shot(page, 'invoice-tablet.png');
+    await page.setViewportSize({ width: 1366, height: 900 });
 
     const state = await request(h.app)
       .get(`/v1/invoices/${invoiceId}`)
@@ -213,7 +251,7 @@ describeBrowser('web console', () => {
   });
 
   it('a manager reads the control tower, changes a policy with inline validation and approves a legal action', async () => {
-    const number = uniq('FT-LEG');
+    const number = nextNumber();
     const { invoiceId } = await createInvoice(number, legalSegment, -95, 4_800_000, uniq('FLA'));
     await eventually(async () => h.db.task.findFirst({ where: { invoiceId, kind: 'APPROVE_LEGAL', status: 'OPEN' } }));
 

@@ -38,16 +38,16 @@ export async function loadTower(api, filters) {
     ['segment', filters.segment],
   ].find(([, v]) => v) ?? ['all', undefined];
   const optional = (p) => p.catch(() => null);
-  const [own, pipeline, aging, trends, dso, promises] = await Promise.all([
-    api('/console/api/tower', { query: filters }),
+  const [stuck, pipeline, aging, trends, dso, promises] = await Promise.all([
+    api('/console/api/tower', { query: { ...filters, only: 'stuck' } }),
     optional(api('/v1/reports/pipeline', { query: reportFilters })),
     optional(api('/v1/reports/aging', { query: reportFilters })),
     optional(api('/v1/reports/trends', { query: { dimension, key } })),
     optional(api('/v1/reports/dso', { query: reportFilters })),
     optional(api('/v1/reports/promises', { query: reportFilters })),
   ]);
-  const data = { currency: 'EUR', ...own };
-  if (!pipeline || !aging) return data;
+  if (!pipeline || !aging) return { currency: 'EUR', ...(await api('/console/api/tower', { query: filters })) };
+  const data = { currency: 'EUR', ...stuck };
 
   data.source = 'reports';
   const stages = pipeline.total?.stages ?? [];

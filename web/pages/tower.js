@@ -202,6 +202,7 @@ function trendChart(points, fmt) {
   const H = 90;
   const pad = 14;
   const values = points.map((p) => p.value).filter((v) => v !== null);
+  if (values.length === 0) return h('p.muted', {}, t('noItems'));
   const max = Math.max(1, ...values);
   const min = Math.min(0, ...values);
   const x = (i) => pad + (i * (W - 2 * pad)) / Math.max(1, points.length - 1);
