@@ -42,15 +42,20 @@ export class FakeActivities {
   hooks: { sendContact?: (r: ContactRequest) => ContactResult | undefined } = {};
   private seenContactKeys = new Set<string>();
 
-  private note(name: string, arg: unknown): void {
+  /** Real-time delay per activity name, to hold a workflow in a state (e.g. closed but still running). */
+  delays: Record<string, number> = {};
+
+  private note(name: string, arg: unknown): Promise<void> {
     (this.calls[name] ??= []).push(arg);
+    const ms = this.delays[name];
+    return ms ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
   }
 
   /** The activities, with signal-with-start of the customer workflow going to `client` (the test server). */
   build(client: Client): SegugioActivities {
     return {
       signalCustomerWorkflow: async (input) => {
-        this.note('signalCustomerWorkflow', input);
+        await this.note('signalCustomerWorkflow', input);
         this.customerMessages.push(input);
         await client.workflow.signalWithStart('customerWorkflow', {
           workflowId: customerWorkflowId(input.customerId),
@@ -62,15 +67,15 @@ export class FakeActivities {
         });
       },
       recordDecision: async (input) => {
-        this.note('recordDecision', input);
+        await this.note('recordDecision', input);
         this.decisions.push(input);
       },
       recordTransition: async (input) => {
-        this.note('recordTransition', input);
+        await this.note('recordTransition', input);
         this.transitions.push(input);
       },
       sendContact: async (input) => {
-        this.note('sendContact', input);
+        await this.note('sendContact', input);
         const hooked = this.hooks.sendContact?.(input);
         if (hooked) return hooked;
         // Idempotent like the real implementation: the same key twice sends once.
@@ -81,7 +86,7 @@ export class FakeActivities {
         return { contactEventId: `ce-${input.idempotencyKey}`, status: 'QUEUED' };
       },
       createTask: async (input) => {
-        this.note('createTask', input);
+        await this.note('createTask', input);
         const existing = this.tasks.find((t) => t.idempotencyKey === input.idempotencyKey);
         if (existing) return { taskId: existing.taskId };
         const taskId = `task-${this.tasks.length + 1}-${input.kind}`;
@@ -89,23 +94,23 @@ export class FakeActivities {
         return { taskId };
       },
       closeTask: async (input) => {
-        this.note('closeTask', input);
+        await this.note('closeTask', input);
         this.closedTasks.push(input);
       },
       loadPolicy: async (input) => {
-        this.note('loadPolicy', input);
+        await this.note('loadPolicy', input);
         return this.policies[input.segment] ?? policy({ segment: input.segment, version: 0 });
       },
       erpBlockCustomer: async (input) => {
-        this.note('erpBlockCustomer', input);
+        await this.note('erpBlockCustomer', input);
         this.blocks.push(input);
       },
       erpUnblockCustomer: async (input) => {
-        this.note('erpUnblockCustomer', input);
+        await this.note('erpUnblockCustomer', input);
         this.unblocks.push(input);
       },
       erpPostInvoiceStatus: async (input) => {
-        this.note('erpPostInvoiceStatus', input);
+        await this.note('erpPostInvoiceStatus', input);
         this.statusPosts.push(input);
       },
     };
