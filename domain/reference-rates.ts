@@ -23,3 +23,26 @@ export function mergeRates(base: RatePoint[], overlay: RatePoint[]): RatePoint[]
     .map(([validFrom, rateBp]) => ({ validFrom, rateBp }))
     .sort((a, b) => a.validFrom.localeCompare(b.validFrom));
 }
+
+/**
+ * Validates a reference-rate entry before it is stored (API, seed): it must start a half-year (1 January or 1 July)
+ * and be a plausible rate in basis points. Returns the problems, field by field; empty when valid.
+ */
+export function validateReferenceRate(input: {
+  validFrom: unknown;
+  rateBp: unknown;
+}): Array<{ path: string; message: string }> {
+  const problems: Array<{ path: string; message: string }> = [];
+  if (typeof input.validFrom !== 'string' || !/^\d{4}-(01|07)-01$/.test(input.validFrom)) {
+    problems.push({ path: 'validFrom', message: 'must be 1 January or 1 July of a year (YYYY-01-01 or YYYY-07-01)' });
+  }
+  if (
+    typeof input.rateBp !== 'number' ||
+    !Number.isInteger(input.rateBp) ||
+    input.rateBp < -1000 ||
+    input.rateBp > 5000
+  ) {
+    problems.push({ path: 'rateBp', message: 'must be an integer number of basis points between -1000 and 5000' });
+  }
+  return problems;
+}

@@ -1,5 +1,10 @@
 import { computeLateInterest, type RatePoint } from '../../../domain/interest';
-import { BUNDLED_LEGAL_RATES, BUNDLED_REFERENCE_RATES, mergeRates } from '../../../domain/reference-rates';
+import {
+  BUNDLED_LEGAL_RATES,
+  BUNDLED_REFERENCE_RATES,
+  mergeRates,
+  validateReferenceRate,
+} from '../../../domain/reference-rates';
 
 const rates = BUNDLED_REFERENCE_RATES;
 const b2b = { currency: 'EUR', referenceRates: rates };
@@ -136,5 +141,17 @@ describe('statutory late-payment interest (D.Lgs. 231/2002)', () => {
     expect(() => computeLateInterest({ ...b2b, principalMinor: 1, dueDate: '1/1/2025', asOf: '2025-02-01' })).toThrow(
       /ISO/,
     );
+  });
+});
+
+describe('reference-rate entries', () => {
+  it('accept half-year starts and integer basis points', () => {
+    expect(validateReferenceRate({ validFrom: '2026-07-01', rateBp: 215 })).toEqual([]);
+  });
+  it('name the bad field', () => {
+    expect(validateReferenceRate({ validFrom: '2026-03-01', rateBp: 2.15 }).map((p) => p.path)).toEqual([
+      'validFrom',
+      'rateBp',
+    ]);
   });
 });
