@@ -45,7 +45,7 @@ export interface ImportChunkResult {
 }
 
 /** Parallel row workers inside one chunk: enough to keep Temporal and PostgreSQL busy on a small machine. */
-const CONCURRENCY = 24;
+const CONCURRENCY = 16;
 
 interface Row {
   line: number;
@@ -121,6 +121,8 @@ export function createImportActivities(deps: { db: Db; temporal: Client; config:
     const worker = async (): Promise<void> => {
       for (let g = queue.shift(); g; g = queue.shift()) {
         for (const item of g) {
+          // A worker shutting down cancels the activity: stop between rows; the retry redoes the chunk idempotently.
+          if (Context.current().cancellationSignal.aborted) throw new Error('import chunk cancelled');
           try {
             const res = await createInvoice(invoiceDeps, item.invoice, cache);
             accepted += 1;

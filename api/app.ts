@@ -19,15 +19,19 @@ import type { RouteDeps } from './routes/deps';
 import { importRoutes } from './routes/imports';
 import { invoiceRoutes } from './routes/invoices';
 import { policyRoutes } from './routes/policies';
+import { reportsRouter } from './routes/reports';
+import { recordAdjustment, recordPayment } from './services/invoices';
+import { createWebhookRouter } from './webhooks';
 
 export interface AppDeps {
   db: Db;
   temporal: Client;
-  config: Pick<Config, 'TEMPORAL_TASK_QUEUE' | 'SEGUGIO_TZ' | 'SEGUGIO_MODE'> &
-    Partial<Pick<Config, 'SEGUGIO_DATA_DIR'>>;
+  config: Config;
   log: Logger;
   /** Requests per key per minute (default from API_RATE_LIMIT_PER_MINUTE, else 600). */
   rateLimitPerMinute?: number;
+  /** Rows per bulk-import activity (tests use small chunks to exercise resumption). */
+  importChunkSize?: number;
   /** Extra routers mounted under /v1 after authentication (e.g. reports), each given the route table. */
   extraRoutes?: Array<(t: RouteTable, deps: RouteDeps) => void>;
 }
@@ -85,8 +89,9 @@ export function createApp(deps: AppDeps): Express {
     temporal: deps.temporal,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     timeZone: deps.config.SEGUGIO_TZ,
-    dataDir: deps.config.SEGUGIO_DATA_DIR ?? `${process.cwd()}/.segugio/data`,
+    dataDir: deps.config.SEGUGIO_DATA_DIR,
     metrics,
+    importChunkSize: deps.importChunkSize,
   };
   invoiceRoutes(table, routeDeps);
   importRoutes(table, routeDeps);
@@ -100,6 +105,20 @@ export function createApp(deps: AppDeps): Express {
   /** The OpenAPI 3.1 description of this API, generated from the route table. */
   app.get('/openapi.json', (_req, res) => void res.json(openapi));
   app.use(docsRouter());
+
+  // Signed provider and ERP webhooks: their own signature checks instead of API keys, and their own raw-body parsing,
+  // so they are mounted before the key check and the JSON parser. ERP facts take the same path as the ERP routes.
+  const intake = { db: deps.db, temporal: deps.temporal, taskQueue: routeDeps.taskQueue, timeZone: routeDeps.timeZone };
+  app.use(
+    '/v1/webhooks',
+    createWebhookRouter({
+      db: deps.db,
+      config: deps.config,
+      log: deps.log,
+      onPayment: async (invoiceId, payment) => void (await recordPayment(intake, invoiceId, payment)),
+      onAdjustment: async (invoiceId, adjustment) => void (await recordAdjustment(intake, invoiceId, adjustment)),
+    }),
+  );
 
   const perMinute = deps.rateLimitPerMinute ?? (Number(process.env.API_RATE_LIMIT_PER_MINUTE) || 600);
   app.use(
@@ -132,6 +151,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(router);
+  app.use(reportsRouter({ db: deps.db, temporal: deps.temporal }));
 
   app.use(createConsoleRouter({ db: deps.db, timeZone: deps.config.SEGUGIO_TZ })); // the web console, /console
 

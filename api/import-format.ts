@@ -220,6 +220,7 @@ export function parseRow(record: string[], map: HeaderMap, defaults: { currency:
     return i === undefined ? f : map.names[i];
   };
   const problems: string[] = [];
+  if (record.some((v) => v.includes('\u0000'))) return { ok: false, reason: 'the row contains NUL characters' };
   const currency = (get('currency') ?? defaults.currency).toUpperCase();
   if (!(CURRENCIES as readonly string[]).includes(currency))
     problems.push(`${col('currency')}: '${currency}' is not an accepted currency`);

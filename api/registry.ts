@@ -6,7 +6,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { requireRole, type Role } from './auth';
-import { parse } from './errors';
+import { badRequest, parse } from './errors';
 
 type Schema = z.ZodType;
 
@@ -51,6 +51,7 @@ export class RouteTable {
   ): void {
     this.routes.push(spec as unknown as RouteSpec);
     this.router[spec.method](spec.path, requireRole(...spec.roles), ...before, async (req, res) => {
+      refuseNul({ params: req.params, query: req.query, body: req.body });
       const input = {
         params: spec.params ? parse(spec.params, req.params) : {},
         query: spec.query ? parse(spec.query, { ...(req.query as object) }) : {},
@@ -61,5 +62,26 @@ export class RouteTable {
       } as RouteInput<P, Q, B>;
       await handler(req, res, input);
     });
+  }
+}
+
+/**
+ * PostgreSQL text cannot hold NUL characters: a string carrying one would fail deep inside a query as a 500. They
+ * are refused up front, naming where they were found.
+ */
+export function refuseNul(value: unknown, at: string[] = []): void {
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) {
+      const where = at.slice(1).join('.') || '(body)';
+      throw badRequest('request is not valid', [{ path: where, message: 'must not contain NUL characters' }]);
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+      if (k.includes('\u0000'))
+        throw badRequest('request is not valid', [
+          { path: at.slice(1).join('.') || '(body)', message: 'field names must not contain NUL characters' },
+        ]);
+      refuseNul(v, [...at, k]);
+    }
   }
 }

@@ -126,6 +126,14 @@ function receiveMultipart(
       reject(err);
     };
     bb.on('field', (name, value) => {
+      if (name.includes('\u0000') || value.includes('\u0000')) {
+        fail(
+          badRequest('request is not valid', [
+            { path: name.split('\u0000').join(''), message: 'must not contain NUL characters' },
+          ]),
+        );
+        return;
+      }
       fields[name] = value;
     });
     bb.on('file', (name, stream, info) => {
@@ -133,7 +141,9 @@ function receiveMultipart(
         stream.resume();
         return;
       }
-      const filename = path.basename(info.filename || opts.defaultName).slice(0, 200) || opts.defaultName;
+      const filename =
+        path.basename([...(info.filename || opts.defaultName)].filter((c) => c >= ' ').join('')).slice(0, 200) ||
+        opts.defaultName;
       stream.on('limit', () => stream.destroy(tooLarge(opts.limitBytes)));
       stored = storeStream(stream, dir, extOf(filename), opts.limitBytes).then((s) => ({
         ...s,
@@ -170,4 +180,18 @@ function receiveMultipart(
 /** Removes a stored upload that turned out to be unwanted (bad fields, duplicate, refused content). */
 export async function discardUpload(file: StoredUpload, keepIfReferenced: boolean): Promise<void> {
   if (!keepIfReferenced) await fs.promises.rm(file.path, { force: true });
+}
+
+/** Stores a file from any stream (the CLI's local file) exactly as an upload would be. */
+export async function storeFile(
+  source: Readable,
+  dir: string,
+  opts: { limitBytes: number; filename: string; mimeType: string },
+): Promise<StoredUpload> {
+  const stored = await storeStream(source, dir, extOf(opts.filename), opts.limitBytes);
+  if (stored.sizeBytes === 0) {
+    await fs.promises.rm(stored.path, { force: true });
+    throw badRequest('request is not valid', [{ path: 'file', message: 'the file is empty' }]);
+  }
+  return { ...stored, filename: opts.filename, mimeType: opts.mimeType, fields: {} };
 }

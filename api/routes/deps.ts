@@ -10,4 +10,5 @@ export interface RouteDeps {
   timeZone: string;
   dataDir: string;
   metrics: ApiMetrics;
+  importChunkSize?: number;
 }

@@ -8,7 +8,13 @@ import { receiveFile } from '../uploads';
 import type { RouteDeps } from './deps';
 
 export function importRoutes(t: RouteTable, deps: RouteDeps): void {
-  const ideps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, dataDir: deps.dataDir };
+  const ideps = {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    dataDir: deps.dataDir,
+    chunkSize: deps.importChunkSize,
+  };
 
   t.add(
     {

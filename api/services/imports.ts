@@ -18,6 +18,8 @@ export interface ImportDeps {
   temporal: Client;
   taskQueue: string;
   dataDir: string;
+  /** Rows per import activity (default 500). */
+  chunkSize?: number;
 }
 
 export const MAX_IMPORT_BYTES = 200 * 1024 * 1024;
@@ -165,6 +167,7 @@ export async function submitImport(
     delimiter: shape.delimiter,
     columns: shape.columns,
     start: shape.start,
+    ...(deps.chunkSize ? { chunkSize: deps.chunkSize } : {}),
   };
   try {
     await ensureStarted(deps, row.id, file.sha256, input);

@@ -253,7 +253,10 @@ export async function getInvoice(deps: InvoiceDeps, idOrNumber: string): Promise
   };
   if (!isTerminal(row.stage as Stage)) {
     try {
-      const state = await deps.temporal.workflow.getHandle(row.workflowId).query(invoiceStateQuery);
+      // A short deadline: when Temporal is slow or down, the database mirror answers instead of the caller waiting.
+      const state = await deps.temporal.withDeadline(Date.now() + 5000, () =>
+        deps.temporal.workflow.getHandle(row.workflowId).query(invoiceStateQuery),
+      );
       return {
         ...base,
         source: 'workflow',

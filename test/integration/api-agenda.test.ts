@@ -1,0 +1,425 @@
+/**
+ * The collectors' agenda, task outcomes and reassignment, dunning policies (versioned, signalled to the running
+ * workflows of the segment), and the customer 360 with its contact log, documents and letters.
+ */
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import { invoiceStateQuery } from '../../workflows/contract';
+import { as, newInvoice, quietSegment, quietSteps, snapshot } from './api-helpers';
+import { eventually, isoDaysFromToday, secondsSettings, startHarness, uniq, type Harness } from './harness';
+
+jest.setTimeout(180_000);
+
+let h: Harness;
+let segment: string;
+
+beforeAll(async () => {
+  h = await startHarness();
+  segment = await quietSegment(h);
+  await h.startWorker();
+});
+
+afterAll(async () => {
+  await h?.close();
+});
+
+async function task(opts: {
+  customerId: string;
+  invoiceId?: string | null;
+  assigneeId: string | null;
+  dueInDays: number;
+  kind?: string;
+}) {
+  const due = new Date();
+  due.setUTCDate(due.getUTCDate() + opts.dueInDays);
+  return h.db.task.create({
+    data: {
+      idempotencyKey: uniq('test-task'),
+      kind: opts.kind ?? 'CALL',
+      customerId: opts.customerId,
+      invoiceId: opts.invoiceId ?? null,
+      assigneeId: opts.assigneeId,
+      dueAt: due,
+    },
+  });
+}
+
+describe('agenda', () => {
+  it('shows the caller’s tasks due today and every overdue one, by amount × days overdue × risk', async () => {
+    const seg = await quietSegment(h);
+    const small = await newInvoice(h, seg, { amountMinor: 100_000, dueInDays: -10 }); // 1,000 × 10
+    const big = await newInvoice(h, seg, { amountMinor: 500_000, dueInDays: -10 }); // 5,000 × 10
+    const risky = await newInvoice(h, seg, { amountMinor: 100_000, dueInDays: -10 });
+    await h.db.customer.update({ where: { id: risky.customerId }, data: { rating: 'E' } });
+    const area = uniq('Area');
+    await h.db.customer.updateMany({
+      where: { id: { in: [small.customerId, big.customerId, risky.customerId] } },
+      data: { area },
+    });
+    const tSmall = await task({
+      customerId: small.customerId,
+      invoiceId: small.invoiceId,
+      assigneeId: 'u-giulia',
+      dueInDays: -3,
+    });
+    const tBig = await task({
+      customerId: big.customerId,
+      invoiceId: big.invoiceId,
+      assigneeId: 'u-giulia',
+      dueInDays: 0,
+    });
+    const tRisky = await task({
+      customerId: risky.customerId,
+      invoiceId: risky.invoiceId,
+      assigneeId: 'u-giulia',
+      dueInDays: -1,
+    });
+    const tFuture = await task({
+      customerId: big.customerId,
+      invoiceId: big.invoiceId,
+      assigneeId: 'u-giulia',
+      dueInDays: 3,
+    });
+    const tMarco = await task({
+      customerId: big.customerId,
+      invoiceId: big.invoiceId,
+      assigneeId: 'u-marco',
+      dueInDays: -1,
+    });
+
+    const mine = await as(h, 'collector').get(`/v1/agenda?area=${area}`);
+    expect(mine.status).toBe(200);
+    const ids = (mine.body.items as Array<{ taskId: string }>).map((t) => t.taskId);
+    // C (risk 3) × 5,000 × 10 = 150,000 > E (risk 5) × 1,000 × 10 = 50,000 > C × 1,000 × 10 = 30,000.
+    expect(ids).toEqual([tBig.id, tRisky.id, tSmall.id]);
+    expect(ids).not.toContain(tFuture.id);
+    expect(ids).not.toContain(tMarco.id);
+    // Days overdue count in the business time zone (Europe/Rome), so read them from the answer.
+    const top = mine.body.items[0] as { priority: number; invoice: { daysOverdue: number; balanceMinor: number } };
+    expect(top.invoice.daysOverdue).toBeGreaterThanOrEqual(10);
+    expect(top.priority).toBe(5000 * top.invoice.daysOverdue * 3);
+
+    const managerView = await as(h, 'manager').get(`/v1/agenda?collector=u-marco&area=${area}`);
+    expect(managerView.body.items.map((t: { taskId: string }) => t.taskId)).toEqual([tMarco.id]);
+    const spoof = await as(h, 'collector').get('/v1/agenda?collector=u-marco');
+    expect(spoof.status).toBe(403);
+    expect((await as(h, 'erp').get('/v1/agenda')).status).toBe(403);
+  });
+
+  it('reassigns a task (manager only), refuses unknown users, audits before/after', async () => {
+    const inv = await newInvoice(h, segment);
+    const t = await task({
+      customerId: inv.customerId,
+      invoiceId: inv.invoiceId,
+      assigneeId: 'u-giulia',
+      dueInDays: 0,
+    });
+    expect((await as(h, 'collector').post(`/v1/tasks/${t.id}/reassign`).send({ assigneeId: 'u-marco' })).status).toBe(
+      403,
+    );
+    const unknown = await as(h, 'manager').post(`/v1/tasks/${t.id}/reassign`).send({ assigneeId: 'u-nobody' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.fields[0].path).toBe('assigneeId');
+    const ok = await as(h, 'manager').post(`/v1/tasks/${t.id}/reassign`).send({ assigneeId: 'u-marco' });
+    expect(ok.status).toBe(200);
+    expect((await h.db.task.findUniqueOrThrow({ where: { id: t.id } })).assigneeId).toBe('u-marco');
+    const audit = await h.db.auditEvent.findFirstOrThrow({ where: { action: 'task.reassign', entityId: t.id } });
+    expect(audit.before).toEqual({ assigneeId: 'u-giulia' });
+    // It leaves Giulia's agenda and appears on Marco's, who may now act on it although the customer is Giulia's.
+    const giulia = await as(h, 'collector').get('/v1/agenda?limit=500');
+    expect(giulia.body.items.map((x: { taskId: string }) => x.taskId)).not.toContain(t.id);
+    const marco = await as(h, 'collector2').get('/v1/agenda?limit=500');
+    expect(marco.body.items.map((x: { taskId: string }) => x.taskId)).toContain(t.id);
+    const other = await newInvoice(h, segment, { collectorId: 'u-giulia' });
+    const notHis = await task({
+      customerId: other.customerId,
+      invoiceId: other.invoiceId,
+      assigneeId: 'u-giulia',
+      dueInDays: 0,
+    });
+    expect(
+      (await as(h, 'collector2').post(`/v1/tasks/${notHis.id}/complete`).send({ outcome: 'NO_ANSWER' })).status,
+    ).toBe(403);
+    expect(
+      (
+        await as(h, 'manager')
+          .post(`/v1/tasks/${uniq('x')}/reassign`)
+          .send({ assigneeId: 'u-marco' })
+      ).status,
+    ).toBe(404);
+  });
+
+  it('completes a task: the workflow judges it (422 for a task it does not know), a customer task closes with a call log', async () => {
+    const inv = await newInvoice(h, segment);
+    const foreign = await task({
+      customerId: inv.customerId,
+      invoiceId: inv.invoiceId,
+      assigneeId: 'u-giulia',
+      dueInDays: 0,
+    });
+    const rejected = await as(h, 'collector').post(`/v1/tasks/${foreign.id}/complete`).send({ outcome: 'NO_ANSWER' });
+    expect(rejected.status).toBe(422);
+    expect(rejected.body.error.message).toMatch(/not open/);
+    expect((await h.db.task.findUniqueOrThrow({ where: { id: foreign.id } })).status).toBe('OPEN');
+
+    const bad = await as(h, 'collector').post(`/v1/tasks/${foreign.id}/complete`).send({ outcome: 'PROMISE' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields[0].path).toBe('promise');
+
+    const customerTask = await task({
+      customerId: inv.customerId,
+      invoiceId: null,
+      assigneeId: 'u-giulia',
+      dueInDays: 0,
+    });
+    const done = await as(h, 'collector')
+      .post(`/v1/tasks/${customerTask.id}/complete`)
+      .send({ outcome: 'REACHED', reasonCode: 'LIQUIDITY', note: 'pagherà a fine mese' });
+    expect(done.status).toBe(200);
+    expect((await h.db.task.findUniqueOrThrow({ where: { id: customerTask.id } })).status).toBe('DONE');
+    const log = await h.db.contactEvent.findUniqueOrThrow({
+      where: { idempotencyKey: `task:${customerTask.id}:outcome` },
+    });
+    expect(log).toMatchObject({ channel: 'CALL_LOG', outcome: 'REACHED', reasonCode: 'LIQUIDITY' });
+    const twice = await as(h, 'collector').post(`/v1/tasks/${customerTask.id}/complete`).send({ outcome: 'REACHED' });
+    expect(twice.status).toBe(409);
+  });
+
+  it('completes the workflow’s own call task with a promise (end to end through the update)', async () => {
+    const callSeg = await (async () => {
+      const s = uniq('seg');
+      await h.db.dunningPolicy.create({
+        data: {
+          segment: s,
+          version: 1,
+          name: 'call at once',
+          steps: [{ stage: 'CALL', offset: 'PT1S', channels: ['TASK'], template: 'call' }] as object[],
+          settings: secondsSettings as object,
+        },
+      });
+      return s;
+    })();
+    const inv = await newInvoice(h, callSeg, { dueInDays: -2 });
+    const open = await eventually(
+      async () => h.db.task.findFirst({ where: { invoiceId: inv.invoiceId, status: 'OPEN', kind: 'CALL' } }),
+      40_000,
+    );
+    const res = await as(h, 'collector')
+      .post(`/v1/tasks/${open.id}/complete`)
+      .send({ outcome: 'PROMISE', promise: { promisedDate: isoDaysFromToday(5) }, reasonCode: 'LIQUIDITY' });
+    expect(res.status).toBe(200);
+    expect(res.body.state.promise).toMatchObject({ promisedDate: isoDaysFromToday(5) });
+    const state = await h.client.workflow.getHandle(inv.workflowId).query(invoiceStateQuery);
+    expect(state.pendingTasks.map((t) => t.taskId)).not.toContain(open.id);
+  });
+});
+
+describe('policies', () => {
+  const body = (offset: string) => ({
+    name: 'quiet, revised',
+    steps: [{ ...quietSteps[0], offset }, quietSteps[1]],
+    settings: secondsSettings,
+  });
+
+  it('PUT writes a new version and notifies every running workflow of the segment; the same policy again writes nothing', async () => {
+    const seg = await quietSegment(h);
+    const a = await newInvoice(h, seg);
+    const b = await newInvoice(h, seg);
+    const other = await newInvoice(h, segment);
+    await eventually(
+      async () =>
+        (
+          await h.client.workflow.count(
+            `Segment = '${seg}' AND ExecutionStatus = 'Running' AND WorkflowType = 'invoiceWorkflow'`,
+          )
+        ).count === 2,
+      30_000,
+    );
+
+    const res = await as(h, 'manager').put(`/v1/policies/${seg}`).send(body('P20D'));
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      created: true,
+      previousVersion: 1,
+      notified: 2,
+      failed: 0,
+      policy: { segment: seg, version: 2 },
+    });
+    for (const inv of [a, b]) {
+      await eventually(async () => {
+        const s = await h.client.workflow.getHandle(inv.workflowId).query(invoiceStateQuery);
+        return s.policy.version === 2;
+      });
+    }
+    const untouched = await h.client.workflow.getHandle(other.workflowId).query(invoiceStateQuery);
+    expect(untouched.policy.version).toBe(1);
+
+    const same = await as(h, 'manager').put(`/v1/policies/${seg}`).send(body('P20D'));
+    expect(same.status).toBe(200);
+    expect(same.body).toMatchObject({ created: false, notified: 2, policy: { version: 2 } });
+    expect(await h.db.dunningPolicy.count({ where: { segment: seg } })).toBe(2);
+    expect(
+      await h.db.auditEvent.count({ where: { action: 'policy.change', entityId: { startsWith: `${seg}@` } } }),
+    ).toBe(1);
+
+    const list = await as(h, 'collector').get('/v1/policies');
+    expect(list.status).toBe(200);
+    expect(list.body.policies.find((p: { segment: string }) => p.segment === seg)).toMatchObject({
+      version: 2,
+      name: 'quiet, revised',
+    });
+  });
+
+  it('refuses a bad policy with field paths (400), a bad segment name, and non-managers (403); nothing written', async () => {
+    const before = await snapshot(h);
+    const bad = await as(h, 'manager')
+      .put('/v1/policies/standard')
+      .send({
+        name: 'x',
+        steps: [
+          { stage: 'REMINDER', offset: 'seven days', channels: [], template: 'r' },
+          { stage: 'PRE_DUE', offset: '-P1D', channels: ['EMAIL'], template: 'c' },
+        ],
+        settings: { ...secondsSettings, timezone: 'Mars/Olympus' },
+      });
+    expect(bad.status).toBe(400);
+    const paths = (bad.body.error.fields as Array<{ path: string }>).map((f) => f.path);
+    expect(paths).toEqual(
+      expect.arrayContaining(['steps.0.offset', 'steps.0.channels', 'steps.1.stage', 'settings.timezone']),
+    );
+    expect((await as(h, 'manager').put(`/v1/policies/Bad'Segment`).send(body('P1D'))).status).toBe(400);
+    expect((await as(h, 'collector').put('/v1/policies/standard').send(body('P1D'))).status).toBe(403);
+    expect((await as(h, 'erp').get('/v1/policies')).status).toBe(403);
+    expect(await snapshot(h)).toEqual(before);
+  });
+});
+
+describe('customer 360 and contacts', () => {
+  it('shows invoices and stages, exposure, promises and disputes; collectors only their own customers', async () => {
+    const customerId = uniq('CUST');
+    const a = await newInvoice(h, segment, { customerId, amountMinor: 200_000, dueInDays: -5 });
+    await newInvoice(h, segment, { customerId, amountMinor: 300_000, dueInDays: 10 });
+    await as(h, 'collector')
+      .post(`/v1/invoices/${a.invoiceId}/promise`)
+      .send({ promisedDate: isoDaysFromToday(3) });
+    const res = await as(h, 'collector').get(`/v1/customers/${customerId}`);
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ externalId: customerId, rating: 'C', collectorId: 'u-giulia' });
+    expect(res.body.invoices).toHaveLength(2);
+    expect(res.body.exposure).toEqual([
+      { currency: 'EUR', openMinor: 500_000, overdueMinor: 200_000, openInvoices: 2 },
+    ]);
+    expect(res.body.stages).toBeDefined();
+    expect(res.body.promises).toHaveProperty('kept');
+    expect((await as(h, 'collector2').get(`/v1/customers/${customerId}`)).status).toBe(403);
+    expect((await as(h, 'manager').get(`/v1/customers/${a.customerId}`)).status).toBe(200);
+    expect((await as(h, 'manager').get(`/v1/customers/${uniq('none')}`)).status).toBe(404);
+  });
+
+  it('records notes and call logs (once per Idempotency-Key) and lists them newest first', async () => {
+    const inv = await newInvoice(h, segment);
+    const note = await as(h, 'collector')
+      .post(`/v1/customers/${inv.customerId}/contacts`)
+      .set('Idempotency-Key', 'note-1')
+      .send({ kind: 'NOTE', body: 'Il cliente chiede copia della fattura', invoiceId: inv.number });
+    expect(note.status).toBe(201);
+    const again = await as(h, 'collector')
+      .post(`/v1/customers/${inv.customerId}/contacts`)
+      .set('Idempotency-Key', 'note-1')
+      .send({ kind: 'NOTE', body: 'Il cliente chiede copia della fattura', invoiceId: inv.number });
+    expect(again.status).toBe(200);
+    const call = await as(h, 'collector')
+      .post(`/v1/customers/${inv.customerId}/contacts`)
+      .send({ kind: 'CALL_LOG', body: 'Nessuna risposta', outcome: 'NO_ANSWER' });
+    expect(call.status).toBe(201);
+    const badInvoice = await as(h, 'collector')
+      .post(`/v1/customers/${inv.customerId}/contacts`)
+      .send({ kind: 'NOTE', body: 'x', invoiceId: uniq('other') });
+    expect(badInvoice.status).toBe(400);
+    const list = await as(h, 'collector').get(`/v1/customers/${inv.customerId}/contacts`);
+    expect(list.status).toBe(200);
+    const mine = (list.body.items as Array<{ channel: string }>).filter(
+      (c) => c.channel === 'NOTE' || c.channel === 'CALL_LOG',
+    );
+    expect(mine.map((c) => c.channel)).toEqual(['CALL_LOG', 'NOTE']);
+    expect(
+      (await as(h, 'collector2').post(`/v1/customers/${inv.customerId}/contacts`).send({ kind: 'NOTE', body: 'x' }))
+        .status,
+    ).toBe(403);
+  });
+
+  it('stores an uploaded document under the data directory by its SHA-256; refuses other types', async () => {
+    const inv = await newInvoice(h, segment);
+    const pdf = Buffer.from('%PDF-1.4\n% contestazione firmata\n%%EOF\n');
+    const sha = crypto.createHash('sha256').update(pdf).digest('hex');
+    const res = await as(h, 'collector')
+      .post(`/v1/customers/${inv.customerId}/contacts`)
+      .field('kind', 'DOCUMENT')
+      .field('invoiceId', inv.invoiceId)
+      .attach('file', pdf, { filename: 'contestazione.pdf', contentType: 'application/pdf' });
+    expect(res.status).toBe(201);
+    expect(res.body.document).toMatchObject({
+      sha256: sha,
+      sizeBytes: pdf.length,
+      filename: 'contestazione.pdf',
+      invoiceId: inv.invoiceId,
+    });
+    const row = await h.db.document.findUniqueOrThrow({ where: { id: res.body.document.documentId as string } });
+    expect(row.path.startsWith(h.dataDir)).toBe(true);
+    expect(crypto.createHash('sha256').update(fs.readFileSync(row.path)).digest('hex')).toBe(sha);
+    const dup = await as(h, 'collector')
+      .post(`/v1/customers/${inv.customerId}/contacts`)
+      .field('kind', 'DOCUMENT')
+      .field('invoiceId', inv.invoiceId)
+      .attach('file', pdf, { filename: 'again.pdf', contentType: 'application/pdf' });
+    expect(dup.status).toBe(200);
+    const before = await snapshot(h);
+    const exe = await as(h, 'collector')
+      .post(`/v1/customers/${inv.customerId}/contacts`)
+      .field('kind', 'DOCUMENT')
+      .attach('file', Buffer.from('MZ....'), { filename: 'virus.exe', contentType: 'application/x-msdownload' });
+    expect(exe.status).toBe(400);
+    const badField = await as(h, 'collector')
+      .post(`/v1/customers/${inv.customerId}/contacts`)
+      .field('kind', 'DOCUMENT')
+      .field('surprise', 'x')
+      .attach('file', Buffer.from('hello'), { filename: 'a.txt', contentType: 'text/plain' });
+    expect(badField.status).toBe(400);
+    expect(await snapshot(h)).toEqual(before);
+  });
+
+  it('serves a letter’s PDF to the invoice’s collector only', async () => {
+    const inv = await newInvoice(h, segment);
+    const dir = path.join(h.dataDir, 'letters', inv.customerId);
+    fs.mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'sollecito.pdf');
+    const pdf = Buffer.from('%PDF-1.4\n% sollecito\n%%EOF\n');
+    fs.writeFileSync(file, pdf);
+    const letter = await h.db.letter.create({
+      data: {
+        idempotencyKey: uniq('letter'),
+        customerId: inv.customerId,
+        invoiceId: inv.invoiceId,
+        invoiceIds: [inv.invoiceId],
+        template: 'reminder-2',
+        language: 'it',
+        path: file,
+        sha256: crypto.createHash('sha256').update(pdf).digest('hex'),
+        sizeBytes: pdf.length,
+      },
+    });
+    const res = await as(h, 'collector').get(`/v1/invoices/${inv.invoiceId}/letters/${letter.id}`).buffer(true);
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toBe('application/pdf');
+    expect(Buffer.from(res.body as Buffer).equals(pdf)).toBe(true);
+    expect((await as(h, 'collector2').get(`/v1/invoices/${inv.invoiceId}/letters/${letter.id}`)).status).toBe(403);
+    const other = await newInvoice(h, segment);
+    expect((await as(h, 'manager').get(`/v1/invoices/${other.invoiceId}/letters/${letter.id}`)).status).toBe(404);
+    const detail = await as(h, 'manager').get(`/v1/invoices/${inv.invoiceId}`);
+    expect(detail.body.letters[0]).toMatchObject({
+      letterId: letter.id,
+      href: `/v1/invoices/${inv.invoiceId}/letters/${letter.id}`,
+    });
+  });
+});
