@@ -6,7 +6,7 @@
  *      invoice workflows started), with the import's own worker in this process,
  * and prints both, their ratio, and this process's peak memory.
  *
- *   npm run bench:import -- [N=5000]      or     npx tsx scripts/bench-import.ts 5000
+ *   npx tsx scripts/bench-import.ts [N=5000] [--keep]
  *
  * Environment: DATABASE_URL (default: the dev stack's embedded PostgreSQL), TEMPORAL_ADDRESS (default 127.0.0.1:7233).
  * Everything it starts runs on its own task queue and is terminated at the end (pass --keep to keep it).
