@@ -75,6 +75,14 @@ export function customerWhere(f: ReportFilter): Prisma.Sql {
   return parts.length ? Prisma.join(parts, ' ') : Prisma.empty;
 }
 
+/** Joins Customer as `c` only when a customer filter or grouping needs it (saves a 20,000-row hash join otherwise). */
+export function customerJoin(f: ReportFilter, on = 'i."customerId"'): Prisma.Sql {
+  const needed = Boolean(
+    f.groupBy || f.segment?.length || f.area?.length || f.collectorId?.length || f.salespersonId?.length,
+  );
+  return needed ? Prisma.sql`JOIN "Customer" c ON c.id = ${Prisma.raw(on)}` : Prisma.empty;
+}
+
 export const currencyOf = (f: ReportFilter): string => f.currency ?? 'EUR';
 
 /** Splits raw SQL rows (with `is_total` and `k` columns) into the total and the groups. */

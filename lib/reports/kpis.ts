@@ -11,6 +11,7 @@ import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db';
 import {
   currencyOf,
+  customerJoin,
   customerWhere,
   dimExpr,
   groupingSets,
@@ -82,7 +83,7 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
   const begin = addDays(from, -1);
   const days = periodDays(from, to);
   const cur = currencyOf(f);
-  const rows = await db.$queryRaw<Row[]>(Prisma.sql`
+  const rowsP = db.$queryRaw<Row[]>(Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
       SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end, SUM(sales) AS sales
     FROM (
@@ -93,7 +94,7 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
              THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS cur_end,
         CASE WHEN i."issueDate" BETWEEN ${from}::date AND ${to}::date THEN i."amountMinor" ELSE 0 END AS sales
       FROM "Invoice" i
-      JOIN "Customer" c ON c.id = i."customerId"
+      ${customerJoin(f)}
       LEFT JOIN (
         SELECT "invoiceId",
           SUM("amountMinor") AS after_begin,
@@ -109,18 +110,21 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
   // Count-back: monthly credit sales going back from the period's end; the newest month is cut at `to`.
   const months = countBackWindows(to, COUNT_BACK_MONTHS);
   const oldest = months[months.length - 1].start;
-  const monthly = await db.$queryRaw<Array<Row & { m: string; sales: unknown }>>(Prisma.sql`
+  const monthlyP = db.$queryRaw<Array<Row & { m: Date | string; sales: unknown }>>(Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, m, SUM(amt) AS sales FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k, to_char(i."issueDate", 'YYYY-MM') AS m, i."amountMinor" AS amt
-      FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
+      SELECT ${dimExpr(f.groupBy)} AS k, date_trunc('month', i."issueDate")::date AS m, i."amountMinor" AS amt
+      FROM "Invoice" i ${customerJoin(f)}
       WHERE i.currency = ${cur} AND i.stage <> 'CANCELLED'
         AND i."issueDate" BETWEEN ${oldest}::date AND ${to}::date ${customerWhere(f)}
     ) x ${groupingSets(f.groupBy, ['m'])}`);
+  // The two scans are independent: let the pool run them side by side.
+  const [rows, monthly] = await Promise.all([rowsP, monthlyP]);
   const salesBy = new Map<string, Map<string, number>>();
   for (const r of monthly) {
     const key = Number(r.is_total) === 1 ? '\u0000total' : String(r.k);
     if (!salesBy.has(key)) salesBy.set(key, new Map());
-    salesBy.get(key)!.set(r.m, num(r.sales));
+    const month = r.m instanceof Date ? r.m.toISOString().slice(0, 7) : String(r.m).slice(0, 7);
+    salesBy.get(key)!.set(month, num(r.sales));
   }
 
   const figures = (r: Row): DsoFigures => {
@@ -196,7 +200,7 @@ export async function agingReport(db: Db, asOf: string, f: ReportFilter = {}): P
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, (${asOf}::date - i."dueDate") AS dpd,
         GREATEST(0, i."balanceMinor" + COALESCE(p.after, 0)) AS bal
-      FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
+      FROM "Invoice" i ${customerJoin(f)}
       LEFT JOIN (SELECT "invoiceId", SUM("amountMinor") AS after FROM "Payment" WHERE "paidOn" > ${asOf}::date GROUP BY "invoiceId") p
         ON p."invoiceId" = i.id
       WHERE i.currency = ${currencyOf(f)} AND ${receivableAt(asOf)}
@@ -238,7 +242,7 @@ export async function promiseReport(db: Db, period: Period, f: ReportFilter = {}
       SUM(amt) FILTER (WHERE status = 'KEPT') AS kept_amt, SUM(amt) FILTER (WHERE status = 'BROKEN') AS broken_amt
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, pp.status, pp."amountMinor" AS amt
-      FROM "PaymentPromise" pp JOIN "Invoice" i ON i.id = pp."invoiceId" JOIN "Customer" c ON c.id = i."customerId"
+      FROM "PaymentPromise" pp JOIN "Invoice" i ON i.id = pp."invoiceId" ${customerJoin(f)}
       WHERE pp."promisedDate" BETWEEN ${period.from}::date AND ${period.to}::date
         AND i.currency = ${currencyOf(f)} ${customerWhere(f)}
     ) x ${groupingSets(f.groupBy)}`);
@@ -301,7 +305,7 @@ export async function disputeReport(db: Db, period: Period, f: ReportFilter = {}
         COALESCE(d.resolved, 0) AS resolved, COALESCE(d.accepted, 0) AS accepted,
         COALESCE(d.rejected, 0) AS rejected, COALESCE(d.partial, 0) AS partial,
         COALESCE(d.resolve_secs, 0) AS resolve_secs, COALESCE(d.open_at_end, 0) AS open_at_end
-      FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
+      FROM "Invoice" i ${customerJoin(f)}
       LEFT JOIN (
         SELECT "invoiceId", COUNT(*) AS n,
           COUNT(*) FILTER (WHERE in_p) AS resolved,
@@ -368,7 +372,7 @@ export async function reasonReport(db: Db, period: Period, f: ReportFilter = {})
         AND t.status = 'DONE' AND t.outcome->>'reasonCode' IS NOT NULL
     )
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, reason, COUNT(*) AS n, COUNT(DISTINCT "invoiceId") AS invoices
-    FROM (SELECT ${dimExpr(f.groupBy)} AS k, r.* FROM r JOIN "Customer" c ON c.id = r."customerId" WHERE TRUE ${customerWhere(f)}) x
+    FROM (SELECT ${dimExpr(f.groupBy)} AS k, r.* FROM r ${customerJoin(f, 'r."customerId"')} WHERE TRUE ${customerWhere(f)}) x
     ${groupingSets(f.groupBy, ['reason'])}`);
   const byKey = new Map<
     string,
@@ -459,7 +463,7 @@ export async function pipelineReport(
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, stage, COUNT(*) AS n, SUM(bal) AS bal, SUM(bal * dpd) AS bal_days
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, i.stage, i."balanceMinor" AS bal, GREATEST(0, ${asOf}::date - i."dueDate") AS dpd
-      FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
+      FROM "Invoice" i ${customerJoin(f)}
       WHERE i."closedAt" IS NULL AND i.stage IN ${ACTIVE} AND i.currency = ${currencyOf(f)} ${customerWhere(f)}
     ) x ${groupingSets(f.groupBy, ['stage'])}`);
   return groupStages(
@@ -531,7 +535,7 @@ export async function recoveryReport(
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, co.stage,
         GREATEST(0, i."balanceMinor" + COALESCE(pd.after_entry, 0)) AS exposure, COALESCE(pd.in_stage, 0) AS recovered
-      FROM cohort co JOIN "Invoice" i ON i.id = co."invoiceId" JOIN "Customer" c ON c.id = i."customerId"
+      FROM cohort co JOIN "Invoice" i ON i.id = co."invoiceId" ${customerJoin(f)}
       LEFT JOIN paid pd ON pd.entry_id = co.entry_id
       WHERE i.currency = ${currencyOf(f)} AND i.stage <> 'CANCELLED' ${customerWhere(f)}
     ) x ${groupingSets(f.groupBy, ['stage'])}`);

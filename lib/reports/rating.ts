@@ -250,7 +250,8 @@ const FEATURE_KEYS: Array<keyof RatingFeatures> = [
  * tab-separated text parameter: through the driver adapter, many array elements or a large JSON document cost
  * far more per customer than a compact text.
  */
-async function store(db: Db, results: Rated[], at: Date): Promise<void> {
+async function store(db: Db, results: Rated[], at: Date): Promise<number> {
+  let changed = 0;
   for (let i = 0; i < results.length; i += 10_000) {
     const lines = results.slice(i, i + 10_000).map((r) => {
       if (/[\t\n]/.test(r.customerId))
@@ -268,11 +269,12 @@ async function store(db: Db, results: Rated[], at: Date): Promise<void> {
       FROM (SELECT string_to_array(line, E'\t') AS a FROM string_to_table(${batch}, E'\n') AS line) x
       ON CONFLICT ("customerId") DO UPDATE
         SET rating = EXCLUDED.rating, score = EXCLUDED.score, factors = EXCLUDED.factors, "computedAt" = EXCLUDED."computedAt"`;
-    await db.$executeRaw`
+    changed += await db.$executeRaw`
       UPDATE "Customer" c SET rating = x.a[2], "updatedAt" = ${at}
       FROM (SELECT string_to_array(line, E'\t') AS a FROM string_to_table(${batch}, E'\n') AS line) x
       WHERE c.id = x.a[1] AND c.rating IS DISTINCT FROM x.a[2]`;
   }
+  return changed;
 }
 
 /** Recomputes one customer's rating (after a payment, promise or dispute) and stores it; returns it explained. */
@@ -291,23 +293,16 @@ export async function recomputeRating(
   return { ...explained, previous: prev.rating };
 }
 
-/** Recomputes every customer's rating (the nightly schedule); returns how many there were and how many changed. */
+/** Recomputes every customer's rating (the nightly schedule); returns how many there were and how many changed grade. */
 export async function recomputeAllRatings(
   db: Db,
   asOf = today(),
 ): Promise<{ customers: number; changed: number; byGrade: Record<Grade, number> }> {
-  const before = new Map(
-    (await db.customer.findMany({ select: { id: true, rating: true } })).map((c) => [c.id, c.rating] as const),
-  );
   const all = await features(db, asOf);
   const results = [...all.entries()].map(([customerId, f]) => ({ customerId, features: f, ...scoreRating(f) }));
-  await store(db, results, new Date());
+  const changed = await store(db, results, new Date());
   const byGrade = { A: 0, B: 0, C: 0, D: 0, E: 0 } as Record<Grade, number>;
-  let changed = 0;
-  for (const r of results) {
-    byGrade[r.rating]++;
-    if (before.get(r.customerId) !== r.rating) changed++;
-  }
+  for (const r of results) byGrade[r.rating]++;
   return { customers: results.length, changed, byGrade };
 }
 

@@ -226,9 +226,14 @@ export async function simulatePolicy(db: Db, input: SimulationInput): Promise<Si
     }>
   >`
     SELECT i.id, i.segment, i."amountMinor" AS amt, i."issueDate" AS issue, i."dueDate" AS due, i.stage, i."closedAt" AS closed,
-      (SELECT json_agg(json_build_array(to_char(p."paidOn", 'YYYY-MM-DD'), p."amountMinor") ORDER BY p."paidOn")
-         FROM "Payment" p WHERE p."invoiceId" = i.id) AS pays
+      p.pays
     FROM "Invoice" i
+    LEFT JOIN (
+      SELECT pp."invoiceId", json_agg(json_build_array(to_char(pp."paidOn", 'YYYY-MM-DD'), pp."amountMinor") ORDER BY pp."paidOn") AS pays
+      FROM "Payment" pp JOIN "Invoice" ii ON ii.id = pp."invoiceId"
+      WHERE ii."issueDate" BETWEEN ${fromIso}::date AND ${toIso}::date
+      GROUP BY pp."invoiceId"
+    ) p ON p."invoiceId" = i.id
     WHERE i."issueDate" BETWEEN ${fromIso}::date AND ${toIso}::date AND i.stage <> 'CANCELLED'
       AND i.currency = ${input.currency ?? 'EUR'}
       ${input.segment ? Prisma.sql`AND i.segment = ${input.segment}` : Prisma.empty}`;
