@@ -181,16 +181,19 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
         db.$queryRaw<Array<{ month: string; receivable: bigint; sales: bigint }>>`
         WITH months AS (
           SELECT (date_trunc('month', ${today}::date) - (n || ' months')::interval + interval '1 month - 1 day')::date AS m
-          FROM generate_series(0, 5) n)
+          FROM generate_series(0, 5) n),
+        inv AS MATERIALIZED (
+          SELECT i.id, i."amountMinor" AS amount, i."issueDate" AS issued, i."closedAt"::date AS closed,
+                 COALESCE(pay.list, '{}') AS pays, COALESCE(pay.dates, '{}') AS paid_on
+          FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
+          LEFT JOIN (SELECT p."invoiceId", array_agg(p."amountMinor") AS list, array_agg(p."paidOn") AS dates
+                     FROM "Payment" p GROUP BY p."invoiceId") pay ON pay."invoiceId" = i.id
+          WHERE i."issueDate" > ${today}::date - interval '3 years' AND ${where})
         SELECT to_char(m, 'YYYY-MM') AS month,
-          COALESCE((SELECT SUM(i."amountMinor") - COALESCE(SUM((SELECT SUM(p."amountMinor") FROM "Payment" p
-                                                             WHERE p."invoiceId" = i.id AND p."paidOn" <= m)), 0)
-                    FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
-                    WHERE i."issueDate" <= m AND (i."closedAt" IS NULL OR i."closedAt" > m) AND ${where}), 0)::bigint
-            AS receivable,
-          COALESCE((SELECT SUM(i."amountMinor") FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
-                    WHERE i."issueDate" > m - 90 AND i."issueDate" <= m AND ${where}), 0)::bigint AS sales
-        FROM months ORDER BY m`,
+          COALESCE(SUM(inv.amount - COALESCE((SELECT SUM(a) FROM unnest(inv.pays, inv.paid_on) AS u(a, d) WHERE d <= m), 0))
+                   FILTER (WHERE inv.issued <= m AND (inv.closed IS NULL OR inv.closed > m)), 0)::bigint AS receivable,
+          COALESCE(SUM(inv.amount) FILTER (WHERE inv.issued > m - 90 AND inv.issued <= m), 0)::bigint AS sales
+        FROM months CROSS JOIN inv GROUP BY m ORDER BY m`,
     ]);
     const list = <T>(rows: T[] | false): T[] => rows || [];
     const now = Date.now();
