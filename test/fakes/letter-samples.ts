@@ -3,6 +3,8 @@ import type { Language } from '../../workflows/contract';
 import { addDays } from '../../activities/channels/format';
 import { renderMessage, TEMPLATES, type TemplateName } from '../../activities/channels/messages';
 import type { LetterModel } from '../../activities/channels/letters/render';
+import { computeLateInterest } from '../../domain/interest';
+import { BUNDLED_REFERENCE_RATES } from '../../domain/reference-rates';
 
 export const SAMPLE_LETTERHEAD = {
   name: 'Acciaierie Brambilla S.p.A.',
@@ -36,31 +38,32 @@ export function sampleLetter(template: TemplateName, lang: Language): LetterMode
   const balanceMinor = invoices.reduce((s, i) => s + i.balanceMinor, 0);
   const interest =
     template === 'formal-notice' || template === 'reminder-2' || template === 'order-block'
-      ? {
-          asOf: today,
-          interestMinor: 32_172,
-          compensationMinor: 8000,
-          lines: [
-            {
-              invoiceNumber: 'FT-2025/0142',
-              from: '2025-07-01',
+      ? (() => {
+          const lines = invoices.map((inv) => {
+            const r = computeLateInterest({
+              principalMinor: inv.balanceMinor,
+              dueDate: inv.dueDate,
+              asOf: today,
+              currency: 'EUR',
+              referenceRates: BUNDLED_REFERENCE_RATES,
+            });
+            return {
+              invoiceNumber: inv.number,
+              from: r.periods[0].from,
               to: today,
-              days: 77,
-              ratesBp: [1015],
-              interestMinor: 26_124,
-              compensationMinor: 4000,
-            },
-            {
-              invoiceNumber: 'FT-2025/0188',
-              from: '2025-08-01',
-              to: today,
-              days: 46,
-              ratesBp: [1015],
-              interestMinor: 6_048,
-              compensationMinor: 4000,
-            },
-          ],
-        }
+              days: r.days,
+              ratesBp: [...new Set(r.periods.map((p) => p.rateBp))],
+              interestMinor: r.interestMinor,
+              compensationMinor: r.compensationMinor,
+            };
+          });
+          return {
+            asOf: today,
+            lines,
+            interestMinor: lines.reduce((t, l) => t + l.interestMinor, 0),
+            compensationMinor: lines.reduce((t, l) => t + l.compensationMinor, 0),
+          };
+        })()
       : undefined;
   const plan =
     template === 'repayment-plan'

@@ -56,7 +56,9 @@ describe.each(ALL_TEMPLATES.map((t) => [t]))('letter %s', (template) => {
     expect(text).toContain('SEG-7F3A9C');
     if (model.interest) {
       expect(text).toContain({ it: '10,15', en: '10.15', fr: '10,15' }[lang]);
-      expect(text).toContain({ it: '14.902,22 €', en: '€14,902.22', fr: '14 902,22 €' }[lang]);
+      // 14,500.50 + 261.23 + 29.43 interest (77 and 46 days at 10.15 %) + 2 × 40.00
+      expect(text).toContain({ it: '14.871,16 €', en: '€14,871.16', fr: '14 871,16 €' }[lang]);
+      expect(text).toContain({ it: '261,23 €', en: '€261.23', fr: '261,23 €' }[lang]);
     }
     if (model.plan) expect(text).toContain({ it: '4.833,50 €', en: '€4,833.50', fr: '4 833,50 €' }[lang]);
     if (lang === LANGUAGES[ALL_TEMPLATES.indexOf(template) % LANGUAGES.length]) {
