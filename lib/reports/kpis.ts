@@ -524,19 +524,20 @@ export async function recoveryReport(
       SELECT s.entry_id, s."invoiceId", s.stage, s.d, s.next_d
       FROM s WHERE s.at < ${end}::date AND s.stage NOT IN ${TERMINAL}
     ),
-    paid AS (
-      SELECT co.entry_id,
-        SUM(p."amountMinor") FILTER (WHERE p."paidOn" > co.d) AS after_entry,
-        SUM(p."amountMinor") FILTER (WHERE p."paidOn" > co.d AND (co.next_d IS NULL OR p."paidOn" <= co.next_d)) AS in_stage
-      FROM cohort co JOIN "Payment" p ON p."invoiceId" = co."invoiceId" AND p."paidOn" > co.d
-      GROUP BY co.entry_id
+    per_entry AS (
+      -- one pass: each entry with the payments after its day (all of them: the balance at entry) and those up to the
+      -- day of the next stage (what this stage recovered)
+      SELECT co.entry_id, co."invoiceId", co.stage,
+        SUM(p."amountMinor") AS after_entry,
+        SUM(p."amountMinor") FILTER (WHERE co.next_d IS NULL OR p."paidOn" <= co.next_d) AS in_stage
+      FROM cohort co LEFT JOIN "Payment" p ON p."invoiceId" = co."invoiceId" AND p."paidOn" > co.d
+      GROUP BY co.entry_id, co."invoiceId", co.stage
     )
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, stage, COUNT(*) AS n, SUM(exposure) AS exposure, SUM(recovered) AS recovered
     FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k, co.stage,
-        GREATEST(0, i."balanceMinor" + COALESCE(pd.after_entry, 0)) AS exposure, COALESCE(pd.in_stage, 0) AS recovered
-      FROM cohort co JOIN "Invoice" i ON i.id = co."invoiceId" ${customerJoin(f)}
-      LEFT JOIN paid pd ON pd.entry_id = co.entry_id
+      SELECT ${dimExpr(f.groupBy)} AS k, pe.stage,
+        GREATEST(0, i."balanceMinor" + COALESCE(pe.after_entry, 0)) AS exposure, COALESCE(pe.in_stage, 0) AS recovered
+      FROM per_entry pe JOIN "Invoice" i ON i.id = pe."invoiceId" ${customerJoin(f)}
       WHERE i.currency = ${currencyOf(f)} AND i.stage <> 'CANCELLED' ${customerWhere(f)}
     ) x ${groupingSets(f.groupBy, ['stage'])}`);
   return groupStages(rows, (r) => {
