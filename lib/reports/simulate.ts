@@ -8,7 +8,7 @@
  * the k-th occurrence of S in the proposed policy (or after its last S when it has fewer); a payment that came
  * before any step, or whose step has no counterpart, keeps its date. Day granularity, UTC.
  */
-import { addDuration, parseIsoDate } from '../../domain/duration';
+import { addDuration, parseDuration, parseIsoDate, type Duration } from '../../domain/duration';
 import { Prisma } from '../../generated/prisma/client';
 import type { DunningPolicy, PolicyStep } from '../../workflows/contract';
 import type { Db } from '../db';
@@ -37,6 +37,17 @@ export interface FiredStep {
   occurrence: number;
   atMs: number;
   skipped: boolean;
+}
+
+/** Parsed offsets per policy (a replay of 100,000 invoices must not parse the same durations a million times). */
+const parsedOffsets = new WeakMap<PolicyStep[], Duration[]>();
+function offsetsOf(steps: PolicyStep[]): Duration[] {
+  let d = parsedOffsets.get(steps);
+  if (!d) {
+    d = steps.map((s) => parseDuration(s.offset));
+    parsedOffsets.set(steps, d);
+  }
+  return d;
 }
 
 /** Day (midnight UTC) of an instant. */
