@@ -91,6 +91,7 @@ async function shot(page: Page, name: string): Promise<void> {
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   // The confirmation toast is fixed to the viewport and would float mid-page in a full-page capture.
   await page.evaluate(() => document.getElementById('toast')?.classList.remove('show'));
+  await page.waitForTimeout(300); // its fade-out
   await page.screenshot({ path: path.join(SCREENSHOTS, name), fullPage: true });
 }
 
@@ -199,6 +200,9 @@ describeBrowser('web console', () => {
     await page.locator('#stage[data-stage="CALL"]').waitFor();
 
     // A promise beyond the policy's horizon (60 days) is refused by the workflow's validator, shown inline.
+    // Repayment plans are the credit manager's decision: the collector sees the button disabled.
+    expect(await page.getByRole('button', { name: 'Proponi piano' }).isDisabled()).toBe(true);
+
     // Keyboard only: Enter on the action opens its form and puts the focus on its first field.
     await page.getByRole('button', { name: 'Registra promessa' }).focus();
     await page.keyboard.press('Enter');
@@ -293,6 +297,13 @@ describeBrowser('web console', () => {
     await eventually(async () => h.db.task.findFirst({ where: { invoiceId, kind: 'APPROVE_LEGAL', status: 'DONE' } }));
     const state = await request(h.app).get(`/v1/invoices/${invoiceId}`).set('Authorization', `Bearer ${KEYS.manager}`);
     expect(state.body.state.legal.approved).toBe(true);
+
+    // The manager's invoice page offers the manager's decisions too; the approval is in the timeline.
+    await page.goto(`${base}/console/#/invoice/${invoiceId}`);
+    await page.locator('#stage[data-stage="LEGAL"]').waitFor();
+    await page.getByRole('button', { name: 'Passa a perdita' }).waitFor();
+    expect(await page.getByRole('button', { name: 'Proponi piano' }).isEnabled()).toBe(true);
+    await page.locator('ol.timeline li', { hasText: /legal action approved/ }).waitFor();
     await page.close();
   });
 

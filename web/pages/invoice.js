@@ -57,7 +57,7 @@ const isoToday = (plusDays = 0) => {
   return d.toISOString().slice(0, 10);
 };
 
-export async function renderInvoice(main, params) {
+export async function renderInvoice(main, params, me) {
   const id = params.args[0];
   const inv = await api(`/v1/invoices/${encodeURIComponent(id)}`);
   const customer = await api(`/v1/customers/${encodeURIComponent(inv.customerId)}`).catch((err) => {
@@ -65,7 +65,7 @@ export async function renderInvoice(main, params) {
     throw err;
   });
   const state = inv.state;
-  const refresh = () => renderInvoice(main, params);
+  const refresh = () => renderInvoice(main, params, me);
 
   const summary = h(
     'section.card.summary',
@@ -107,7 +107,7 @@ export async function renderInvoice(main, params) {
     ),
   );
 
-  const actions = actionsPanel(inv, state, refresh);
+  const actions = actionsPanel(inv, state, refresh, me);
   const timeline = h(
     'section.card',
     { 'aria-labelledby': 'tl-title' },
@@ -244,16 +244,22 @@ async function openLetter(inv, letterId) {
 const fact = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));
 
 /** The decision buttons; each opens its form below them (one at a time). */
-function actionsPanel(inv, state, refresh) {
+function actionsPanel(inv, state, refresh, me) {
   const closed = ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'].includes(inv.stage);
+  const manager = me?.role === 'manager' || me?.role === 'admin';
   const panel = h('div.action-panel#action-panel');
   const callTasks = (state?.pendingTasks ?? []).filter((x) => x.kind === 'CALL' || x.kind === 'CALLBACK');
+  // The collector's decisions first; then what the API leaves to the credit manager (plans, resolving disputes,
+  // write-offs), and pause / resume as the state calls for them.
   const forms = {
     promise: () => promiseForm(inv, refresh),
     dispute: () => disputeForm(inv, refresh),
     plan: () => planForm(inv, refresh),
     call: () => callForm(inv, callTasks, refresh),
     note: () => noteForm(inv, refresh),
+    ...(manager && state?.dispute ? { resolve: () => resolveForm(inv, refresh) } : {}),
+    ...(state?.paused ? { resume: () => resumeForm(inv, refresh) } : { pause: () => pauseForm(inv, refresh) }),
+    ...(manager ? { writeOff: () => writeOffForm(inv, refresh) } : {}),
   };
   const labels = {
     promise: 'recordPromise',
@@ -261,7 +267,13 @@ function actionsPanel(inv, state, refresh) {
     plan: 'proposePlan',
     call: 'completeCall',
     note: 'addNote',
+    resolve: 'resolveDispute',
+    pause: 'pause',
+    resume: 'resume',
+    writeOff: 'writeOff',
   };
+  // Repayment plans are the credit manager's decision (the API answers 403 to a collector): say so up front.
+  const managerOnly = (k) => k === 'plan' && !manager;
   const buttons = Object.keys(forms).map((k) =>
     h(
       'button.btn',
@@ -270,7 +282,8 @@ function actionsPanel(inv, state, refresh) {
         'data-action': k,
         'aria-expanded': 'false',
         'aria-controls': 'action-panel',
-        disabled: closed && k !== 'note' ? 'disabled' : null,
+        disabled: (closed && k !== 'note') || managerOnly(k) ? 'disabled' : null,
+        title: managerOnly(k) ? t('managerOnly') : null,
         on: {
           click: (e) => {
             const open = e.currentTarget.getAttribute('aria-expanded') === 'true';
@@ -292,6 +305,7 @@ function actionsPanel(inv, state, refresh) {
     { 'aria-labelledby': 'actions-title' },
     h('h2#actions-title', {}, t('actions')),
     h('div.buttons', {}, buttons),
+    manager ? null : h('small.hint', {}, t('planHint')),
     panel,
   );
 }
@@ -547,4 +561,72 @@ function noteForm(inv, refresh) {
 /** Drops empty strings and undefined so optional fields are absent rather than blank. */
 function clean(o) {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ''));
+}
+
+function resolveForm(inv, refresh) {
+  const outcome = select(
+    'outcome',
+    ['REJECTED', 'ACCEPTED', 'PARTIAL'].map((o) => [o, code(`RESOLVE_${o}`)]),
+    'REJECTED',
+    { 'data-path': 'outcome' },
+  );
+  return decisionForm(
+    'resolve',
+    [
+      field(t('outcome'), outcome),
+      field(t('newBalance'), input('newBalance', { inputmode: 'decimal', path: 'newBalanceMinor' })),
+      field(t('note'), textarea('note')),
+    ],
+    (form) =>
+      api(`/v1/invoices/${inv.invoiceId}/dispute/resolve`, {
+        method: 'POST',
+        body: clean({
+          outcome: val(form, 'outcome'),
+          newBalanceMinor: val(form, 'outcome') === 'PARTIAL' ? toMinor(val(form, 'newBalance')) : undefined,
+          note: val(form, 'note'),
+        }),
+      }),
+    t('done'),
+    refresh,
+  );
+}
+
+function pauseForm(inv, refresh) {
+  return decisionForm(
+    'pause',
+    [
+      field(t('reason'), input('reason', { required: true })),
+      field(t('pauseUntil'), input('until', { type: 'datetime-local' })),
+    ],
+    (form) =>
+      api(`/v1/invoices/${inv.invoiceId}/pause`, {
+        method: 'POST',
+        body: clean({
+          reason: val(form, 'reason'),
+          until: val(form, 'until') ? new Date(val(form, 'until')).toISOString() : undefined,
+        }),
+      }),
+    t('done'),
+    refresh,
+  );
+}
+
+function resumeForm(inv, refresh) {
+  return decisionForm(
+    'resume',
+    [field(t('note'), textarea('note'))],
+    (form) => api(`/v1/invoices/${inv.invoiceId}/resume`, { method: 'POST', body: clean({ note: val(form, 'note') }) }),
+    t('done'),
+    refresh,
+  );
+}
+
+function writeOffForm(inv, refresh) {
+  return decisionForm(
+    'writeOff',
+    [field(t('reason'), input('reason', { required: true }))],
+    (form) => api(`/v1/invoices/${inv.invoiceId}/write-off`, { method: 'POST', body: { reason: val(form, 'reason') } }),
+    t('done'),
+    refresh,
+  );
 }
