@@ -63,12 +63,12 @@ export function replay(inv: SimInvoice, steps: PolicyStep[], horizonMs: number, 
   const end = Math.min(horizonMs, inv.closedUnpaidMs ?? Infinity);
   let anchor = inv.dueMs + DAY; // overdue from the start of the day after the due date
   const seen = new Map<string, number>();
+  const offsets = offsetsOf(steps);
   for (let i = 0; i < steps.length; i++) {
-    const at = addDuration(anchor, steps[i].offset);
+    const at = addDuration(anchor, offsets[i]);
     if (at > end) break;
-    const paid = ignorePayments
-      ? 0
-      : inv.payments.filter((p) => p.dayMs <= dayOf(at)).reduce((s, p) => s + p.amountMinor, 0);
+    let paid = 0;
+    if (!ignorePayments) for (const p of inv.payments) if (p.dayMs <= dayOf(at)) paid += p.amountMinor;
     const balance = inv.amountMinor - paid;
     if (balance <= 0) break;
     const occurrence = (seen.get(steps[i].stage) ?? 0) + 1;
