@@ -95,7 +95,7 @@ export function lineChart(opts: {
   const W = opts.width ?? 500;
   const H = opts.height ?? 190;
   const left = 40;
-  const right = 10;
+  const right = 18;
   const top = 22;
   const bottom = 30;
   const plotW = W - left - right;

@@ -268,7 +268,7 @@ export async function monthlyReportDefinition(db: Db, opts: MonthlyReportOptions
           {
             table: {
               headerRows: 1,
-              widths: [40, '*', 16, 56, 46, 46, 42, 46, 28],
+              widths: [40, '*', 16, 68, 44, 46, 40, 44, 32],
               body: [
                 [
                   'Invoice',
@@ -356,9 +356,9 @@ export async function monthlyReportDefinition(db: Db, opts: MonthlyReportOptions
       trendContent,
       { text: 'Open pipeline by stage (balance, today)', style: 'h2' },
       pipelineChart,
-      { text: 'Why customers do not pay (reasons recorded this month)', style: 'h2', pageBreak: 'before' },
+      { text: 'Why customers do not pay (reasons recorded this month)', style: 'h2' },
       reasonsContent,
-      { text: 'Legal cases: cost-benefit', style: 'h2' },
+      { text: 'Legal cases: cost-benefit', style: 'h2', pageBreak: 'before' },
       legalContent,
       {
         text:
@@ -378,7 +378,7 @@ export async function monthlyReportDefinition(db: Db, opts: MonthlyReportOptions
       tileNote: { fontSize: 7.5, color: '#607d8b' },
       th: { bold: true, fontSize: 8.5, color: '#37474f' },
       small: { fontSize: 8.5 },
-      note: { fontSize: 8, color: '#607d8b', italics: true },
+      note: { fontSize: 8, color: '#607d8b', italics: true, lineHeight: 1.2 },
       running: { fontSize: 7.5, color: '#78909c' },
     },
   };
