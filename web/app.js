@@ -4,6 +4,7 @@ import { getLang, LANGS, setLang, t } from './i18n.js';
 import { field, h, loading } from './ui.js';
 import { renderAgenda } from './pages/agenda.js';
 import { renderInvoice } from './pages/invoice.js';
+import { renderInvoices } from './pages/invoices.js';
 import { renderTower } from './pages/tower.js';
 import { renderApprovals } from './pages/approvals.js';
 import { renderPolicies, renderPolicyEditor } from './pages/policies.js';
@@ -19,6 +20,7 @@ const ROUTES = [
     nav: 'navAgenda',
     render: (p) => renderAgenda(main, p, me),
   },
+  { re: /^#\/invoices$/, roles: ['collector', 'manager', 'admin'], render: (p) => renderInvoices(main, p, me) },
   { re: /^#\/invoice\/([^/]+)$/, roles: ['collector', 'manager', 'admin'], render: (p) => renderInvoice(main, p, me) },
   { re: /^#\/tower$/, roles: ['manager', 'admin'], nav: 'navTower', render: (p) => renderTower(main, p, me) },
   {
@@ -32,6 +34,7 @@ const ROUTES = [
 ];
 const NAV = [
   ['#/agenda', 'navAgenda'],
+  ['#/invoices', 'navInvoices'],
   ['#/tower', 'navTower'],
   ['#/approvals', 'navApprovals'],
   ['#/policies', 'navPolicies'],
