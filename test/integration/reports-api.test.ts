@@ -4,6 +4,8 @@
  * Schedules created idempotently on the test stack's dev server.
  */
 import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, NativeConnection, Worker } from '@temporalio/worker';
+import { createReportActivities } from '../../activities/reports';
 import ExcelJS from 'exceljs';
 import express, { type Express } from 'express';
 import request from 'supertest';
@@ -21,7 +23,7 @@ import { writeMonthlySnapshot } from '../../lib/reports/snapshots';
 import { KEYS, uniq } from './harness';
 import { seedWorkedExample, type Fixture } from './reports-fixture';
 
-jest.setTimeout(60_000);
+jest.setTimeout(120_000);
 
 let db: Db;
 let app: Express;
@@ -225,6 +227,54 @@ test('nightly and monthly schedules are created once and updated after', async (
         .delete()
         .catch(() => undefined);
     }
+    await connection.close();
+  }
+});
+
+test('the scheduled workflows run on a worker: nightly ratings and the monthly snapshot', async () => {
+  const queue = uniq('reports-wf');
+  const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  const client = new Client({ connection });
+  const native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
+  const quiet = {
+    log: () => undefined,
+    trace: () => undefined,
+    debug: () => undefined,
+    info: () => undefined,
+    warn: () => undefined,
+    error: () => undefined,
+  };
+  const worker = await Worker.create({
+    connection: native,
+    taskQueue: queue,
+    workflowBundle: await bundleWorkflowCode({
+      workflowsPath: require.resolve('../../workflows/reports'),
+      logger: quiet,
+    }),
+    activities: createReportActivities({ db }),
+  });
+  try {
+    await worker.runUntil(async () => {
+      const nightly = await client.workflow.execute('nightlyRatingsWorkflow', {
+        taskQueue: queue,
+        workflowId: uniq('wf-ratings'),
+      });
+      expect(nightly.customers).toBeGreaterThanOrEqual(2);
+      const snap = await client.workflow.execute('monthlySnapshotWorkflow', {
+        taskQueue: queue,
+        workflowId: uniq('wf-snapshot'),
+        args: [{ month: '2025-01' }],
+      });
+      expect(snap).toMatchObject({ month: '2025-01' });
+      const one = await client.workflow.execute('recomputeRatingWorkflow', {
+        taskQueue: queue,
+        workflowId: uniq('wf-one'),
+        args: [{ customerId: fx.c2 }],
+      });
+      expect(one.rating).toMatch(/^[A-E]$/);
+    });
+  } finally {
+    await native.close();
     await connection.close();
   }
 });
