@@ -1,15 +1,15 @@
 /**
  * Bulk-import activities: one chunk of CSV rows at a time, read from a byte offset so a 100,000-row file is never
- * held in memory nor parsed twice. Each row goes through the same intake as `POST /v1/invoices` (idempotent on the
- * invoice number, workflow started once); rows of one customer run in order, different customers in parallel.
+ * held in memory nor parsed twice. Rows get the same outcome as `POST /v1/invoices` (idempotent on the invoice
+ * number, workflow started once), written with set-based queries per chunk (api/services/bulk-intake.ts).
  */
 import fs from 'node:fs';
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { parse } from 'csv-parse';
 import { mapHeader, parseRow } from '../api/import-format';
-import { HttpError } from '../api/errors';
-import { createInvoice, newIntakeCache } from '../api/services/invoices';
+import { bulkIntake, type BulkRow } from '../api/services/bulk-intake';
+import { newIntakeCache } from '../api/services/invoices';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 
@@ -43,9 +43,6 @@ export interface ImportChunkResult {
   totals: ImportTotals;
   done: boolean;
 }
-
-/** Parallel row workers inside one chunk: enough to keep Temporal and PostgreSQL busy on a small machine. */
-const CONCURRENCY = 16;
 
 interface Row {
   line: number;
@@ -102,45 +99,23 @@ export function createImportActivities(deps: { db: Db; temporal: Client; config:
     const { map } = mapHeader(input.columns);
     const defaults = { currency: deps.config.SEGUGIO_DEFAULT_CURRENCY, segment: 'standard' };
     const rejections: Array<{ importId: string; line: number; reason: string }> = [];
-    let accepted = 0;
-    let started = 0;
     const cache = newIntakeCache();
-    const groups = new Map<string, Array<{ line: number; invoice: Parameters<typeof createInvoice>[1] }>>();
+    const good: BulkRow[] = [];
     for (const row of rows) {
       const r = parseRow(row.record, map, defaults);
-      if (!r.ok) rejections.push({ importId: input.importId, line: row.line, reason: r.reason.slice(0, 1000) });
-      else {
-        const key = r.invoice.customer.externalId;
-        const g = groups.get(key) ?? [];
-        g.push({ line: row.line, invoice: r.invoice });
-        groups.set(key, g);
-      }
+      if (r.ok) good.push({ line: row.line, invoice: r.invoice });
+      else rejections.push({ importId: input.importId, line: row.line, reason: r.reason.slice(0, 1000) });
     }
-    const queue = [...groups.values()];
-    let processed = 0;
-    const worker = async (): Promise<void> => {
-      for (let g = queue.shift(); g; g = queue.shift()) {
-        for (const item of g) {
-          // A worker shutting down cancels the activity: stop between rows; the retry redoes the chunk idempotently.
-          if (Context.current().cancellationSignal.aborted) throw new Error('import chunk cancelled');
-          try {
-            const res = await createInvoice(invoiceDeps, item.invoice, cache);
-            accepted += 1;
-            if (res.created) started += 1;
-          } catch (err) {
-            // Bad data (unknown collector, number owned by another customer) rejects the row; anything else —
-            // the database or Temporal unreachable — fails the chunk, which is retried as a whole.
-            if (err instanceof HttpError && err.status < 500) {
-              const detail = err.fields?.map((f) => `${f.path}: ${f.message}`).join('; ');
-              rejections.push({ importId: input.importId, line: item.line, reason: detail || err.message });
-            } else throw err;
-          }
-          processed += 1;
-          if (processed % 50 === 0) Context.current().heartbeat({ processed });
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: Math.min(CONCURRENCY, queue.length) }, worker));
+    const ctx = Context.current();
+    const result = await bulkIntake(invoiceDeps, good, cache, (processed) => {
+      // A worker shutting down cancels the activity: stop here; the retry redoes the chunk idempotently.
+      if (ctx.cancellationSignal.aborted) throw new Error('import chunk cancelled');
+      ctx.heartbeat({ processed });
+    });
+    for (const r of result.rejections)
+      rejections.push({ importId: input.importId, line: r.line, reason: r.reason.slice(0, 1000) });
+    const accepted = result.accepted;
+    const started = result.started;
     if (rejections.length > 0) await db.importRejection.createMany({ data: rejections, skipDuplicates: true });
     const b = input.totalsBefore;
     const totals: ImportTotals = {

@@ -39,22 +39,9 @@ export async function findInvoice(db: Db, idOrNumber: string): Promise<InvoiceRo
   return row;
 }
 
-/** Creates or updates the customer and the invoice, then starts the invoice workflow (once). */
-/** Look-ups a bulk import repeats on every row (known users, segment policies), kept for one batch. */
-export interface IntakeCache {
-  users: Map<string, boolean>;
-  policies: Map<string, Promise<DunningPolicy>>;
-}
-export const newIntakeCache = (): IntakeCache => ({ users: new Map(), policies: new Map() });
-
-export async function createInvoice(
-  deps: InvoiceDeps,
-  body: CreateInvoice,
-  cache?: IntakeCache,
-): Promise<{ created: boolean; invoiceId: string; workflowId: string; stage: string }> {
-  const { db } = deps;
-  const c = body.customer;
-  const customerData = {
+/** The customer columns an invoice's customer block sets (create or update). */
+export function customerDataOf(c: CreateInvoice['customer']) {
+  return {
     name: c.name,
     vatNumber: c.vatNumber ?? null,
     fiscalCode: c.fiscalCode ?? null,
@@ -74,6 +61,24 @@ export async function createInvoice(
     collectorId: c.collectorId ?? null,
     salespersonId: c.salespersonId ?? null,
   };
+}
+
+/** Look-ups a bulk import repeats on every row (known users, segment policies), kept for one batch. */
+export interface IntakeCache {
+  users: Map<string, boolean>;
+  policies: Map<string, Promise<DunningPolicy>>;
+}
+export const newIntakeCache = (): IntakeCache => ({ users: new Map(), policies: new Map() });
+
+/** Creates or updates the customer and the invoice, then starts the invoice workflow (once). */
+export async function createInvoice(
+  deps: InvoiceDeps,
+  body: CreateInvoice,
+  cache?: IntakeCache,
+): Promise<{ created: boolean; invoiceId: string; workflowId: string; stage: string }> {
+  const { db } = deps;
+  const c = body.customer;
+  const customerData = customerDataOf(c);
   const userExists = async (id: string): Promise<boolean> => {
     const known = cache?.users.get(id);
     if (known !== undefined) return known;
@@ -129,6 +134,27 @@ export async function createInvoice(
     return { created: false, invoiceId: invoice.id, workflowId, stage: invoice.stage };
   }
 
+  const started = await startInvoiceWorkflow(deps, invoice, customer, cache);
+  const created = !existing && started;
+  if (cache) return { created, invoiceId: invoice.id, workflowId, stage: invoice.stage };
+  const fresh = await db.invoice.findUniqueOrThrow({ where: { id: invoice.id } });
+  return { created, invoiceId: invoice.id, workflowId, stage: fresh.stage };
+}
+
+type CustomerRow = NonNullable<Awaited<ReturnType<Db['customer']['findUnique']>>>;
+
+/**
+ * Starts an invoice's workflow once (USE_EXISTING while it runs, REJECT_DUPLICATE after it closed). Returns whether
+ * this call started it.
+ */
+export async function startInvoiceWorkflow(
+  deps: InvoiceDeps,
+  invoice: InvoiceRow,
+  customer: CustomerRow,
+  cache?: IntakeCache,
+): Promise<boolean> {
+  const { db } = deps;
+  const workflowId = invoiceWorkflowId(invoice.id);
   let policyP = cache?.policies.get(customer.segment);
   if (!policyP) {
     policyP = currentPolicy(db, customer.segment);
@@ -151,7 +177,7 @@ export async function createInvoice(
     overdueAt: overdueInstant(dueDate, policy.settings.timezone).toISOString(),
     policy,
   };
-  let created = !existing;
+  let created = true;
   try {
     const handle = await deps.temporal.workflow.start('invoiceWorkflow', {
       taskQueue: deps.taskQueue,
@@ -177,9 +203,7 @@ export async function createInvoice(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     created = false;
   }
-  if (cache) return { created, invoiceId: invoice.id, workflowId, stage: invoice.stage };
-  const fresh = await db.invoice.findUniqueOrThrow({ where: { id: invoice.id } });
-  return { created, invoiceId: invoice.id, workflowId, stage: fresh.stage };
+  return created;
 }
 
 /** Records a payment (once per reference) and signals it to the workflow. */
