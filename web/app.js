@@ -39,7 +39,7 @@ const NAV = [
   ['#/approvals', 'navApprovals'],
   ['#/policies', 'navPolicies'],
 ];
-const LANG_NAMES = { it: 'Italiano', en: 'English' };
+const LANG_NAMES = { it: 'IT – Italiano', en: 'EN – English' };
 const home = () => (me && me.role !== 'collector' ? '#/tower' : '#/agenda');
 
 function renderTopbar() {

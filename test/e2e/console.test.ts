@@ -25,6 +25,7 @@ import {
   uniq,
   type Harness,
 } from '../integration/harness';
+import { a11yViolations } from './a11y';
 import { chromiumMissing, launchBrowser, SCREENSHOTS, type Browser } from './browser';
 
 jest.setTimeout(240_000);
@@ -87,7 +88,11 @@ async function createInvoice(
   return res.body as { invoiceId: string };
 }
 
+/** Every main page is screenshotted and checked for accessibility at the same moment. */
+const a11y: Record<string, string[]> = {};
+
 async function shot(page: Page, name: string): Promise<void> {
+  a11y[name] = await a11yViolations(page);
   fs.mkdirSync(SCREENSHOTS, { recursive: true });
   // The confirmation toast is fixed to the viewport and would float mid-page in a full-page capture.
   await page.evaluate(() => document.getElementById('toast')?.classList.remove('show'));
@@ -320,6 +325,11 @@ describeBrowser('web console', () => {
     expect(await page.getByRole('button', { name: 'Proponi piano' }).isEnabled()).toBe(true);
     await page.locator('ol.timeline li', { hasText: /legal action approved/ }).waitFor();
     await page.close();
+  });
+
+  it('has no serious or critical WCAG 2.1 AA violation on the pages screenshotted above (axe-core)', () => {
+    expect(Object.keys(a11y).length).toBeGreaterThanOrEqual(6);
+    expect(a11y).toEqual(Object.fromEntries(Object.keys(a11y).map((k) => [k, []])));
   });
 
   it('serves the console with a strict content security policy and answers its helpers only with a key', async () => {
