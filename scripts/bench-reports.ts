@@ -12,7 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createDb, type Db } from '../lib/db';
-import { startEmbeddedPg, type RunningPg } from '../lib/embedded-pg';
+import type { RunningPg } from '../lib/embedded-pg';
 import { ensureDefaultPolicies } from '../lib/policy-store';
 import { freePort } from '../lib/ports';
 import { addDays } from '../lib/reports/formulas';
@@ -162,6 +162,9 @@ async function main(): Promise<void> {
     fs.chmodSync(tmp, 0o755);
     const port = await freePort();
     process.stderr.write(`starting PostgreSQL on 127.0.0.1:${port} in ${tmp}\n`);
+    // Imported only when needed: the package installs exit hooks that misbehave when it never started a server.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startEmbeddedPg } = require('../lib/embedded-pg') as typeof import('../lib/embedded-pg');
     pg = await startEmbeddedPg({ dataDir: path.join(tmp, 'pg'), port, database: 'bench', ephemeral: true });
     url = pg.url;
     const res = spawnSync(path.join(PROJECT_ROOT, 'node_modules/.bin/prisma'), ['migrate', 'deploy'], {

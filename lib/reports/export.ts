@@ -224,7 +224,7 @@ function csvCell(v: string | number | null | undefined): string {
 
 /** CSV with a header row; money in minor units, rates and days as decimals with a dot. */
 export function toCsv(t: Table): string {
-  const lines = [t.columns.map((c) => csvCell(c.key === 'group' ? c.header : c.header)).join(',')];
+  const lines = [t.columns.map((c) => csvCell(c.header)).join(',')];
   for (const r of t.rows) lines.push(t.columns.map((c) => csvCell(r[c.key])).join(','));
   return `\ufeff${lines.join('\r\n')}\r\n`;
 }

@@ -530,7 +530,9 @@ export async function recoveryReport(
       SELECT co.entry_id, co."invoiceId", co.stage,
         SUM(p."amountMinor") AS after_entry,
         SUM(p."amountMinor") FILTER (WHERE co.next_d IS NULL OR p."paidOn" <= co.next_d) AS in_stage
-      FROM cohort co LEFT JOIN "Payment" p ON p."invoiceId" = co."invoiceId" AND p."paidOn" > co.d
+      FROM cohort co
+      LEFT JOIN "Payment" p
+        ON p."invoiceId" = co."invoiceId" AND p."paidOn" > co.d AND p."paidOn" > ${period.from}::date -- lets the index bound the scan
       GROUP BY co.entry_id, co."invoiceId", co.stage
     )
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, stage, COUNT(*) AS n, SUM(exposure) AS exposure, SUM(recovered) AS recovered
