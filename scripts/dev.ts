@@ -134,6 +134,8 @@ async function main(): Promise<void> {
     say('');
     say('Segugio is running.');
     say(`  API            http://127.0.0.1:${port}   (health: http://127.0.0.1:${port}/health)`);
+    say(`  Console        http://127.0.0.1:${port}/console/`);
+    say(`  API docs       http://127.0.0.1:${port}/docs`);
     if (stack.TEMPORAL_UI_URL) say(`  Temporal UI    ${stack.TEMPORAL_UI_URL}`);
     say(`  Temporal       ${stack.TEMPORAL_ADDRESS}`);
     say(`  PostgreSQL     ${stack.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}`);

@@ -57,5 +57,11 @@ export async function launchBrowser(
   };
 }
 
-/** Where the README's screenshots go. */
-export const SCREENSHOTS = path.resolve(__dirname, '../../docs/screenshots');
+/**
+ * Where screenshots go: .segugio/screenshots on every run (look at them there), docs/screenshots — the README's —
+ * only with UPDATE_SCREENSHOTS=1, so a test run never dirties tracked files.
+ */
+export const SCREENSHOTS = path.resolve(
+  __dirname,
+  process.env.UPDATE_SCREENSHOTS === '1' ? '../../docs/screenshots' : '../../.segugio/screenshots',
+);

@@ -3,7 +3,7 @@
  * PostgreSQL and the Temporal dev server. A collector signs in, sees an overdue call on the agenda, is refused an
  * out-of-range promise inline, records a valid one and sees the stage change; a credit manager reads the control
  * tower, changes a policy (a bad offset is shown beside its field first) and approves a legal action. Screenshots of
- * each main page are written to docs/screenshots/.
+ * each main page are written to .segugio/screenshots/ (docs/screenshots/ with UPDATE_SCREENSHOTS=1).
  */
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
