@@ -316,6 +316,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
           ...filterShape,
           invoiceId: z.string().max(100).optional(),
           customerId: z.string().max(100).optional(),
+          limit: z.coerce.number().int().min(1).max(10_000).default(500),
           assumptions: z.string().max(4000).optional(),
         })
         .strict(),
@@ -341,7 +342,7 @@ export function reportsRouter(deps: ReportsDeps): Router {
     };
     const cases = await legalReport(
       db,
-      { ...filterOf({ ...q, groupBy: undefined }), invoiceId: q.invoiceId, customerId: q.customerId },
+      { ...filterOf({ ...q, groupBy: undefined }), invoiceId: q.invoiceId, customerId: q.customerId, limit: q.limit },
       assumptions,
     );
     await send(res, q.format, 'legal', { assumptions, cases }, () => legalTable(cases), q.currency);

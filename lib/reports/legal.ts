@@ -95,12 +95,12 @@ export interface LegalCaseReport extends LegalEvaluation {
 }
 
 /**
- * Every invoice in FORMAL_NOTICE or LEGAL, or with a legal case not closed or declined, evaluated. `invoiceId`
- * narrows it to one (the approval task and the customer 360 show one case).
+ * Every invoice in FORMAL_NOTICE or LEGAL, or with a legal case not closed or declined, evaluated, largest balance
+ * first (at most `limit`). `invoiceId` narrows it to one (the approval task and the customer 360 show one case).
  */
 export async function legalReport(
   db: Db,
-  f: ReportFilter & { invoiceId?: string; customerId?: string } = {},
+  f: ReportFilter & { invoiceId?: string; customerId?: string; limit?: number } = {},
   assumptions: LegalAssumptions = DEFAULT_LEGAL_ASSUMPTIONS,
 ): Promise<LegalCaseReport[]> {
   const rows = await db.$queryRaw<
@@ -136,7 +136,8 @@ export async function legalReport(
       ${f.invoiceId ? Prisma.sql`AND i.id = ${f.invoiceId}` : Prisma.empty}
       ${f.customerId ? Prisma.sql`AND c.id = ${f.customerId}` : Prisma.empty}
       ${customerWhere(f)}
-    ORDER BY i."balanceMinor" DESC, i.id`);
+    ORDER BY i."balanceMinor" DESC, i.id
+    ${f.limit ? Prisma.sql`LIMIT ${f.limit}` : Prisma.empty}`);
   return rows.map((r) => {
     const position = (r.last_step ?? 'NOT_STARTED') as LegalPosition;
     const rating = ((['A', 'B', 'C', 'D', 'E'] as const).find((g) => g === r.rating) ?? 'C') as Grade;
