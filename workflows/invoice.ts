@@ -221,17 +221,26 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   const currentStep = (): PolicyStep | undefined => s.policy.steps[s.stepIndex];
 
+  /**
+   * Where the pending step's offset counts from: the previous step's firing (overdueAt for the first step) — but a
+   * dunning step never counts from before the invoice is overdue, so a REMINDER after a PRE_DUE courtesy notice
+   * still counts from overdueAt.
+   */
+  const anchorFor = (step: PolicyStep): number =>
+    step.stage === 'PRE_DUE' ? s.anchorMs : Math.max(s.anchorMs, overdueAtMs);
+
   /** When the policy clock started for the pending step: its anchor, or the start for a negative (pre-due) offset. */
   const clockStartMs = (): number => {
     const step = currentStep();
     if (!step) return s.anchorMs;
-    const due = addDuration(s.anchorMs, step.offset);
-    return due < s.anchorMs ? Math.min(due, startedAtMs) : s.anchorMs;
+    const anchor = anchorFor(step);
+    const due = addDuration(anchor, step.offset);
+    return due < anchor ? Math.min(due, startedAtMs) : anchor;
   };
 
   const stepDeadlineMs = (): number | null => {
     const step = currentStep();
-    return step ? addDuration(s.anchorMs, step.offset) + s.clockShiftMs : null;
+    return step ? addDuration(anchorFor(step), step.offset) + s.clockShiftMs : null;
   };
 
   const applyMoney = (amountMinor: number): void => {
@@ -937,20 +946,22 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   }
 
   let flushing: Promise<void> = Promise.resolve();
-  /** Writes queued records (in order, one batch at a time) — from the loop and from update handlers. */
+  /**
+   * Writes the records queued so far as one batch (batches in order) — from the loop and from update handlers.
+   * One batch per call: a steady stream of messages must not keep the loop from checking for continue-as-new.
+   */
   async function flush(): Promise<void> {
     const run = flushing.then(async () => {
-      while (pending.length || decisions.length) {
-        const records = pending.splice(0, pending.length);
-        const recs = decisions.splice(0, decisions.length);
-        const at = isoInstant(now());
-        await Promise.all([
-          ...records.map((r) => db.recordTransition(r)),
-          ...recs.map((record) =>
-            db.recordDecision({ invoiceId: input.invoiceId, customerId: input.customerId, at, record }),
-          ),
-        ]);
-      }
+      const records = pending.splice(0, pending.length);
+      const recs = decisions.splice(0, decisions.length);
+      if (records.length === 0 && recs.length === 0) return;
+      const at = isoInstant(now());
+      await Promise.all([
+        ...records.map((r) => db.recordTransition(r)),
+        ...recs.map((record) =>
+          db.recordDecision({ invoiceId: input.invoiceId, customerId: input.customerId, at, record }),
+        ),
+      ]);
     });
     flushing = run.catch(() => undefined);
     return run;
@@ -1174,7 +1185,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (closed()) break;
     if (mustContinueAsNew()) {
       await condition(allHandlersFinished);
-      await flush();
+      while (pending.length || decisions.length) await flush();
       if (!closed()) {
         s.continuedRuns++;
         log.info('continuing as new', { historyLength: workflowInfo().historyLength });
@@ -1185,11 +1196,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     }
     const action = nextAction();
     const seen = wake;
-    const timedOut =
-      action.atMs !== null && action.atMs <= now()
-        ? true
-        : !(await condition(() => wake !== seen, action.atMs === null ? undefined : action.atMs - now()));
-    if (timedOut && action.run) await action.run();
+    let due: boolean;
+    if (action.atMs === null) {
+      // Nothing scheduled: only a message can move the invoice on (condition without timeout returns void).
+      await condition(() => wake !== seen);
+      due = false;
+    } else {
+      due = action.atMs <= now() || !(await condition(() => wake !== seen, action.atMs - now()));
+    }
+    if (due && action.run) await action.run();
   }
 
   // Closed: release the customer's order block, cancel what humans no longer need to do, tell the ERP.
@@ -1209,7 +1224,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   ]);
   s.tasks = [];
   await condition(allHandlersFinished);
-  await flush();
+  while (pending.length || decisions.length) await flush();
   log.info('invoice closed', {
     invoiceId: input.invoiceId,
     workflowId: invoiceWorkflowId(input.invoiceId),

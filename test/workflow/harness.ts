@@ -4,7 +4,7 @@ import path from 'node:path';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { WorkflowHandle } from '@temporalio/client';
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import {
   TASK_QUEUE,
   customerWorkflowId,
@@ -25,7 +25,7 @@ export interface Harness {
     fake?: FakeActivities,
     options?: { maxCachedWorkflows?: number; reuseQueue?: boolean; keepRunning?: boolean },
   ): Promise<T>;
-  start(input: InvoiceWorkflowInput): Promise<WorkflowHandle<typeof invoiceWorkflow>>;
+  start(input: InvoiceWorkflowInput): Promise<WorkflowHandleWithFirstExecutionRunId<typeof invoiceWorkflow>>;
   now(): Promise<number>;
 }
 
@@ -50,7 +50,7 @@ export function useHarness(kind: 'time-skipping' | 'dev-server' = 'time-skipping
         args: [input],
         taskQueue,
         workflowId: invoiceWorkflowId(input.invoiceId),
-      }) as Promise<WorkflowHandle<typeof invoiceWorkflow>>;
+      }) as Promise<WorkflowHandleWithFirstExecutionRunId<typeof invoiceWorkflow>>;
     h.withWorker = async (fn, fake = new FakeActivities(), { reuseQueue, keepRunning, ...options } = {}) => {
       if (!reuseQueue) taskQueue = `${TASK_QUEUE}-${process.pid}-${++queues}`;
       fake.taskQueue = taskQueue;

@@ -75,7 +75,8 @@ test('a negative first offset sends a PRE_DUE courtesy notice before the due dat
     const now = await h.now();
     const steps: PolicyStep[] = [
       { stage: 'PRE_DUE', offset: '-P3D', channels: ['EMAIL'], template: 'courtesy' },
-      { stage: 'REMINDER', offset: 'P4D', channels: ['SMS'], template: 'sms-reminder', minBalanceMinor: 200_000 },
+      // Counts from overdueAt, not from the courtesy notice: no dunning step fires before the invoice is overdue.
+      { stage: 'REMINDER', offset: 'P1D', channels: ['SMS'], template: 'sms-reminder', minBalanceMinor: 200_000 },
       { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL'], template: 'reminder-2' },
     ];
     const input = invoiceInput(now, { policy: policy({}, steps) }, 10);
@@ -85,8 +86,8 @@ test('a negative first offset sends a PRE_DUE courtesy notice before the due dat
     await eventually(() => expect(fake.contacts.map((c) => [c.stage, c.template])).toEqual([['PRE_DUE', 'courtesy']]));
     expect((await stateOf(wf)).stage).toBe('PRE_DUE');
     expect((await stateOf(wf)).daysOverdue).toBe(0);
-    // +4 days after the courtesy notice the SMS step is skipped (balance below 2,000.00), +1 day the e-mail goes.
-    await h.env.sleep(6 * DAY);
+    // overdue +1 day the SMS step is skipped (balance below 2,000.00), +1 more day the e-mail goes.
+    await h.env.sleep(5 * DAY);
     await eventually(() => expect(fake.contacts.map((c) => c.template)).toEqual(['courtesy', 'reminder-2']));
     const st = await stateOf(wf);
     expect(st.history.some((e) => e.summary.includes('skipped: balance below 200000'))).toBe(true);

@@ -1,0 +1,120 @@
+/**
+ * The longest path: every stage, a broken promise, a 24-instalment plan that defaults on its last instalment, formal
+ * notice, legal with approval and costs. Measures the history size. (Continue-as-new is tested on the dev server in
+ * continue-as-new.test.ts: the Java time-skipping server refuses this workflow's continue-as-new command.)
+ */
+import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
+import {
+  approveLegalUpdate,
+  completeTaskUpdate,
+  paymentSignal,
+  proposePlanUpdate,
+  recordLegalEventUpdate,
+  type InvoiceState,
+  type InvoiceWorkflowInput,
+  type PolicyStep,
+} from '../../workflows/contract';
+import type { invoiceWorkflow } from '../../workflows/invoice';
+import { DAY, invoiceInput, policy } from './fakes';
+import { collector, dateIn, eventually, manager, measure, stateOf, useHarness, type Harness } from './harness';
+
+const h = useHarness();
+
+const everyStage: PolicyStep[] = [
+  { stage: 'PRE_DUE', offset: '-P3D', channels: ['EMAIL'], template: 'courtesy' },
+  { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL'], template: 'reminder-1' },
+  { stage: 'REMINDER', offset: 'P7D', channels: ['EMAIL', 'SMS'], template: 'reminder-2' },
+  { stage: 'CALL', offset: 'P7D', channels: ['TASK'], template: 'call' },
+  { stage: 'ORDER_BLOCK', offset: 'P7D', channels: ['EMAIL'], template: 'order-block' },
+  { stage: 'FORMAL_NOTICE', offset: 'P7D', channels: ['PEC', 'LETTER'], template: 'formal-notice', attachLetter: true },
+  { stage: 'LEGAL', offset: 'P15D', channels: [], template: 'legal', requiresApproval: true },
+];
+
+async function until(wf: WorkflowHandle, check: (s: InvoiceState) => boolean): Promise<InvoiceState> {
+  return eventually(async () => {
+    const st = await stateOf(wf);
+    expect(check(st)).toBe(true);
+    return st;
+  }, 20_000);
+}
+
+/** Drives one invoice through every stage; returns the final state. */
+async function fullPath(
+  harness: Harness,
+  input: InvoiceWorkflowInput,
+): Promise<{ wf: WorkflowHandleWithFirstExecutionRunId<typeof invoiceWorkflow>; result: InvoiceState }> {
+  const wf = await harness.start(input);
+  await harness.env.sleep(8 * DAY); // PRE_DUE at due-2d, REMINDER at overdue+1d
+  await until(wf, (s) => s.stage === 'REMINDER');
+  await harness.env.sleep(7 * DAY);
+  await harness.env.sleep(7 * DAY);
+  const call = await until(wf, (s) => s.stage === 'CALL' && s.pendingTasks.length === 1);
+  const today = await harness.now();
+  await wf.executeUpdate(completeTaskUpdate, {
+    args: [
+      {
+        ...collector,
+        taskId: call.pendingTasks[0].taskId,
+        outcome: 'PROMISE',
+        reasonCode: 'LIQUIDITY',
+        promise: { promisedDate: dateIn(today, 5) },
+      },
+    ],
+  });
+  await harness.env.sleep(9 * DAY); // promised day + 2 days grace → broken → ORDER_BLOCK at once
+  await until(wf, (s) => s.stage === 'ORDER_BLOCK' && s.promise?.status === 'BROKEN');
+  const planDay = await harness.now();
+  const instalments = Array.from({ length: 24 }, (_, i) => ({
+    dueDate: dateIn(planDay, 30 * (i + 1)),
+    amountMinor: i < 23 ? 4_000 : 100_000 - 23 * 4_000,
+  }));
+  await wf.executeUpdate(proposePlanUpdate, { args: [{ ...manager, instalments }] });
+  for (let i = 0; i < 23; i++) {
+    await wf.signal(paymentSignal, { reference: `inst-${i + 1}`, amountMinor: 4_000, paidOn: instalments[i].dueDate });
+    await harness.env.sleep(30 * DAY);
+  }
+  await harness.env.sleep(37 * DAY); // the 24th instalment (due in 30 days) is missed: grace of 5 days
+  const notice = await until(wf, (s) => s.stage === 'FORMAL_NOTICE');
+  expect(notice.plan?.status).toBe('DEFAULTED');
+  expect(notice.plan?.instalments.filter((i) => i.status === 'PAID')).toHaveLength(23);
+  await harness.env.sleep(16 * DAY);
+  await until(wf, (s) => s.stage === 'LEGAL' && s.legal?.pendingApproval === true);
+  await wf.executeUpdate(approveLegalUpdate, { args: [{ ...manager, note: 'go' }] });
+  const end = await harness.now();
+  await wf.executeUpdate(recordLegalEventUpdate, {
+    args: [{ ...manager, step: 'DIFFIDA', date: dateIn(end, 0), costMinor: 5_000 }],
+  });
+  await wf.executeUpdate(recordLegalEventUpdate, {
+    args: [{ ...manager, step: 'SETTLEMENT', date: dateIn(end, 30), costMinor: 10_000, recoveredMinor: 6_000 }],
+  });
+  await wf.executeUpdate(recordLegalEventUpdate, {
+    args: [{ ...manager, step: 'CLOSED', date: dateIn(end, 31), costMinor: 0 }],
+  });
+  return { wf, result: await wf.result() };
+}
+
+const STAGES_SEEN = [
+  'OPEN',
+  'PRE_DUE',
+  'REMINDER',
+  'CALL',
+  'PROMISE_WAIT',
+  'ORDER_BLOCK',
+  'REPAYMENT_PLAN',
+  'FORMAL_NOTICE',
+  'LEGAL',
+  'LEGAL_CLOSED',
+];
+
+test('full path through every stage with a 24-instalment plan stays far below the 10,240-event warning', async () => {
+  await h.withWorker(async (fake) => {
+    const input = invoiceInput(await h.now(), { policy: policy({}, everyStage) }, 5);
+    const { wf, result } = await fullPath(h, input);
+    expect(result).toMatchObject({ stage: 'LEGAL_CLOSED', balanceMinor: 8_000 - 6_000, paidMinor: 92_000 + 6_000 });
+    expect(fake.stages()).toEqual(STAGES_SEEN);
+    expect(fake.blocks).toHaveLength(1);
+    const events = await measure(wf, 'full-path-24-instalments');
+    console.log(`full path with a 24-instalment plan: ${events} history events`);
+    expect(events).toBeLessThan(2_000);
+  });
+}, 90_000);
