@@ -4,7 +4,6 @@
  * round trips per row, and workflow starts many at a time. Rows a single call would refuse are returned as rejections.
  */
 import crypto from 'node:crypto';
-import type { Db } from '../../lib/db';
 import { invoiceWorkflowId, isTerminal, type Stage } from '../../workflows/contract';
 import type { CreateInvoice } from '../schemas';
 import { customerDataOf, startInvoiceWorkflow, type IntakeCache, type InvoiceDeps } from './invoices';
