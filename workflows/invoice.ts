@@ -194,6 +194,12 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   };
 
   const setStage = (to: Stage, summary: string, actorId?: string): void => {
+    // A message can close the invoice while the loop is half-way through an action (awaiting an activity):
+    // nothing moves it out of a terminal stage again.
+    if (closed()) {
+      log.info('stage change after closing ignored', { to, summary });
+      return;
+    }
     if (s.stage === to) {
       entry('DECISION', summary, actorId);
       return;
@@ -1030,6 +1036,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       default:
         break;
     }
+    if (closed()) return;
     await sendStepContacts(step, ordinal);
     setStage(step.stage, `${step.stage} (${step.template}) — ${reason}`);
     // A stage boundary: the policy version current now decides the next deadline.

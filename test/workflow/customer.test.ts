@@ -1,7 +1,7 @@
 /** The customer workflow: one order block across invoices, the contact budget, consolidation, quiet hours. */
 import { customerStateQuery, customerWorkflowId, paymentSignal, type PolicyStep } from '../../workflows/contract';
 import { DAY, invoiceInput, policy, settings } from './fakes';
-import { closed, eventually, measure, stateOf, useHarness } from './harness';
+import { closed, eventually, measure, stateOf, useHarness, finish } from './harness';
 
 const h = useHarness();
 
@@ -37,7 +37,7 @@ test('two invoices of one customer: blocked once, still blocked when one is paid
     );
     expect(fake.unblocks).toHaveLength(0);
     await wb.signal(paymentSignal, { reference: 'pb', amountMinor: 100_000, paidOn: b.dueDate });
-    expect((await wb.result()).stage).toBe('PAID');
+    expect((await finish(wb)).stage).toBe('PAID');
     await eventually(() => expect(fake.unblocks).toHaveLength(1));
     expect(fake.blocks[0].idempotencyKey).toMatch(new RegExp(`^${a.customerId}:ORDER_BLOCK@\\d+:block$`));
     expect(fake.unblocks[0].idempotencyKey).toBe(fake.blocks[0].idempotencyKey.replace(/:block$/, ':unblock'));
@@ -114,6 +114,6 @@ test('quiet hours: a DEFERRED contact is asked again at notBefore with the next 
     expect(fake.contacts[0].idempotencyKey).toBe(`${input.invoiceId}:REMINDER#1:EMAIL:1`);
     expect(fake.contacts[0].atMs - (Date.parse(input.overdueAt) + DAY)).toBeGreaterThanOrEqual(8 * 3_600_000);
     await wf.signal(paymentSignal, { reference: 'p', amountMinor: 100_000, paidOn: input.dueDate });
-    expect((await wf.result()).stage).toBe('PAID');
+    expect((await finish(wf)).stage).toBe('PAID');
   });
 }, 60_000);

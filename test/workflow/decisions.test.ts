@@ -10,7 +10,7 @@ import {
   type InvoiceState,
 } from '../../workflows/contract';
 import { DAY, invoiceInput, policy } from './fakes';
-import { collector, dateIn, eventually, expectNear, manager, measure, stateOf, useHarness } from './harness';
+import { collector, dateIn, eventually, expectNear, manager, measure, stateOf, useHarness, finish } from './harness';
 
 const h = useHarness();
 
@@ -46,7 +46,7 @@ test('promise kept: a partial promise is kept, dunning continues from the promis
       ['PROMISE', 'KEPT'],
     ]);
     await wf.signal(paymentSignal, { reference: 'p-2', amountMinor: 60_000, paidOn: dateIn(now, 5) });
-    expect((await wf.result()).stage).toBe('PAID');
+    expect((await finish(wf)).stage).toBe('PAID');
     expect(fake.stages()).toEqual(['OPEN', 'REMINDER', 'PROMISE_WAIT', 'REMINDER', 'PAID']);
     await measure(wf, 'promise-kept');
   });
@@ -76,7 +76,7 @@ test('promise broken: recorded BROKEN after date + grace, and the next step fire
     await eventually(() => expect(fake.contacts.map((c) => c.template)).toEqual(['reminder-1', 'reminder-2']));
     expect(fake.decisions.at(-1)!.record).toMatchObject({ kind: 'PROMISE', status: 'BROKEN' });
     await wf.signal(paymentSignal, { reference: 'p-1', amountMinor: 100_000, paidOn: dateIn(now, 8) });
-    expect((await wf.result()).stage).toBe('PAID');
+    expect((await finish(wf)).stage).toBe('PAID');
     await measure(wf, 'promise-broken-escalated');
   });
 }, 60_000);
@@ -109,7 +109,7 @@ test('dispute opened then rejected: the clock stops and the resumed step continu
     expect(fake.decisions.map((d) => 'status' in d.record && d.record.status)).toEqual(['OPEN', 'REJECTED']);
     expect(fake.closedTasks).toHaveLength(1);
     await wf.signal(paymentSignal, { reference: 'p-1', amountMinor: 100_000, paidOn: dateIn(now, 30) });
-    expect((await wf.result()).stage).toBe('PAID');
+    expect((await finish(wf)).stage).toBe('PAID');
     await measure(wf, 'dispute-rejected-resumed');
   });
 }, 60_000);
@@ -123,7 +123,7 @@ test('dispute accepted: closes CANCELLED (nothing paid) or SETTLED (part paid); 
     });
     const closed = await a.executeUpdate(resolveDisputeUpdate, { args: [{ ...manager, outcome: 'ACCEPTED' }] });
     expect(closed).toMatchObject({ stage: 'CANCELLED', balanceMinor: 0, creditMinor: 100_000 });
-    expect((await a.result()).stage).toBe('CANCELLED');
+    expect((await finish(a)).stage).toBe('CANCELLED');
     await measure(a, 'dispute-accepted-cancelled');
 
     const b = await h.start(invoiceInput(now, {}, -1));
@@ -137,7 +137,7 @@ test('dispute accepted: closes CANCELLED (nothing paid) or SETTLED (part paid); 
     expect((await b.executeUpdate(resolveDisputeUpdate, { args: [{ ...manager, outcome: 'ACCEPTED' }] })).stage).toBe(
       'SETTLED',
     );
-    expect((await b.result()).creditMinor).toBe(70_000);
+    expect((await finish(b)).creditMinor).toBe(70_000);
     expect(
       fake.decisions.filter((d) => d.record.kind === 'DISPUTE').map((d) => 'status' in d.record && d.record.status),
     ).toEqual(['OPEN', 'ACCEPTED', 'OPEN', 'PARTIAL', 'OPEN', 'ACCEPTED']);
@@ -173,7 +173,7 @@ test('pause and resume: the clock stops while paused and continues after; a date
     expect(after.history.some((e) => e.summary === 'pause ended')).toBe(true);
     expectNear(after.next!.at!, Date.parse(resumed.next!.at!) + 2 * DAY);
     await wf.signal(paymentSignal, { reference: 'p-1', amountMinor: 90_000, paidOn: dateIn(now, 20) });
-    expect((await wf.result()).stage).toBe('PAID');
+    expect((await finish(wf)).stage).toBe('PAID');
     await measure(wf, 'pause-resume');
   });
 }, 60_000);
@@ -210,7 +210,7 @@ test('call stage: a collector task; no outcome by the deadline escalates; a CALL
     expect(escalated.pendingTasks.map((t) => t.kind)).toEqual(['CALLBACK']);
     await eventually(() => expect(fake.blocks).toHaveLength(1));
     await wf.signal(paymentSignal, { reference: 'p-1', amountMinor: 100_000, paidOn: dateIn(now, 20) });
-    expect((await wf.result()).stage).toBe('PAID');
+    expect((await finish(wf)).stage).toBe('PAID');
     await eventually(() => expect(fake.unblocks).toHaveLength(1));
     expect(fake.closedTasks.map((t) => t.status)).toEqual(['DONE', 'CANCELLED']);
     await measure(wf, 'call-callback-escalated');
@@ -237,6 +237,6 @@ test('call outcome PROMISE records a promise from the agenda', async () => {
       promise: { status: 'OPEN', amountMinor: 100_000 },
     });
     await wf.signal(paymentSignal, { reference: 'p-1', amountMinor: 100_000, paidOn: dateIn(now, 9) });
-    expect((await wf.result()).promise?.status).toBe('KEPT');
+    expect((await finish(wf)).promise?.status).toBe('KEPT');
   });
 }, 60_000);

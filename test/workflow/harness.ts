@@ -1,7 +1,7 @@
 /** Per-file test harness: one environment, workflows bundled once, one worker per test with its own fakes. */
 import fs from 'node:fs';
 import path from 'node:path';
-import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
@@ -104,6 +104,24 @@ export const manager = { actorId: 'u-manager', role: 'manager' as const };
 const HISTORIES = path.resolve(__dirname, '../histories');
 
 /**
+ * Histories are stored as protobufjs `toObject` JSON of @temporalio/proto's History (longs and bytes as strings).
+ * Not `historyToJSON`: in this install @temporalio/common carries protobufjs 8 beside @temporalio/proto's 7, and
+ * its proto-JSON extension rejects the other copy's types ("type must be a Type").
+ */
+export function historyToObject(history: temporal.api.history.v1.IHistory): unknown {
+  return temporal.api.history.v1.History.toObject(temporal.api.history.v1.History.fromObject(history), {
+    longs: String,
+    enums: String,
+    bytes: String,
+  });
+}
+
+/** The inverse of historyToObject. */
+export function historyFromObject(json: unknown): temporal.api.history.v1.History {
+  return temporal.api.history.v1.History.fromObject(json as Record<string, unknown>);
+}
+
+/**
  * Measures a finished workflow's history (events) and, with RECORD_HISTORIES=1, writes it to
  * test/histories/<name>.json for the replay test, with its size in test/histories/sizes.json.
  */
@@ -112,7 +130,7 @@ export async function measure(handle: WorkflowHandle, name: string): Promise<num
   const events = history.events?.length ?? 0;
   if (process.env.RECORD_HISTORIES === '1') {
     fs.mkdirSync(HISTORIES, { recursive: true });
-    fs.writeFileSync(path.join(HISTORIES, `${name}.json`), historyToJSON(history));
+    fs.writeFileSync(path.join(HISTORIES, `${name}.json`), `${JSON.stringify(historyToObject(history))}\n`);
     const sizesFile = path.join(HISTORIES, 'sizes.json');
     const sizes = fs.existsSync(sizesFile) ? JSON.parse(fs.readFileSync(sizesFile, 'utf8')) : {};
     sizes[name] = events;
@@ -154,4 +172,10 @@ export async function closed(handle: WorkflowHandle): Promise<string> {
     expect(status.name).not.toBe('RUNNING');
     return status.name;
   });
+}
+
+/** The result of a workflow that a message has closed: waits for it to close first, so no time is skipped. */
+export async function finish<T>(handle: WorkflowHandle & { result(): Promise<T> }): Promise<T> {
+  await closed(handle);
+  return handle.result();
 }

@@ -16,7 +16,7 @@ import {
 } from '../../workflows/contract';
 import type { invoiceWorkflow } from '../../workflows/invoice';
 import { DAY, invoiceInput, policy } from './fakes';
-import { collector, dateIn, eventually, manager, measure, stateOf, useHarness, type Harness } from './harness';
+import { collector, dateIn, eventually, manager, measure, stateOf, useHarness, type Harness, finish } from './harness';
 
 const h = useHarness();
 
@@ -90,7 +90,7 @@ async function fullPath(
   await wf.executeUpdate(recordLegalEventUpdate, {
     args: [{ ...manager, step: 'CLOSED', date: dateIn(end, 31), costMinor: 0 }],
   });
-  return { wf, result: await wf.result() };
+  return { wf, result: await finish(wf) };
 }
 
 const STAGES_SEEN = [

@@ -1,7 +1,7 @@
 /** Payments and ERP adjustments: the paths that end without any human decision. */
 import { customerStateQuery, customerWorkflowId, invoiceAdjustedSignal, paymentSignal } from '../../workflows/contract';
 import { DAY, invoiceInput } from './fakes';
-import { eventually, measure, stateOf, useHarness } from './harness';
+import { eventually, measure, stateOf, useHarness, finish } from './harness';
 
 const h = useHarness();
 
@@ -15,7 +15,7 @@ test('paid before the due date: no contact, closes PAID', async () => {
     expect(before.daysOverdue).toBe(0);
     expect(before.next).toEqual({ kind: 'REMINDER', at: new Date(Date.parse(input.overdueAt) + DAY).toISOString() });
     await wf.signal(paymentSignal, { reference: 'bank-1', amountMinor: 100_000, paidOn: input.dueDate });
-    const result = await wf.result();
+    const result = await finish(wf);
     expect(result.stage).toBe('PAID');
     expect(result.balanceMinor).toBe(0);
     expect(fake.contacts).toHaveLength(0);
@@ -42,7 +42,7 @@ test('paid after the first reminder: one e-mail with an idempotency key per (inv
     expect(fake.contacts[0].atMs).toBeGreaterThanOrEqual(Date.parse(input.overdueAt) + DAY);
     expect(mid.history.some((e) => e.kind === 'CONTACT' && e.summary.startsWith('QUEUED'))).toBe(true);
     await wf.signal(paymentSignal, { reference: 'bank-1', amountMinor: 100_000, paidOn: '2026-01-01' });
-    const result = await wf.result();
+    const result = await finish(wf);
     expect(result.stage).toBe('PAID');
     expect(fake.stages()).toEqual(['OPEN', 'REMINDER', 'PAID']);
     await measure(wf, 'paid-after-first-reminder');
@@ -66,7 +66,7 @@ test('partial payments reduce the balance, a repeated reference counts once, ove
     await wf.signal(paymentSignal, { reference: 'p-2', amountMinor: 50_000, paidOn: input.dueDate });
     expect((await stateOf(wf)).balanceMinor).toBe(20_000);
     await wf.signal(paymentSignal, { reference: 'p-3', amountMinor: 25_000, paidOn: input.dueDate });
-    const result = await wf.result();
+    const result = await finish(wf);
     expect(result).toMatchObject({ stage: 'PAID', balanceMinor: 0, paidMinor: 105_000, creditMinor: 5_000 });
     expect(result.history.filter((e) => e.kind === 'PAYMENT')).toHaveLength(3);
     expect(fake.transitions.filter((t) => t.entry.kind === 'PAYMENT')).toHaveLength(3);
@@ -80,13 +80,13 @@ test('a credit note for the whole balance settles; an ERP cancel cancels', async
     const a = await h.start(invoiceInput(now, {}, -1));
     await a.signal(paymentSignal, { reference: 'p-1', amountMinor: 40_000, paidOn: '2026-01-01' });
     await a.signal(invoiceAdjustedSignal, { reference: 'nc-1', kind: 'CREDIT_NOTE', amountMinor: 60_000 });
-    expect(await a.result()).toMatchObject({ stage: 'SETTLED', creditMinor: 60_000, balanceMinor: 0 });
+    expect(await finish(a)).toMatchObject({ stage: 'SETTLED', creditMinor: 60_000, balanceMinor: 0 });
 
     const b = await h.start(invoiceInput(now, {}, -1));
     await b.signal(invoiceAdjustedSignal, { reference: 'chg-1', kind: 'AMOUNT_CHANGE', amountMinor: 80_000 });
     expect((await stateOf(b)).balanceMinor).toBe(80_000);
     await b.signal(invoiceAdjustedSignal, { reference: 'x-1', kind: 'CANCEL' });
-    expect((await b.result()).stage).toBe('CANCELLED');
+    expect((await finish(b)).stage).toBe('CANCELLED');
   });
 }, 60_000);
 

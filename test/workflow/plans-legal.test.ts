@@ -11,7 +11,7 @@ import {
   type PolicyStep,
 } from '../../workflows/contract';
 import { DAY, invoiceInput, policy } from './fakes';
-import { dateIn, eventually, manager, measure, stateOf, useHarness } from './harness';
+import { dateIn, eventually, manager, measure, stateOf, useHarness, finish } from './harness';
 
 const h = useHarness();
 
@@ -51,7 +51,7 @@ test('repayment plan completed: instalments matched to payments in date order, c
     expect(mid.stage).toBe('REPAYMENT_PLAN');
     await h.env.sleep(30 * DAY);
     await wf.signal(paymentSignal, { reference: 'i-3', amountMinor: 35_000, paidOn: dateIn(now, 69) });
-    const result = await wf.result();
+    const result = await finish(wf);
     expect(result).toMatchObject({ stage: 'SETTLED', balanceMinor: 0, plan: { status: 'COMPLETED' } });
     expect(fake.contacts).toHaveLength(1); // only reminder-1, before the plan
     expect(fake.decisions.map((d) => 'status' in d.record && d.record.status)).toEqual(['ACTIVE', 'COMPLETED']);
@@ -122,7 +122,7 @@ test('plan defaulted → order block → formal notice → legal (approved) → 
     await wf.executeUpdate(recordLegalEventUpdate, {
       args: [{ ...manager, step: 'CLOSED', date: dateIn(now, 120), costMinor: 0 }],
     });
-    const result = await wf.result();
+    const result = await finish(wf);
     expect(result.stage).toBe('LEGAL_CLOSED');
     expect(fake.stages()).toEqual([
       'OPEN',
@@ -154,7 +154,7 @@ test('legal declined → written off (and declined with writeOff=false keeps dun
     await waitStage(a, 'LEGAL');
     const st = await a.executeUpdate(declineLegalUpdate, { args: [{ ...manager, note: 'not worth the cost' }] });
     expect(st.stage).toBe('WRITTEN_OFF');
-    const result = await a.result();
+    const result = await finish(a);
     expect(result).toMatchObject({ stage: 'WRITTEN_OFF', balanceMinor: 100_000, pendingTasks: [] });
     expect(fake.closedTasks.map((t) => t.status)).toEqual(['DONE']);
     await measure(a, 'legal-declined-written-off');
@@ -166,6 +166,6 @@ test('legal declined → written off (and declined with writeOff=false keeps dun
     expect(kept.stage).toBe('REMINDER');
     expect(kept.next).toEqual({ kind: 'AWAIT_PAYMENT', at: null });
     await b.signal(paymentSignal, { reference: 'late', amountMinor: 100_000, paidOn: dateIn(now, 30) });
-    expect((await b.result()).stage).toBe('PAID');
+    expect((await finish(b)).stage).toBe('PAID');
   });
 }, 60_000);

@@ -1,7 +1,7 @@
 /** Policy semantics: offsets, pre-due notices, minimum balances and policy changes on running workflows. */
 import { paymentSignal, policyChangedSignal, type PolicyStep } from '../../workflows/contract';
 import { DAY, invoiceInput, policy } from './fakes';
-import { eventually, expectNear, measure, stateOf, useHarness } from './harness';
+import { eventually, expectNear, measure, stateOf, useHarness, finish } from './harness';
 
 const h = useHarness();
 
@@ -31,7 +31,7 @@ test('policy changed mid-flight moves the pending timer; an older version is ign
     expectNear(fake.contacts[1].atMs, r1 + 3 * DAY, 60_000);
     expect(before.history.length).toBeLessThan((await stateOf(wf)).history.length);
     await wf.signal(paymentSignal, { reference: 'p', amountMinor: 100_000, paidOn: input.dueDate });
-    expect((await wf.result()).history.some((e) => e.kind === 'POLICY')).toBe(true);
+    expect((await finish(wf)).history.some((e) => e.kind === 'POLICY')).toBe(true);
     await measure(wf, 'policy-changed-mid-flight');
   });
 }, 60_000);
@@ -66,7 +66,7 @@ test('a policy with fewer reminders continues at the next later stage; loadPolic
     expect(st.next?.kind).toBe('CALL_OUTCOME');
     expect(st.history.some((e) => e.kind === 'POLICY' && e.summary.includes('v2 → v3 (stage boundary)'))).toBe(true);
     await wf.signal(paymentSignal, { reference: 'p', amountMinor: 100_000, paidOn: input.dueDate });
-    expect((await wf.result()).stage).toBe('PAID');
+    expect((await finish(wf)).stage).toBe('PAID');
   });
 }, 60_000);
 
@@ -93,7 +93,7 @@ test('a negative first offset sends a PRE_DUE courtesy notice before the due dat
     expect(st.history.some((e) => e.summary.includes('skipped: balance below 200000'))).toBe(true);
     expect(st.daysOverdue).toBeGreaterThan(0);
     await wf.signal(paymentSignal, { reference: 'p', amountMinor: 100_000, paidOn: input.dueDate });
-    expect((await wf.result()).stage).toBe('PAID');
+    expect((await finish(wf)).stage).toBe('PAID');
     await measure(wf, 'pre-due-and-min-balance');
   });
 }, 60_000);

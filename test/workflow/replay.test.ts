@@ -1,0 +1,56 @@
+/**
+ * Replays every recorded history under test/histories/ against the current workflow code: a change that would
+ * break running workflows fails here. Record them again with `RECORD_HISTORIES=1 npx jest --selectProjects workflow`
+ * after an intended, guarded change.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { historyFromObject } from './harness';
+
+const DIR = path.resolve(__dirname, '../histories');
+const files = fs
+  .readdirSync(DIR)
+  .filter((f) => f.endsWith('.json') && f !== 'sizes.json')
+  .sort();
+
+function histories() {
+  return files.map((f) => ({
+    workflowId: path.basename(f, '.json'),
+    history: historyFromObject(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'))),
+  }));
+}
+
+async function replayAll(bundle: WorkflowBundleWithSourceMap): Promise<Array<{ id: string; error?: Error }>> {
+  const results: Array<{ id: string; error?: Error }> = [];
+  for await (const r of Worker.runReplayHistories({ workflowBundle: bundle }, histories())) {
+    results.push({ id: r.workflowId, error: r.error });
+  }
+  return results;
+}
+
+const bundleOf = (dir: string) => bundleWorkflowCode({ workflowsPath: require.resolve(dir), logger: quiet });
+const quiet = { trace() {}, debug() {}, info() {}, warn() {}, error() {}, log() {} };
+
+test('at least eight distinct recorded paths', () => {
+  expect(files.length).toBeGreaterThanOrEqual(8);
+});
+
+test('every recorded history replays against the current code', async () => {
+  const results = await replayAll(await bundleOf('../../workflows'));
+  expect(results.filter((r) => r.error).map((r) => `${r.id}: ${r.error!.message}`)).toEqual([]);
+  expect(results).toHaveLength(files.length);
+}, 120_000);
+
+test('an unguarded change is caught as non-determinism', async () => {
+  const results = await replayAll(await bundleOf('./nondeterministic'));
+  const invoiceResults = results.filter((r) => !r.id.startsWith('customer-'));
+  expect(invoiceResults.length).toBeGreaterThan(0);
+  for (const r of invoiceResults) expect(r.error).toBeInstanceOf(DeterminismViolationError);
+}, 120_000);
+
+test('the same change guarded with patched() replays cleanly', async () => {
+  const results = await replayAll(await bundleOf('./patched'));
+  expect(results.filter((r) => r.error).map((r) => `${r.id}: ${r.error!.message}`)).toEqual([]);
+}, 120_000);
