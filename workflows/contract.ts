@@ -54,6 +54,7 @@ export interface PolicyStep {
    * ISO-8601 duration (`P7D`, `PT30S`). The first step counts from the moment the invoice becomes overdue
    * (a leading minus, `-P5D`, places a PRE_DUE courtesy notice before it); every later step counts from the
    * moment the previous step fired. Time spent paused or disputed does not count.
+   * A step other than PRE_DUE never counts from before the overdue moment (see docs/workflow.md).
    */
   offset: string;
   channels: Channel[];
