@@ -1,6 +1,6 @@
 /** The express application: middleware, routes, errors. Built once per process with its dependencies. */
 import crypto from 'node:crypto';
-import express, { type Express } from 'express';
+import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
@@ -30,6 +30,8 @@ export interface AppDeps {
   log: Logger;
   /** Requests per key per minute (default from API_RATE_LIMIT_PER_MINUTE, else 600). */
   rateLimitPerMinute?: number;
+  /** Failed authentications per client address per minute before 429 (default 100). */
+  authFailuresPerMinute?: number;
   /** Rows per bulk-import activity (tests use small chunks to exercise resumption). */
   importChunkSize?: number;
   /** Extra routers mounted under /v1 after authentication (e.g. reports), each given the route table. */
@@ -124,7 +126,9 @@ export function createApp(deps: AppDeps): Express {
   app.use(
     '/v1',
     express.json({ limit: '1mb', strict: true }),
-    authenticate(deps.db),
+    // Guessing keys: failed authentications count per client address; past the limit they get 429 instead of 401,
+    // which slows a brute force to a crawl while callers with a valid key are never affected.
+    authWithFailureLimit(authenticate(deps.db), deps.authFailuresPerMinute ?? 100),
     rateLimit({
       windowMs: 60_000,
       limit: perMinute,
@@ -158,4 +162,36 @@ export function createApp(deps: AppDeps): Express {
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));
   return app;
+}
+
+/** Wraps the key check: an address that failed it `limit` times within a minute gets 429 for its next failures. */
+function authWithFailureLimit(auth: RequestHandler, limit: number): RequestHandler {
+  const failures = new Map<string, { count: number; resetAt: number }>();
+  return (req, res, next) => {
+    // The key check is async: its own failures (database down) go to the error handler like any other.
+    const done = auth(req, res, (err?: unknown) => {
+      if (!(err instanceof HttpError) || err.status !== 401) return next(err as Error | undefined);
+      const ip = req.ip ?? 'unknown';
+      const now = Date.now();
+      let f = failures.get(ip);
+      if (!f || f.resetAt <= now) {
+        f = { count: 0, resetAt: now + 60_000 };
+        failures.set(ip, f);
+        if (failures.size > 10_000) for (const [k, v] of failures) if (v.resetAt <= now) failures.delete(k);
+      }
+      f.count += 1;
+      if (f.count <= limit) return next(err);
+      const retry = String(Math.max(1, Math.ceil((f.resetAt - now) / 1000)));
+      next(
+        new HttpError(
+          429,
+          'RATE_LIMITED',
+          'too many requests with unknown API keys from this address; retry later',
+          undefined,
+          { 'Retry-After': retry },
+        ),
+      );
+    });
+    Promise.resolve(done).catch(next);
+  };
 }

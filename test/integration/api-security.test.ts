@@ -219,6 +219,21 @@ describe('limits and headers', () => {
     expect((await request(app).get('/v1/policies').set('Authorization', `Bearer ${KEYS.admin}`)).status).toBe(200);
   });
 
+  it('slows down key guessing: failed authentications per address get 429, valid keys are unaffected', async () => {
+    const app = createApp({
+      db: h.db,
+      temporal: h.client,
+      config: h.config,
+      log: createLogger('silent', 'test'),
+      authFailuresPerMinute: 3,
+    });
+    const guesses: number[] = [];
+    for (let i = 0; i < 5; i++)
+      guesses.push((await request(app).get('/v1/policies').set('Authorization', `Bearer sg_guess_${i}`)).status);
+    expect(guesses).toEqual([401, 401, 401, 429, 429]);
+    expect((await request(app).get('/v1/policies').set('Authorization', `Bearer ${KEYS.manager}`)).status).toBe(200);
+  });
+
   it('sets security headers, hides the framework, refuses oversized bodies with 413, never leaks a stack', async () => {
     const res = await as(h, 'manager').get('/v1/policies');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
