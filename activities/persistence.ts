@@ -125,7 +125,11 @@ export function createPersistenceActivities(deps: { db: Db }) {
             createdAt: when,
             endedAt: ended(record.status, ['ACTIVE']),
           },
-          update: { status: record.status, instalments: record.instalments as object[], endedAt: ended(record.status, ['ACTIVE']) },
+          update: {
+            status: record.status,
+            instalments: record.instalments as object[],
+            endedAt: ended(record.status, ['ACTIVE']),
+          },
         });
         return;
       case 'LEGAL': {

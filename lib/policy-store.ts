@@ -29,7 +29,14 @@ export async function ensureDefaultPolicies(db: Db): Promise<void> {
   for (const p of DEFAULT_POLICIES) {
     await db.dunningPolicy.upsert({
       where: { segment_version: { segment: p.segment, version: p.version } },
-      create: { segment: p.segment, version: p.version, name: p.name, steps: p.steps as object[], settings: p.settings as object, createdBy: 'system' },
+      create: {
+        segment: p.segment,
+        version: p.version,
+        name: p.name,
+        steps: p.steps as object[],
+        settings: p.settings as object,
+        createdBy: 'system',
+      },
       update: {},
     });
   }

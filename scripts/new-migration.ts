@@ -13,17 +13,36 @@ import { PROJECT_ROOT } from '../lib/tools';
 
 async function main(): Promise<void> {
   const [name, revision = 'HEAD'] = process.argv.slice(2);
-  if (!name || !/^[a-z0-9_]+$/.test(name)) throw new Error('usage: npm run db:migration -- <snake_case_name> [git revision]');
+  if (!name || !/^[a-z0-9_]+$/.test(name))
+    throw new Error('usage: npm run db:migration -- <snake_case_name> [git revision]');
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'segugio-migration-'));
   fs.chmodSync(tmp, 0o755);
   const oldSchema = path.join(tmp, 'old.prisma');
   fs.writeFileSync(oldSchema, execFileSync('git', ['show', `${revision}:prisma/schema.prisma`], { cwd: PROJECT_ROOT }));
-  const pg = await startEmbeddedPg({ dataDir: path.join(tmp, 'pg'), port: await freePort(), database: 'diff', ephemeral: true });
+  const pg = await startEmbeddedPg({
+    dataDir: path.join(tmp, 'pg'),
+    port: await freePort(),
+    database: 'diff',
+    ephemeral: true,
+  });
   try {
     const sql = execFileSync(
       path.join(PROJECT_ROOT, 'node_modules/.bin/prisma'),
-      ['migrate', 'diff', '--from-schema-datamodel', oldSchema, '--to-schema-datamodel', 'prisma/schema.prisma', '--script'],
-      { cwd: PROJECT_ROOT, env: { ...process.env, DATABASE_URL: pg.url }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
+      [
+        'migrate',
+        'diff',
+        '--from-schema-datamodel',
+        oldSchema,
+        '--to-schema-datamodel',
+        'prisma/schema.prisma',
+        '--script',
+      ],
+      {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, DATABASE_URL: pg.url },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'inherit'],
+      },
     );
     if (!sql.trim() || /This is an empty migration/.test(sql)) {
       console.log('no schema difference: nothing written');

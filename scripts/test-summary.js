@@ -14,7 +14,9 @@ try {
   failed = r.numFailedTests;
   skipped = r.numPendingTests + (r.numTodoTests || 0);
   // A suite that fails to run (syntax error, setup failure) has no failed tests but must count.
-  failed += r.testResults.filter((s) => s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed')).length;
+  failed += r.testResults.filter(
+    (s) => s.status === 'failed' && s.assertionResults.every((a) => a.status !== 'failed'),
+  ).length;
   if (r.numTotalTests === 0) ok = false;
 } catch {
   console.log('jest produced no results');
