@@ -28,7 +28,7 @@ export interface AppDeps {
   temporal: Client;
   config: Config;
   log: Logger;
-  /** Requests per key per minute (default from API_RATE_LIMIT_PER_MINUTE, else 600). */
+  /** Requests per key per minute (default: config API_RATE_LIMIT_PER_MINUTE). */
   rateLimitPerMinute?: number;
   /** Failed authentications per client address per minute before 429 (default 100). */
   authFailuresPerMinute?: number;
@@ -122,13 +122,13 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  const perMinute = deps.rateLimitPerMinute ?? (Number(process.env.API_RATE_LIMIT_PER_MINUTE) || 600);
+  const perMinute = deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE;
   app.use(
     '/v1',
     express.json({ limit: '1mb', strict: true }),
     // Guessing keys: failed authentications count per client address; past the limit they get 429 instead of 401,
     // which slows a brute force to a crawl while callers with a valid key are never affected.
-    authWithFailureLimit(authenticate(deps.db), deps.authFailuresPerMinute ?? 100),
+    authWithFailureLimit(authenticate(deps.db), deps.authFailuresPerMinute ?? deps.config.API_AUTH_FAILURES_PER_MINUTE),
     rateLimit({
       windowMs: 60_000,
       limit: perMinute,

@@ -7,10 +7,12 @@ import { z } from 'zod';
 import { TASK_QUEUE } from '../workflows/contract';
 import { PROJECT_ROOT } from './tools';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
-  .optional()
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const flag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? fallback : v === 'true' || v === '1' || v === 'yes'));
+const bool = flag(false);
 
 const schema = z.object({
   SEGUGIO_MODE: z.enum(['dev', 'test', 'production']).default('production'),
@@ -42,6 +44,12 @@ const schema = z.object({
   ERP_WEBHOOK_SECRET: z.string().optional(),
   ERP_INBOUND_SECRET: z.string().optional(),
   ERP_CSV_DIR: z.string().optional(),
+  /** Requests per API key per minute before 429. */
+  API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** Failed authentications per client address per minute before 429. */
+  API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
+  /** Create or update the Temporal Schedules (nightly ratings, monthly KPI snapshot) when the worker starts. */
+  SEGUGIO_SCHEDULES: flag(true),
   // --- channels, letters and ERP (docs/channels.md) ---
   SENDGRID_FROM_NAME: z.string().optional(),
   /** Twilio: the collector / call-centre number that click-to-call rings first, then bridges to the customer. */

@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { ensureNightlySchedules } from '../lib/reports/schedules';
 import { connectTemporal } from '../lib/temporal';
 
 async function main(): Promise<void> {
@@ -24,6 +25,11 @@ async function main(): Promise<void> {
     activities: createActivities({ db, config, log, temporal }),
     shutdownGraceTime: '10s',
   });
+  if (config.SEGUGIO_SCHEDULES) {
+    // Idempotent: creates the nightly-ratings and monthly-snapshot Schedules, or updates them to this release.
+    const schedules = await ensureNightlySchedules(temporal, config.TEMPORAL_TASK_QUEUE, config.SEGUGIO_TZ);
+    log.info({ schedules }, 'report schedules ensured');
+  }
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.
   await worker.run();
