@@ -117,3 +117,26 @@ test('quiet hours: a DEFERRED contact is asked again at notBefore with the next 
     expect((await finish(wf)).stage).toBe('PAID');
   });
 }, 60_000);
+
+test('no address for a channel (SKIPPED): the invoice opens one FIX_CONTACT task and dunning goes on', async () => {
+  await h.withWorker(async (fake) => {
+    const now = await h.now();
+    fake.hooks.sendContact = (r) => ({
+      contactEventId: `ce-${r.idempotencyKey}`,
+      status: 'SKIPPED',
+      detail: 'no e-mail',
+    });
+    const wf = await h.start(invoiceInput(now, {}, -1));
+    await h.env.sleep(9 * DAY); // reminder-1 and reminder-2, both skipped
+    const st = await eventually(async () => {
+      const s = await stateOf(wf);
+      expect(s.history.filter((e) => e.kind === 'CONTACT' && e.summary.startsWith('SKIPPED'))).toHaveLength(2);
+      return s;
+    });
+    expect(st.pendingTasks.map((t) => t.kind)).toEqual(['FIX_CONTACT']);
+    expect(fake.tasks.filter((t) => t.kind === 'FIX_CONTACT')).toHaveLength(1);
+    await wf.signal(paymentSignal, { reference: 'p', amountMinor: 100_000, paidOn: st.dueDate });
+    expect((await finish(wf)).stage).toBe('PAID');
+    expect(fake.closedTasks).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
+  });
+}, 60_000);
