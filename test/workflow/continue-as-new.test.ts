@@ -3,6 +3,7 @@
  * a workflow that has search attributes ("invalid history builder state for action"), the dev server does not.
  */
 import {
+  SA,
   openDisputeUpdate,
   pauseUpdate,
   paymentSignal,
@@ -30,6 +31,10 @@ test('a burst of payments across a continue-as-new hand-over counts every paymen
       return s;
     });
     expect(st.balanceMinor).toBe(70_000);
+    // The new run keeps the search attributes operators filter on.
+    const sa = (await wf.describe()).typedSearchAttributes;
+    expect(sa.get(SA.customerId)).toBe(input.customerId);
+    expect(sa.get(SA.balance)).toBe(700);
     await wf.signal(paymentSignal, { reference: 'rest', amountMinor: 70_000, paidOn: input.dueDate });
     expect(await wf.result()).toMatchObject({ stage: 'PAID', paidMinor: 100_000 });
     await measure(h.env.client.workflow.getHandle(wf.workflowId, wf.firstExecutionRunId), 'continue-as-new-first-run');
