@@ -1,6 +1,6 @@
 /**
- * Continue-as-new on the real dev server: the Java time-skipping test server refuses the continue-as-new command of
- * a workflow that has search attributes ("invalid history builder state for action"), the dev server does not.
+ * Continue-as-new on the real dev server (as in production): messages arriving around the hand-over, and state
+ * that only decisions create (dispute, pause, tasks, references), survive it.
  */
 import {
   SA,

@@ -1,7 +1,7 @@
 /**
  * The longest path: every stage, a broken promise, a 24-instalment plan that defaults on its last instalment, formal
- * notice, legal with approval and costs. Measures the history size. (Continue-as-new is tested on the dev server in
- * continue-as-new.test.ts: the Java time-skipping server refuses this workflow's continue-as-new command.)
+ * notice, legal with approval and costs. Measures the history size; then runs the same path with continue-as-new
+ * forced every ~150 events and expects the same outcome.
  */
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import {
@@ -116,5 +116,28 @@ test('full path through every stage with a 24-instalment plan stays far below th
     const events = await measure(wf, 'full-path-24-instalments');
     console.log(`full path with a 24-instalment plan: ${events} history events`);
     expect(events).toBeLessThan(2_000);
+  });
+}, 90_000);
+
+test('the same path with continue-as-new forced every ~150 events ends identically', async () => {
+  await h.withWorker(async (fake) => {
+    const input = invoiceInput(await h.now(), { policy: policy({}, everyStage), continueAsNewAtHistoryLength: 150 }, 5);
+    const { wf, result } = await fullPath(h, input);
+    expect(result).toMatchObject({ stage: 'LEGAL_CLOSED', balanceMinor: 2_000, paidMinor: 98_000 });
+    expect(fake.stages()).toEqual(STAGES_SEEN);
+    expect(fake.blocks).toHaveLength(1);
+    const sizes: number[] = [];
+    let runId: string | undefined = wf.firstExecutionRunId;
+    while (runId) {
+      const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await h.env.client.workflow
+        .getHandle(wf.workflowId, runId)
+        .fetchHistory();
+      sizes.push(history.events!.length);
+      const last: NonNullable<typeof history.events>[number] = history.events![history.events!.length - 1];
+      runId = last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    console.log(`continue-as-new at 150 events: ${sizes.length} runs of ${sizes.join(', ')} events`);
+    expect(sizes.length).toBeGreaterThan(2);
+    expect(result.history.some((e) => e.summary.startsWith('collection started'))).toBe(true);
   });
 }, 90_000);
