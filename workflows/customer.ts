@@ -14,6 +14,7 @@
  * continues as new when the server suggests it.
  */
 import {
+  ActivityFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
@@ -156,16 +157,31 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
       unique.length === 1
         ? `${head.requestKey}:${head.attempt}`
         : `${head.requestKey}+${unique.length - 1}:${head.attempt}`;
-    const result = await contacts.sendContact({
-      idempotencyKey: key,
-      customerId: input.customerId,
-      invoiceIds: unique.map((q) => q.invoiceId),
-      // The most advanced stage of the batch names the message.
-      stage: unique.some((q) => q.stage === 'REMINDER') ? 'REMINDER' : head.stage,
-      channel: head.channel,
-      template: unique.length > 1 ? `${head.template}-consolidated` : head.template,
-      ...(unique.some((q) => q.attachLetter) ? { attachLetter: true } : {}),
-    });
+    let result: Awaited<ReturnType<SegugioActivities['sendContact']>>;
+    try {
+      result = await contacts.sendContact({
+        idempotencyKey: key,
+        customerId: input.customerId,
+        invoiceIds: unique.map((q) => q.invoiceId),
+        // The most advanced stage of the batch names the message.
+        stage: unique.some((q) => q.stage === 'REMINDER') ? 'REMINDER' : head.stage,
+        channel: head.channel,
+        // The template renders one invoice or a table of several (plural-aware texts).
+        template: head.template,
+        ...(unique.some((q) => q.attachLetter) ? { attachLetter: true } : {}),
+      });
+    } catch (err) {
+      // A contact the channel refuses for good (unknown template, inconsistent invoices) must not end the
+      // customer's workflow, which owns the order block and every other invoice's contacts: the invoices are told
+      // it was skipped, and they open a task for a human.
+      if (!(err instanceof ActivityFailure)) throw err;
+      log.warn('contact refused by the channel', { key, channel: head.channel, error: String(err.cause ?? err) });
+      result = {
+        contactEventId: '',
+        status: 'SKIPPED',
+        detail: `FAILED: ${String(err.cause?.message ?? err.message)}`,
+      };
+    }
     if (result.status === 'DEFERRED') {
       // Quiet hours: nothing was sent; ask again at the next allowed slot with the next attempt number.
       const notBefore = result.notBefore ? Date.parse(result.notBefore) : addDuration(Date.now(), 'PT1H');
@@ -189,7 +205,7 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
       {
         idempotencyKey: key,
         status: result.status,
-        contactEventId: result.contactEventId ?? null,
+        contactEventId: result.contactEventId || null,
         at: isoInstant(Date.now()),
         invoiceIds: unique.map((q) => q.invoiceId),
         ...(result.detail ? { detail: result.detail } : {}),

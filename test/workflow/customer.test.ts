@@ -1,4 +1,5 @@
 /** The customer workflow: one order block across invoices, the contact budget, consolidation, quiet hours. */
+import { ApplicationFailure } from '@temporalio/common';
 import { customerStateQuery, customerWorkflowId, paymentSignal, type PolicyStep } from '../../workflows/contract';
 import { DAY, invoiceInput, policy, settings } from './fakes';
 import { closed, eventually, measure, stateOf, useHarness, finish } from './harness';
@@ -84,7 +85,7 @@ test('consolidation: reminders of three invoices within the window go out as one
     await eventually(() => expect(fake.contacts).toHaveLength(1));
     const [c] = fake.contacts;
     expect([...c.invoiceIds].sort()).toEqual(inputs.map((i) => i.invoiceId).sort());
-    expect(c.template).toBe('reminder-1-consolidated');
+    expect(c.template).toBe('reminder-1');
     expect(c.idempotencyKey).toMatch(/\+2:0$/);
     for (const wf of handles) {
       await eventually(async () =>
@@ -138,5 +139,28 @@ test('no address for a channel (SKIPPED): the invoice opens one FIX_CONTACT task
     await wf.signal(paymentSignal, { reference: 'p', amountMinor: 100_000, paidOn: st.dueDate });
     expect((await finish(wf)).stage).toBe('PAID');
     expect(fake.closedTasks).toEqual([expect.objectContaining({ status: 'CANCELLED' })]);
+  });
+}, 60_000);
+
+test('a contact the channel refuses for good does not end the customer workflow: the invoice gets a task', async () => {
+  await h.withWorker(async (fake) => {
+    const now = await h.now();
+    fake.hooks.sendContact = () => {
+      throw ApplicationFailure.nonRetryable('unknown template "reminder-9"', 'UnknownTemplate');
+    };
+    const input = invoiceInput(now, {}, -1);
+    const wf = await h.start(input);
+    await h.env.sleep(2 * DAY);
+    const st = await eventually(async () => {
+      const s = await stateOf(wf);
+      expect(s.history.some((e) => e.kind === 'CONTACT' && e.summary.startsWith('SKIPPED'))).toBe(true);
+      return s;
+    });
+    expect(st.pendingTasks.map((t) => t.kind)).toEqual(['FIX_CONTACT']);
+    const customer = h.env.client.workflow.getHandle(customerWorkflowId(input.customerId));
+    // It goes on (or finishes idle, to be started again by the next message); it never fails.
+    expect(['RUNNING', 'COMPLETED']).toContain((await customer.describe()).status.name);
+    await wf.signal(paymentSignal, { reference: 'p', amountMinor: 100_000, paidOn: st.dueDate });
+    expect((await finish(wf)).stage).toBe('PAID');
   });
 }, 60_000);
