@@ -164,6 +164,8 @@ export const agendaQuery = z
     collector: keyword.optional(),
     area: keyword.optional(),
     salesperson: keyword.optional(),
+    ...pageQuery,
+    /** Deprecated: the first page of this size (≤ 500); kept for callers written before `page`/`pageSize`. */
     limit: intQuery(1, 500).optional(),
   })
   .strict();

@@ -3,10 +3,10 @@
  * amount × days overdue × risk, where risk comes from the customer's internal rating (A safest … E riskiest).
  */
 import type { Request } from 'express';
-import type { Prisma } from '../../generated/prisma/client';
+import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../lib/db';
 import { toNumber } from '../../lib/db';
-import { daysOverdue, todayIn, zonedMidnight } from '../../lib/time';
+import { todayIn, zonedMidnight } from '../../lib/time';
 import { completeTaskUpdate, isTerminal, type CompleteTask, type Stage } from '../../workflows/contract';
 import { actorOf, assertTaskAccess, collectorScope } from '../access';
 import type { Principal } from '../auth';
@@ -27,79 +27,116 @@ export interface AgendaDeps extends DecisionDeps {
   timeZone: string;
 }
 
+/** Stages after which an invoice no longer counts towards a customer's overdue balance. */
+const CLOSED_STAGES = ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'];
+
+interface RankedTask {
+  id: string;
+  balance: bigint;
+  days: number;
+  total: bigint;
+}
+
+/**
+ * One page of the agenda. The priority is ranked in SQL so a large book never leaves PostgreSQL: the integer
+ * balance (minor units) × GREATEST(1, days overdue) × risk orders exactly like `taskPriority` (which is that
+ * product / 100), ties broken by the earliest due time, then the task id so pages never overlap.
+ */
 export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
   const today = todayIn(deps.timeZone);
   const tomorrow = new Date(`${today}T00:00:00Z`);
   tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
   const endOfToday = zonedMidnight(tomorrow.toISOString().slice(0, 10), deps.timeZone);
-  const where: Prisma.TaskWhereInput = { status: 'OPEN', dueAt: { lt: endOfToday } };
-  const customer: Prisma.CustomerWhereInput = {};
+  const startOfToday = zonedMidnight(today, deps.timeZone);
+  const conditions: Prisma.Sql[] = [Prisma.sql`t.status = 'OPEN'`, Prisma.sql`t."dueAt" < ${endOfToday}`];
   const scope = collectorScope(p);
-  if (scope !== null) where.assigneeId = scope;
-  else if (q.collector) where.assigneeId = q.collector === 'unassigned' ? null : q.collector;
-  if (q.area) customer.area = q.area;
-  if (q.salesperson) customer.salespersonId = q.salesperson;
-  where.customer = customer;
+  const collector = scope ?? q.collector;
+  if (collector === 'unassigned' && scope === null) conditions.push(Prisma.sql`t."assigneeId" IS NULL`);
+  else if (collector) conditions.push(Prisma.sql`t."assigneeId" = ${collector}`);
+  if (q.area) conditions.push(Prisma.sql`c.area = ${q.area}`);
+  if (q.salesperson) conditions.push(Prisma.sql`c."salespersonId" = ${q.salesperson}`);
+  const page = q.page ?? 1;
+  const pageSize = q.pageSize ?? q.limit ?? 50;
+  const riskCases = Prisma.join(
+    Object.entries(RATING_RISK).map(([rating, risk]) => Prisma.sql`WHEN ${rating} THEN ${risk}::int`),
+    ' ',
+  );
+  const todayDate = Prisma.sql`${today}::date`;
+  // A task without an invoice weighs the customer's overdue open balance and its oldest overdue days.
+  const ranked = await deps.db.$queryRaw<RankedTask[]>`
+    SELECT r.id, r.balance, r.days, count(*) OVER () AS total
+    FROM (
+      SELECT t.id, t."dueAt",
+        COALESCE(i."balanceMinor", co.balance, 0)::bigint AS balance,
+        CASE WHEN i.id IS NOT NULL THEN GREATEST(0, ${todayDate} - i."dueDate") ELSE COALESCE(co.days, 0) END AS days,
+        CASE upper(c.rating) ${riskCases} ELSE ${RATING_RISK.C}::int END AS risk
+      FROM "Task" t
+      JOIN "Customer" c ON c.id = t."customerId"
+      LEFT JOIN "Invoice" i ON i.id = t."invoiceId"
+      LEFT JOIN LATERAL (
+        SELECT SUM(o."balanceMinor") AS balance, MAX(${todayDate} - o."dueDate") AS days
+        FROM "Invoice" o
+        WHERE t."invoiceId" IS NULL AND o."customerId" = t."customerId"
+          AND o.stage NOT IN (${Prisma.join(CLOSED_STAGES)}) AND o."dueDate" < ${todayDate}
+      ) co ON true
+      WHERE ${Prisma.join(conditions, ' AND ')}
+    ) r
+    ORDER BY r.balance * GREATEST(1, r.days) * r.risk DESC, r."dueAt" ASC, r.id ASC
+    LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`;
+  // Past the last page the window count has no row to ride on; count the same set once.
+  const total =
+    ranked.length > 0
+      ? Number(ranked[0].total)
+      : page === 1
+        ? 0
+        : Number(
+            (
+              await deps.db.$queryRaw<Array<{ total: bigint }>>`
+                SELECT count(*) AS total FROM "Task" t JOIN "Customer" c ON c.id = t."customerId"
+                WHERE ${Prisma.join(conditions, ' AND ')}`
+            )[0].total,
+          );
   const tasks = await deps.db.task.findMany({
-    where,
+    where: { id: { in: ranked.map((r) => r.id) } },
     include: { invoice: true, customer: true },
-    orderBy: { dueAt: 'asc' },
-    take: 5000,
   });
-  const customerIds = [...new Set(tasks.filter((t) => !t.invoice).map((t) => t.customerId))];
-  const overdueByCustomer = new Map<string, { balance: number; days: number }>();
-  if (customerIds.length > 0) {
-    const invoices = await deps.db.invoice.findMany({
-      where: {
-        customerId: { in: customerIds },
-        stage: { notIn: ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'] },
-      },
-    });
-    for (const inv of invoices) {
-      const days = daysOverdue(inv.dueDate.toISOString().slice(0, 10), today);
-      if (days <= 0) continue;
-      const cur = overdueByCustomer.get(inv.customerId) ?? { balance: 0, days: 0 };
-      cur.balance += toNumber(inv.balanceMinor);
-      cur.days = Math.max(cur.days, days);
-      overdueByCustomer.set(inv.customerId, cur);
-    }
-  }
-  const items = tasks.map((t) => {
+  const byId = new Map(tasks.map((t) => [t.id, t]));
+  const items = ranked.flatMap((r) => {
+    const t = byId.get(r.id);
+    if (!t) return []; // deleted between the two reads
     const inv = t.invoice;
-    const balance = inv ? toNumber(inv.balanceMinor) : (overdueByCustomer.get(t.customerId)?.balance ?? 0);
-    const days = inv
-      ? Math.max(0, daysOverdue(inv.dueDate.toISOString().slice(0, 10), today))
-      : (overdueByCustomer.get(t.customerId)?.days ?? 0);
-    return {
-      taskId: t.id,
-      kind: t.kind,
-      dueAt: t.dueAt.toISOString(),
-      overdueTask: t.dueAt < zonedMidnight(today, deps.timeZone),
-      assigneeId: t.assigneeId,
-      note: t.note,
-      priority: taskPriority(balance, days, t.customer.rating),
-      customer: {
-        customerId: t.customerId,
-        name: t.customer.name,
-        rating: t.customer.rating,
-        area: t.customer.area,
-        phone: t.customer.phone,
+    const balance = toNumber(r.balance);
+    const days = Number(r.days);
+    return [
+      {
+        taskId: t.id,
+        kind: t.kind,
+        dueAt: t.dueAt.toISOString(),
+        overdueTask: t.dueAt < startOfToday,
+        assigneeId: t.assigneeId,
+        note: t.note,
+        priority: taskPriority(balance, days, t.customer.rating),
+        customer: {
+          customerId: t.customerId,
+          name: t.customer.name,
+          rating: t.customer.rating,
+          area: t.customer.area,
+          phone: t.customer.phone,
+        },
+        invoice: inv
+          ? {
+              invoiceId: inv.id,
+              number: inv.externalNumber,
+              stage: inv.stage,
+              currency: inv.currency,
+              balanceMinor: balance,
+              daysOverdue: days,
+            }
+          : null,
       },
-      invoice: inv
-        ? {
-            invoiceId: inv.id,
-            number: inv.externalNumber,
-            stage: inv.stage,
-            currency: inv.currency,
-            balanceMinor: balance,
-            daysOverdue: days,
-          }
-        : null,
-    };
+    ];
   });
-  items.sort((a, b) => b.priority - a.priority || a.dueAt.localeCompare(b.dueAt));
-  const limit = q.limit ?? 100;
-  return { date: today, total: items.length, items: items.slice(0, limit) };
+  return { date: today, page, pageSize, total, items };
 }
 
 async function loadTask(db: Db, id: string) {

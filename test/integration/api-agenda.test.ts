@@ -107,6 +107,85 @@ describe('agenda', () => {
     expect((await as(h, 'erp').get('/v1/agenda')).status).toBe(403);
   });
 
+  it('pages the agenda in SQL: priority order across pages, ties by due time, a customer task weighs its overdue balance', async () => {
+    const seg = await quietSegment(h);
+    const area = uniq('Area');
+    const mk = (amountMinor: number, dueInDays: number) => newInvoice(h, seg, { amountMinor, dueInDays, area });
+    const a = await mk(100_000, -10); // C: 1,000 × 10 × 3 = 30,000
+    const b = await mk(200_000, -10); // B below: 2,000 × 10 × 2 = 40,000
+    await h.db.customer.update({ where: { id: b.customerId }, data: { rating: 'B' } });
+    const c = await mk(300_000, 5); // not yet due: 3,000 × max(1, 0) × 3 = 9,000
+    const d = await mk(100_000, -10); // same priority as a: the earlier due task comes first
+    // A customer with two overdue invoices (1,000 × 20 days and 500 × 4 days) and a task without an invoice:
+    // 1,500 × 20 (the oldest) × 3 = 90,000.
+    const customerId = uniq('CUST');
+    await newInvoice(h, seg, { customerId, amountMinor: 100_000, dueInDays: -20, area });
+    await newInvoice(h, seg, { customerId, amountMinor: 50_000, dueInDays: -4, area });
+    const e = await h.db.customer.findUniqueOrThrow({ where: { externalId: customerId } });
+    const tA = await task({ customerId: a.customerId, invoiceId: a.invoiceId, assigneeId: 'u-giulia', dueInDays: -1 });
+    const tB = await task({ customerId: b.customerId, invoiceId: b.invoiceId, assigneeId: 'u-marco', dueInDays: 0 });
+    const tC = await task({ customerId: c.customerId, invoiceId: c.invoiceId, assigneeId: 'u-giulia', dueInDays: 0 });
+    const tD = await task({ customerId: d.customerId, invoiceId: d.invoiceId, assigneeId: null, dueInDays: -2 });
+    const tE = await task({
+      customerId: e.id,
+      invoiceId: null,
+      assigneeId: 'u-giulia',
+      dueInDays: 0,
+      kind: 'FIX_CONTACT',
+    });
+    const expected = [tE.id, tB.id, tD.id, tA.id, tC.id];
+
+    const seen: string[] = [];
+    for (let page = 1; page <= 3; page++) {
+      const res = await as(h, 'manager').get(`/v1/agenda?area=${area}&page=${page}&pageSize=2`);
+      expect(res.status).toBe(200);
+      expect(res.body).toMatchObject({ page, pageSize: 2, total: 5 });
+      seen.push(...(res.body.items as Array<{ taskId: string }>).map((t) => t.taskId));
+    }
+    expect(seen).toEqual(expected);
+    const all = await as(h, 'manager').get(`/v1/agenda?area=${area}`);
+    expect(all.body).toMatchObject({ page: 1, pageSize: 50, total: 5 });
+    const items = all.body.items as Array<{
+      taskId: string;
+      priority: number;
+      invoice: { daysOverdue: number } | null;
+    }>;
+    expect(items.map((t) => t.taskId)).toEqual(expected);
+    expect(items[0].invoice).toBeNull();
+    // Days overdue count in the business time zone: read them from the invoice rows of the same answer (tA is
+    // 10 days overdue as the customer's oldest invoice is 20).
+    const daysA = items[3].invoice?.daysOverdue ?? NaN;
+    expect(items[0].priority).toBe(1500 * (daysA + 10) * 3);
+    expect(items[1].priority).toBe(2000 * daysA * 2);
+    expect(items[4]).toMatchObject({ priority: 9000, invoice: { daysOverdue: 0 } });
+    const past = await as(h, 'manager').get(`/v1/agenda?area=${area}&page=9&pageSize=2`);
+    expect(past.body).toMatchObject({ page: 9, total: 5, items: [] });
+
+    // Visibility holds on every page: Giulia sees her three, Marco his one, "unassigned" the fourth.
+    const giulia = await as(h, 'collector').get(`/v1/agenda?area=${area}&pageSize=2&page=2`);
+    expect(giulia.body).toMatchObject({ total: 3 });
+    expect(giulia.body.items.map((t: { taskId: string }) => t.taskId)).toEqual([tC.id]);
+    const marco = await as(h, 'collector2').get(`/v1/agenda?area=${area}`);
+    expect(marco.body.items.map((t: { taskId: string }) => t.taskId)).toEqual([tB.id]);
+    const unassigned = await as(h, 'manager').get(`/v1/agenda?area=${area}&collector=unassigned`);
+    expect(unassigned.body.items.map((t: { taskId: string }) => t.taskId)).toEqual([tD.id]);
+    const bySalesperson = await as(h, 'manager').get(`/v1/agenda?area=${area}&salesperson=u-nobody`);
+    expect(bySalesperson.body).toMatchObject({ total: 0, items: [] });
+  });
+
+  it('refuses bad paging with the field named (400)', async () => {
+    for (const [query, field] of [
+      ['pageSize=201', 'pageSize'],
+      ['pageSize=0', 'pageSize'],
+      ['page=0', 'page'],
+      ['page=abc', 'page'],
+    ]) {
+      const res = await as(h, 'collector').get(`/v1/agenda?${query}`);
+      expect(res.status).toBe(400);
+      expect(res.body.error.fields.map((f: { path: string }) => f.path)).toContain(field);
+    }
+  });
+
   it('reassigns a task (manager only), refuses unknown users, audits before/after', async () => {
     const inv = await newInvoice(h, segment);
     const t = await task({

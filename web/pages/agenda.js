@@ -4,9 +4,8 @@ import { code, t } from '../i18n.js';
 import { date, dateTime, h, money, pager, ratingBadge, stageBadge, mount } from '../ui.js';
 import { filterBar } from './filters.js';
 
+/** /v1/agenda ranks and pages on the server: each page asks for its own 25 rows and the total. */
 const PAGE_SIZE = 25;
-/** /v1/agenda answers its first `limit` items (at most 500), ordered by priority; pages are cut from that. */
-const MAX_LIMIT = 500;
 
 export async function renderAgenda(main, params, me) {
   const q = params.query;
@@ -16,9 +15,10 @@ export async function renderAgenda(main, params, me) {
     area: q.get('area') ?? '',
     salesperson: q.get('salesperson') ?? '',
   };
-  const limit = Math.min(MAX_LIMIT, page * PAGE_SIZE);
-  const data = await api('/v1/agenda', { query: { ...(me.role === 'collector' ? {} : filters), limit } });
-  const items = (data.items ?? []).slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE);
+  const data = await api('/v1/agenda', {
+    query: { ...(me.role === 'collector' ? {} : filters), page, pageSize: PAGE_SIZE },
+  });
+  const items = data.items ?? [];
   const customerIds = [...new Set(items.map((i) => i.customer?.customerId).filter(Boolean))];
   const lastContacts = customerIds.length
     ? await api('/console/api/last-contacts', { query: { customers: customerIds.join(',') } }).catch(() => ({}))
@@ -108,6 +108,6 @@ export async function renderAgenda(main, params, me) {
             h('tbody', {}, rows),
           ),
         ),
-    pager(page, PAGE_SIZE, Math.min(data.total ?? items.length, MAX_LIMIT), (p) => go({ page: String(p) })),
+    pager(page, PAGE_SIZE, data.total ?? items.length, (p) => go({ page: String(p) })),
   );
 }
