@@ -5,6 +5,7 @@ import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { connectTemporal } from '../lib/temporal';
 import { assertKeysAllowed } from './dev-keys';
+import { startErpCsvInbox } from './erp-inbox';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -13,6 +14,13 @@ async function main(): Promise<void> {
   await assertKeysAllowed(db, config.SEGUGIO_MODE);
   const temporal = await connectTemporal(config);
   const app = createApp({ db, temporal, config, log });
+  // An ERP that cannot call the API drops payments and open items as CSV files; the API applies them itself.
+  const stopInbox = config.ERP_CSV_DIR
+    ? startErpCsvInbox(
+        { db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.SEGUGIO_TZ, log },
+        { dir: config.ERP_CSV_DIR },
+      )
+    : async (): Promise<void> => undefined;
   const server = app.listen(config.PORT, config.HOST, () => {
     log.info({ host: config.HOST, port: config.PORT }, 'API listening');
   });
@@ -27,8 +35,14 @@ async function main(): Promise<void> {
     if (closing) return;
     closing = true;
     log.info({ signal }, 'shutting down');
+    // No new file is picked up from now on; the one being applied finishes before the connections close.
+    const inboxStopped = stopInbox().catch((err: unknown) =>
+      log.error({ err: String(err) }, 'ERP CSV inbox did not stop cleanly'),
+    );
     server.close(() => {
-      void Promise.allSettled([db.$disconnect(), temporal.connection.close()]).then(() => process.exit(0));
+      void inboxStopped
+        .then(() => Promise.allSettled([db.$disconnect(), temporal.connection.close()]))
+        .then(() => process.exit(0));
     });
     setTimeout(() => process.exit(0), 10_000).unref();
   };
