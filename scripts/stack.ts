@@ -111,6 +111,11 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       const cli = temporalCliPath();
       log(`starting ${cli} ${args.join(' ')}`);
       temporal = spawn(cli, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+      const server = temporal;
+      // A crashed parent must not leave the dev server behind.
+      process.once('exit', () => {
+        if (server.exitCode === null && server.signalCode === null) server.kill('SIGTERM');
+      });
       temporal.stdout?.on('data', (d: Buffer) => log(`[temporal] ${d.toString().trimEnd()}`));
       temporal.stderr?.on('data', (d: Buffer) => log(`[temporal] ${d.toString().trimEnd()}`));
       const exited = new Promise<never>((_, reject) =>
