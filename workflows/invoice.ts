@@ -175,12 +175,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     const e: HistoryEntry = { at: isoInstant(now()), kind, stage: s.stage, summary, ...(actorId ? { actorId } : {}) };
     s.history.push(e);
     if (s.history.length > HISTORY_KEPT) s.history.splice(0, s.history.length - HISTORY_KEPT);
+    const upcoming = next();
     pending.push({
       invoiceId: input.invoiceId,
       stage: s.stage,
       balanceMinor: s.balanceMinor,
-      nextActionAt: next()?.atMs != null ? isoInstant(next()!.atMs!) : null,
-      nextActionKind: next()?.kind ?? null,
+      nextActionAt: upcoming?.atMs != null ? isoInstant(upcoming.atMs) : null,
+      nextActionKind: upcoming?.kind ?? null,
       entry: e,
     });
   };
