@@ -16,8 +16,9 @@ echo "== format"
 node_modules/.bin/prettier --check . >/dev/null || { node_modules/.bin/prettier --check . ; failed_checks+=(prettier); }
 
 echo "== jest"
+# --forceExit: a test that times out while a Temporal worker is polling must not keep the run open until CI's limit.
 rm -f .segugio/jest-results.json
-node_modules/.bin/jest --runInBand --json --outputFile=.segugio/jest-results.json "$@"
+node_modules/.bin/jest --runInBand --forceExit --json --outputFile=.segugio/jest-results.json "$@"
 jest_rc=$?
 
 printf '%s\n' "${failed_checks[@]}" | grep -v '^$' > .segugio/failed-checks.txt || true
