@@ -998,6 +998,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   async function fireStep(reason: string): Promise<void> {
     const step = currentStep()!;
+    if (step.stage === 'PRE_DUE' && now() >= overdueAtMs) {
+      // A courtesy notice "your invoice falls due soon" makes no sense once it is overdue (an invoice imported
+      // late): skipped, and the first dunning step keeps counting from the overdue moment.
+      s.stepIndex++;
+      entry('DECISION', `PRE_DUE (${step.template}) skipped: the invoice is already overdue`);
+      return;
+    }
     s.stepIndex++;
     const ordinal = ++s.firedSteps;
     // Which occurrence of its stage this step is in the policy (the 2nd REMINDER): realignStepIndex uses it.

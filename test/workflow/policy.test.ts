@@ -97,3 +97,27 @@ test('a negative first offset sends a PRE_DUE courtesy notice before the due dat
     await measure(wf, 'pre-due-and-min-balance');
   });
 }, 60_000);
+
+test('an invoice that starts already overdue skips the PRE_DUE courtesy notice and goes straight to dunning', async () => {
+  await h.withWorker(async (fake) => {
+    const now = await h.now();
+    const steps: PolicyStep[] = [
+      { stage: 'PRE_DUE', offset: '-P5D', channels: ['EMAIL'], template: 'courtesy' },
+      { stage: 'REMINDER', offset: 'P3D', channels: ['EMAIL'], template: 'reminder-1' },
+      { stage: 'REMINDER', offset: 'P10D', channels: ['EMAIL'], template: 'reminder-2' },
+    ];
+    // Imported 16 days after its due date: the first reminder's time (overdue + 3 days) has long passed.
+    const input = invoiceInput(now, { policy: policy({}, steps) }, -16);
+    const wf = await h.start(input);
+    await h.env.sleep(DAY);
+    await eventually(() => expect(fake.contacts.map((c) => c.template)).toEqual(['reminder-1']));
+    const st = await stateOf(wf);
+    expect(st.stage).toBe('REMINDER');
+    expect(
+      st.history.some((e) => e.summary.includes('PRE_DUE (courtesy) skipped: the invoice is already overdue')),
+    ).toBe(true);
+    expect(fake.stages()).not.toContain('PRE_DUE');
+    await wf.signal(paymentSignal, { reference: 'p', amountMinor: 100_000, paidOn: input.dueDate });
+    expect((await finish(wf)).stage).toBe('PAID');
+  });
+}, 60_000);
