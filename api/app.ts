@@ -20,7 +20,7 @@ import { importRoutes } from './routes/imports';
 import { invoiceRoutes } from './routes/invoices';
 import { policyRoutes } from './routes/policies';
 import { reportsRouter } from './routes/reports';
-import { recordAdjustment, recordPayment } from './services/invoices';
+import { passCallStatus, recordAdjustment, recordPayment } from './services/invoices';
 import { createWebhookRouter } from './webhooks';
 
 export interface AppDeps {
@@ -119,6 +119,7 @@ export function createApp(deps: AppDeps): Express {
       log: deps.log,
       onPayment: async (invoiceId, payment) => void (await recordPayment(intake, invoiceId, payment)),
       onAdjustment: async (invoiceId, adjustment) => void (await recordAdjustment(intake, invoiceId, adjustment)),
+      onCallStatus: (event) => passCallStatus(intake, event),
     }),
   );
 

@@ -476,3 +476,17 @@ export interface CustomerState {
 /** Invoice workflows reach their customer's workflow through this signal (sent with signal-with-start). */
 export const customerMessageSignal = defineSignal<[CustomerMessage]>('customerMessage');
 export const customerStateQuery = defineQuery<CustomerState>('customerState');
+
+/** A provider's word on a call or SMS that went out (Twilio status callback), passed on by the API. */
+export interface CallStatus {
+  contactEventId: string;
+  /** VOICE or SMS. */
+  channel: string;
+  /** COMPLETED | NO_ANSWER | BUSY | FAILED (calls); DELIVERED | FAILED (SMS). */
+  status: string;
+  /** ISO instant the API received it. */
+  at: string;
+  durationSeconds?: number;
+}
+
+export const callStatusSignal = defineSignal<[CallStatus]>('callStatus');

@@ -55,6 +55,7 @@ import {
   type TerminalStage,
   approveLegalUpdate,
   completeTaskUpdate,
+  callStatusSignal,
   contactOutcomeSignal,
   declineLegalUpdate,
   invoiceAdjustedSignal,
@@ -560,6 +561,15 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       stage: s.stage,
       summary: `${o.status} ${o.idempotencyKey}${o.invoiceIds.length > 1 ? ` (with ${o.invoiceIds.length - 1} more)` : ''}`,
     });
+    if (s.history.length > HISTORY_KEPT) s.history.splice(0, s.history.length - HISTORY_KEPT);
+    wake++;
+  });
+
+  setHandler(callStatusSignal, (c) => {
+    // A call or SMS that could not be placed at all points at a wrong number: a collector fixes the contact.
+    if (c.status === 'FAILED') s.fixContactRequested = s.fixContactRequested || !closed();
+    const took = c.durationSeconds ? ` (${c.durationSeconds} s)` : '';
+    s.history.push({ at: c.at, kind: 'CONTACT', stage: s.stage, summary: `${c.channel} ${c.status}${took}` });
     if (s.history.length > HISTORY_KEPT) s.history.splice(0, s.history.length - HISTORY_KEPT);
     wake++;
   });

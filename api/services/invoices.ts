@@ -7,12 +7,14 @@ import { toNumber } from '../../lib/db';
 import { currentPolicy } from '../../lib/policy-store';
 import { daysOverdue, overdueInstant, todayIn } from '../../lib/time';
 import {
+  callStatusSignal,
   invoiceAdjustedSignal,
   invoiceStateQuery,
   invoiceWorkflowId,
   isTerminal,
   paymentSignal,
   SA,
+  type CallStatus,
   type InvoiceState,
   type DunningPolicy,
   type InvoiceAdjusted,
@@ -360,4 +362,38 @@ export async function recordAdjustment(
     });
   }
   return { invoiceId: invoice.id, duplicate: Boolean(existing), applied: true, stage: invoice.stage };
+}
+
+/**
+ * Passes a provider's call/SMS status (Twilio callback, already recorded on the ContactEvent) to the workflow of
+ * every open invoice the contact covered. A closed or unknown invoice is left alone: the contact log has it.
+ */
+export async function passCallStatus(
+  deps: Pick<InvoiceDeps, 'db' | 'temporal'>,
+  event: {
+    contactEventId: string;
+    invoiceId: string | null;
+    invoiceIds: string[];
+    channel: string;
+    status: string;
+    durationSeconds?: number;
+  },
+): Promise<void> {
+  const ids = [...new Set([...(event.invoiceId ? [event.invoiceId] : []), ...event.invoiceIds])];
+  const invoices = await deps.db.invoice.findMany({ where: { id: { in: ids } } });
+  const status: CallStatus = {
+    contactEventId: event.contactEventId,
+    channel: event.channel,
+    status: event.status,
+    at: new Date().toISOString(),
+    ...(event.durationSeconds !== undefined ? { durationSeconds: event.durationSeconds } : {}),
+  };
+  for (const inv of invoices) {
+    if (isTerminal(inv.stage as Stage)) continue;
+    try {
+      await deps.temporal.workflow.getHandle(inv.workflowId).signal(callStatusSignal, status);
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+  }
 }
