@@ -13,7 +13,7 @@ import { connectTemporal } from '../lib/temporal';
 import { PROJECT_ROOT } from '../lib/tools';
 import { seedBase, seedDemoInvoices } from '../prisma/seed';
 import { TASK_QUEUE } from '../workflows/contract';
-import { startStack, type RunningStack } from './stack';
+import { startStack, stopChild, type RunningStack } from './stack';
 
 const logDir = path.join(PROJECT_ROOT, '.segugio', 'logs');
 const say = (msg: string): void => void process.stdout.write(`${msg}\n`);
@@ -59,21 +59,7 @@ async function main(): Promise<void> {
   const stack: RunningStack = await startStack({ mode: 'dev', log: (l) => stackLog.write(`${l}\n`) });
   const children: ChildProcess[] = [];
   let stopping: Promise<never> | null = null;
-  const stopChildren = (): Promise<void[]> =>
-    Promise.all(
-      children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null || c.signalCode !== null) return resolve();
-            const t = setTimeout(() => c.kill('SIGKILL'), 15_000);
-            c.once('exit', () => {
-              clearTimeout(t);
-              resolve();
-            });
-            c.kill('SIGTERM');
-          }),
-      ),
-    );
+  const stopChildren = (): Promise<void[]> => Promise.all(children.map((c) => stopChild(c, 15_000)));
   /** Stops the API and the worker, then Temporal and PostgreSQL; a second call waits for the first. */
   const stopAll = (code: number): Promise<never> => {
     stopping ??= (async () => {

@@ -43,7 +43,8 @@ function migrate(databaseUrl: string): void {
   }
 }
 
-function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
+/** SIGTERM, then SIGKILL if the child has not exited within `timeoutMs`. */
+export function stopChild(child: ChildProcess, timeoutMs = 10_000): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
     const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);

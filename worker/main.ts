@@ -5,18 +5,14 @@ import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { ensureNightlySchedules } from '../lib/reports/schedules';
-import { connectTemporal } from '../lib/temporal';
+import { connectTemporal, temporalConnectionOptions } from '../lib/temporal';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-worker');
   const db = createDb(config.DATABASE_URL);
   const temporal = await connectTemporal(config);
-  const connection = await NativeConnection.connect({
-    address: config.TEMPORAL_ADDRESS,
-    tls: config.TEMPORAL_TLS || Boolean(config.TEMPORAL_API_KEY) ? {} : undefined,
-    apiKey: config.TEMPORAL_API_KEY,
-  });
+  const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
