@@ -42,7 +42,6 @@ const CLOSED_UNPAID = Prisma.raw(`('WRITTEN_OFF','SETTLED','LEGAL_CLOSED','CANCE
 const ACTIVE = Prisma.raw(
   `('OPEN','PRE_DUE','REMINDER','CALL','PROMISE_WAIT','REPAYMENT_PLAN','ORDER_BLOCK','FORMAL_NOTICE','LEGAL')`,
 );
-const TERMINAL = Prisma.raw(`('PAID','SETTLED','WRITTEN_OFF','LEGAL_CLOSED','CANCELLED')`);
 
 /** SQL: the invoice (alias i) is a receivable at the end of day `t`. */
 const receivableAt = (t: string): Prisma.Sql =>
@@ -500,54 +499,22 @@ export interface RecoveryRow {
 /**
  * What each stage recovered: for every entry into a stage in the period (from the workflow timeline; issuing counts
  * as entering OPEN), the balance outstanding then and the payments received while the invoice stayed in that stage.
+ * Each stay is a row of StageSpell, kept up to date by database triggers (migration stage_spells), so this is one
+ * range scan over an indexed table.
  */
 export async function recoveryReport(
   db: Db,
   period: Period,
   f: ReportFilter = {},
 ): Promise<Grouped<{ stages: RecoveryRow[] }>> {
-  const end = addDays(period.to, 1);
-  // The window sort over a year of entries outgrows the default 4 MB work_mem and spills to disk; give this one
-  // query room in its own transaction (SET LOCAL ends with it).
-  const [, rows] = await db.$transaction([
-    db.$executeRaw`SET LOCAL work_mem = '64MB'`,
-    db.$queryRaw<Array<Row & { stage: string }>>(Prisma.sql`
-    WITH e AS (
-      SELECT te."invoiceId", te.stage, te.at, te.at::date AS d
-      FROM "TimelineEntry" te WHERE te.kind = 'STAGE' AND te.at >= ${period.from}::date
-      UNION ALL
-      SELECT i.id, 'OPEN', i."issueDate"::timestamp, i."issueDate"
-      FROM "Invoice" i WHERE i."issueDate" BETWEEN ${period.from}::date AND ${period.to}::date
-    ),
-    s AS (
-      -- byte order (COLLATE "C") is all the partitioning needs and sorts faster than the locale's collation
-      SELECT e.*, LEAD(e.d) OVER (PARTITION BY e."invoiceId" ORDER BY e.at) AS next_d,
-        ROW_NUMBER() OVER (ORDER BY e."invoiceId", e.at) AS entry_id
-      FROM e
-    ),
-    cohort AS (
-      SELECT s.entry_id, s."invoiceId", s.stage, s.d, s.next_d
-      FROM s WHERE s.at < ${end}::date AND s.stage NOT IN ${TERMINAL}
-    ),
-    per_entry AS (
-      -- one pass: each entry with the payments after its day (all of them: the balance at entry) and those up to the
-      -- day of the next stage (what this stage recovered)
-      SELECT co.entry_id, co."invoiceId", co.stage,
-        SUM(p."amountMinor") AS after_entry,
-        SUM(p."amountMinor") FILTER (WHERE co.next_d IS NULL OR p."paidOn" <= co.next_d) AS in_stage
-      FROM cohort co
-      LEFT JOIN "Payment" p
-        ON p."invoiceId" = co."invoiceId" AND p."paidOn" > co.d AND p."paidOn" > ${period.from}::date -- lets the index bound the scan
-      GROUP BY co.entry_id, co."invoiceId", co.stage
-    )
+  const rows = await db.$queryRaw<Array<Row & { stage: string }>>(Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, stage, COUNT(*) AS n, SUM(exposure) AS exposure, SUM(recovered) AS recovered
     FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k, pe.stage,
-        GREATEST(0, i."balanceMinor" + COALESCE(pe.after_entry, 0)) AS exposure, COALESCE(pe.in_stage, 0) AS recovered
-      FROM per_entry pe JOIN "Invoice" i ON i.id = pe."invoiceId" ${customerJoin(f)}
-      WHERE i.currency = ${currencyOf(f)} AND i.stage <> 'CANCELLED' ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy, ['stage'])}`),
-  ]);
+      SELECT ${dimExpr(f.groupBy)} AS k, sp.stage, sp."exposureMinor" AS exposure, sp."recoveredMinor" AS recovered
+      FROM "StageSpell" sp ${customerJoin(f, 'sp."customerId"')}
+      WHERE sp."enteredOn" BETWEEN ${period.from}::date AND ${period.to}::date AND sp.currency = ${currencyOf(f)}
+        ${customerWhere(f)}
+    ) x ${groupingSets(f.groupBy, ['stage'])}`);
   return groupStages(rows, (r) => {
     const exposure = num(r.exposure);
     const recovered = num(r.recovered);

@@ -164,6 +164,123 @@ test('recovery by stage', async () => {
   ]);
 });
 
+describe('stage spells (the table recovery by stage reads) follow every later write', () => {
+  const day = (iso: string): Date => new Date(`${iso}T00:00:00Z`);
+  type Spell = { stage: string; enteredOn: string; leftOn: string | null; exposure: number; recovered: number };
+  const spellsOf = async (invoiceId: string): Promise<Spell[]> =>
+    (await db.stageSpell.findMany({ where: { invoiceId }, orderBy: [{ enteredAt: 'asc' }, { stage: 'asc' }] })).map(
+      (x) => ({
+        stage: x.stage,
+        enteredOn: x.enteredOn.toISOString().slice(0, 10),
+        leftOn: x.leftOn ? x.leftOn.toISOString().slice(0, 10) : null,
+        exposure: Number(x.exposureMinor),
+        recovered: Number(x.recoveredMinor),
+      }),
+    );
+
+  test('issue, stage entries, a back-dated payment recorded late, concurrent payments, paid, cancelled', async () => {
+    const segment = `${fx.segment}-sp`;
+    const customerId = `${fx.c1}-sp`;
+    const inv = `${fx.inv.I1}-sp`;
+    await db.customer.create({ data: { id: customerId, externalId: customerId, name: 'Spell S.r.l.', segment } });
+    await db.invoice.create({
+      data: {
+        id: inv,
+        externalNumber: inv,
+        customerId,
+        currency: 'EUR',
+        amountMinor: 400_000n,
+        balanceMinor: 400_000n,
+        issueDate: day('2025-05-02'),
+        dueDate: day('2025-06-01'),
+        stage: 'OPEN',
+        segment,
+        workflowId: `invoice-${inv}`,
+      },
+    });
+    // Issuing opens the OPEN spell: 4,000 outstanding, nothing recovered yet.
+    expect(await spellsOf(inv)).toEqual([
+      { stage: 'OPEN', enteredOn: '2025-05-02', leftOn: null, exposure: 400_000, recovered: 0 },
+    ]);
+
+    const stageEntry = (at: string, stage: string) =>
+      db.timelineEntry.create({ data: { invoiceId: inv, at: new Date(at), kind: 'STAGE', stage, summary: stage } });
+    await stageEntry('2025-06-04T08:00:00Z', 'REMINDER');
+    await db.timelineEntry.create({
+      data: {
+        invoiceId: inv,
+        at: new Date('2025-06-05T08:00:00Z'),
+        kind: 'CONTACT',
+        stage: 'REMINDER',
+        summary: 'e-mail',
+      },
+    });
+    await stageEntry('2025-06-16T08:00:00Z', 'CALL');
+    expect(await spellsOf(inv)).toEqual([
+      { stage: 'OPEN', enteredOn: '2025-05-02', leftOn: '2025-06-04', exposure: 400_000, recovered: 0 },
+      { stage: 'REMINDER', enteredOn: '2025-06-04', leftOn: '2025-06-16', exposure: 400_000, recovered: 0 },
+      { stage: 'CALL', enteredOn: '2025-06-16', leftOn: null, exposure: 400_000, recovered: 0 },
+    ]);
+
+    // Reported on 20 June by the ERP, dated 10 June: it was recovered during REMINDER, and the CALL stage was entered
+    // with 1,000 less outstanding. The workflow lowers the balance in the same breath.
+    await db.$transaction([
+      db.payment.create({
+        data: { invoiceId: inv, reference: 'late', amountMinor: 100_000n, paidOn: day('2025-06-10') },
+      }),
+      db.invoice.update({ where: { id: inv }, data: { balanceMinor: 300_000n } }),
+    ]);
+    // Paid on the day the invoice moved to CALL: still counted for REMINDER (up to and including the day it moved on).
+    await db.payment.create({
+      data: { invoiceId: inv, reference: 'edge', amountMinor: 50_000n, paidOn: day('2025-06-16') },
+    });
+    await db.invoice.update({ where: { id: inv }, data: { balanceMinor: 250_000n } });
+    expect(await spellsOf(inv)).toEqual([
+      { stage: 'OPEN', enteredOn: '2025-05-02', leftOn: '2025-06-04', exposure: 400_000, recovered: 0 },
+      { stage: 'REMINDER', enteredOn: '2025-06-04', leftOn: '2025-06-16', exposure: 400_000, recovered: 150_000 },
+      { stage: 'CALL', enteredOn: '2025-06-16', leftOn: null, exposure: 250_000, recovered: 0 },
+    ]);
+
+    // Two payments written at once by two connections: the spells end as a fresh rebuild would make them.
+    await Promise.all([
+      db.payment.create({ data: { invoiceId: inv, reference: 'a', amountMinor: 20_000n, paidOn: day('2025-06-20') } }),
+      db.payment.create({ data: { invoiceId: inv, reference: 'b', amountMinor: 30_000n, paidOn: day('2025-06-21') } }),
+    ]);
+    await db.invoice.update({ where: { id: inv }, data: { balanceMinor: 200_000n } });
+    const before = await spellsOf(inv);
+    expect(before[2]).toEqual({
+      stage: 'CALL',
+      enteredOn: '2025-06-16',
+      leftOn: null,
+      exposure: 250_000,
+      recovered: 50_000,
+    });
+    await db.$executeRaw`SELECT segugio_refresh_stage_spells(ARRAY[${inv}]::text[])`;
+    expect(await spellsOf(inv)).toEqual(before);
+
+    // The report reads these rows.
+    const r = await recoveryReport(db, { from: '2025-06-01', to: '2025-06-30' }, { segment: [segment] });
+    expect(r.total.stages).toEqual([
+      { stage: 'REMINDER', entered: 1, exposureMinor: 400_000, recoveredMinor: 150_000, recoveryRate: 37.5 },
+      { stage: 'CALL', entered: 1, exposureMinor: 250_000, recoveredMinor: 50_000, recoveryRate: 20 },
+    ]);
+
+    // Paid in full: the PAID entry closes the CALL spell and opens none (terminal stages are not stays).
+    await stageEntry('2025-06-30T10:00:00Z', 'PAID');
+    expect((await spellsOf(inv)).map((x) => [x.stage, x.leftOn])).toEqual([
+      ['OPEN', '2025-06-04'],
+      ['REMINDER', '2025-06-16'],
+      ['CALL', '2025-06-30'],
+    ]);
+
+    // A cancelled invoice recovers nothing: its spells go, and come back if the cancellation is undone.
+    await db.invoice.update({ where: { id: inv }, data: { stage: 'CANCELLED' } });
+    expect(await spellsOf(inv)).toEqual([]);
+    await db.invoice.update({ where: { id: inv }, data: { stage: 'PAID' } });
+    expect(await spellsOf(inv)).toHaveLength(3);
+  });
+});
+
 describe('internal rating', () => {
   test('C1: late payments, one broken promise, one open dispute → B (79)', async () => {
     const r = await recomputeRating(db, fx.c1, '2025-03-31');
