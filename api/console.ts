@@ -11,8 +11,8 @@ import type { Db } from '../lib/db';
 import { toNumber } from '../lib/db';
 import { daysOverdue, todayIn } from '../lib/time';
 import { ACTIVE_STAGES } from '../workflows/contract';
-import { authenticate, requireRole } from './auth';
-import { parse } from './errors';
+import { authenticate } from './auth';
+import { RouteTable, type RouteSpec } from './registry';
 import { z } from 'zod';
 
 export interface ConsoleDeps {
@@ -46,6 +46,16 @@ const filterSchema = z.object({
 });
 type Filters = z.infer<typeof filterSchema>;
 
+const lastContactsQuery = z.object({
+  customers: z
+    .string()
+    .max(20_000)
+    .optional()
+    .transform((s) => (s ?? '').split(',').filter(Boolean))
+    .pipe(z.array(z.string().uuid()).max(500))
+    .meta({ description: 'Comma-separated customer ids (at most 500)' }),
+});
+
 /** Restricts customer rows (alias `c`) to the filters and, for a collector, to their own customers. */
 function customerScope(req: Request, f: Filters): Prisma.Sql {
   const parts: Prisma.Sql[] = [Prisma.sql`TRUE`];
@@ -62,8 +72,6 @@ const num = (v: unknown): number => (typeof v === 'bigint' ? Number(v) : typeof 
 
 /** The console's pages and its read-only helpers. Mount with `app.use(createConsoleRouter(deps))`. */
 export function createConsoleRouter(deps: ConsoleDeps): Router {
-  const { db } = deps;
-  const tz = deps.timeZone ?? 'Europe/Rome';
   const webRoot = deps.webRoot ?? path.resolve(__dirname, '..', 'web');
   const r = Router();
 
@@ -81,59 +89,95 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
     express.static(webRoot, { index: 'index.html', maxAge: 0, etag: true, fallthrough: true }),
   );
 
-  const api = Router();
-  api.use(authenticate(db));
-  api.use((_req, res, next) => {
+  // The helpers take the same API keys as /v1 and are never cached.
+  r.use('/console/api', authenticate(deps.db), (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
   });
+  consoleApiRoutes(new RouteTable(r), deps);
+  return r;
+}
+
+const internal = 'Internal to the web console: shaped for its screens, and may change with them.';
+
+/** The console's read-only helpers, declared on the route table (roles, query schemas, /openapi.json). */
+export function consoleApiRoutes(t: RouteTable, deps: ConsoleDeps): void {
+  const { db } = deps;
+  const tz = deps.timeZone ?? 'Europe/Rome';
+  const helper = { method: 'get', tag: 'console', description: internal, mutating: false } satisfies Partial<RouteSpec>;
 
   /** Who is signed in: role, user and display name (the console picks its menu from the role). */
-  api.get('/me', async (req, res) => {
-    const p = req.principal!;
-    const user = p.userId ? await db.user.findUnique({ where: { id: p.userId } }) : null;
-    res.json({ role: p.role, userId: p.userId, name: user?.name ?? p.role, language: user?.language ?? 'it' });
-  });
+  t.add(
+    {
+      ...helper,
+      path: '/console/api/me',
+      roles: ['erp', 'collector', 'manager'],
+      summary: 'Who is signed in: role, user, display name and language',
+      responses: { 200: 'The caller' },
+    },
+    async (req, res) => {
+      const p = req.principal!;
+      const user = p.userId ? await db.user.findUnique({ where: { id: p.userId } }) : null;
+      res.json({ role: p.role, userId: p.userId, name: user?.name ?? p.role, language: user?.language ?? 'it' });
+    },
+  );
 
   /** Values for the filter drop-downs: collectors, salespeople, areas, segments. */
-  api.get('/options', requireRole('collector', 'manager'), async (_req, res) => {
-    const [users, areas, segments, policies] = await Promise.all([
-      db.user.findMany({ where: { role: { in: ['collector', 'salesperson'] } }, orderBy: { name: 'asc' } }),
-      db.customer.findMany({ where: { area: { not: null } }, distinct: ['area'], select: { area: true } }),
-      db.customer.findMany({ distinct: ['segment'], select: { segment: true } }),
-      db.dunningPolicy.findMany({ distinct: ['segment'], select: { segment: true } }),
-    ]);
-    const seg = new Set([...segments.map((s) => s.segment), ...policies.map((p) => p.segment)]);
-    res.json({
-      collectors: users.filter((u) => u.role === 'collector').map((u) => ({ id: u.id, name: u.name })),
-      salespeople: users.filter((u) => u.role === 'salesperson').map((u) => ({ id: u.id, name: u.name })),
-      areas: areas
-        .map((a) => a.area)
-        .filter(Boolean)
-        .sort(),
-      segments: [...seg].sort(),
-    });
-  });
+  t.add(
+    {
+      ...helper,
+      path: '/console/api/options',
+      roles: ['collector', 'manager'],
+      summary: 'Values for the filter drop-downs: collectors, salespeople, areas, segments',
+      responses: { 200: 'The values' },
+    },
+    async (_req, res) => {
+      const [users, areas, segments, policies] = await Promise.all([
+        db.user.findMany({ where: { role: { in: ['collector', 'salesperson'] } }, orderBy: { name: 'asc' } }),
+        db.customer.findMany({ where: { area: { not: null } }, distinct: ['area'], select: { area: true } }),
+        db.customer.findMany({ distinct: ['segment'], select: { segment: true } }),
+        db.dunningPolicy.findMany({ distinct: ['segment'], select: { segment: true } }),
+      ]);
+      const seg = new Set([...segments.map((s) => s.segment), ...policies.map((p) => p.segment)]);
+      res.json({
+        collectors: users.filter((u) => u.role === 'collector').map((u) => ({ id: u.id, name: u.name })),
+        salespeople: users.filter((u) => u.role === 'salesperson').map((u) => ({ id: u.id, name: u.name })),
+        areas: areas
+          .map((a) => a.area)
+          .filter(Boolean)
+          .sort(),
+        segments: [...seg].sort(),
+      });
+    },
+  );
 
   /**
    * Control-tower figures straight from the mirror tables, for when the reports API is not there: pipeline by
    * stage, aging buckets, disputes and legal cases with how long they have been stuck, blocked customers, and the
    * monthly promise-kept rate and an approximate DSO over the last six months.
    */
-  api.get('/tower', requireRole('manager'), async (req, res) => {
-    const f = parse(filterSchema, req.query);
-    const where = customerScope(req, f);
-    const today = todayIn(tz);
-    // Prisma's raw queries run only when awaited: a skipped one costs nothing.
-    const figures = f.only !== 'stuck';
-    const [pipeline, aging, disputes, legal, blocked, promises, dso] = await Promise.all([
-      figures &&
-        db.$queryRaw<Array<{ stage: string; count: bigint; balance: bigint }>>`
+  t.add(
+    {
+      ...helper,
+      path: '/console/api/tower',
+      roles: ['manager'],
+      summary: 'Control-tower figures straight from the mirror tables',
+      query: filterSchema,
+      responses: { 200: 'Pipeline, aging, stuck disputes and legal cases, blocked customers, promise-kept rate, DSO' },
+    },
+    async (req, res, { query: f }) => {
+      const where = customerScope(req, f);
+      const today = todayIn(tz);
+      // Prisma's raw queries run only when awaited: a skipped one costs nothing.
+      const figures = f.only !== 'stuck';
+      const [pipeline, aging, disputes, legal, blocked, promises, dso] = await Promise.all([
+        figures &&
+          db.$queryRaw<Array<{ stage: string; count: bigint; balance: bigint }>>`
         SELECT i.stage, COUNT(*) AS count, COALESCE(SUM(i."balanceMinor"), 0)::bigint AS balance
         FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
         WHERE i.stage IN (${ACTIVE}) AND ${where} GROUP BY i.stage`,
-      figures &&
-        db.$queryRaw<Array<{ bucket: string; count: bigint; balance: bigint }>>`
+        figures &&
+          db.$queryRaw<Array<{ bucket: string; count: bigint; balance: bigint }>>`
         SELECT CASE
             WHEN d <= 0 THEN 'NOT_DUE' WHEN d <= 30 THEN '1_30' WHEN d <= 60 THEN '31_60'
             WHEN d <= 90 THEN '61_90' WHEN d <= 180 THEN '91_180' ELSE 'OVER_180' END AS bucket,
@@ -142,43 +186,43 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
               FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
               WHERE i.stage IN (${ACTIVE}) AND ${where}) x
         GROUP BY bucket`,
-      db.$queryRaw<
-        Array<{
-          invoiceId: string;
-          number: string;
-          customer: string;
-          reasonCode: string;
-          openedAt: Date;
-          balance: bigint;
-        }>
-      >`
+        db.$queryRaw<
+          Array<{
+            invoiceId: string;
+            number: string;
+            customer: string;
+            reasonCode: string;
+            openedAt: Date;
+            balance: bigint;
+          }>
+        >`
         SELECT d."invoiceId", i."externalNumber" AS number, c.name AS customer, d."reasonCode", d."openedAt",
                i."balanceMinor" AS balance
         FROM "Dispute" d JOIN "Invoice" i ON i.id = d."invoiceId" JOIN "Customer" c ON c.id = i."customerId"
         WHERE d.status = 'OPEN' AND ${where} ORDER BY d."openedAt" ASC LIMIT 20`,
-      db.$queryRaw<
-        Array<{ invoiceId: string; number: string; customer: string; status: string; since: Date; balance: bigint }>
-      >`
+        db.$queryRaw<
+          Array<{ invoiceId: string; number: string; customer: string; status: string; since: Date; balance: bigint }>
+        >`
         SELECT l."invoiceId", i."externalNumber" AS number, c.name AS customer, l.status,
                COALESCE((SELECT MAX(e."createdAt") FROM "LegalCaseEvent" e WHERE e."caseId" = l.id), l."openedAt") AS since,
                i."balanceMinor" AS balance
         FROM "LegalCase" l JOIN "Invoice" i ON i.id = l."invoiceId" JOIN "Customer" c ON c.id = i."customerId"
         WHERE l.status IN ('PENDING_APPROVAL', 'OPEN') AND ${where} ORDER BY since ASC LIMIT 20`,
-      db.$queryRaw<Array<{ id: string; name: string; balance: bigint; since: Date }>>`
+        db.$queryRaw<Array<{ id: string; name: string; balance: bigint; since: Date }>>`
         SELECT c.id, c.name, c."updatedAt" AS since,
                COALESCE((SELECT SUM(i."balanceMinor") FROM "Invoice" i
                          WHERE i."customerId" = c.id AND i.stage IN (${ACTIVE})), 0)::bigint AS balance
         FROM "Customer" c WHERE c."orderBlocked" AND ${where} ORDER BY c.name LIMIT 50`,
-      figures &&
-        db.$queryRaw<Array<{ month: string; kept: bigint; broken: bigint }>>`
+        figures &&
+          db.$queryRaw<Array<{ month: string; kept: bigint; broken: bigint }>>`
         SELECT to_char(date_trunc('month', p."resolvedAt"), 'YYYY-MM') AS month,
                COUNT(*) FILTER (WHERE p.status = 'KEPT') AS kept, COUNT(*) FILTER (WHERE p.status = 'BROKEN') AS broken
         FROM "PaymentPromise" p JOIN "Invoice" i ON i.id = p."invoiceId" JOIN "Customer" c ON c.id = i."customerId"
         WHERE p."resolvedAt" >= date_trunc('month', ${today}::date) - interval '5 months' AND ${where}
         GROUP BY 1 ORDER BY 1`,
-      // DSO (approximate, count-free): receivables at each month end ÷ the previous 90 days' sales × 90.
-      figures &&
-        db.$queryRaw<Array<{ month: string; receivable: bigint; sales: bigint }>>`
+        // DSO (approximate, count-free): receivables at each month end ÷ the previous 90 days' sales × 90.
+        figures &&
+          db.$queryRaw<Array<{ month: string; receivable: bigint; sales: bigint }>>`
         WITH months AS (
           SELECT (date_trunc('month', ${today}::date) - (n || ' months')::interval + interval '1 month - 1 day')::date AS m
           FROM generate_series(0, 5) n),
@@ -194,116 +238,125 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
                    FILTER (WHERE inv.issued <= m AND (inv.closed IS NULL OR inv.closed > m)), 0)::bigint AS receivable,
           COALESCE(SUM(inv.amount) FILTER (WHERE inv.issued > m - 90 AND inv.issued <= m), 0)::bigint AS sales
         FROM months CROSS JOIN inv GROUP BY m ORDER BY m`,
-    ]);
-    const list = <T>(rows: T[] | false): T[] => rows || [];
-    const now = Date.now();
-    const days = (d: Date): number => Math.max(0, Math.floor((now - d.getTime()) / 86_400_000));
-    res.json({
-      source: 'console',
-      pipeline: ACTIVE_STAGES.map((stage) => {
-        const row = list(pipeline).find((p) => p.stage === stage);
-        return { stage, count: num(row?.count), balanceMinor: num(row?.balance) };
-      }),
-      aging: ['NOT_DUE', '1_30', '31_60', '61_90', '91_180', 'OVER_180'].map((bucket) => {
-        const row = list(aging).find((a) => a.bucket === bucket);
-        return { bucket, count: num(row?.count), balanceMinor: num(row?.balance) };
-      }),
-      disputes: disputes.map((d) => ({
-        invoiceId: d.invoiceId,
-        number: d.number,
-        customer: d.customer,
-        reasonCode: d.reasonCode,
-        balanceMinor: num(d.balance),
-        daysStuck: days(d.openedAt),
-      })),
-      legal: legal.map((l) => ({
-        invoiceId: l.invoiceId,
-        number: l.number,
-        customer: l.customer,
-        status: l.status,
-        balanceMinor: num(l.balance),
-        daysStuck: days(l.since),
-      })),
-      blocked: blocked.map((b) => ({
-        customerId: b.id,
-        name: b.name,
-        balanceMinor: num(b.balance),
-        days: days(b.since),
-      })),
-      promiseKept: list(promises).map((p) => {
-        const kept = num(p.kept);
-        const total = kept + num(p.broken);
-        return { month: p.month, kept, total, rate: total ? kept / total : null };
-      }),
-      dso: list(dso).map((d) => {
-        const sales = num(d.sales);
-        return { month: d.month, dso: sales > 0 ? Math.round((num(d.receivable) / sales) * 90) : null };
-      }),
-    });
-  });
+      ]);
+      const list = <T>(rows: T[] | false): T[] => rows || [];
+      const now = Date.now();
+      const days = (d: Date): number => Math.max(0, Math.floor((now - d.getTime()) / 86_400_000));
+      res.json({
+        source: 'console',
+        pipeline: ACTIVE_STAGES.map((stage) => {
+          const row = list(pipeline).find((p) => p.stage === stage);
+          return { stage, count: num(row?.count), balanceMinor: num(row?.balance) };
+        }),
+        aging: ['NOT_DUE', '1_30', '31_60', '61_90', '91_180', 'OVER_180'].map((bucket) => {
+          const row = list(aging).find((a) => a.bucket === bucket);
+          return { bucket, count: num(row?.count), balanceMinor: num(row?.balance) };
+        }),
+        disputes: disputes.map((d) => ({
+          invoiceId: d.invoiceId,
+          number: d.number,
+          customer: d.customer,
+          reasonCode: d.reasonCode,
+          balanceMinor: num(d.balance),
+          daysStuck: days(d.openedAt),
+        })),
+        legal: legal.map((l) => ({
+          invoiceId: l.invoiceId,
+          number: l.number,
+          customer: l.customer,
+          status: l.status,
+          balanceMinor: num(l.balance),
+          daysStuck: days(l.since),
+        })),
+        blocked: blocked.map((b) => ({
+          customerId: b.id,
+          name: b.name,
+          balanceMinor: num(b.balance),
+          days: days(b.since),
+        })),
+        promiseKept: list(promises).map((p) => {
+          const kept = num(p.kept);
+          const total = kept + num(p.broken);
+          return { month: p.month, kept, total, rate: total ? kept / total : null };
+        }),
+        dso: list(dso).map((d) => {
+          const sales = num(d.sales);
+          return { month: d.month, dso: sales > 0 ? Math.round((num(d.receivable) / sales) * 90) : null };
+        }),
+      });
+    },
+  );
 
   /**
    * Legal actions awaiting a decision: the open approval tasks with the facts of their invoice and case. The
    * cost-benefit figures come from the reports API (`/v1/reports/legal`), which the page asks for separately.
    */
-  api.get('/approvals', requireRole('manager'), async (_req, res) => {
-    const tasks = await db.task.findMany({
-      where: { kind: 'APPROVE_LEGAL', status: 'OPEN', invoiceId: { not: null } },
-      orderBy: { dueAt: 'asc' },
-      take: 200,
-      include: { invoice: { include: { legalCases: true } }, customer: true },
-    });
-    const today = todayIn(tz);
-    res.json({
-      items: tasks.map((t) => {
-        const inv = t.invoice!;
-        const legalCase = inv.legalCases[0];
-        return {
-          taskId: t.id,
-          dueAt: t.dueAt.toISOString(),
-          invoiceId: inv.id,
-          number: inv.externalNumber,
-          customerId: t.customerId,
-          customer: t.customer.name,
-          rating: t.customer.rating,
-          segment: t.customer.segment,
-          currency: inv.currency,
-          stage: inv.stage,
-          balanceMinor: toNumber(inv.balanceMinor),
-          daysOverdue: Math.max(0, daysOverdue(inv.dueDate.toISOString().slice(0, 10), today)),
-          costsSoFarMinor: toNumber(legalCase?.costsMinor),
-          caseStatus: legalCase?.status ?? null,
-        };
-      }),
-    });
-  });
+  t.add(
+    {
+      ...helper,
+      path: '/console/api/approvals',
+      roles: ['manager'],
+      summary: 'Legal actions awaiting a decision, with the facts of their invoice and case',
+      responses: { 200: 'The open approval tasks' },
+    },
+    async (_req, res) => {
+      const tasks = await db.task.findMany({
+        where: { kind: 'APPROVE_LEGAL', status: 'OPEN', invoiceId: { not: null } },
+        orderBy: { dueAt: 'asc' },
+        take: 200,
+        include: { invoice: { include: { legalCases: true } }, customer: true },
+      });
+      const today = todayIn(tz);
+      res.json({
+        items: tasks.map((t) => {
+          const inv = t.invoice!;
+          const legalCase = inv.legalCases[0];
+          return {
+            taskId: t.id,
+            dueAt: t.dueAt.toISOString(),
+            invoiceId: inv.id,
+            number: inv.externalNumber,
+            customerId: t.customerId,
+            customer: t.customer.name,
+            rating: t.customer.rating,
+            segment: t.customer.segment,
+            currency: inv.currency,
+            stage: inv.stage,
+            balanceMinor: toNumber(inv.balanceMinor),
+            daysOverdue: Math.max(0, daysOverdue(inv.dueDate.toISOString().slice(0, 10), today)),
+            costsSoFarMinor: toNumber(legalCase?.costsMinor),
+            caseStatus: legalCase?.status ?? null,
+          };
+        }),
+      });
+    },
+  );
 
   /** When each of the given customers was last contacted (any channel, either direction): the agenda's column. */
-  api.get('/last-contacts', requireRole('collector', 'manager'), async (req, res) => {
-    const ids = parse(
-      z
-        .string()
-        .max(20_000)
-        .transform((s) => s.split(',').filter(Boolean))
-        .pipe(z.array(z.string().uuid()).max(500)),
-      req.query.customers ?? '',
-      'customers',
-    );
-    const rows = ids.length
-      ? await db.contactEvent.groupBy({
-          by: ['customerId'],
-          where: {
-            customerId: { in: ids },
-            status: { notIn: ['PENDING', 'SKIPPED', 'DEFERRED'] },
-            // a collector learns nothing about other collectors' customers
-            ...(req.principal?.role === 'collector' ? { customer: { collectorId: req.principal.userId } } : {}),
-          },
-          _max: { createdAt: true },
-        })
-      : [];
-    res.json(Object.fromEntries(rows.map((r) => [r.customerId, r._max.createdAt?.toISOString() ?? null])));
-  });
-
-  r.use('/console/api', api);
-  return r;
+  t.add(
+    {
+      ...helper,
+      path: '/console/api/last-contacts',
+      roles: ['collector', 'manager'],
+      summary: 'When each of the given customers was last contacted',
+      query: lastContactsQuery,
+      responses: { 200: 'Customer id → ISO timestamp (or null)' },
+    },
+    async (req, res, { query }) => {
+      const ids = query.customers;
+      const rows = ids.length
+        ? await db.contactEvent.groupBy({
+            by: ['customerId'],
+            where: {
+              customerId: { in: ids },
+              status: { notIn: ['PENDING', 'SKIPPED', 'DEFERRED'] },
+              // a collector learns nothing about other collectors' customers
+              ...(req.principal?.role === 'collector' ? { customer: { collectorId: req.principal.userId } } : {}),
+            },
+            _max: { createdAt: true },
+          })
+        : [];
+      res.json(Object.fromEntries(rows.map((r) => [r.customerId, r._max.createdAt?.toISOString() ?? null])));
+    },
+  );
 }

@@ -6,7 +6,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import express, { type Router } from 'express';
 import { z } from 'zod';
-import type { RouteSpec } from './registry';
+import { consoleApiRoutes } from './console';
+import { describeRoutes, type RouteSpec } from './registry';
+import { reportRoutes } from './routes/reports';
 
 type JsonSchema = Record<string, unknown>;
 
@@ -51,7 +53,31 @@ const ERROR_RESPONSES: Record<string, string> = {
 /** `/v1/invoices/:id` → `/v1/invoices/{id}`. */
 const oaPath = (p: string): string => p.replace(/:(\w+)/g, '{$1}');
 
-export function buildOpenApi(routes: RouteSpec[], version = '1.0.0'): Record<string, unknown> {
+/** The schema of a success body by media type: JSON objects, text, or bytes (spreadsheets, PDFs). */
+const bodySchema = (type: string): JsonSchema =>
+  type === 'application/json'
+    ? { type: 'object' }
+    : type.startsWith('text/')
+      ? { type: 'string' }
+      : { type: 'string', format: 'binary' };
+
+const routeKey = (r: RouteSpec): string => `${r.method} ${r.path}`;
+
+/**
+ * The route table's routes plus those declared with the route table but mounted by routers of their own: the
+ * reports (after the /v1 key check) and the console's helpers (/console/api, the same API keys). These are described
+ * from the very declarations that mount them, so /openapi.json and the authorization matrix cannot miss them; a route
+ * the table already holds is not repeated.
+ */
+export function allRoutes(table: RouteSpec[]): RouteSpec[] {
+  const seen = new Set(table.map(routeKey));
+  const elsewhere = [...describeRoutes(reportRoutes), ...describeRoutes(consoleApiRoutes)];
+  return [...table, ...elsewhere.filter((r) => !seen.has(routeKey(r)))];
+}
+
+/** The OpenAPI document of `routes` and of the routes mounted on their own (see `allRoutes`). */
+export function buildOpenApi(table: RouteSpec[], version = '1.0.0'): Record<string, unknown> {
+  const routes = allRoutes(table);
   const paths: Record<string, Record<string, unknown>> = {};
   for (const r of routes) {
     const parameters: unknown[] = [];
@@ -122,17 +148,14 @@ export function buildOpenApi(routes: RouteSpec[], version = '1.0.0'): Record<str
         },
       };
     }
+    const produces = typeof r.produces === 'string' ? [r.produces] : (r.produces ?? ['application/json']);
+    const success = Object.fromEntries(produces.map((type) => [type, { schema: bodySchema(type) }]));
     const responses: Record<string, unknown> = {};
     for (const [status, description] of Object.entries(r.responses)) {
       responses[status] =
         Number(status) >= 400
           ? { description, content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } } }
-          : {
-              description,
-              content: {
-                [r.produces ?? 'application/json']: { schema: r.produces ? { type: 'string' } : { type: 'object' } },
-              },
-            };
+          : { description, content: success };
     }
     for (const [status, description] of Object.entries(ERROR_RESPONSES)) {
       if (status === '400' && !r.params && !r.query && !r.body && r.bodyKind !== 'upload') continue;
@@ -170,7 +193,8 @@ export function buildOpenApi(routes: RouteSpec[], version = '1.0.0'): Record<str
       version,
       description:
         'Credit management and collections: ERP intake and bulk import, human decisions on invoice workflows, the ' +
-        'collectors’ agenda, dunning policies and the customer 360 view. Money is integer minor units; dates ISO.',
+        'collectors’ agenda, dunning policies, the customer 360 view and the credit reports (JSON, CSV, XLSX, PDF). ' +
+        'Money is integer minor units; dates ISO.',
     },
     servers: [{ url: '/' }],
     tags: [...new Set(routes.map((r) => r.tag)), 'operations'].map((name) => ({ name })),

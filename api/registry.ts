@@ -28,8 +28,11 @@ export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema,
   mutating: boolean;
   /** Status codes this route answers besides the errors every route may give. */
   responses: Record<number, string>;
-  /** Media type of the success body when it is not JSON. */
-  produces?: string;
+  /**
+   * Media types of the success body when it is not (only) JSON; with several, a query parameter (e.g. `format`)
+   * chooses, and the first is the default.
+   */
+  produces?: string | readonly string[];
 }
 
 export interface RouteInput<P extends Schema, Q extends Schema, B extends Schema> {
@@ -38,11 +41,11 @@ export interface RouteInput<P extends Schema, Q extends Schema, B extends Schema
   body: z.output<B>;
 }
 
-/** Collects route specs and mounts their handlers on a router. */
+/** Collects route specs and mounts their handlers on a router (without one, it only collects: see `describeRoutes`). */
 export class RouteTable {
   readonly routes: RouteSpec[] = [];
 
-  constructor(private readonly router: Router) {}
+  constructor(private readonly router?: Router) {}
 
   add<P extends Schema, Q extends Schema, B extends Schema>(
     spec: RouteSpec<P, Q, B>,
@@ -50,6 +53,7 @@ export class RouteTable {
     ...before: RequestHandler[]
   ): void {
     this.routes.push(spec as unknown as RouteSpec);
+    if (!this.router) return;
     this.router[spec.method](spec.path, requireRole(...spec.roles), ...before, async (req, res) => {
       refuseNul({ params: req.params, query: req.query, body: req.body });
       const input = {
@@ -63,6 +67,20 @@ export class RouteTable {
       await handler(req, res, input);
     });
   }
+}
+
+/** A module of routes: declares its routes on the table it is given, closing over its dependencies. */
+export type RouteModule<D> = (t: RouteTable, deps: D) => void;
+
+/**
+ * The specs a route module declares, without mounting anything or needing its dependencies: route modules only read
+ * their dependencies inside handlers, which never run here. Lets routers mounted on their own (reports, console) be
+ * documented and tested from the very declarations that mount them.
+ */
+export function describeRoutes<D>(module: RouteModule<D>): RouteSpec[] {
+  const t = new RouteTable();
+  module(t, {} as D);
+  return t.routes;
 }
 
 /**

@@ -1,7 +1,8 @@
 /**
  * Credit intelligence over HTTP: `GET /v1/reports/...` for every KPI (JSON, or `format=csv|xlsx`), ratings with their
  * explanation, legal cost-benefit, monthly trends, the monthly PDF, and the "what if" policy simulation. Managers and
- * admins only. Query filters are validated; a bad one is a 400 naming the field.
+ * admins only. Declared on the route table like every /v1 route: the same zod schemas validate the query (a bad
+ * filter is a 400 naming the field) and describe it in /openapi.json.
  */
 import type { Client } from '@temporalio/client';
 import { Router, type Response } from 'express';
@@ -38,8 +39,8 @@ import { monthlyReportPdf } from '../../lib/reports/pdf';
 import { ratingExplanation, recomputeRating } from '../../lib/reports/rating';
 import { previousMonth, trend } from '../../lib/reports/snapshots';
 import { simulatePolicy } from '../../lib/reports/simulate';
-import { requireRole } from '../auth';
 import { badRequest, notFound, parse } from '../errors';
+import { RouteTable, type RouteSpec } from '../registry';
 
 const isoDate = z
   .string()
@@ -54,7 +55,8 @@ const list = z
   .union([z.string(), z.array(z.string())])
   .transform((v) => (Array.isArray(v) ? v : v.split(',')).map((s) => s.trim()).filter(Boolean))
   .refine((v) => v.length <= 50, 'at most 50 values')
-  .optional();
+  .optional()
+  .meta({ description: 'Comma-separated values (or the parameter repeated); at most 50' });
 
 const filterShape = {
   currency: z
@@ -66,7 +68,7 @@ const filterShape = {
   collectorId: list,
   salespersonId: list,
   groupBy: z.enum(DIMENSIONS).optional(),
-  format: z.enum(['json', 'csv', 'xlsx']).optional(),
+  format: z.enum(['json', 'csv', 'xlsx']).optional().meta({ description: 'json (default), csv or xlsx' }),
 };
 const periodQuery = z
   .object({ ...filterShape, from: isoDate.optional(), to: isoDate.optional() })
@@ -166,270 +168,431 @@ const simulateBody = z
   })
   .strict();
 
+const trendsQuery = z
+  .object({
+    from: month.optional(),
+    to: month.optional(),
+    dimension: z.enum(['all', ...DIMENSIONS]).optional(),
+    key: z.string().max(200).optional(),
+    currency: filterShape.currency,
+    format: filterShape.format,
+  })
+  .strict();
+
+const legalQuery = z
+  .object({
+    ...filterShape,
+    invoiceId: z.string().max(100).optional(),
+    customerId: z.string().max(100).optional(),
+    limit: z.coerce.number().int().min(1).max(10_000).default(500),
+    assumptions: z
+      .string()
+      .max(4000)
+      .optional()
+      .meta({ description: 'A JSON object overriding some of the default assumptions' }),
+  })
+  .strict();
+
+const ratingParams = z.object({ customerId: z.string().min(1).max(100) });
+const ratingQuery = z.object({ recompute: z.enum(['true', 'false']).optional() }).strict();
+const ratingsQuery = z
+  .object({
+    grade: z.enum(['A', 'B', 'C', 'D', 'E']).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+const monthlyQuery = z
+  .object({
+    month: month.optional(),
+    currency: filterShape.currency,
+    segment: list,
+    area: list,
+    collectorId: list,
+    salespersonId: list,
+  })
+  .strict();
+
+/** JSON by default; `format=csv|xlsx` downloads the same figures as a table. */
+const TABLE_FORMATS = [
+  'application/json',
+  'text/csv',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+] as const;
+
 export interface ReportsDeps {
   db: Db;
   temporal?: Client;
 }
 
-/** The reports router; mount it after authentication. */
-export function reportsRouter(deps: ReportsDeps): Router {
-  const { db } = deps;
-  const r = Router();
-  const managers = requireRole('manager');
+/** The reports routes, declared on the route table: managers and admins only. */
+export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
+  const kpi = {
+    method: 'get',
+    roles: ['manager'],
+    tag: 'reports',
+    mutating: false,
+    produces: TABLE_FORMATS,
+  } satisfies Partial<RouteSpec>;
 
   /** DSO (standard and count-back), best possible DSO, average days delinquent and CEI. */
-  r.get('/v1/reports/dso', managers, async (req, res) => {
-    const q = parse(periodQuery, req.query);
-    const data = await dsoReport(db, periodOf(q), filterOf(q));
-    await send(res, q.format, 'dso', { period: periodOf(q), ...data }, () => dsoTable(data, q.groupBy), q.currency);
-  });
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/dso',
+      summary: 'DSO (standard and count-back), best possible DSO, average days delinquent and CEI',
+      query: periodQuery,
+      responses: { 200: 'The figures for the period (default: the 90 days ending today)' },
+    },
+    async (_req, res, { query: q }) => {
+      const data = await dsoReport(deps.db, periodOf(q), filterOf(q));
+      await send(res, q.format, 'dso', { period: periodOf(q), ...data }, () => dsoTable(data, q.groupBy), q.currency);
+    },
+  );
 
   /** CEI alone (the same figures as /dso, for dashboards that show one number). */
-  r.get('/v1/reports/cei', managers, async (req, res) => {
-    const q = parse(periodQuery, req.query);
-    const data = await dsoReport(db, periodOf(q), filterOf(q));
-    const pick = (x: {
-      cei: number | null;
-      receivablesBeginMinor: number;
-      creditSalesMinor: number;
-      receivablesEndMinor: number;
-      currentEndMinor: number;
-    }) => ({
-      cei: x.cei,
-      receivablesBeginMinor: x.receivablesBeginMinor,
-      creditSalesMinor: x.creditSalesMinor,
-      receivablesEndMinor: x.receivablesEndMinor,
-      currentEndMinor: x.currentEndMinor,
-    });
-    const body = {
-      period: periodOf(q),
-      total: pick(data.total),
-      groups: data.groups.map((g) => ({ key: g.key, ...pick(g) })),
-    };
-    await send(res, q.format, 'cei', body, () => dsoTable(data, q.groupBy), q.currency);
-  });
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/cei',
+      summary: 'Collection effectiveness index alone (the same figures as /dso)',
+      query: periodQuery,
+      responses: { 200: 'CEI and its inputs for the period' },
+    },
+    async (_req, res, { query: q }) => {
+      const data = await dsoReport(deps.db, periodOf(q), filterOf(q));
+      const pick = (x: {
+        cei: number | null;
+        receivablesBeginMinor: number;
+        creditSalesMinor: number;
+        receivablesEndMinor: number;
+        currentEndMinor: number;
+      }) => ({
+        cei: x.cei,
+        receivablesBeginMinor: x.receivablesBeginMinor,
+        creditSalesMinor: x.creditSalesMinor,
+        receivablesEndMinor: x.receivablesEndMinor,
+        currentEndMinor: x.currentEndMinor,
+      });
+      const body = {
+        period: periodOf(q),
+        total: pick(data.total),
+        groups: data.groups.map((g) => ({ key: g.key, ...pick(g) })),
+      };
+      await send(res, q.format, 'cei', body, () => dsoTable(data, q.groupBy), q.currency);
+    },
+  );
 
   /** Aging buckets (not due, 1–30, 31–60, 61–90, 91–180, >180) by balance and count at `asOf`. */
-  r.get('/v1/reports/aging', managers, async (req, res) => {
-    const q = parse(asOfQuery, req.query);
-    const asOf = q.asOf ?? today();
-    const data = await agingReport(db, asOf, filterOf(q));
-    await send(res, q.format, 'aging', { asOf, ...data }, () => agingTable(data, q.groupBy), q.currency);
-  });
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/aging',
+      summary: 'Aging buckets (not due, 1–30, 31–60, 61–90, 91–180, >180) by balance and count',
+      query: asOfQuery,
+      responses: { 200: 'The buckets at asOf (default: today)' },
+    },
+    async (_req, res, { query: q }) => {
+      const asOf = q.asOf ?? today();
+      const data = await agingReport(deps.db, asOf, filterOf(q));
+      await send(res, q.format, 'aging', { asOf, ...data }, () => agingTable(data, q.groupBy), q.currency);
+    },
+  );
 
   /** Promise-kept rate of the promises falling due in the period. */
-  r.get('/v1/reports/promises', managers, async (req, res) => {
-    const q = parse(periodQuery, req.query);
-    const data = await promiseReport(db, periodOf(q), filterOf(q));
-    await send(
-      res,
-      q.format,
-      'promises',
-      { period: periodOf(q), ...data },
-      () => promiseTable(data, q.groupBy),
-      q.currency,
-    );
-  });
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/promises',
+      summary: 'Promise-kept rate of the promises falling due in the period',
+      query: periodQuery,
+      responses: { 200: 'Kept, broken and open promises' },
+    },
+    async (_req, res, { query: q }) => {
+      const data = await promiseReport(deps.db, periodOf(q), filterOf(q));
+      await send(
+        res,
+        q.format,
+        'promises',
+        { period: periodOf(q), ...data },
+        () => promiseTable(data, q.groupBy),
+        q.currency,
+      );
+    },
+  );
 
   /** Dispute rate, outcomes and mean time to resolution. */
-  r.get('/v1/reports/disputes', managers, async (req, res) => {
-    const q = parse(periodQuery, req.query);
-    const data = await disputeReport(db, periodOf(q), filterOf(q));
-    await send(
-      res,
-      q.format,
-      'disputes',
-      { period: periodOf(q), ...data },
-      () => disputeTable(data, q.groupBy),
-      q.currency,
-    );
-  });
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/disputes',
+      summary: 'Dispute rate, outcomes and mean time to resolution',
+      query: periodQuery,
+      responses: { 200: 'Disputes of the period' },
+    },
+    async (_req, res, { query: q }) => {
+      const data = await disputeReport(deps.db, periodOf(q), filterOf(q));
+      await send(
+        res,
+        q.format,
+        'disputes',
+        { period: periodOf(q), ...data },
+        () => disputeTable(data, q.groupBy),
+        q.currency,
+      );
+    },
+  );
 
   /** Distribution of the non-payment reasons collectors recorded. */
-  r.get('/v1/reports/reasons', managers, async (req, res) => {
-    const q = parse(periodQuery, req.query);
-    const data = await reasonReport(db, periodOf(q), filterOf(q));
-    await send(
-      res,
-      q.format,
-      'reasons',
-      { period: periodOf(q), ...data },
-      () => reasonTable(data, q.groupBy),
-      q.currency,
-    );
-  });
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/reasons',
+      summary: 'Distribution of the non-payment reasons collectors recorded',
+      query: periodQuery,
+      responses: { 200: 'Reasons of the period' },
+    },
+    async (_req, res, { query: q }) => {
+      const data = await reasonReport(deps.db, periodOf(q), filterOf(q));
+      await send(
+        res,
+        q.format,
+        'reasons',
+        { period: periodOf(q), ...data },
+        () => reasonTable(data, q.groupBy),
+        q.currency,
+      );
+    },
+  );
 
   /** Open invoices by current stage. */
-  r.get('/v1/reports/pipeline', managers, async (req, res) => {
-    const q = parse(asOfQuery, req.query);
-    const asOf = q.asOf ?? today();
-    const data = await pipelineReport(db, asOf, filterOf(q));
-    await send(res, q.format, 'pipeline', { asOf, ...data }, () => pipelineTable(data, q.groupBy), q.currency);
-  });
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/pipeline',
+      summary: 'Open invoices by current stage',
+      query: asOfQuery,
+      responses: { 200: 'The pipeline at asOf (default: today)' },
+    },
+    async (_req, res, { query: q }) => {
+      const asOf = q.asOf ?? today();
+      const data = await pipelineReport(deps.db, asOf, filterOf(q));
+      await send(res, q.format, 'pipeline', { asOf, ...data }, () => pipelineTable(data, q.groupBy), q.currency);
+    },
+  );
 
   /** What each stage recovered of the balance that entered it. */
-  r.get('/v1/reports/recovery', managers, async (req, res) => {
-    const q = parse(periodQuery, req.query);
-    const data = await recoveryReport(db, periodOf(q), filterOf(q));
-    await send(
-      res,
-      q.format,
-      'recovery',
-      { period: periodOf(q), ...data },
-      () => recoveryTable(data, q.groupBy),
-      q.currency,
-    );
-  });
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/recovery',
+      summary: 'What each stage recovered of the balance that entered it',
+      query: periodQuery,
+      responses: { 200: 'Recovery by stage for the period' },
+    },
+    async (_req, res, { query: q }) => {
+      const data = await recoveryReport(deps.db, periodOf(q), filterOf(q));
+      await send(
+        res,
+        q.format,
+        'recovery',
+        { period: periodOf(q), ...data },
+        () => recoveryTable(data, q.groupBy),
+        q.currency,
+      );
+    },
+  );
 
   /** Monthly trend from the snapshots (default: the 12 months up to last month). */
-  r.get('/v1/reports/trends', managers, async (req, res) => {
-    const q = parse(
-      z
-        .object({
-          from: month.optional(),
-          to: month.optional(),
-          dimension: z.enum(['all', ...DIMENSIONS]).optional(),
-          key: z.string().max(200).optional(),
-          currency: filterShape.currency,
-          format: filterShape.format,
-        })
-        .strict(),
-      req.query,
-    );
-    const toMonth = q.to ?? previousMonth(today());
-    let fromMonth = q.from;
-    if (!fromMonth) {
-      fromMonth = toMonth;
-      for (let i = 0; i < 11; i++) fromMonth = previousMonth(`${fromMonth}-01`);
-    }
-    if (fromMonth > toMonth)
-      throw badRequest('request is not valid', [{ path: 'from', message: 'must not be after to' }]);
-    const points = await trend(db, { fromMonth, toMonth, dimension: q.dimension, key: q.key, currency: q.currency });
-    await send(res, q.format, 'trends', { from: fromMonth, to: toMonth, points }, () => trendTable(points), q.currency);
-  });
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/trends',
+      summary: 'Monthly trend from the snapshots (default: the 12 months up to last month)',
+      query: trendsQuery,
+      responses: { 200: 'One point per month' },
+    },
+    async (_req, res, { query: q }) => {
+      const toMonth = q.to ?? previousMonth(today());
+      let fromMonth = q.from;
+      if (!fromMonth) {
+        fromMonth = toMonth;
+        for (let i = 0; i < 11; i++) fromMonth = previousMonth(`${fromMonth}-01`);
+      }
+      if (fromMonth > toMonth)
+        throw badRequest('request is not valid', [{ path: 'from', message: 'must not be after to' }]);
+      const points = await trend(deps.db, {
+        fromMonth,
+        toMonth,
+        dimension: q.dimension,
+        key: q.key,
+        currency: q.currency,
+      });
+      await send(
+        res,
+        q.format,
+        'trends',
+        { from: fromMonth, to: toMonth, points },
+        () => trendTable(points),
+        q.currency,
+      );
+    },
+  );
 
   /** Legal cost-benefit of every case in or considered for legal; assumptions may be overridden (JSON in `assumptions`). */
-  r.get('/v1/reports/legal', managers, async (req, res) => {
-    const q = parse(
-      z
-        .object({
-          ...filterShape,
-          invoiceId: z.string().max(100).optional(),
-          customerId: z.string().max(100).optional(),
-          limit: z.coerce.number().int().min(1).max(10_000).default(500),
-          assumptions: z.string().max(4000).optional(),
-        })
-        .strict(),
-      req.query,
-    );
-    let overrides: z.infer<typeof legalAssumptionsSchema> = {};
-    if (q.assumptions) {
-      let raw: unknown;
-      try {
-        raw = JSON.parse(q.assumptions);
-      } catch {
-        throw badRequest('request is not valid', [{ path: 'assumptions', message: 'must be a JSON object' }]);
+  t.add(
+    {
+      ...kpi,
+      path: '/v1/reports/legal',
+      summary: 'Legal cost-benefit of every case in or considered for legal, largest balances first',
+      description:
+        'The assumptions (recovery probabilities, costs) may be overridden with a JSON object in `assumptions`.',
+      query: legalQuery,
+      responses: { 200: 'The assumptions used and the cases with their recommendation' },
+    },
+    async (_req, res, { query: q }) => {
+      let overrides: z.infer<typeof legalAssumptionsSchema> = {};
+      if (q.assumptions) {
+        let raw: unknown;
+        try {
+          raw = JSON.parse(q.assumptions);
+        } catch {
+          throw badRequest('request is not valid', [{ path: 'assumptions', message: 'must be a JSON object' }]);
+        }
+        overrides = parse(legalAssumptionsSchema, raw, 'assumptions');
       }
-      overrides = parse(legalAssumptionsSchema, raw, 'assumptions');
-    }
-    const a = DEFAULT_LEGAL_ASSUMPTIONS;
-    const assumptions = {
-      recoveryByPosition: { ...a.recoveryByPosition, ...overrides.recoveryByPosition },
-      ratingFactor: { ...a.ratingFactor, ...overrides.ratingFactor },
-      maxProbability: overrides.maxProbability ?? a.maxProbability,
-      stepCostMinor: { ...a.stepCostMinor, ...overrides.stepCostMinor },
-      minBenefitCostRatio: overrides.minBenefitCostRatio ?? a.minBenefitCostRatio,
-    };
-    const cases = await legalReport(
-      db,
-      { ...filterOf({ ...q, groupBy: undefined }), invoiceId: q.invoiceId, customerId: q.customerId, limit: q.limit },
-      assumptions,
-    );
-    await send(res, q.format, 'legal', { assumptions, cases }, () => legalTable(cases), q.currency);
-  });
+      const a = DEFAULT_LEGAL_ASSUMPTIONS;
+      const assumptions = {
+        recoveryByPosition: { ...a.recoveryByPosition, ...overrides.recoveryByPosition },
+        ratingFactor: { ...a.ratingFactor, ...overrides.ratingFactor },
+        maxProbability: overrides.maxProbability ?? a.maxProbability,
+        stepCostMinor: { ...a.stepCostMinor, ...overrides.stepCostMinor },
+        minBenefitCostRatio: overrides.minBenefitCostRatio ?? a.minBenefitCostRatio,
+      };
+      const cases = await legalReport(
+        deps.db,
+        { ...filterOf({ ...q, groupBy: undefined }), invoiceId: q.invoiceId, customerId: q.customerId, limit: q.limit },
+        assumptions,
+      );
+      await send(res, q.format, 'legal', { assumptions, cases }, () => legalTable(cases), q.currency);
+    },
+  );
 
   /** A customer's internal rating with its factors; `?recompute=true` recomputes it first. */
-  r.get('/v1/reports/ratings/:customerId', managers, async (req, res) => {
-    const id = parse(z.string().min(1).max(100), req.params.customerId, 'customerId');
-    const q = parse(z.object({ recompute: z.enum(['true', 'false']).optional() }).strict(), req.query);
-    let explained = q.recompute === 'true' ? null : await ratingExplanation(db, id);
-    if (!explained) {
-      const r2 = await recomputeRating(db, id);
-      if (!r2) throw notFound(`customer ${id}`);
-      explained = await ratingExplanation(db, id);
-    }
-    res.json(explained);
-  });
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/reports/ratings/:customerId',
+      roles: ['manager'],
+      tag: 'reports',
+      summary: "A customer's internal rating (A–E) with its factors",
+      description: '`recompute=true` recomputes and stores the rating first.',
+      params: ratingParams,
+      query: ratingQuery,
+      mutating: false,
+      responses: { 200: 'The rating and the contribution of each factor' },
+    },
+    async (_req, res, { params, query: q }) => {
+      const id = params.customerId;
+      let explained = q.recompute === 'true' ? null : await ratingExplanation(deps.db, id);
+      if (!explained) {
+        const r2 = await recomputeRating(deps.db, id);
+        if (!r2) throw notFound(`customer ${id}`);
+        explained = await ratingExplanation(deps.db, id);
+      }
+      res.json(explained);
+    },
+  );
 
   /** How many customers sit in each grade (and which, with `grade`). */
-  r.get('/v1/reports/ratings', managers, async (req, res) => {
-    const q = parse(
-      z
-        .object({
-          grade: z.enum(['A', 'B', 'C', 'D', 'E']).optional(),
-          limit: z.coerce.number().int().min(1).max(1000).default(100),
-        })
-        .strict(),
-      req.query,
-    );
-    const counts = await db.customer.groupBy({ by: ['rating'], _count: { _all: true } });
-    const customers = q.grade
-      ? await db.customer.findMany({
-          where: { rating: q.grade },
-          select: { id: true, name: true, segment: true, rating: true },
-          orderBy: { name: 'asc' },
-          take: q.limit,
-        })
-      : undefined;
-    res.json({
-      grades: Object.fromEntries(counts.map((c) => [c.rating, c._count._all])),
-      ...(customers ? { customers } : {}),
-    });
-  });
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/reports/ratings',
+      roles: ['manager'],
+      tag: 'reports',
+      summary: 'How many customers sit in each grade (and which, with grade)',
+      query: ratingsQuery,
+      mutating: false,
+      responses: { 200: 'Customers per grade' },
+    },
+    async (_req, res, { query: q }) => {
+      const counts = await deps.db.customer.groupBy({ by: ['rating'], _count: { _all: true } });
+      const customers = q.grade
+        ? await deps.db.customer.findMany({
+            where: { rating: q.grade },
+            select: { id: true, name: true, segment: true, rating: true },
+            orderBy: { name: 'asc' },
+            take: q.limit,
+          })
+        : undefined;
+      res.json({
+        grades: Object.fromEntries(counts.map((c) => [c.rating, c._count._all])),
+        ...(customers ? { customers } : {}),
+      });
+    },
+  );
 
   /** The monthly credit report as PDF (default: last month). */
-  r.get('/v1/reports/monthly.pdf', managers, async (req, res) => {
-    const q = parse(
-      z
-        .object({
-          month: month.optional(),
-          currency: filterShape.currency,
-          segment: list,
-          area: list,
-          collectorId: list,
-          salespersonId: list,
-        })
-        .strict(),
-      req.query,
-    );
-    const m = q.month ?? previousMonth(today());
-    const pdf = await monthlyReportPdf(db, {
-      month: m,
-      filter: {
-        currency: q.currency,
-        segment: q.segment,
-        area: q.area,
-        collectorId: q.collectorId,
-        salespersonId: q.salespersonId,
-      },
-    });
-    res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="credit-report-${m}.pdf"`);
-    res.send(pdf);
-  });
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/reports/monthly.pdf',
+      roles: ['manager'],
+      tag: 'reports',
+      summary: 'The monthly credit report as PDF (default: last month)',
+      query: monthlyQuery,
+      mutating: false,
+      produces: 'application/pdf',
+      responses: { 200: 'The PDF (inline)' },
+    },
+    async (_req, res, { query: q }) => {
+      const m = q.month ?? previousMonth(today());
+      const pdf = await monthlyReportPdf(deps.db, {
+        month: m,
+        filter: {
+          currency: q.currency,
+          segment: q.segment,
+          area: q.area,
+          collectorId: q.collectorId,
+          salespersonId: q.salespersonId,
+        },
+      });
+      res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="credit-report-${m}.pdf"`);
+      res.send(pdf);
+    },
+  );
 
   /** "What if": replays a proposed policy over the last N months of real invoices; nothing is sent. */
-  r.post('/v1/reports/simulate', managers, async (req, res) => {
-    const body = parse(simulateBody, req.body);
-    res.json(
-      await simulatePolicy(db, {
-        policy: body.policy,
-        segment: body.segment,
-        months: body.months,
-        asOf: body.asOf,
-        currency: body.currency,
-      }),
-    );
-  });
+  t.add(
+    {
+      method: 'post',
+      path: '/v1/reports/simulate',
+      roles: ['manager'],
+      tag: 'reports',
+      summary: '"What if": replays a proposed policy over the last N months of real invoices',
+      description: 'Nothing is sent and nothing is written.',
+      body: simulateBody,
+      mutating: false,
+      responses: { 200: 'What the policy would have done' },
+    },
+    async (_req, res, { body }) => {
+      res.json(
+        await simulatePolicy(deps.db, {
+          policy: body.policy,
+          segment: body.segment,
+          months: body.months,
+          asOf: body.asOf,
+          currency: body.currency,
+        }),
+      );
+    },
+  );
+}
 
+/** The reports routes on a router of their own; mount it after authentication. */
+export function reportsRouter(deps: ReportsDeps): Router {
+  const r = Router();
+  reportRoutes(new RouteTable(r), deps);
   return r;
 }

@@ -1,7 +1,8 @@
 /**
- * Security and operations across the whole API: the authorization matrix (every route × every role), malformed
- * input thrown at every route (fast-check: no 5xx, nothing started, nothing written), rate limiting, security
- * headers, 503 when a backing service is down, metrics, and the OpenAPI 3.1 document validated by a validator.
+ * Security and operations across the whole API, reports and console helpers included: the authorization matrix
+ * (every route × every role), malformed input thrown at every route (fast-check: no 5xx, nothing started, nothing
+ * written), rate limiting, security headers, 503 when a backing service is down, metrics, and the OpenAPI 3.1
+ * document validated by a validator.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -12,6 +13,7 @@ import fc from 'fast-check';
 import request from 'supertest';
 import { createApp } from '../../api/app';
 import { createApiKey } from '../../api/auth';
+import { allRoutes } from '../../api/openapi';
 import type { RouteSpec } from '../../api/registry';
 import { createDb } from '../../lib/db';
 import { createLogger } from '../../lib/logger';
@@ -28,7 +30,8 @@ beforeAll(async () => {
   h = await startHarness();
   segment = await quietSegment(h);
   await h.startWorker();
-  routes = h.app.locals.routes as RouteSpec[];
+  // The app's route table plus the routers mounted on their own (reports, console helpers), from their declarations.
+  routes = allRoutes(h.app.locals.routes as RouteSpec[]);
 });
 
 afterAll(async () => {
@@ -77,9 +80,34 @@ describe('authorization matrix', () => {
       'POST /v1/tasks/:id/reassign',
       'GET /v1/policies',
       'PUT /v1/policies/:segment',
+      'GET /v1/reports/dso',
+      'GET /v1/reports/cei',
+      'GET /v1/reports/aging',
+      'GET /v1/reports/promises',
+      'GET /v1/reports/disputes',
+      'GET /v1/reports/reasons',
+      'GET /v1/reports/pipeline',
+      'GET /v1/reports/recovery',
+      'GET /v1/reports/trends',
+      'GET /v1/reports/legal',
+      'GET /v1/reports/ratings/:customerId',
+      'GET /v1/reports/ratings',
+      'GET /v1/reports/monthly.pdf',
+      'POST /v1/reports/simulate',
+      'GET /console/api/me',
+      'GET /console/api/options',
+      'GET /console/api/tower',
+      'GET /console/api/approvals',
+      'GET /console/api/last-contacts',
     ]) {
       expect(names).toContain(expected);
     }
+  });
+
+  it('the reports are for managers and admins only', () => {
+    const reports = routes.filter((r) => r.path.startsWith('/v1/reports/'));
+    expect(reports).toHaveLength(14);
+    for (const r of reports) expect([r.path, r.roles]).toEqual([r.path, ['manager']]);
   });
 
   it('every route × every role: allowed roles pass the role check, the others get 403, no key gets 401', async () => {
@@ -88,7 +116,7 @@ describe('authorization matrix', () => {
     for (const r of routes) {
       const url = urlOf(r);
       const anonymous = await send(r, url).send({});
-      expect([r.path, anonymous.status]).toEqual([r.path, 401]);
+      expect([r.path, anonymous.status, anonymous.body.error?.code]).toEqual([r.path, 401, 'UNAUTHENTICATED']);
       for (const role of ROLES) {
         const allowed = role === 'admin' || r.roles.includes(role);
         const res = await send(r, url, roleKey[role]).send({});
@@ -298,6 +326,24 @@ describe('operations', () => {
     for (const r of routes) {
       expect(res.body.paths[r.path.replace(/:(\w+)/g, '{$1}')]?.[r.method]).toBeDefined();
     }
+    // The reports: their query parameters (from the zod schemas that validate them), roles and media types.
+    const op = (p: string) => res.body.paths[p].get;
+    const params = (p: string) => op(p).parameters.map((x: { name: string }) => x.name);
+    const types = (p: string) => Object.keys(op(p).responses['200'].content);
+    expect(params('/v1/reports/dso')).toEqual(
+      expect.arrayContaining(['from', 'to', 'currency', 'segment', 'area', 'groupBy', 'format']),
+    );
+    expect(params('/v1/reports/monthly.pdf')).toContain('month');
+    expect(params('/v1/reports/ratings/{customerId}')).toEqual(['customerId', 'recompute']);
+    expect(op('/v1/reports/dso').description).toContain('Roles: manager, admin.');
+    expect(types('/v1/reports/aging')).toEqual([
+      'application/json',
+      'text/csv',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+    ]);
+    expect(types('/v1/reports/monthly.pdf')).toEqual(['application/pdf']);
+    expect(res.body.paths['/v1/reports/simulate'].post.requestBody).toBeDefined();
+    expect(op('/console/api/tower').description).toContain('Roles: manager, admin.');
     const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'oas-')), 'openapi.json');
     fs.writeFileSync(file, JSON.stringify(res.body));
     // The validator is an ES module; it runs in its own node process.
