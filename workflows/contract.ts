@@ -83,6 +83,12 @@ export interface PolicySettings {
   /** Reminders for several invoices of one customer due within this window go out as one message. */
   consolidationWindow: string;
   timezone: string;
+  /**
+   * Rating-routed cadence: customers of the segment whose internal rating is one of these grades are collected under
+   * the named policy (another policy key, e.g. `standard-strict`) instead of this one. One hop: the target's own
+   * routes are not followed.
+   */
+  ratingRoutes?: Partial<Record<'A' | 'B' | 'C' | 'D' | 'E', string>>;
 }
 
 export interface DunningPolicy {
@@ -141,6 +147,11 @@ export interface InvoiceAdjusted {
 
 export interface PolicyChanged {
   policy: DunningPolicy;
+  /**
+   * Set when the customer's rating moved the invoice to another policy key (track): the workflow switches to
+   * `policy` even though its key differs. Without it only a newer version of the workflow's own key is adopted.
+   */
+  reroute?: { rating: string; reason: string };
 }
 
 export interface Actor {

@@ -17,11 +17,13 @@ import {
   condition,
   continueAsNew,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { ReportActivities } from '../activities/reports';
 import type { DecisionRecord, SegugioActivities, TransitionRecord } from '../activities/types';
 import {
   addDuration,
@@ -88,6 +90,15 @@ const temporal = proxyActivities<SegugioActivities>({
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 });
+
+// The rating follows payments, promises and disputes; a failing recomputation must never hold up collection (the
+// nightly run catches up), so it gives up after a few tries.
+const ratings = proxyActivities<ReportActivities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+});
+/** Patch id: recompute the customer's rating after a batch that recorded a payment, promise, dispute or closing. */
+const RATING_ON_EVENTS = 'rating-on-events';
 
 const DAY_MS = 86_400_000;
 const HISTORY_KEPT = 100;
@@ -548,8 +559,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     wake++;
   });
 
-  setHandler(policyChangedSignal, ({ policy }) => {
-    adoptPolicy(policy, 'signal');
+  setHandler(policyChangedSignal, ({ policy, reroute }) => {
+    if (reroute && policy.segment !== s.policy.segment) switchTrack(policy, reroute);
+    else adoptPolicy(policy, 'signal');
     wake++;
   });
 
@@ -948,21 +960,55 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     entry('DECISION', summary, actorId);
   }
 
-  function adoptPolicy(policy: DunningPolicy, via: string): void {
-    if (policy.segment !== s.policy.segment || policy.version <= s.policy.version) return;
+  function validOffsets(policy: DunningPolicy): boolean {
     try {
       policy.steps.forEach((st) => parseDuration(st.offset));
+      return true;
     } catch (err) {
       log.warn('ignoring a policy with an invalid offset', { version: policy.version, error: String(err) });
-      return;
+      return false;
     }
+  }
+
+  function adoptPolicy(policy: DunningPolicy, via: string): void {
+    if (policy.segment !== s.policy.segment || policy.version <= s.policy.version) return;
+    if (!validOffsets(policy)) return;
     const from = s.policy.version;
     s.policy = policy;
     s.stepIndex = realignStepIndex(policy, s.lastFired);
     entry('POLICY', `policy ${policy.segment} v${from} → v${policy.version} (${via}): pending deadline recomputed`);
   }
 
+  /** The customer's rating moved this invoice to another policy key: later updates come from that key. */
+  function switchTrack(policy: DunningPolicy, reroute: { rating: string; reason: string }): void {
+    if (closed() || !validOffsets(policy)) return;
+    const from = `${s.policy.segment} v${s.policy.version}`;
+    s.policy = policy;
+    s.stepIndex = realignStepIndex(policy, s.lastFired);
+    entry(
+      'POLICY',
+      `rating ${reroute.rating} (${reroute.reason}): policy ${from} → ${policy.segment} v${policy.version}, pending deadline recomputed`,
+    );
+  }
+
   let flushing: Promise<void> = Promise.resolve();
+  /** A flushed batch recorded something the customer's rating depends on (payment, promise, dispute, closing). */
+  let ratingDue = false;
+
+  /**
+   * Recomputes the customer's rating once for everything flushed since the last time. Run by the main loop, not in
+   * flush(): an update handler (a collector recording a promise) must not wait for it.
+   */
+  async function refreshRating(): Promise<void> {
+    if (!ratingDue) return;
+    ratingDue = false;
+    if (!patched(RATING_ON_EVENTS)) return;
+    try {
+      await ratings.recomputeCustomerRating({ customerId: input.customerId });
+    } catch (err) {
+      log.warn('rating not recomputed; the nightly run will', { error: String(err) });
+    }
+  }
   /**
    * Writes the records queued so far as one batch (batches in order) — from the loop and from update handlers.
    * One batch per call: a steady stream of messages must not keep the loop from checking for continue-as-new.
@@ -979,6 +1025,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
           db.recordDecision({ invoiceId: input.invoiceId, customerId: input.customerId, at, record }),
         ),
       ]);
+      if (
+        records.some((r) => r.entry.kind === 'PAYMENT' || (r.entry.kind === 'STAGE' && isTerminal(r.stage))) ||
+        recs.some((r) => r.kind === 'PROMISE' || r.kind === 'DISPUTE')
+      )
+        ratingDue = true;
     });
     flushing = run.catch(() => undefined);
     return run;
@@ -1207,6 +1258,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   while (!closed()) {
     await flush();
+    await refreshRating();
     if (closed()) break;
     if (mustContinueAsNew()) {
       await condition(allHandlersFinished);
@@ -1250,6 +1302,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   s.tasks = [];
   await condition(allHandlersFinished);
   while (pending.length || decisions.length) await flush();
+  await refreshRating();
   log.info('invoice closed', {
     invoiceId: input.invoiceId,
     workflowId: invoiceWorkflowId(input.invoiceId),

@@ -2,6 +2,7 @@
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { WorkflowIdConflictPolicy } from '@temporalio/common';
+import type { ReportActivities } from '../../activities/reports';
 import type {
   ContactRequest,
   DecisionRecordInput,
@@ -39,7 +40,7 @@ export class FakeActivities {
   calls: Record<string, unknown[]> = {};
   /** The harness gives every test its own task queue so that workflows of a failed test cannot disturb the next. */
   taskQueue = TASK_QUEUE;
-  hooks: { sendContact?: (r: ContactRequest) => ContactResult | undefined } = {};
+  hooks: { sendContact?: (r: ContactRequest) => ContactResult | undefined; ratingFails?: boolean } = {};
   private seenContactKeys = new Set<string>();
 
   /** Real-time delay per activity name, to hold a workflow in a state (e.g. closed but still running). */
@@ -52,8 +53,13 @@ export class FakeActivities {
   }
 
   /** The activities, with signal-with-start of the customer workflow going to `client` (the test server). */
-  build(client: Client): SegugioActivities {
+  build(client: Client): SegugioActivities & Pick<ReportActivities, 'recomputeCustomerRating'> {
     return {
+      recomputeCustomerRating: async (input) => {
+        await this.note('recomputeCustomerRating', input);
+        if (this.hooks.ratingFails) throw new Error('rating store unavailable');
+        return { rating: 'C', previous: 'C' };
+      },
       signalCustomerWorkflow: async (input) => {
         await this.note('signalCustomerWorkflow', input);
         this.customerMessages.push(input);
