@@ -35,7 +35,7 @@ import {
   recoveryReport,
 } from '../../lib/reports/kpis';
 import { DEFAULT_LEGAL_ASSUMPTIONS, legalReport } from '../../lib/reports/legal';
-import { monthlyReportPdf } from '../../lib/reports/pdf';
+import { monthlyReportPdf, REPORT_LANGUAGES } from '../../lib/reports/pdf';
 import { ratingExplanation, recomputeRating } from '../../lib/reports/rating';
 import { previousMonth, trend } from '../../lib/reports/snapshots';
 import { simulatePolicy } from '../../lib/reports/simulate';
@@ -210,6 +210,7 @@ const monthlyQuery = z
     area: list,
     collectorId: list,
     salespersonId: list,
+    lang: z.enum(REPORT_LANGUAGES).optional().meta({ description: 'en (default) or it' }),
   })
   .strict();
 
@@ -557,6 +558,7 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
           collectorId: q.collectorId,
           salespersonId: q.salespersonId,
         },
+        lang: q.lang,
       });
       res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="credit-report-${m}.pdf"`);
       res.send(pdf);

@@ -26,6 +26,30 @@ export function compact(n: number): string {
   return `${Math.round(n)}`;
 }
 
+/**
+ * Approximate width of `s` in Helvetica at `size` points (AFM advance widths, grouped), to place labels and legends
+ * without measuring: a label column wide enough for the longest label, legend entries that do not overlap.
+ */
+export function textWidth(s: string, size: number): number {
+  let em = 0;
+  for (const ch of s) {
+    if ("ijlI.,:;'|!".includes(ch)) em += 0.24;
+    else if ('frt()[]- '.includes(ch)) em += 0.31;
+    else if ('mwMW'.includes(ch)) em += 0.86;
+    else if (ch >= 'A' && ch <= 'Z') em += 0.69;
+    else em += 0.55;
+  }
+  return em * size;
+}
+
+/** `s` cut with an ellipsis so that it is at most `max` points wide in Helvetica at `size`. */
+export function fitText(s: string, size: number, max: number): string {
+  if (textWidth(s, size) <= max) return s;
+  let cut = s;
+  while (cut.length > 1 && textWidth(`${cut}…`, size) > max) cut = cut.slice(0, -1);
+  return `${cut.trimEnd()}…`;
+}
+
 /** A "nice" axis maximum ≥ v (1, 2, 2.5, 5 × 10^n). */
 export function niceMax(v: number): number {
   if (v <= 0) return 1;
@@ -41,7 +65,9 @@ export function barChart(opts: {
   width?: number;
   height?: number;
   colors?: string[];
-  valueLabel?: (v: number) => string;
+  valueLabel?: (v: number, i: number) => string;
+  /** Axis labels; default `compact`. */
+  tick?: (v: number) => string;
 }): string {
   const W = opts.width ?? 500;
   const H = opts.height ?? 200;
@@ -55,12 +81,13 @@ export function barChart(opts: {
   const slot = plotW / n;
   const barW = Math.min(60, slot * 0.62);
   const fmt = opts.valueLabel ?? compact;
+  const tick = opts.tick ?? compact;
   const parts: string[] = [];
   for (let i = 0; i <= 4; i++) {
     const y = top + plotH - (plotH * i) / 4;
     parts.push(`<line x1="${left}" y1="${y}" x2="${W - 8}" y2="${y}" stroke="#dddddd" stroke-width="0.6"/>`);
     parts.push(
-      `<text x="${left - 5}" y="${y + 3}" font-size="8" ${FONT} fill="#555555" text-anchor="end">${esc(compact((max * i) / 4))}</text>`,
+      `<text x="${left - 5}" y="${y + 3}" font-size="8" ${FONT} fill="#555555" text-anchor="end">${esc(tick((max * i) / 4))}</text>`,
     );
   }
   opts.values.forEach((v, i) => {
@@ -72,7 +99,7 @@ export function barChart(opts: {
       `<rect x="${x.toFixed(1)}" y="${y.toFixed(1)}" width="${barW.toFixed(1)}" height="${h.toFixed(1)}" fill="${color}"/>`,
     );
     parts.push(
-      `<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 3).toFixed(1)}" font-size="8" ${FONT} fill="#222222" text-anchor="middle">${esc(fmt(v))}</text>`,
+      `<text x="${(x + barW / 2).toFixed(1)}" y="${(y - 3).toFixed(1)}" font-size="8" ${FONT} fill="#222222" text-anchor="middle">${esc(fmt(v, i))}</text>`,
     );
     parts.push(
       `<text x="${(x + barW / 2).toFixed(1)}" y="${H - bottom + 12}" font-size="8" ${FONT} fill="#333333" text-anchor="middle">${esc(opts.labels[i] ?? '')}</text>`,
@@ -91,6 +118,8 @@ export function lineChart(opts: {
   width?: number;
   height?: number;
   unit?: string;
+  /** Axis labels; default `compact`. */
+  tick?: (v: number) => string;
 }): string {
   const W = opts.width ?? 500;
   const H = opts.height ?? 190;
@@ -105,12 +134,13 @@ export function lineChart(opts: {
   const n = opts.labels.length;
   const xAt = (i: number): number => left + (n <= 1 ? plotW / 2 : (plotW * i) / (n - 1));
   const yAt = (v: number): number => top + plotH - (plotH * v) / max;
+  const tick = opts.tick ?? compact;
   const parts: string[] = [];
   for (let i = 0; i <= 4; i++) {
     const y = top + plotH - (plotH * i) / 4;
     parts.push(`<line x1="${left}" y1="${y}" x2="${W - right}" y2="${y}" stroke="#dddddd" stroke-width="0.6"/>`);
     parts.push(
-      `<text x="${left - 5}" y="${y + 3}" font-size="8" ${FONT} fill="#555555" text-anchor="end">${esc(compact((max * i) / 4))}</text>`,
+      `<text x="${left - 5}" y="${y + 3}" font-size="8" ${FONT} fill="#555555" text-anchor="end">${esc(tick((max * i) / 4))}</text>`,
     );
   }
   const every = Math.max(1, Math.ceil(n / 12));
@@ -120,6 +150,8 @@ export function lineChart(opts: {
         `<text x="${xAt(i).toFixed(1)}" y="${H - bottom + 12}" font-size="7.5" ${FONT} fill="#333333" text-anchor="middle">${esc(l)}</text>`,
       );
   });
+  // legend, top left, one entry per series, each as wide as its text (at least 130 as before)
+  let lx = left;
   opts.series.forEach((s, si) => {
     const color = s.color ?? PALETTE[(si * 3 + 6) % PALETTE.length];
     const pts = s.values
@@ -131,12 +163,10 @@ export function lineChart(opts: {
       if (v !== null)
         parts.push(`<circle cx="${xAt(i).toFixed(1)}" cy="${yAt(v).toFixed(1)}" r="2.2" fill="${color}"/>`);
     });
-    // legend, top left, one entry per series
-    const lx = left + si * 130;
+    const legend = `${s.name}${opts.unit ? ` (${opts.unit})` : ''}`;
     parts.push(`<rect x="${lx}" y="4" width="10" height="6" fill="${color}"/>`);
-    parts.push(
-      `<text x="${lx + 14}" y="10" font-size="8" ${FONT} fill="#222222">${esc(s.name)}${opts.unit ? ` (${esc(opts.unit)})` : ''}</text>`,
-    );
+    parts.push(`<text x="${lx + 14}" y="10" font-size="8" ${FONT} fill="#222222">${esc(legend)}</text>`);
+    lx += Math.max(130, 14 + textWidth(legend, 8) + 16);
   });
   parts.push(
     `<line x1="${left}" y1="${top + plotH}" x2="${W - right}" y2="${top + plotH}" stroke="#555555" stroke-width="0.8"/>`,
@@ -151,12 +181,16 @@ export function hbarChart(opts: {
   width?: number;
   rowHeight?: number;
   color?: string;
-  valueLabel?: (v: number) => string;
+  valueLabel?: (v: number, i: number) => string;
 }): string {
   const W = opts.width ?? 500;
   const rh = opts.rowHeight ?? 18;
   const H = Math.max(rh, opts.labels.length * rh) + 6;
-  const left = 110;
+  // the label column fits the longest label (at least 110, at most 40 % of the width: longer labels are cut)
+  const left = Math.min(
+    W * 0.4,
+    Math.max(110, Math.ceil(Math.max(0, ...opts.labels.map((l) => textWidth(l, 8)))) + 12),
+  );
   const plotW = W - left - 60;
   const max = Math.max(1, ...opts.values);
   const fmt = opts.valueLabel ?? compact;
@@ -165,13 +199,13 @@ export function hbarChart(opts: {
     const y = 3 + i * rh;
     const w = (plotW * Math.max(0, v)) / max;
     parts.push(
-      `<text x="${left - 6}" y="${y + rh / 2 + 3}" font-size="8" ${FONT} fill="#333333" text-anchor="end">${esc(opts.labels[i])}</text>`,
+      `<text x="${left - 6}" y="${y + rh / 2 + 3}" font-size="8" ${FONT} fill="#333333" text-anchor="end">${esc(fitText(opts.labels[i], 8, left - 8))}</text>`,
     );
     parts.push(
       `<rect x="${left}" y="${y + 3}" width="${w.toFixed(1)}" height="${rh - 6}" fill="${opts.color ?? PALETTE[6]}"/>`,
     );
     parts.push(
-      `<text x="${(left + w + 4).toFixed(1)}" y="${y + rh / 2 + 3}" font-size="8" ${FONT} fill="#222222">${esc(fmt(v))}</text>`,
+      `<text x="${(left + w + 4).toFixed(1)}" y="${y + rh / 2 + 3}" font-size="8" ${FONT} fill="#222222">${esc(fmt(v, i))}</text>`,
     );
   });
   return `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}">${parts.join('')}</svg>`;

@@ -1,0 +1,53 @@
+/**
+ * `GET /v1/reports/monthly.pdf?lang=…`: the language is validated like every other filter (a bad one is a 400 naming
+ * `lang`) and reaches the renderer, English when absent. The renderer is replaced by a stub: the PDF itself is
+ * checked in monthly-pdf.test.ts, and the database is never reached.
+ */
+import express, { type Express } from 'express';
+import request from 'supertest';
+import { errorHandler, notFoundHandler } from '../../../api/errors';
+import { reportsRouter } from '../../../api/routes/reports';
+import type { Db } from '../../../lib/db';
+import { createLogger } from '../../../lib/logger';
+import { monthlyReportPdf, type MonthlyReportOptions } from '../../../lib/reports/pdf';
+
+jest.mock('../../../lib/reports/pdf', () => ({
+  ...jest.requireActual<typeof import('../../../lib/reports/pdf')>('../../../lib/reports/pdf'),
+  monthlyReportPdf: jest.fn(async () => Buffer.from('%PDF-1.3 stub')),
+}));
+const render = monthlyReportPdf as jest.MockedFunction<typeof monthlyReportPdf>;
+
+let app: Express;
+beforeAll(() => {
+  app = express();
+  app.use((req, _res, next) => {
+    req.principal = { keyId: 'key_test', role: 'manager', userId: null };
+    next();
+  });
+  app.use(reportsRouter({ db: {} as Db }));
+  app.use(notFoundHandler);
+  app.use(errorHandler(createLogger('silent', 'monthly-pdf-route-test')));
+});
+beforeEach(() => render.mockClear());
+
+const optionsOfLastCall = (): MonthlyReportOptions => render.mock.calls[render.mock.calls.length - 1][1];
+
+test('lang=it and lang=en reach the renderer; English when absent', async () => {
+  await request(app).get('/v1/reports/monthly.pdf?month=2025-03&lang=it').expect(200).expect('content-type', /pdf/);
+  expect(optionsOfLastCall()).toMatchObject({ month: '2025-03', lang: 'it' });
+  await request(app).get('/v1/reports/monthly.pdf?month=2025-03&lang=en').expect(200);
+  expect(optionsOfLastCall().lang).toBe('en');
+  await request(app).get('/v1/reports/monthly.pdf?month=2025-03').expect(200);
+  expect(optionsOfLastCall().lang ?? 'en').toBe('en');
+});
+
+test('a language other than it or en is a 400 naming lang, before any rendering', async () => {
+  for (const lang of ['de', 'IT', 'it-IT', '']) {
+    const res = await request(app)
+      .get(`/v1/reports/monthly.pdf?month=2025-03&lang=${encodeURIComponent(lang)}`)
+      .expect(400);
+    expect(res.body.error.code).toBe('VALIDATION_FAILED');
+    expect(res.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['lang']);
+  }
+  expect(render).not.toHaveBeenCalled();
+});
