@@ -18,6 +18,14 @@ function validTimeZone(tz: string): boolean {
   }
 }
 
+/** A policy key: a segment name or a track such as `standard-strict`. */
+export const policyKey = z
+  .string()
+  .regex(
+    /^[a-z0-9][a-z0-9_-]{0,63}$/,
+    'must be a policy key: a lower-case slug (letters, digits, - and _; at most 64)',
+  );
+
 export const policyStepSchema = z.object({
   stage: z.enum(POLICY_STAGES),
   offset: isoDuration,
@@ -37,6 +45,10 @@ export const policySettingsSchema = z.object({
   contactBudget: z.object({ max: z.number().int().min(1).max(100), window: positiveDuration }),
   consolidationWindow: positiveDuration,
   timezone: z.string().refine(validTimeZone, 'must be an IANA time zone such as Europe/Rome'),
+  ratingRoutes: z
+    .object(Object.fromEntries(['A', 'B', 'C', 'D', 'E'].map((g) => [g, policyKey.optional()])))
+    .strict()
+    .optional(),
 });
 
 export const policyBodySchema = z

@@ -36,6 +36,7 @@ import {
 } from '../../lib/reports/kpis';
 import { DEFAULT_LEGAL_ASSUMPTIONS, legalReport } from '../../lib/reports/legal';
 import { monthlyReportPdf, REPORT_LANGUAGES } from '../../lib/reports/pdf';
+import { rerouteAfterRatingChanges } from '../../lib/policy-routing';
 import { ratingExplanation, recomputeRating } from '../../lib/reports/rating';
 import { previousMonth, trend } from '../../lib/reports/snapshots';
 import { simulatePolicy } from '../../lib/reports/simulate';
@@ -499,6 +500,11 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
       if (!explained) {
         const r2 = await recomputeRating(deps.db, id);
         if (!r2) throw notFound(`customer ${id}`);
+        // A new grade may move the customer's open invoices to another policy track.
+        if (deps.temporal)
+          await rerouteAfterRatingChanges(deps.db, deps.temporal, [
+            { customerId: id, previous: r2.previous, rating: r2.rating },
+          ]);
         explained = await ratingExplanation(deps.db, id);
       }
       res.json(explained);

@@ -4,7 +4,7 @@ import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Clien
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Db } from '../../lib/db';
 import { toNumber } from '../../lib/db';
-import { currentPolicy } from '../../lib/policy-store';
+import { policyForCustomer } from '../../lib/policy-routing';
 import { daysOverdue, overdueInstant, todayIn } from '../../lib/time';
 import {
   callStatusSignal,
@@ -157,10 +157,12 @@ export async function startInvoiceWorkflow(
 ): Promise<boolean> {
   const { db } = deps;
   const workflowId = invoiceWorkflowId(invoice.id);
-  let policyP = cache?.policies.get(customer.segment);
+  // The segment's policy, or the track its routes name for the customer's rating.
+  const policyCacheKey = `${customer.segment}\u0000${customer.rating}`;
+  let policyP = cache?.policies.get(policyCacheKey);
   if (!policyP) {
-    policyP = currentPolicy(db, customer.segment);
-    cache?.policies.set(customer.segment, policyP);
+    policyP = policyForCustomer(db, customer.segment, customer.rating);
+    cache?.policies.set(policyCacheKey, policyP);
   }
   const policy = await policyP;
   const dueDate = invoice.dueDate.toISOString().slice(0, 10);

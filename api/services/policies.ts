@@ -5,9 +5,10 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../lib/db';
 import type { PolicyBody } from '../../lib/policy';
+import { rerouteAfterRoutesChanged, segmentsRoutingTo, type RerouteResult } from '../../lib/policy-routing';
 import { rowToPolicy } from '../../lib/policy-store';
 import { policyChangedSignal, type DunningPolicy } from '../../workflows/contract';
-import { conflict } from '../errors';
+import { badRequest, conflict } from '../errors';
 
 export interface PolicyDeps {
   db: Db;
@@ -55,7 +56,19 @@ export async function putPolicy(
   previousVersion: number | null;
   notified: number;
   failed: number;
+  rerouted: RerouteResult;
 }> {
+  // Routes name other policy keys that must exist (a typo would silently keep risky customers on the gentle track).
+  const routes = Object.entries(body.settings.ratingRoutes ?? {}).filter(([, key]) => key !== undefined);
+  const problems = [];
+  for (const [grade, key] of routes) {
+    const path = `settings.ratingRoutes.${grade}`;
+    if (key === segment) problems.push({ path, message: `routes ${segment} to itself` });
+    else if (!(await deps.db.dunningPolicy.findFirst({ where: { segment: key }, select: { id: true } })))
+      problems.push({ path, message: `policy ${key} does not exist; create it first (PUT /v1/policies/${key})` });
+  }
+  if (problems.length) throw badRequest('request is not valid', problems);
+
   const current = await deps.db.dunningPolicy.findFirst({ where: { segment }, orderBy: { version: 'desc' } });
   const same =
     current &&
@@ -85,8 +98,23 @@ export async function putPolicy(
       throw err;
     }
   }
-  const { notified, failed } = await notifySegment(deps.temporal, segment, policy);
-  return { policy, created: !same, previousVersion: current?.version ?? null, notified, failed };
+  // The segment's own workflows, and those of segments whose routes send some customers to this key (a track): a
+  // workflow adopts only a newer version of the key it follows.
+  let notified = 0;
+  let failed = 0;
+  for (const seg of [segment, ...(await segmentsRoutingTo(deps.db, segment))]) {
+    const n = await notifySegment(deps.temporal, seg, policy);
+    notified += n.notified;
+    failed += n.failed;
+  }
+  // Changed routes move the open invoices of the customers whose track changed.
+  const rerouted = await rerouteAfterRoutesChanged(
+    deps.db,
+    deps.temporal,
+    current ? rowToPolicy(current) : null,
+    policy,
+  );
+  return { policy, created: !same, previousVersion: current?.version ?? null, notified, failed, rerouted };
 }
 
 /** Signals policyChanged to every running workflow of the segment, a few at a time. */

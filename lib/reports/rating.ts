@@ -244,14 +244,21 @@ const FEATURE_KEYS: Array<keyof RatingFeatures> = [
   'invoicesConsidered',
 ];
 
+/** A customer whose grade changed with a recomputation. */
+export interface GradeChange {
+  customerId: string;
+  previous: string | null;
+  rating: string;
+}
+
 /**
  * Writes ratings with one statement per table and batch. The stored explanation is the features (a dozen numbers);
  * factors and their wording are derived from them on reading (`scoreRating` is pure). The batch travels as one
  * tab-separated text parameter: through the driver adapter, many array elements or a large JSON document cost
  * far more per customer than a compact text.
  */
-async function store(db: Db, results: Rated[], at: Date): Promise<number> {
-  let changed = 0;
+async function store(db: Db, results: Rated[], at: Date): Promise<GradeChange[]> {
+  const changed: GradeChange[] = [];
   for (let i = 0; i < results.length; i += 10_000) {
     const lines = results.slice(i, i + 10_000).map((r) => {
       if (/[\t\n]/.test(r.customerId))
@@ -269,10 +276,17 @@ async function store(db: Db, results: Rated[], at: Date): Promise<number> {
       FROM (SELECT string_to_array(line, E'\t') AS a FROM string_to_table(${batch}, E'\n') AS line) x
       ON CONFLICT ("customerId") DO UPDATE
         SET rating = EXCLUDED.rating, score = EXCLUDED.score, factors = EXCLUDED.factors, "computedAt" = EXCLUDED."computedAt"`;
-    changed += await db.$executeRaw`
+    changed.push(
+      ...(await db.$queryRaw<GradeChange[]>`
       UPDATE "Customer" c SET rating = x.a[2], "updatedAt" = ${at}
-      FROM (SELECT string_to_array(line, E'\t') AS a FROM string_to_table(${batch}, E'\n') AS line) x
-      WHERE c.id = x.a[1] AND c.rating IS DISTINCT FROM x.a[2]`;
+      FROM (
+        SELECT x0.a, c0.rating AS previous
+        FROM (SELECT string_to_array(line, E'\t') AS a FROM string_to_table(${batch}, E'\n') AS line) x0
+        JOIN "Customer" c0 ON c0.id = x0.a[1]
+      ) x
+      WHERE c.id = x.a[1] AND c.rating IS DISTINCT FROM x.a[2]
+      RETURNING c.id AS "customerId", x.previous, c.rating`),
+    );
   }
   return changed;
 }
@@ -293,17 +307,20 @@ export async function recomputeRating(
   return { ...explained, previous: prev.rating };
 }
 
-/** Recomputes every customer's rating (the nightly schedule); returns how many there were and how many changed grade. */
+/**
+ * Recomputes every customer's rating (the nightly schedule); returns how many there were, how many changed grade
+ * (`changes`: who, from, to) and the distribution.
+ */
 export async function recomputeAllRatings(
   db: Db,
   asOf = today(),
-): Promise<{ customers: number; changed: number; byGrade: Record<Grade, number> }> {
+): Promise<{ customers: number; changed: number; changes: GradeChange[]; byGrade: Record<Grade, number> }> {
   const all = await features(db, asOf);
   const results = [...all.entries()].map(([customerId, f]) => ({ customerId, features: f, ...scoreRating(f) }));
-  const changed = await store(db, results, new Date());
+  const changes = await store(db, results, new Date());
   const byGrade = { A: 0, B: 0, C: 0, D: 0, E: 0 } as Record<Grade, number>;
   for (const r of results) byGrade[r.rating]++;
-  return { customers: results.length, changed, byGrade };
+  return { customers: results.length, changed: changes.length, changes, byGrade };
 }
 
 /** The stored explanation of a customer's rating (factors derived from the stored features), or null. */

@@ -251,7 +251,7 @@ test('the scheduled workflows run on a worker: nightly ratings and the monthly s
       workflowsPath: require.resolve('../../workflows/reports'),
       logger: quiet,
     }),
-    activities: createReportActivities({ db }),
+    activities: createReportActivities({ db, temporal: client }),
   });
   try {
     await worker.runUntil(async () => {

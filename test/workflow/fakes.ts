@@ -58,7 +58,7 @@ export class FakeActivities {
       recomputeCustomerRating: async (input) => {
         await this.note('recomputeCustomerRating', input);
         if (this.hooks.ratingFails) throw new Error('rating store unavailable');
-        return { rating: 'C', previous: 'C' };
+        return { rating: 'C', previous: 'C', rerouted: 0 };
       },
       signalCustomerWorkflow: async (input) => {
         await this.note('signalCustomerWorkflow', input);
