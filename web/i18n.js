@@ -180,6 +180,11 @@ const STRINGS = {
     planMaxInstalments: 'Rate massime del piano',
     contactBudgetMax: 'Contatti massimi per cliente',
     contactBudgetWindow: 'Finestra dei contatti',
+    ratingRoutes: 'Cadenza per rating',
+    ratingRoutesHint:
+      "I clienti con questo rating seguono un'altra politica (es. più stretta per D ed E); le fatture aperte vengono spostate subito.",
+    ratingGrade: 'Rating {g}',
+    thisPolicy: '— questa politica',
   },
   en: {
     appName: 'Segugio',
@@ -361,6 +366,11 @@ const STRINGS = {
     planMaxInstalments: 'Max plan instalments',
     contactBudgetMax: 'Max contacts per customer',
     contactBudgetWindow: 'Contact window',
+    ratingRoutes: 'Cadence by rating',
+    ratingRoutesHint:
+      'Customers with this rating follow another policy (e.g. a stricter one for D and E); their open invoices move at once.',
+    ratingGrade: 'Rating {g}',
+    thisPolicy: '— this policy',
   },
 };
 

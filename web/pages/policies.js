@@ -36,7 +36,21 @@ export async function renderPolicies(main) {
               h('th', { scope: 'row' }, p.segment),
               h('td', {}, p.name),
               h('td.num', {}, String(p.version)),
-              h('td', {}, p.steps.map((s) => `${code(s.stage)} ${s.offset}`).join(' → ')),
+              h(
+                'td',
+                {},
+                p.steps.map((s) => `${code(s.stage)} ${s.offset}`).join(' → '),
+                Object.keys(p.settings.ratingRoutes ?? {}).length
+                  ? h(
+                      'div.muted',
+                      {},
+                      `${t('ratingRoutes')}: ` +
+                        Object.entries(p.settings.ratingRoutes)
+                          .map(([g, k]) => `${g} → ${k}`)
+                          .join(', '),
+                    )
+                  : null,
+              ),
               h(
                 'td',
                 {},
@@ -229,6 +243,26 @@ export async function renderPolicyEditor(main, params) {
       }),
     );
 
+  // Cadence by rating: customers of a grade may follow another policy (a track) instead of this one.
+  const routes = { ...(settings.ratingRoutes ?? {}) };
+  const others = policies.filter((p) => p.segment !== segment).map((p) => [p.segment, `${p.segment} — ${p.name}`]);
+  const routeInputs = ['A', 'B', 'C', 'D', 'E'].map((g) =>
+    field(
+      t('ratingGrade', { g }),
+      select('route' + g, [['', t('thisPolicy')], ...others], routes[g] ?? '', {
+        'data-path': `settings.ratingRoutes.${g}`,
+        on: {
+          change: (e) => {
+            if (e.target.value) routes[g] = e.target.value;
+            else delete routes[g];
+            if (Object.keys(routes).length) settings.ratingRoutes = { ...routes };
+            else delete settings.ratingRoutes;
+          },
+        },
+      }),
+    ),
+  );
+
   const form = h(
     'form.policy-form',
     {
@@ -296,6 +330,9 @@ export async function renderPolicyEditor(main, params) {
         }),
       ),
     ),
+    h('h2', {}, t('ratingRoutes')),
+    h('p.muted', {}, t('ratingRoutesHint')),
+    h('div.settings-grid', {}, routeInputs),
     errorBox,
     h(
       'div.buttons',
