@@ -156,7 +156,7 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
   app.use(router);
-  app.use(reportsRouter({ db: deps.db, temporal: deps.temporal }));
+  app.use(reportsRouter({ db: deps.db, temporal: deps.temporal, timeZone: deps.config.SEGUGIO_TZ }));
 
   app.use(createConsoleRouter({ db: deps.db, timeZone: deps.config.SEGUGIO_TZ })); // the web console, /console
 

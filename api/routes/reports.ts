@@ -40,6 +40,7 @@ import { rerouteAfterRatingChanges } from '../../lib/policy-routing';
 import { ratingExplanation, recomputeRating } from '../../lib/reports/rating';
 import { previousMonth, trend } from '../../lib/reports/snapshots';
 import { simulatePolicy } from '../../lib/reports/simulate';
+import { todayIn } from '../../lib/time';
 import { badRequest, notFound, parse } from '../errors';
 import { RouteTable, type RouteSpec } from '../registry';
 
@@ -81,10 +82,9 @@ const periodQuery = z
   });
 const asOfQuery = z.object({ ...filterShape, asOf: isoDate.optional() }).strict();
 
-const today = (): string => new Date().toISOString().slice(0, 10);
-/** Default period: the 90 days ending today (or ending `to`). */
-function periodOf(q: { from?: string; to?: string }): { from: string; to: string } {
-  const to = q.to ?? today();
+/** Default period: the 90 days ending `today` (or ending `to`). */
+function periodIn(today: string, q: { from?: string; to?: string }): { from: string; to: string } {
+  const to = q.to ?? today;
   return { from: q.from ?? addDays(to, -89), to };
 }
 const filterOf = (q: z.infer<typeof periodQuery> | z.infer<typeof asOfQuery>): ReportFilter => ({
@@ -225,10 +225,15 @@ const TABLE_FORMATS = [
 export interface ReportsDeps {
   db: Db;
   temporal?: Client;
+  /** Where "today" is for default dates (SEGUGIO_TZ); Europe/Rome when absent. */
+  timeZone?: string;
 }
 
 /** The reports routes, declared on the route table: managers and admins only. */
 export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
+  // Default dates are the business's calendar days, not UTC's: just after midnight in Rome it is still yesterday in UTC.
+  const today = (): string => todayIn(deps.timeZone ?? 'Europe/Rome');
+  const periodOf = (q: { from?: string; to?: string }) => periodIn(today(), q);
   const kpi = {
     method: 'get',
     roles: ['manager'],
@@ -498,7 +503,7 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
       const id = params.customerId;
       let explained = q.recompute === 'true' ? null : await ratingExplanation(deps.db, id);
       if (!explained) {
-        const r2 = await recomputeRating(deps.db, id);
+        const r2 = await recomputeRating(deps.db, id, today());
         if (!r2) throw notFound(`customer ${id}`);
         // A new grade may move the customer's open invoices to another policy track.
         if (deps.temporal)
@@ -590,7 +595,7 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
           policy: body.policy,
           segment: body.segment,
           months: body.months,
-          asOf: body.asOf,
+          asOf: body.asOf ?? today(),
           currency: body.currency,
         }),
       );

@@ -4,6 +4,8 @@ import path from 'node:path';
 import type { Request } from 'express';
 import type { Db } from '../../lib/db';
 import { toNumber } from '../../lib/db';
+import { legalReport } from '../../lib/reports/legal';
+import { ratingExplanation } from '../../lib/reports/rating';
 import { daysOverdue, todayIn } from '../../lib/time';
 import { isTerminal, type Stage } from '../../workflows/contract';
 import { actorOf, assertCustomerAccess } from '../access';
@@ -56,6 +58,15 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     if (daysOverdue(isoDay(inv.dueDate), today) > 0) e.overdueMinor += toNumber(inv.balanceMinor);
     exposure.set(inv.currency, e);
   }
+  // The rating with its factors, and the cost-benefit of every case in (or considered for) legal, per currency.
+  const [explained, legalFigures] = await Promise.all([
+    ratingExplanation(deps.db, c.id),
+    Promise.all(
+      [...new Set(invoices.map((i) => i.currency))].map((currency) =>
+        legalReport(deps.db, { customerId: c.id, currency }),
+      ),
+    ).then((lists) => lists.flat()),
+  ]);
   const promiseStats = { open: 0, kept: 0, broken: 0, cancelled: 0 };
   for (const pr of promises) {
     const k = pr.status.toLowerCase() as keyof typeof promiseStats;
@@ -78,6 +89,9 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     area: c.area,
     consumer: c.consumer,
     rating: c.rating,
+    ratingExplained: explained
+      ? { score: explained.score, factors: explained.factors, computedAt: explained.computedAt }
+      : null,
     collectorId: c.collectorId,
     salespersonId: c.salespersonId,
     orderBlocked: c.orderBlocked,
@@ -142,6 +156,7 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
       costsMinor: toNumber(l.costsMinor),
       recoveredMinor: toNumber(l.recoveredMinor),
     })),
+    legalCostBenefit: legalFigures,
     recentContacts: contacts.map(contactView),
     documents: documents.map(documentView),
   };

@@ -20,6 +20,8 @@ import {
   NIGHTLY_RATINGS_SCHEDULE_ID,
 } from '../../lib/reports/schedules';
 import { writeMonthlySnapshot } from '../../lib/reports/snapshots';
+import { addDays } from '../../lib/reports/formulas';
+import { todayIn } from '../../lib/time';
 import { KEYS, uniq } from './harness';
 import { seedWorkedExample, type Fixture } from './reports-fixture';
 
@@ -54,6 +56,22 @@ test('DSO as JSON, grouped by area', async () => {
   expect(res.body.period).toEqual({ from: '2025-03-01', to: '2025-03-31' });
   expect(res.body.total).toMatchObject({ dso: 40.3, cei: 44.4, add: 15.5, countBackDso: 52 });
   expect(res.body.groups.map((g: { key: string }) => g.key)).toEqual(['Nord', 'Sud']);
+});
+
+test("default periods end on the business's today (SEGUGIO_TZ), not UTC's", async () => {
+  // UTC+14 and UTC−11 are always on different calendar days.
+  const periods: Record<string, unknown> = {};
+  for (const timeZone of ['Pacific/Kiritimati', 'Pacific/Pago_Pago']) {
+    const zoned = express();
+    zoned.use(express.json());
+    zoned.use('/v1', authenticate(db));
+    zoned.use(reportsRouter({ db, timeZone }));
+    const res = await request(zoned).get(`/v1/reports/dso?segment=${fx.segment}`).set(auth).expect(200);
+    const to = todayIn(timeZone);
+    expect(res.body.period).toEqual({ from: addDays(to, -89), to });
+    periods[timeZone] = res.body.period;
+  }
+  expect(periods['Pacific/Kiritimati']).not.toEqual(periods['Pacific/Pago_Pago']);
 });
 
 test('every KPI route answers for the worked example', async () => {

@@ -11,6 +11,8 @@
  *   I5 C2 issued  1 Oct 2024 due 31 Oct 2024 500.00 written off 15 Mar
  *   I6 C1 issued 25 Mar due 24 Apr 1,000.00 open
  */
+import os from 'node:os';
+import { customer360 } from '../../api/services/customers';
 import { createDb, type Db } from '../../lib/db';
 import { evaluateLegal, legalReport } from '../../lib/reports/legal';
 import {
@@ -305,6 +307,35 @@ describe('internal rating', () => {
       exposure: 0,
       trend: 0,
     });
+  });
+
+  test('the customer 360 shows the rating explained and the legal cost-benefit of its cases', async () => {
+    await recomputeRating(db, fx.c1, '2025-03-31');
+    const view = await customer360(
+      { db, timeZone: 'Europe/Rome', dataDir: os.tmpdir() },
+      { keyId: 'k-manager', role: 'manager', userId: 'u-manager' },
+      fx.c1,
+    );
+    expect(view.rating).toBe('B');
+    expect(view.ratingExplained).toMatchObject({ score: 79 });
+    expect(view.ratingExplained!.factors.map((f) => [f.factor, f.points])).toEqual([
+      ['lateness', -13],
+      ['promises', -7],
+      ['disputes', -1],
+      ['exposure', 0],
+      ['trend', 0],
+    ]);
+    // I2's case, the same figures as the legal report: 1,500 at 57.5 %, 3,100 of costs ahead → stop.
+    expect(view.legalCostBenefit).toEqual([
+      expect.objectContaining({
+        invoiceId: fx.inv.I2,
+        balanceMinor: 150_000,
+        expectedRecoveryMinor: 86_250,
+        expectedCostsMinor: 310_000,
+        netExpectedValueMinor: -223_750,
+        recommendation: 'STOP',
+      }),
+    ]);
   });
 
   test('recomputeAllRatings rates every customer', async () => {
