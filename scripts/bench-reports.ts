@@ -1,7 +1,8 @@
 /**
  * Benchmark of the reports (not a test): generates 100,000 invoices and 20,000 customers with payments, promises,
- * disputes, reasons, timeline and legal cases directly in PostgreSQL (generate_series, seeded random), then times
- * every report. By default it starts a throw-away embedded PostgreSQL on a free port and migrates it.
+ * disputes, reasons, timeline and legal cases directly in PostgreSQL (generate_series, seeded random; the
+ * StageSpell triggers fill that table as the rows go in), then times every report. By default it starts a
+ * throw-away embedded PostgreSQL on a free port and migrates it.
  *
  *   npx tsx scripts/bench-reports.ts [--invoices 100000] [--customers 20000] [--runs 3]
  *                                    [--database-url postgresql://…  (use an existing, migrated database; keeps data)]
@@ -237,6 +238,13 @@ async function main(): Promise<void> {
           }),
       ],
       ['monthly PDF', () => monthlyReportPdf(db, { month: lastMonth })],
+      // What the StageSpell triggers add to a write: one invoice's stays rebuilt (a stage entry or a payment), and
+      // the whole table rebuilt (after a restore).
+      ['stage spells: one invoice rebuilt', () => db.$executeRaw`SELECT segugio_refresh_stage_spells(ARRAY['bi-42'])`],
+      [
+        'stage spells: all invoices rebuilt',
+        () => db.$executeRaw`SELECT segugio_refresh_stage_spells(ARRAY(SELECT id FROM "Invoice"))`,
+      ],
     ];
     console.log(
       `\n${'report'.padEnd(40)} ${'first'.padStart(9)} ${'median'.padStart(9)} ${'best'.padStart(9)}   (ms, ${RUNS} runs)`,
