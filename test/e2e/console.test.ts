@@ -324,6 +324,19 @@ describeBrowser('web console', () => {
     await page.getByRole('button', { name: 'Passa a perdita' }).waitFor();
     expect(await page.getByRole('button', { name: 'Proponi piano' }).isEnabled()).toBe(true);
     await page.locator('ol.timeline li', { hasText: /legal action approved/ }).waitFor();
+
+    // Cadence by rating: E customers of the segment follow the standard policy from version 3 on.
+    await page.goto(`${base}/console/#/policies/${legalSegment}`);
+    await page.getByLabel('Rating E').selectOption('standard');
+    await page.getByRole('button', { name: 'Salva' }).click();
+    await page
+      .getByText(/Politica salvata: versione 3/)
+      .first()
+      .waitFor();
+    const v3 = await h.db.dunningPolicy.findFirst({ where: { segment: legalSegment, version: 3 } });
+    expect((v3?.settings as { ratingRoutes?: unknown }).ratingRoutes).toEqual({ E: 'standard' });
+    await page.goto(`${base}/console/#/policies`);
+    await page.locator(`tr[data-segment="${legalSegment}"]`, { hasText: 'E → standard' }).waitFor();
     await page.close();
   });
 
