@@ -34,15 +34,25 @@ import {
   reasonReport,
   recoveryReport,
 } from '../../lib/reports/kpis';
-import { DEFAULT_LEGAL_ASSUMPTIONS, legalReport } from '../../lib/reports/legal';
+import {
+  DEFAULT_LEGAL_ASSUMPTIONS,
+  legalAssumptionsInForce,
+  legalReport,
+  storedLegalOverrides,
+  storeLegalOverrides,
+  withOverrides,
+} from '../../lib/reports/legal';
 import { monthlyReportPdf, REPORT_LANGUAGES } from '../../lib/reports/pdf';
 import { rerouteAfterRatingChanges } from '../../lib/policy-routing';
 import { ratingExplanation, recomputeRating } from '../../lib/reports/rating';
 import { previousMonth, trend } from '../../lib/reports/snapshots';
 import { simulatePolicy } from '../../lib/reports/simulate';
 import { todayIn } from '../../lib/time';
+import { actorOf } from '../access';
+import { audit } from '../audit';
 import { badRequest, notFound, parse } from '../errors';
 import { RouteTable, type RouteSpec } from '../registry';
+import { emptyQuery } from '../schemas';
 
 const isoDate = z
   .string()
@@ -81,6 +91,17 @@ const periodQuery = z
     message: 'a period may span at most three years',
   });
 const asOfQuery = z.object({ ...filterShape, asOf: isoDate.optional() }).strict();
+
+/** Equal as JSON whatever the key order. */
+const sameJson = (a: unknown, b: unknown): boolean => {
+  const canonical = (v: unknown): string =>
+    JSON.stringify(v, (_k, x: unknown) =>
+      x && typeof x === 'object' && !Array.isArray(x)
+        ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([p], [q]) => p.localeCompare(q)))
+        : x,
+    );
+  return canonical(a) === canonical(b);
+};
 
 /** Default period: the 90 days ending `today` (or ending `to`). */
 function periodIn(today: string, q: { from?: string; to?: string }): { from: string; to: string } {
@@ -468,20 +489,74 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
         }
         overrides = parse(legalAssumptionsSchema, raw, 'assumptions');
       }
-      const a = DEFAULT_LEGAL_ASSUMPTIONS;
-      const assumptions = {
-        recoveryByPosition: { ...a.recoveryByPosition, ...overrides.recoveryByPosition },
-        ratingFactor: { ...a.ratingFactor, ...overrides.ratingFactor },
-        maxProbability: overrides.maxProbability ?? a.maxProbability,
-        stepCostMinor: { ...a.stepCostMinor, ...overrides.stepCostMinor },
-        minBenefitCostRatio: overrides.minBenefitCostRatio ?? a.minBenefitCostRatio,
-      };
+      // The defaults, then what the managers stored, then this request's overrides.
+      const assumptions = withOverrides(await legalAssumptionsInForce(deps.db), overrides);
       const cases = await legalReport(
         deps.db,
         { ...filterOf({ ...q, groupBy: undefined }), invoiceId: q.invoiceId, customerId: q.customerId, limit: q.limit },
         assumptions,
       );
       await send(res, q.format, 'legal', { assumptions, cases }, () => legalTable(cases), q.currency);
+    },
+  );
+
+  /** The legal cost-benefit assumptions in force: defaults, and what managers stored over them. */
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/reports/legal/assumptions',
+      roles: ['manager'],
+      tag: 'reports',
+      summary: 'The legal cost-benefit assumptions in force (defaults with the stored overrides)',
+      query: emptyQuery,
+      mutating: false,
+      responses: { 200: 'The assumptions in force, the defaults and the stored overrides' },
+    },
+    async (_req, res) => {
+      const stored = await storedLegalOverrides(deps.db);
+      res.json({
+        assumptions: withOverrides(DEFAULT_LEGAL_ASSUMPTIONS, stored.overrides),
+        defaults: DEFAULT_LEGAL_ASSUMPTIONS,
+        ...stored,
+      });
+    },
+  );
+
+  /** Stores the managers' overrides of the legal assumptions (`{}` goes back to the defaults). */
+  t.add(
+    {
+      method: 'put',
+      path: '/v1/reports/legal/assumptions',
+      roles: ['manager'],
+      tag: 'reports',
+      summary: 'Set the legal cost-benefit assumptions for everyone (the approval task, the 360, the report)',
+      description:
+        'The body overrides any part of the defaults (recovery probability by position, factor by rating, the cap, ' +
+        'step costs, the minimum benefit/cost ratio); it replaces what was stored. `{}` restores the defaults; ' +
+        'sending what is stored writes nothing (`changed: false`).',
+      body: legalAssumptionsSchema,
+      mutating: true,
+      responses: { 200: 'The assumptions now in force' },
+    },
+    async (req, res, { body }) => {
+      const before = await storedLegalOverrides(deps.db);
+      // Sending what is stored again writes nothing (like a policy): a retried request leaves one audit entry.
+      if (sameJson(before.overrides, body)) {
+        res.json({ assumptions: withOverrides(DEFAULT_LEGAL_ASSUMPTIONS, body), overrides: body, changed: false });
+        return;
+      }
+      const actor = actorOf(req);
+      const assumptions = await storeLegalOverrides(deps.db, body, actor.actorId);
+      await audit(
+        deps.db,
+        req,
+        'legal-assumptions.change',
+        'ReportSetting',
+        'legal-assumptions',
+        body,
+        before.overrides,
+      );
+      res.json({ assumptions, overrides: body, changed: true });
     },
   );
 

@@ -4,7 +4,7 @@ import path from 'node:path';
 import type { Request } from 'express';
 import type { Db } from '../../lib/db';
 import { toNumber } from '../../lib/db';
-import { legalReport } from '../../lib/reports/legal';
+import { legalAssumptionsInForce, legalReport } from '../../lib/reports/legal';
 import { ratingExplanation } from '../../lib/reports/rating';
 import { daysOverdue, todayIn } from '../../lib/time';
 import { isTerminal, type Stage } from '../../workflows/contract';
@@ -59,11 +59,12 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     exposure.set(inv.currency, e);
   }
   // The rating with its factors, and the cost-benefit of every case in (or considered for) legal, per currency.
+  const assumptions = await legalAssumptionsInForce(deps.db);
   const [explained, legalFigures] = await Promise.all([
     ratingExplanation(deps.db, c.id),
     Promise.all(
       [...new Set(invoices.map((i) => i.currency))].map((currency) =>
-        legalReport(deps.db, { customerId: c.id, currency }),
+        legalReport(deps.db, { customerId: c.id, currency }, assumptions),
       ),
     ).then((lists) => lists.flat()),
   ]);

@@ -34,6 +34,61 @@ export const DEFAULT_LEGAL_ASSUMPTIONS: LegalAssumptions = {
   minBenefitCostRatio: 1.5,
 };
 
+/** Overrides of any part of the assumptions (what a manager stores, or a request passes). */
+export interface LegalAssumptionOverrides {
+  recoveryByPosition?: Partial<LegalAssumptions['recoveryByPosition']>;
+  ratingFactor?: Partial<LegalAssumptions['ratingFactor']>;
+  maxProbability?: number;
+  stepCostMinor?: Partial<LegalAssumptions['stepCostMinor']>;
+  minBenefitCostRatio?: number;
+}
+
+/** `base` with `o` laid over it, field by field. */
+export function withOverrides(base: LegalAssumptions, o: LegalAssumptionOverrides = {}): LegalAssumptions {
+  const defined = <T extends object>(x: T | undefined): Partial<T> =>
+    Object.fromEntries(Object.entries(x ?? {}).filter(([, v]) => v !== undefined)) as Partial<T>;
+  return {
+    recoveryByPosition: { ...base.recoveryByPosition, ...defined(o.recoveryByPosition) },
+    ratingFactor: { ...base.ratingFactor, ...defined(o.ratingFactor) },
+    maxProbability: o.maxProbability ?? base.maxProbability,
+    stepCostMinor: { ...base.stepCostMinor, ...defined(o.stepCostMinor) },
+    minBenefitCostRatio: o.minBenefitCostRatio ?? base.minBenefitCostRatio,
+  };
+}
+
+export const LEGAL_ASSUMPTIONS_KEY = 'legal-assumptions';
+
+/** The overrides a manager stored (`PUT /v1/reports/legal/assumptions`), or none. */
+export async function storedLegalOverrides(
+  db: Db,
+): Promise<{ overrides: LegalAssumptionOverrides; updatedAt: string | null; updatedBy: string | null }> {
+  const row = await db.reportSetting.findUnique({ where: { key: LEGAL_ASSUMPTIONS_KEY } });
+  return {
+    overrides: (row?.value ?? {}) as LegalAssumptionOverrides,
+    updatedAt: row?.updatedAt.toISOString() ?? null,
+    updatedBy: row?.updatedBy ?? null,
+  };
+}
+
+/** The assumptions in force: the defaults with the stored overrides. */
+export async function legalAssumptionsInForce(db: Db): Promise<LegalAssumptions> {
+  return withOverrides(DEFAULT_LEGAL_ASSUMPTIONS, (await storedLegalOverrides(db)).overrides);
+}
+
+/** Replaces the stored overrides (an empty object goes back to the defaults). */
+export async function storeLegalOverrides(
+  db: Db,
+  overrides: LegalAssumptionOverrides,
+  actorId: string | null,
+): Promise<LegalAssumptions> {
+  await db.reportSetting.upsert({
+    where: { key: LEGAL_ASSUMPTIONS_KEY },
+    create: { key: LEGAL_ASSUMPTIONS_KEY, value: overrides as object, updatedBy: actorId },
+    update: { value: overrides as object, updatedBy: actorId },
+  });
+  return withOverrides(DEFAULT_LEGAL_ASSUMPTIONS, overrides);
+}
+
 const STEP_ORDER: LegalPosition[] = ['NOT_STARTED', 'DIFFIDA', 'DECRETO_INGIUNTIVO', 'PRECETTO', 'PIGNORAMENTO'];
 
 export interface LegalInput {

@@ -106,7 +106,7 @@ describe('authorization matrix', () => {
 
   it('the reports are for managers and admins only', () => {
     const reports = routes.filter((r) => r.path.startsWith('/v1/reports/'));
-    expect(reports).toHaveLength(14);
+    expect(reports).toHaveLength(16);
     for (const r of reports) expect([r.path, r.roles]).toEqual([r.path, ['manager']]);
   });
 

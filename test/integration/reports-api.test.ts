@@ -74,6 +74,50 @@ test("default periods end on the business's today (SEGUGIO_TZ), not UTC's", asyn
   expect(periods['Pacific/Kiritimati']).not.toEqual(periods['Pacific/Pago_Pago']);
 });
 
+test('legal assumptions stored by a manager apply to every reader; {} restores the defaults', async () => {
+  const put = (body: object) => request(app).put('/v1/reports/legal/assumptions').set(auth).send(body);
+  const legalCase = async () =>
+    (await request(app).get(`/v1/reports/legal?segment=${fx.segment}`).set(auth).expect(200)).body.cases[0];
+  try {
+    const initial = (await request(app).get('/v1/reports/legal/assumptions').set(auth).expect(200)).body;
+    expect(initial.overrides).toEqual({});
+    expect(initial.assumptions).toEqual(initial.defaults);
+    expect(await legalCase()).toMatchObject({ invoiceId: fx.inv.I2, recommendation: 'STOP' });
+
+    const bad = await put({ recoveryByPosition: { DIFFIDA: 2 }, colour: 'red' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.fields.map((f: { path: string }) => f.path).sort()).toEqual([
+      'colour',
+      'recoveryByPosition.DIFFIDA',
+    ]);
+
+    // The firm's lawyer settles cheaply: the advice on I2 turns to going on, for the report and the 360 alike.
+    const cheap = { stepCostMinor: { DECRETO_INGIUNTIVO: 10_000, PRECETTO: 5_000, PIGNORAMENTO: 10_000 } };
+    const stored = await put(cheap).expect(200);
+    expect(stored.body.changed).toBe(true);
+    // The same again (a retry) changes nothing and audits nothing more.
+    const audits = () => db.auditEvent.count({ where: { action: 'legal-assumptions.change' } });
+    const audited = await audits();
+    expect((await put(cheap).expect(200)).body.changed).toBe(false);
+    expect(await audits()).toBe(audited);
+    expect(stored.body.assumptions.stepCostMinor).toEqual({
+      DIFFIDA: 15_000,
+      DECRETO_INGIUNTIVO: 10_000,
+      PRECETTO: 5_000,
+      PIGNORAMENTO: 10_000,
+    });
+    expect(await legalCase()).toMatchObject({ expectedCostsMinor: 25_000, recommendation: 'GO_ON' });
+    const after = (await request(app).get('/v1/reports/legal/assumptions').set(auth).expect(200)).body;
+    expect(after).toMatchObject({ overrides: cheap, updatedBy: expect.any(String) });
+    expect(
+      await db.auditEvent.count({ where: { action: 'legal-assumptions.change', entityId: 'legal-assumptions' } }),
+    ).toBeGreaterThanOrEqual(1);
+  } finally {
+    await put({}).expect(200);
+  }
+  expect(await legalCase()).toMatchObject({ recommendation: 'STOP' });
+});
+
 test('every KPI route answers for the worked example', async () => {
   const get = (path: string) => request(app).get(path).set(auth).expect(200);
   expect((await get(`/v1/reports/cei?${march()}`)).body.total.cei).toBe(44.4);
