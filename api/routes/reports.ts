@@ -47,6 +47,7 @@ import { rerouteAfterRatingChanges } from '../../lib/policy-routing';
 import { ratingExplanation, recomputeRating } from '../../lib/reports/rating';
 import { previousMonth, trend } from '../../lib/reports/snapshots';
 import { simulatePolicy } from '../../lib/reports/simulate';
+import { canonicalJson } from '../../lib/json';
 import { todayIn } from '../../lib/time';
 import { actorOf } from '../access';
 import { audit } from '../audit';
@@ -91,17 +92,6 @@ const periodQuery = z
     message: 'a period may span at most three years',
   });
 const asOfQuery = z.object({ ...filterShape, asOf: isoDate.optional() }).strict();
-
-/** Equal as JSON whatever the key order. */
-const sameJson = (a: unknown, b: unknown): boolean => {
-  const canonical = (v: unknown): string =>
-    JSON.stringify(v, (_k, x: unknown) =>
-      x && typeof x === 'object' && !Array.isArray(x)
-        ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([p], [q]) => p.localeCompare(q)))
-        : x,
-    );
-  return canonical(a) === canonical(b);
-};
 
 /** Default period: the 90 days ending `today` (or ending `to`). */
 function periodIn(today: string, q: { from?: string; to?: string }): { from: string; to: string } {
@@ -541,7 +531,7 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
     async (req, res, { body }) => {
       const before = await storedLegalOverrides(deps.db);
       // Sending what is stored again writes nothing (like a policy): a retried request leaves one audit entry.
-      if (sameJson(before.overrides, body)) {
+      if (canonicalJson(before.overrides) === canonicalJson(body)) {
         res.json({ assumptions: withOverrides(DEFAULT_LEGAL_ASSUMPTIONS, body), overrides: body, changed: false });
         return;
       }

@@ -4,6 +4,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../lib/db';
+import { canonicalJson } from '../../lib/json';
 import type { PolicyBody } from '../../lib/policy';
 import { rerouteAfterRoutesChanged, segmentsRoutingTo, type RerouteResult } from '../../lib/policy-routing';
 import { rowToPolicy } from '../../lib/policy-store';
@@ -29,13 +30,6 @@ export async function listPolicies(
   }
   return { policies };
 }
-
-const canonical = (v: unknown): string =>
-  JSON.stringify(v, (_k, x: unknown) =>
-    x && typeof x === 'object' && !Array.isArray(x)
-      ? Object.fromEntries(Object.entries(x as Record<string, unknown>).sort(([a], [b]) => a.localeCompare(b)))
-      : x,
-  );
 
 /** The visibility query of a segment's running invoice workflows (`segment` is a validated slug). */
 export const runningOfSegment = (segment: string): string =>
@@ -73,8 +67,8 @@ export async function putPolicy(
   const same =
     current &&
     current.name === body.name &&
-    canonical(current.steps) === canonical(body.steps) &&
-    canonical(current.settings) === canonical(body.settings);
+    canonicalJson(current.steps) === canonicalJson(body.steps) &&
+    canonicalJson(current.settings) === canonicalJson(body.settings);
   let policy: DunningPolicy;
   if (same) policy = rowToPolicy(current);
   else {
