@@ -9,17 +9,28 @@ export function createPersistenceActivities(deps: { db: Db }) {
 
   const recordTransition: SegugioActivities['recordTransition'] = async (input) => {
     const terminal = isTerminal(input.stage);
+    const at = new Date(input.entry.at);
+    const state = {
+      stage: input.stage,
+      balanceMinor: BigInt(input.balanceMinor),
+      nextActionAt: input.nextActionAt ? new Date(input.nextActionAt) : null,
+      nextActionKind: input.nextActionKind,
+      closedAt: terminal ? at : null,
+    };
+    // The records of one batch are written by concurrent activities (and a retry can land late): the invoice row
+    // takes a record's state only if it is newer, by (workflow time, the workflow's counter), than the one it shows.
+    // The timeline gets every entry either way.
+    const seq = input.seq;
     await db.$transaction([
-      db.invoice.update({
-        where: { id: input.invoiceId },
-        data: {
-          stage: input.stage,
-          balanceMinor: BigInt(input.balanceMinor),
-          nextActionAt: input.nextActionAt ? new Date(input.nextActionAt) : null,
-          nextActionKind: input.nextActionKind,
-          closedAt: terminal ? new Date(input.entry.at) : null,
-        },
-      }),
+      seq === undefined
+        ? db.invoice.updateMany({ where: { id: input.invoiceId }, data: state })
+        : db.invoice.updateMany({
+            where: {
+              id: input.invoiceId,
+              OR: [{ mirrorAt: null }, { mirrorAt: { lt: at } }, { mirrorAt: at, mirrorSeq: { lt: seq } }],
+            },
+            data: { ...state, mirrorAt: at, mirrorSeq: seq },
+          }),
       db.timelineEntry.createMany({
         data: [
           {

@@ -50,6 +50,12 @@ export interface TransitionRecord {
   nextActionAt: string | null;
   nextActionKind: string | null;
   entry: HistoryEntry;
+  /**
+   * The workflow's count of records so far (carried across continue-as-new): with `entry.at` it orders records of
+   * the same instant, so the mirror keeps the newest when activities of one batch run concurrently. Absent from
+   * workflows started before it existed.
+   */
+  seq?: number;
 }
 
 export interface CreateTaskInput {

@@ -407,6 +407,8 @@ export interface InvoiceCarry {
       })
     | null;
   promiseSeq: number;
+  /** Records queued for the database mirror so far (orders them; absent in carries of older runs). */
+  mirrorSeq?: number;
   plan: (NonNullable<InvoiceState['plan']> & { seq: number; proposedBy: string }) | null;
   planSeq: number;
   dispute: (NonNullable<InvoiceState['dispute']> & { seq: number; openedBy: string }) | null;

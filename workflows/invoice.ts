@@ -188,6 +188,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     s.history.push(e);
     if (s.history.length > HISTORY_KEPT) s.history.splice(0, s.history.length - HISTORY_KEPT);
     const upcoming = next();
+    s.mirrorSeq = (s.mirrorSeq ?? 0) + 1;
     pending.push({
       invoiceId: input.invoiceId,
       stage: s.stage,
@@ -195,6 +196,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       nextActionAt: upcoming?.atMs != null ? isoInstant(upcoming.atMs) : null,
       nextActionKind: upcoming?.kind ?? null,
       entry: e,
+      seq: s.mirrorSeq,
     });
   };
 
