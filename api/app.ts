@@ -124,41 +124,43 @@ export function createApp(deps: AppDeps): Express {
   );
 
   const perMinute = deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE;
-  app.use(
-    '/v1',
-    express.json({ limit: '1mb', strict: true }),
-    // Guessing keys: failed authentications count per client address; past the limit they get 429 instead of 401,
-    // which slows a brute force to a crawl while callers with a valid key are never affected.
-    authWithFailureLimit(authenticate(deps.db), deps.authFailuresPerMinute ?? deps.config.API_AUTH_FAILURES_PER_MINUTE),
-    rateLimit({
-      windowMs: 60_000,
-      limit: perMinute,
-      standardHeaders: 'draft-7',
-      legacyHeaders: false,
-      // Per API key: one busy ERP integration does not slow the collectors down.
-      keyGenerator: (req) => req.principal?.keyId ?? 'anonymous',
-      validate: { keyGeneratorIpFallback: false },
-      handler: (req, _res, next) => {
-        const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
-        const seconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
-        next(
-          new HttpError(
-            429,
-            'RATE_LIMITED',
-            `more than ${perMinute} requests per minute with this key; retry later`,
-            undefined,
-            {
-              'Retry-After': String(seconds),
-            },
-          ),
-        );
-      },
-    }),
+  // Guessing keys: failed authentications count per client address; past the limit they get 429 instead of 401,
+  // which slows a brute force to a crawl while callers with a valid key are never affected. One counter for /v1 and
+  // the console's helpers, which take the same keys.
+  const keyCheck = authWithFailureLimit(
+    authenticate(deps.db),
+    deps.authFailuresPerMinute ?? deps.config.API_AUTH_FAILURES_PER_MINUTE,
   );
+  const perKeyLimit = rateLimit({
+    windowMs: 60_000,
+    limit: perMinute,
+    standardHeaders: 'draft-7',
+    legacyHeaders: false,
+    // Per API key: one busy ERP integration does not slow the collectors down.
+    keyGenerator: (req) => req.principal?.keyId ?? 'anonymous',
+    validate: { keyGeneratorIpFallback: false },
+    handler: (req, _res, next) => {
+      const reset = (req as { rateLimit?: { resetTime?: Date } }).rateLimit?.resetTime;
+      const seconds = Math.max(1, Math.ceil(((reset?.getTime() ?? Date.now() + 60_000) - Date.now()) / 1000));
+      next(
+        new HttpError(
+          429,
+          'RATE_LIMITED',
+          `more than ${perMinute} requests per minute with this key; retry later`,
+          undefined,
+          {
+            'Retry-After': String(seconds),
+          },
+        ),
+      );
+    },
+  });
+  app.use('/v1', express.json({ limit: '1mb', strict: true }), keyCheck, perKeyLimit);
   app.use(router);
   app.use(reportsRouter({ db: deps.db, temporal: deps.temporal, timeZone: deps.config.SEGUGIO_TZ }));
 
-  app.use(createConsoleRouter({ db: deps.db, timeZone: deps.config.SEGUGIO_TZ })); // the web console, /console
+  // the web console, /console; its helpers behind the same key check and limits as /v1
+  app.use(createConsoleRouter({ db: deps.db, timeZone: deps.config.SEGUGIO_TZ, auth: [keyCheck, perKeyLimit] }));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

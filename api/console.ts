@@ -5,7 +5,7 @@
  * workflow updates and the audit trail live in one place; these helpers only read the database mirror.
  */
 import path from 'node:path';
-import express, { Router, type Request } from 'express';
+import express, { Router, type Request, type RequestHandler } from 'express';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../lib/db';
 import { toNumber } from '../lib/db';
@@ -20,6 +20,11 @@ export interface ConsoleDeps {
   timeZone?: string;
   /** Where the console's static files live (default: web/ beside api/). */
   webRoot?: string;
+  /**
+   * The key check (and limits) in front of the helpers; the app passes the one it uses for /v1, so guessed keys and
+   * busy keys count the same wherever they are tried. Default: the plain key check.
+   */
+  auth?: RequestHandler | RequestHandler[];
 }
 
 /** Security headers for the console's pages: scripts, styles and requests only from this origin. */
@@ -90,10 +95,11 @@ export function createConsoleRouter(deps: ConsoleDeps): Router {
   );
 
   // The helpers take the same API keys as /v1 and are never cached.
-  r.use('/console/api', authenticate(deps.db), (_req, res, next) => {
+  const noStore: RequestHandler = (_req, res, next) => {
     res.setHeader('Cache-Control', 'no-store');
     next();
-  });
+  };
+  r.use('/console/api', deps.auth ?? authenticate(deps.db), noStore);
   consoleApiRoutes(new RouteTable(r), deps);
   return r;
 }

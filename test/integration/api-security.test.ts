@@ -260,6 +260,14 @@ describe('limits and headers', () => {
       guesses.push((await request(app).get('/v1/policies').set('Authorization', `Bearer sg_guess_${i}`)).status);
     expect(guesses).toEqual([401, 401, 401, 429, 429]);
     expect((await request(app).get('/v1/policies').set('Authorization', `Bearer ${KEYS.manager}`)).status).toBe(200);
+    // The console's helpers take the same keys: guessing there counts on the same counter, and is refused alike.
+    const helper = await request(app).get('/console/api/me').set('Authorization', 'Bearer sg_guess_console');
+    expect([helper.status, helper.body.error?.code, helper.headers['retry-after']]).toEqual([
+      429,
+      'RATE_LIMITED',
+      expect.any(String),
+    ]);
+    expect((await request(app).get('/console/api/me').set('Authorization', `Bearer ${KEYS.manager}`)).status).toBe(200);
   });
 
   it('sets security headers, hides the framework, refuses oversized bodies with 413, never leaks a stack', async () => {
