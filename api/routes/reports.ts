@@ -44,7 +44,7 @@ import {
 } from '../../lib/reports/legal';
 import { monthlyReportPdf, REPORT_LANGUAGES } from '../../lib/reports/pdf';
 import { rerouteAfterRatingChanges } from '../../lib/policy-routing';
-import { ratingExplanation, recomputeRating } from '../../lib/reports/rating';
+import { previewRating, ratingExplanation, recomputeRating } from '../../lib/reports/rating';
 import { previousMonth, trend } from '../../lib/reports/snapshots';
 import { simulatePolicy } from '../../lib/reports/simulate';
 import { canonicalJson } from '../../lib/json';
@@ -206,7 +206,6 @@ const legalQuery = z
   .strict();
 
 const ratingParams = z.object({ customerId: z.string().min(1).max(100) });
-const ratingQuery = z.object({ recompute: z.enum(['true', 'false']).optional() }).strict();
 const ratingsQuery = z
   .object({
     grade: z.enum(['A', 'B', 'C', 'D', 'E']).optional(),
@@ -550,7 +549,7 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
     },
   );
 
-  /** A customer's internal rating with its factors; `?recompute=true` recomputes it first. */
+  /** A customer's internal rating with its factors (the stored one; computed on the fly if never stored). */
   t.add(
     {
       method: 'get',
@@ -558,26 +557,46 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
       roles: ['manager'],
       tag: 'reports',
       summary: "A customer's internal rating (A–E) with its factors",
-      description: '`recompute=true` recomputes and stores the rating first.',
+      description:
+        'The stored rating (recomputed after payments, promises, disputes and nightly); a customer never rated is ' +
+        'computed on the fly and not stored (`computedAt: null`). Reading never changes anything.',
       params: ratingParams,
-      query: ratingQuery,
+      query: emptyQuery,
       mutating: false,
       responses: { 200: 'The rating and the contribution of each factor' },
     },
-    async (_req, res, { params, query: q }) => {
+    async (_req, res, { params }) => {
       const id = params.customerId;
-      let explained = q.recompute === 'true' ? null : await ratingExplanation(deps.db, id);
-      if (!explained) {
-        const r2 = await recomputeRating(deps.db, id, today());
-        if (!r2) throw notFound(`customer ${id}`);
-        // A new grade may move the customer's open invoices to another policy track.
-        if (deps.temporal)
-          await rerouteAfterRatingChanges(deps.db, deps.temporal, [
-            { customerId: id, previous: r2.previous, rating: r2.rating },
-          ]);
-        explained = await ratingExplanation(deps.db, id);
-      }
+      const explained = (await ratingExplanation(deps.db, id)) ?? (await previewRating(deps.db, id, today()));
+      if (!explained) throw notFound(`customer ${id}`);
       res.json(explained);
+    },
+  );
+
+  /** Recomputes and stores a customer's rating now; a new grade moves the open invoices to their policy track. */
+  t.add(
+    {
+      method: 'post',
+      path: '/v1/reports/ratings/:customerId/recompute',
+      roles: ['manager'],
+      tag: 'reports',
+      summary: "Recompute a customer's internal rating now (and move the open invoices if the grade's track changed)",
+      params: ratingParams,
+      body: z.object({}).strict(),
+      mutating: true,
+      responses: { 200: 'The stored rating with its factors, the grade before and how many invoices were moved' },
+    },
+    async (req, res, { params }) => {
+      const id = params.customerId;
+      const r = await recomputeRating(deps.db, id, today());
+      if (!r) throw notFound(`customer ${id}`);
+      const moved = deps.temporal
+        ? await rerouteAfterRatingChanges(deps.db, deps.temporal, [
+            { customerId: id, previous: r.previous, rating: r.rating },
+          ])
+        : null;
+      await audit(deps.db, req, 'rating.recompute', 'Customer', id, { rating: r.rating }, { rating: r.previous });
+      res.json({ ...(await ratingExplanation(deps.db, id)), previous: r.previous, rerouted: moved?.signalled ?? 0 });
     },
   );
 

@@ -323,6 +323,19 @@ export async function recomputeAllRatings(
   return { customers: results.length, changed: changes.length, changes, byGrade };
 }
 
+/**
+ * A customer's rating computed now from the data, without storing anything (for a customer never rated yet); null for
+ * an unknown customer.
+ */
+export async function previewRating(db: Db, customerId: string, asOf = today()) {
+  const exists = await db.customer.findUnique({ where: { id: customerId }, select: { id: true } });
+  if (!exists) return null;
+  const f = (await features(db, asOf, customerId)).get(customerId);
+  if (!f) return null;
+  const r = scoreRating(f);
+  return { customerId, rating: r.rating, score: r.score, factors: r.factors, features: f, computedAt: null };
+}
+
 /** The stored explanation of a customer's rating (factors derived from the stored features), or null. */
 export async function ratingExplanation(db: Db, customerId: string) {
   const row = await db.customerRating.findUnique({ where: { customerId } });

@@ -93,7 +93,7 @@ test('routes are checked; rating E goes to the strict track and comes back when 
 
   // Recomputing the rating from the customer's real record (two invoices a few days late, no broken promise, no
   // dispute) gives a better grade than E: both invoices return to the segment's own policy.
-  const rating = await as(h, 'manager').get(`/v1/reports/ratings/${first.customerId}?recompute=true`);
+  const rating = await as(h, 'manager').post(`/v1/reports/ratings/${first.customerId}/recompute`).send({});
   expect(rating.status).toBe(200);
   expect(rating.body.rating).not.toBe('E');
   await onTrack(first.workflowId, base, 2);

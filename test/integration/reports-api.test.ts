@@ -135,7 +135,8 @@ test('every KPI route answers for the worked example', async () => {
   );
   const cheapCase = (await get(`/v1/reports/legal?segment=${fx.segment}&assumptions=${cheap}`)).body.cases[0];
   expect(cheapCase).toMatchObject({ expectedCostsMinor: 25_000, recommendation: 'GO_ON' });
-  const rating = (await get(`/v1/reports/ratings/${fx.c2}?recompute=true`)).body;
+  const rating = (await request(app).post(`/v1/reports/ratings/${fx.c2}/recompute`).set(auth).send({}).expect(200))
+    .body;
   expect(rating.rating).toMatch(/^[A-E]$/);
   expect(rating.factors.map((f: { factor: string }) => f.factor)).toEqual([
     'lateness',
