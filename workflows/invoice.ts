@@ -25,6 +25,7 @@ import {
 } from '@temporalio/workflow';
 import type { ReportActivities } from '../activities/reports';
 import type { DecisionRecord, SegugioActivities, TransitionRecord } from '../activities/types';
+import { formatMoney } from '../domain/money';
 import {
   addDuration,
   isIsoDate,
@@ -179,6 +180,8 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // ---------------------------------------------------------------------------------------------------------
 
   const now = (): number => Date.now();
+  /** An amount for the timeline's sentences (`€12,500.00`), in the invoice's currency. */
+  const money = (minor: number): string => formatMoney(minor, input.currency);
   const daysOverdue = (): number => (now() < overdueAtMs ? 0 : Math.floor((now() - overdueAtMs) / DAY_MS) + 1);
   const halted = (): boolean => s.paused !== null || s.dispute !== null;
   const closed = (): boolean => isTerminal(s.stage);
@@ -285,7 +288,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     if (s.balanceMinor < 0) {
       // Overpayment: the surplus is a credit in the customer's favour.
       s.creditMinor += -s.balanceMinor;
-      summary += ` (overpaid by ${-s.balanceMinor}: credit recorded)`;
+      summary += ` (overpaid by ${money(-s.balanceMinor)}: credit recorded)`;
       s.balanceMinor = 0;
     }
     setStage(stage, summary, actorId);
@@ -493,7 +496,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       ...(p.note ? { note: p.note } : {}),
     };
     decisions.push(promiseRecord());
-    setStage('PROMISE_WAIT', `promise to pay ${amount} by ${p.promisedDate}`, p.actorId);
+    setStage('PROMISE_WAIT', `promise to pay ${money(amount)} by ${p.promisedDate}`, p.actorId);
   };
 
   const startDispute = async (reasonCode: (typeof DISPUTE_REASONS)[number], note: string, actorId: string) => {
@@ -527,13 +530,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     s.references.push(`pay:${p.reference}`);
     if (closed()) {
       // Money after closing (e.g. after a write-off) is recorded but changes nothing here.
-      entry('PAYMENT', `payment ${p.reference} of ${p.amountMinor} received after closing`);
+      entry('PAYMENT', `payment ${p.reference} of ${money(p.amountMinor)} received after closing`);
       wake++;
       return;
     }
     s.paidMinor += p.amountMinor;
     applyMoney(p.amountMinor);
-    entry('PAYMENT', `payment ${p.reference} of ${p.amountMinor} received (${p.paidOn})`);
+    entry('PAYMENT', `payment ${p.reference} of ${money(p.amountMinor)} received (${p.paidOn})`);
     settleIfCovered('PAID', `paid in full (last payment ${p.reference})`);
     wake++;
   });
@@ -547,13 +550,13 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     } else if (a.kind === 'CREDIT_NOTE' && Number.isSafeInteger(a.amountMinor) && a.amountMinor! > 0) {
       s.creditMinor += a.amountMinor!;
       applyMoney(a.amountMinor!);
-      entry('ADJUSTMENT', `credit note ${a.reference} of ${a.amountMinor}`);
+      entry('ADJUSTMENT', `credit note ${a.reference} of ${money(a.amountMinor!)}`);
       settleIfCovered('SETTLED', `settled by credit note ${a.reference}`);
     } else if (a.kind === 'AMOUNT_CHANGE' && Number.isSafeInteger(a.amountMinor) && a.amountMinor! >= 0) {
       const delta = a.amountMinor! - s.amountMinor;
       s.amountMinor = a.amountMinor!;
       s.balanceMinor += delta;
-      entry('ADJUSTMENT', `amount changed to ${a.amountMinor} (${a.reference})`);
+      entry('ADJUSTMENT', `amount changed to ${money(a.amountMinor!)} (${a.reference})`);
       settleIfCovered(s.paidMinor > 0 ? 'PAID' : 'SETTLED', `nothing left due after amount change ${a.reference}`);
     } else {
       log.warn('ignoring an invalid adjustment', { reference: a.reference, kind: a.kind });
@@ -649,7 +652,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         s.balanceMinor = 0;
         closeAs(
           s.paidMinor > 0 ? 'SETTLED' : 'CANCELLED',
-          `dispute accepted: credit note of ${left}${r.note ? ` (${r.note})` : ''}`,
+          `dispute accepted: credit note of ${money(left)}${r.note ? ` (${r.note})` : ''}`,
           r.actorId,
         );
       } else if (r.outcome === 'PARTIAL') {
@@ -657,7 +660,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         s.creditMinor += credit;
         s.balanceMinor = r.newBalanceMinor!;
         syncClock();
-        entry('DECISION', `dispute partially accepted: credit note of ${credit}, dunning resumes`, r.actorId);
+        entry('DECISION', `dispute partially accepted: credit note of ${money(credit)}, dunning resumes`, r.actorId);
         settleIfCovered('SETTLED', 'settled by the dispute resolution', r.actorId);
       } else {
         syncClock();
@@ -866,7 +869,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       if (s.balanceMinor <= 0) {
         closeAs(e.step === 'CLOSED' ? 'LEGAL_CLOSED' : 'PAID', 'recovered in full through legal action', e.actorId);
       } else if (e.step === 'CLOSED') {
-        closeAs('LEGAL_CLOSED', `legal case closed with ${s.balanceMinor} unrecovered`, e.actorId);
+        closeAs('LEGAL_CLOSED', `legal case closed with ${money(s.balanceMinor)} unrecovered`, e.actorId);
       } else {
         upsertProgress();
       }
@@ -1156,7 +1159,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
             decisions.push(promiseRecord());
             s.anchorMs = now();
             s.clockShiftMs = 0;
-            setStage(s.dunningStage, `promise kept (${paidSince} paid); dunning continues for ${s.balanceMinor}`);
+            setStage(
+              s.dunningStage,
+              `promise kept (${money(paidSince)} paid); dunning continues for ${money(s.balanceMinor)}`,
+            );
           },
         };
       }
@@ -1166,7 +1172,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         run: async () => {
           promise.status = 'BROKEN';
           decisions.push(promiseRecord());
-          entry('DECISION', `promise of ${promise.amountMinor} by ${promise.promisedDate} broken (${paidSince} paid)`);
+          entry(
+            'DECISION',
+            `promise of ${money(promise.amountMinor)} by ${promise.promisedDate} broken (${money(paidSince)} paid)`,
+          );
           await escalate('promise broken');
         },
       };
@@ -1182,7 +1191,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
             inst.status = 'MISSED';
             plan.status = 'DEFAULTED';
             decisions.push(planRecord());
-            entry('DECISION', `instalment of ${inst.dueDate} missed: plan defaulted, ${s.balanceMinor} due at once`);
+            entry(
+              'DECISION',
+              `instalment of ${inst.dueDate} missed: plan defaulted, ${money(s.balanceMinor)} due at once`,
+            );
             await escalate('repayment plan defaulted', 'ORDER_BLOCK');
           },
         };
