@@ -12,6 +12,7 @@ import { addDuration, parseDuration, parseIsoDate, type Duration } from '../../d
 import { Prisma } from '../../generated/prisma/client';
 import type { DunningPolicy, PolicyStep } from '../../workflows/contract';
 import type { Db } from '../db';
+import { policyForCustomer, trackKey } from '../policy-routing';
 import { currentPolicy } from '../policy-store';
 import { num } from './filters';
 import { round } from './formulas';
@@ -208,6 +209,8 @@ export interface SimulationInput {
 export interface SimulationResult {
   window: { from: string; to: string; months: number };
   invoices: number;
+  /** Invoices whose customers a rating route sends to another policy: the proposal leaves them on it. */
+  routedInvoices: number;
   assumption: string;
   baseline: PolicyOutcome;
   proposed: PolicyOutcome;
@@ -233,12 +236,13 @@ export async function simulatePolicy(db: Db, input: SimulationInput): Promise<Si
       due: Date;
       stage: string;
       closed: Date | null;
+      rating: string | null;
       pays: Array<[string, number]> | null;
     }>
   >`
     SELECT i.id, i.segment, i."amountMinor" AS amt, i."issueDate" AS issue, i."dueDate" AS due, i.stage, i."closedAt" AS closed,
-      p.pays
-    FROM "Invoice" i
+      c.rating, p.pays
+    FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
     LEFT JOIN (
       SELECT pp."invoiceId", json_agg(json_build_array(to_char(pp."paidOn", 'YYYY-MM-DD'), pp."amountMinor") ORDER BY pp."paidOn") AS pays
       FROM "Payment" pp JOIN "Invoice" ii ON ii.id = pp."invoiceId"
@@ -258,10 +262,28 @@ export async function simulatePolicy(db: Db, input: SimulationInput): Promise<Si
     payments: (r.pays ?? []).map(([d, a]) => ({ dayMs: parseIsoDate(d), amountMinor: Number(a) })),
   }));
 
-  const policies = new Map<string, PolicyStep[]>();
-  for (const seg of new Set(invoices.map((i) => i.segment))) policies.set(seg, (await currentPolicy(db, seg)).steps);
-  const current = (inv: SimInvoice): PolicyStep[] => policies.get(inv.segment) ?? [];
-  const proposed = (): PolicyStep[] => input.policy.steps;
+  // Today's policy of each invoice: its segment's, or the track the segment's routes name for the customer's rating.
+  // The proposal replaces the segments' own policies; invoices on a rating track keep it (their routes still apply).
+  const ratingOf = new Map(rows.map((r) => [r.id, r.rating]));
+  const tracks = new Map<string, Promise<{ steps: PolicyStep[]; routed: boolean }>>();
+  const trackOf = (segment: string, rating: string | null) => {
+    const key = `${segment}\u0000${rating}`;
+    if (!tracks.has(key))
+      tracks.set(
+        key,
+        currentPolicy(db, segment).then(async (base) => {
+          const routed = trackKey(base, rating) !== base.segment;
+          return { steps: routed ? (await policyForCustomer(db, segment, rating)).steps : base.steps, routed };
+        }),
+      );
+    return tracks.get(key)!;
+  };
+  const policyOf = new Map<string, { steps: PolicyStep[]; routed: boolean }>();
+  for (const inv of invoices) policyOf.set(inv.id, await trackOf(inv.segment, ratingOf.get(inv.id) ?? null));
+  const current = (inv: SimInvoice): PolicyStep[] => policyOf.get(inv.id)?.steps ?? [];
+  const proposed = (inv: SimInvoice): PolicyStep[] =>
+    policyOf.get(inv.id)?.routed ? current(inv) : input.policy.steps;
+  const routedInvoices = [...policyOf.values()].filter((x) => x.routed).length;
 
   const baseFired = new Map<string, FiredStep[]>();
   const propFired = new Map<string, FiredStep[]>();
@@ -271,10 +293,10 @@ export async function simulatePolicy(db: Db, input: SimulationInput): Promise<Si
     const base = replay(inv, current(inv), toMs);
     baseFired.set(inv.id, base);
     basePays.set(inv.id, inv.payments);
-    const timing = replay(inv, proposed(), Infinity, true);
+    const timing = replay(inv, proposed(inv), Infinity, true);
     const shifted = shiftPayments(inv, base, timing);
     propPays.set(inv.id, shifted);
-    propFired.set(inv.id, replay({ ...inv, payments: shifted }, proposed(), toMs));
+    propFired.set(inv.id, replay({ ...inv, payments: shifted }, proposed(inv), toMs));
   }
   const window = { fromMs, toMs };
   const b = outcome(invoices, baseFired, basePays, current, window);
@@ -284,6 +306,7 @@ export async function simulatePolicy(db: Db, input: SimulationInput): Promise<Si
   return {
     window: { from: fromIso, to: toIso, months: input.months },
     invoices: invoices.length,
+    routedInvoices,
     assumption: DSO_ASSUMPTION,
     baseline: b,
     proposed: p,

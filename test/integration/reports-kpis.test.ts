@@ -412,6 +412,61 @@ test('what-if simulation of a faster policy', async () => {
   expect(r.assumption).toMatch(/constant response lag/);
 });
 
+test('what-if leaves invoices on a rating track where they are', async () => {
+  // C2 is rated E and the segment routes E to a track with the same steps as today's policy: the proposal applies to
+  // C1's invoices (I1, I2, I6) only; C2's I3 and I4 stay on the track.
+  const base = await db.dunningPolicy.findFirstOrThrow({
+    where: { segment: fx.segment },
+    orderBy: { version: 'desc' },
+  });
+  const track = `${fx.segment}-strict`;
+  const before = (await db.customer.findUniqueOrThrow({ where: { id: fx.c2 } })).rating;
+  await db.dunningPolicy.create({
+    data: {
+      segment: track,
+      version: 1,
+      name: 'strict',
+      steps: base.steps as object[],
+      settings: base.settings as object,
+    },
+  });
+  const routed = await db.dunningPolicy.create({
+    data: {
+      segment: fx.segment,
+      version: base.version + 1,
+      name: base.name,
+      steps: base.steps as object[],
+      settings: { ...(base.settings as object), ratingRoutes: { E: track } },
+    },
+  });
+  await db.customer.update({ where: { id: fx.c2 }, data: { rating: 'E' } });
+  try {
+    const r = await simulatePolicy(db, {
+      segment: fx.segment,
+      months: 3,
+      asOf: '2025-03-31',
+      policy: {
+        name: 'faster',
+        steps: [
+          { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL', 'SMS'], template: 'reminder-1' },
+          { stage: 'CALL', offset: 'P3D', channels: ['TASK'], template: 'call' },
+        ],
+      },
+    });
+    expect(r.invoices).toBe(5);
+    expect(r.routedInvoices).toBe(2);
+    expect(r.baseline.contacts).toBe(3);
+    // I1 and I2 get e-mail + SMS reminders; I4 keeps its track's e-mail only, and its payment date.
+    expect(r.proposed.contacts).toBe(5);
+    expect(r.proposed.byChannel).toEqual({ EMAIL: 3, SMS: 2, TASK: 2 });
+    expect(r.proposed.dso).toBe(73.1);
+  } finally {
+    await db.customer.update({ where: { id: fx.c2 }, data: { rating: before } });
+    await db.dunningPolicy.delete({ where: { id: routed.id } });
+    await db.dunningPolicy.deleteMany({ where: { segment: track } });
+  }
+});
+
 test('monthly snapshot and trend', async () => {
   const w = await writeMonthlySnapshot(db, '2025-03');
   expect(w.rows).toBeGreaterThan(1);
