@@ -375,18 +375,21 @@ test('legal cost-benefit', async () => {
   });
 });
 
+/** The proposal of both what-if tests: reminders a day after due by e-mail and SMS, the call three days later. */
+const faster = {
+  name: 'faster',
+  steps: [
+    { stage: 'REMINDER' as const, offset: 'P1D', channels: ['EMAIL' as const, 'SMS' as const], template: 'reminder-1' },
+    { stage: 'CALL' as const, offset: 'P3D', channels: ['TASK' as const], template: 'call' },
+  ],
+};
+
 test('what-if simulation of a faster policy', async () => {
   const r = await simulatePolicy(db, {
     segment: fx.segment,
     months: 3,
     asOf: '2025-03-31',
-    policy: {
-      name: 'faster',
-      steps: [
-        { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL', 'SMS'], template: 'reminder-1' },
-        { stage: 'CALL', offset: 'P3D', channels: ['TASK'], template: 'call' },
-      ],
-    },
+    policy: faster,
   });
   expect(r.window).toEqual({ from: '2025-01-01', to: '2025-03-31', months: 3 });
   expect(r.invoices).toBe(5); // I1, I2, I3, I4, I6 (I5 was issued in 2024)
@@ -445,13 +448,7 @@ test('what-if leaves invoices on a rating track where they are', async () => {
       segment: fx.segment,
       months: 3,
       asOf: '2025-03-31',
-      policy: {
-        name: 'faster',
-        steps: [
-          { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL', 'SMS'], template: 'reminder-1' },
-          { stage: 'CALL', offset: 'P3D', channels: ['TASK'], template: 'call' },
-        ],
-      },
+      policy: faster,
     });
     expect(r.invoices).toBe(5);
     expect(r.routedInvoices).toBe(2);
