@@ -221,7 +221,10 @@ const monthlyQuery = z
     area: list,
     collectorId: list,
     salespersonId: list,
-    lang: z.enum(REPORT_LANGUAGES).optional().meta({ description: 'en (default) or it' }),
+    lang: z
+      .enum(REPORT_LANGUAGES)
+      .optional()
+      .meta({ description: "it or en; default: the language of the key's user, else en" }),
   })
   .strict();
 
@@ -642,8 +645,12 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
       produces: 'application/pdf',
       responses: { 200: 'The PDF (inline)' },
     },
-    async (_req, res, { query: q }) => {
+    async (req, res, { query: q }) => {
       const m = q.month ?? previousMonth(today());
+      // Without `lang`, the language of the user behind the key (Italian for most of our users), else English.
+      const userId = req.principal?.userId;
+      const user = userId ? await deps.db.user.findUnique({ where: { id: userId }, select: { language: true } }) : null;
+      const lang = q.lang ?? REPORT_LANGUAGES.find((l) => l === user?.language) ?? 'en';
       const pdf = await monthlyReportPdf(deps.db, {
         month: m,
         filter: {
@@ -653,7 +660,7 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
           collectorId: q.collectorId,
           salespersonId: q.salespersonId,
         },
-        lang: q.lang,
+        lang,
       });
       res.type('application/pdf').setHeader('Content-Disposition', `inline; filename="credit-report-${m}.pdf"`);
       res.send(pdf);

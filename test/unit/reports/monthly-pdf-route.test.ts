@@ -1,6 +1,6 @@
 /**
  * `GET /v1/reports/monthly.pdf?lang=…`: the language is validated like every other filter (a bad one is a 400 naming
- * `lang`) and reaches the renderer, English when absent. The renderer is replaced by a stub: the PDF itself is
+ * `lang`) and reaches the renderer; when absent, the language of the key's user (English without one). The renderer is replaced by a stub: the PDF itself is
  * checked in monthly-pdf.test.ts, and the database is never reached.
  */
 import express, { type Express } from 'express';
@@ -50,4 +50,27 @@ test('a language other than it or en is a 400 naming lang, before any rendering'
     expect(res.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['lang']);
   }
   expect(render).not.toHaveBeenCalled();
+});
+
+test("without lang, the language of the key's user; English for a user in another language", async () => {
+  const languages: Record<string, string> = { 'u-laura': 'it', 'u-anna': 'de' };
+  const db = {
+    user: { findUnique: async ({ where }: { where: { id: string } }) => ({ language: languages[where.id] }) },
+  } as unknown as Db;
+  const appFor = (userId: string) => {
+    const a = express();
+    a.use((req, _res, next) => {
+      req.principal = { keyId: 'key_user', role: 'manager', userId };
+      next();
+    });
+    a.use(reportsRouter({ db }));
+    return a;
+  };
+  await request(appFor('u-laura')).get('/v1/reports/monthly.pdf?month=2025-03').expect(200);
+  expect(optionsOfLastCall().lang).toBe('it');
+  await request(appFor('u-anna')).get('/v1/reports/monthly.pdf?month=2025-03').expect(200);
+  expect(optionsOfLastCall().lang).toBe('en');
+  // An explicit lang wins over the user's.
+  await request(appFor('u-laura')).get('/v1/reports/monthly.pdf?month=2025-03&lang=en').expect(200);
+  expect(optionsOfLastCall().lang).toBe('en');
 });
