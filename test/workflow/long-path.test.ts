@@ -22,8 +22,13 @@ const h = useHarness();
 
 // The Java time-skipping server intermittently refuses a workflow-task completion on this long path ("invalid
 // history builder state for action"; the workflow then stalls until the test times out). It happens with the
-// workflow code of before and after the last changes alike, in about half the runs on a loaded machine, and has
-// never been seen on the dev server. Until it is diagnosed these two tests run only when asked for
+// workflow code of before and after the last changes alike, in about half the runs on a loaded machine, with test
+// server 1.40.0 and 1.36.1 alike, and has never been seen on the dev server. What the stalled histories show: the two
+// parallel signalCustomerWorkflow activities of the second reminder (e-mail + SMS) — the second one's
+// ActivityTaskStarted is written after a workflow task completed, its ActivityTaskCompleted names the wrong started
+// event, the next workflow task is attempt 2 (the refused completion), then the workflow starts its 7-day timer
+// correctly and the test's env.sleep never fires it (time skipping seems to stay locked). Waiting for the workflow to
+// be idle before each sleep did not help. Until this is solved these two tests run only when asked for
 // (SEGUGIO_LONG_PATH=1), so the suite stays a reliable signal; the path's recorded history is replayed on every run.
 jest.retryTimes(1, { logErrorsBeforeRetry: true });
 const longPath = process.env.SEGUGIO_LONG_PATH === '1' ? test : test.skip;
