@@ -3,7 +3,7 @@
  * newest version is current. Offsets are ISO-8601 durations (see PolicyStep in workflows/contract.ts).
  */
 import { z } from 'zod';
-import { CHANNELS, POLICY_STAGES, type DunningPolicy } from '../workflows/contract';
+import { CHANNELS, GRADES, POLICY_STAGES, type DunningPolicy } from '../workflows/contract';
 
 const ISO_DURATION = /^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 export const isoDuration = z.string().regex(ISO_DURATION, 'must be an ISO-8601 duration such as P7D or PT30S');
@@ -46,7 +46,7 @@ export const policySettingsSchema = z.object({
   consolidationWindow: positiveDuration,
   timezone: z.string().refine(validTimeZone, 'must be an IANA time zone such as Europe/Rome'),
   ratingRoutes: z
-    .object(Object.fromEntries(['A', 'B', 'C', 'D', 'E'].map((g) => [g, policyKey.optional()])))
+    .object(Object.fromEntries(GRADES.map((g) => [g, policyKey.optional()])))
     .strict()
     .optional(),
 });

@@ -28,6 +28,10 @@ export const ACTIVE_STAGES = [
 ] as const;
 export const TERMINAL_STAGES = ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'] as const;
 export const STAGES = [...ACTIVE_STAGES, ...TERMINAL_STAGES] as const;
+
+/** A customer's internal rating, A (safest) … E (riskiest); computed in lib/reports/rating.ts. */
+export const GRADES = ['A', 'B', 'C', 'D', 'E'] as const;
+export type Grade = (typeof GRADES)[number];
 export type ActiveStage = (typeof ACTIVE_STAGES)[number];
 export type TerminalStage = (typeof TERMINAL_STAGES)[number];
 export type Stage = (typeof STAGES)[number];
@@ -88,7 +92,7 @@ export interface PolicySettings {
    * the named policy (another policy key, e.g. `standard-strict`) instead of this one. One hop: the target's own
    * routes are not followed.
    */
-  ratingRoutes?: Partial<Record<'A' | 'B' | 'C' | 'D' | 'E', string>>;
+  ratingRoutes?: Partial<Record<Grade, string>>;
 }
 
 export interface DunningPolicy {

@@ -44,7 +44,7 @@ import {
 } from '../../lib/reports/legal';
 import { monthlyReportPdf, REPORT_LANGUAGES } from '../../lib/reports/pdf';
 import { rerouteAfterRatingChanges } from '../../lib/policy-routing';
-import { previewRating, ratingExplanation, recomputeRating } from '../../lib/reports/rating';
+import { GRADES, previewRating, ratingExplanation, recomputeRating } from '../../lib/reports/rating';
 import { previousMonth, trend } from '../../lib/reports/snapshots';
 import { simulatePolicy } from '../../lib/reports/simulate';
 import { canonicalJson } from '../../lib/json';
@@ -208,7 +208,7 @@ const legalQuery = z
 const ratingParams = z.object({ customerId: z.string().min(1).max(100) });
 const ratingsQuery = z
   .object({
-    grade: z.enum(['A', 'B', 'C', 'D', 'E']).optional(),
+    grade: z.enum(GRADES).optional(),
     limit: z.coerce.number().int().min(1).max(1000).default(100),
   })
   .strict();

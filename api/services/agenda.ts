@@ -7,7 +7,13 @@ import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../lib/db';
 import { toNumber } from '../../lib/db';
 import { todayIn, zonedMidnight } from '../../lib/time';
-import { completeTaskUpdate, isTerminal, type CompleteTask, type Stage } from '../../workflows/contract';
+import {
+  TERMINAL_STAGES,
+  completeTaskUpdate,
+  isTerminal,
+  type CompleteTask,
+  type Stage,
+} from '../../workflows/contract';
 import { actorOf, assertTaskAccess, collectorScope } from '../access';
 import type { Principal } from '../auth';
 import { badRequest, conflict, notFound } from '../errors';
@@ -26,9 +32,6 @@ export function taskPriority(balanceMinor: number, overdueDays: number, rating: 
 export interface AgendaDeps extends DecisionDeps {
   timeZone: string;
 }
-
-/** Stages after which an invoice no longer counts towards a customer's overdue balance. */
-const CLOSED_STAGES = ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'];
 
 interface RankedTask {
   id: string;
@@ -77,7 +80,7 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
         SELECT SUM(o."balanceMinor") AS balance, MAX(${todayDate} - o."dueDate") AS days
         FROM "Invoice" o
         WHERE t."invoiceId" IS NULL AND o."customerId" = t."customerId"
-          AND o.stage NOT IN (${Prisma.join(CLOSED_STAGES)}) AND o."dueDate" < ${todayDate}
+          AND o.stage NOT IN (${Prisma.join([...TERMINAL_STAGES])}) AND o."dueDate" < ${todayDate}
       ) co ON true
       WHERE ${Prisma.join(conditions, ' AND ')}
     ) r

@@ -85,6 +85,10 @@ export function customerJoin(f: ReportFilter, on = 'i."customerId"'): Prisma.Sql
 
 export const currencyOf = (f: ReportFilter): string => f.currency ?? 'EUR';
 
+/** A parenthesised SQL list of constant strings (stage names), e.g. `i.stage IN ${sqlConstants(ACTIVE_STAGES)}`. */
+export const sqlConstants = (values: readonly string[]): Prisma.Sql =>
+  Prisma.raw(`(${values.map((v) => `'${v.replace(/'/g, "''")}'`).join(',')})`);
+
 /** Splits raw SQL rows (with `is_total` and `k` columns) into the total and the groups. */
 export function splitGroups<R extends { is_total: number | bigint; k: string | null }, T>(
   rows: R[],

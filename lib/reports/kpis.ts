@@ -9,6 +9,7 @@
  */
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db';
+import { ACTIVE_STAGES } from '../../workflows/contract';
 import {
   currencyOf,
   customerJoin,
@@ -18,6 +19,7 @@ import {
   isTotalExpr,
   num,
   splitGroups,
+  sqlConstants,
   type Grouped,
   type Period,
   type ReportFilter,
@@ -39,9 +41,7 @@ import {
 
 /** Terminal stages that end a receivable without a payment (PAID ends it through its payments). */
 const CLOSED_UNPAID = Prisma.raw(`('WRITTEN_OFF','SETTLED','LEGAL_CLOSED','CANCELLED')`);
-const ACTIVE = Prisma.raw(
-  `('OPEN','PRE_DUE','REMINDER','CALL','PROMISE_WAIT','REPAYMENT_PLAN','ORDER_BLOCK','FORMAL_NOTICE','LEGAL')`,
-);
+const ACTIVE = sqlConstants(ACTIVE_STAGES);
 
 /** SQL: the invoice (alias i) is a receivable at the end of day `t`. */
 const receivableAt = (t: string): Prisma.Sql =>
@@ -416,17 +416,7 @@ export interface StageRow {
   avgDaysPastDue: number | null;
 }
 
-const STAGE_ORDER = [
-  'OPEN',
-  'PRE_DUE',
-  'REMINDER',
-  'CALL',
-  'PROMISE_WAIT',
-  'REPAYMENT_PLAN',
-  'ORDER_BLOCK',
-  'FORMAL_NOTICE',
-  'LEGAL',
-];
+const STAGE_ORDER: readonly string[] = ACTIVE_STAGES;
 const byStage = (a: { stage: string }, b: { stage: string }): number =>
   STAGE_ORDER.indexOf(a.stage) - STAGE_ORDER.indexOf(b.stage);
 

@@ -8,7 +8,7 @@ import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db';
 import { num, type ReportFilter, currencyOf, customerWhere } from './filters';
 import { round } from './formulas';
-import type { Grade } from './rating';
+import { GRADES, type Grade } from './rating';
 
 /** Where a case stands: not started (considered for legal), or the last step recorded. */
 export const LEGAL_POSITIONS = ['NOT_STARTED', 'DIFFIDA', 'DECRETO_INGIUNTIVO', 'PRECETTO', 'PIGNORAMENTO'] as const;
@@ -195,7 +195,7 @@ export async function legalReport(
     ${f.limit ? Prisma.sql`LIMIT ${f.limit}` : Prisma.empty}`);
   return rows.map((r) => {
     const position = (r.last_step ?? 'NOT_STARTED') as LegalPosition;
-    const rating = ((['A', 'B', 'C', 'D', 'E'] as const).find((g) => g === r.rating) ?? 'C') as Grade;
+    const rating: Grade = GRADES.find((g) => g === r.rating) ?? 'C';
     const balance = num(r.balance);
     const evaluation = evaluateLegal(
       { balanceMinor: balance, position, rating, costsSoFarMinor: num(r.costs) },

@@ -5,11 +5,14 @@
  */
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../db';
-import { num } from './filters';
+import { num, sqlConstants } from './filters';
 import { addDays, round } from './formulas';
 
-export const GRADES = ['A', 'B', 'C', 'D', 'E'] as const;
-export type Grade = (typeof GRADES)[number];
+import { GRADES, TERMINAL_STAGES, type Grade } from '../../workflows/contract';
+
+export { GRADES, type Grade };
+
+const TERMINAL = sqlConstants(TERMINAL_STAGES);
 
 export interface RatingFeatures {
   /**
@@ -159,7 +162,7 @@ async function features(db: Db, asOf: string, customerId?: string): Promise<Map<
       SELECT i."customerId", i."balanceMinor"::numeric, ${asOf}::date - i."dueDate", TRUE
       FROM "Invoice" i
       WHERE i."closedAt" IS NULL AND i."balanceMinor" > 0 AND i."dueDate" < ${asOf}::date
-        AND i.stage NOT IN ('PAID','SETTLED','WRITTEN_OFF','LEGAL_CLOSED','CANCELLED')
+        AND i.stage NOT IN ${TERMINAL}
         ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       UNION ALL
       -- balances written off in the 12 months count as late until the day they were given up
@@ -178,7 +181,7 @@ async function features(db: Db, asOf: string, customerId?: string): Promise<Map<
     inv AS (
       SELECT i."customerId" AS cid,
         COUNT(*) FILTER (WHERE i."dueDate" > ${y}::date OR i."closedAt" IS NULL) AS considered,
-        SUM(i."balanceMinor") FILTER (WHERE i."closedAt" IS NULL AND i.stage NOT IN ('PAID','SETTLED','WRITTEN_OFF','LEGAL_CLOSED','CANCELLED')) AS exposure
+        SUM(i."balanceMinor") FILTER (WHERE i."closedAt" IS NULL AND i.stage NOT IN ${TERMINAL}) AS exposure
       FROM "Invoice" i
       WHERE (i."dueDate" > ${y}::date OR i."closedAt" IS NULL) ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       GROUP BY i."customerId"
