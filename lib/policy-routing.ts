@@ -6,12 +6,9 @@
  * One hop only: a track's own routes are not followed.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
-import { policyChangedSignal, type DunningPolicy } from '../workflows/contract';
+import { GRADES, TERMINAL_STAGES, policyChangedSignal, type DunningPolicy, type Grade } from '../workflows/contract';
 import type { Db } from './db';
 import { currentPolicy, rowToPolicy } from './policy-store';
-
-export const GRADES = ['A', 'B', 'C', 'D', 'E'] as const;
-export type Grade = (typeof GRADES)[number];
 
 /** The policy key a customer of `rating` follows under `base` (the segment's own policy). */
 export function trackKey(base: DunningPolicy, rating: string | null | undefined): string {
@@ -37,13 +34,11 @@ export async function policyForCustomer(db: Db, segment: string, rating: string 
 
 /** Segments whose current policy routes some rating to `key` (they have invoices that may follow `key`). */
 export async function segmentsRoutingTo(db: Db, key: string): Promise<string[]> {
-  const rows = await db.$queryRaw<Array<{ segment: string }>>`
-    SELECT DISTINCT ON (segment) segment, settings FROM "DunningPolicy" ORDER BY segment, version DESC`.then((r) =>
-    (r as Array<{ segment: string; settings: DunningPolicy['settings'] }>).filter(
-      (p) => p.segment !== key && Object.values(p.settings.ratingRoutes ?? {}).includes(key),
-    ),
-  );
-  return rows.map((r) => r.segment);
+  const current = await db.$queryRaw<Array<{ segment: string; settings: DunningPolicy['settings'] }>>`
+    SELECT DISTINCT ON (segment) segment, settings FROM "DunningPolicy" ORDER BY segment, version DESC`;
+  return current
+    .filter((p) => p.segment !== key && Object.values(p.settings.ratingRoutes ?? {}).includes(key))
+    .map((p) => p.segment);
 }
 
 export interface RerouteResult {
@@ -62,7 +57,8 @@ export async function rerouteCustomers(
   db: Db,
   temporal: Client,
   customerIds: string[],
-  reason: string,
+  /** Why each customer moves, written on its invoices' timelines. */
+  reasonOf: (customerId: string) => string,
 ): Promise<RerouteResult> {
   const result: RerouteResult = { customers: 0, invoices: 0, signalled: 0, failed: 0 };
   if (customerIds.length === 0) return result;
@@ -79,7 +75,7 @@ export async function rerouteCustomers(
       where: {
         customerId: c.id,
         closedAt: null,
-        stage: { notIn: ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'] },
+        stage: { notIn: [...TERMINAL_STAGES] },
       },
       select: { workflowId: true },
     });
@@ -89,7 +85,7 @@ export async function rerouteCustomers(
       open.map((inv) =>
         temporal.workflow
           .getHandle(inv.workflowId)
-          .signal(policyChangedSignal, { policy, reroute: { rating: c.rating, reason } })
+          .signal(policyChangedSignal, { policy, reroute: { rating: c.rating, reason: reasonOf(c.id) } })
           .then(
             () => void result.signalled++,
             (err: unknown) => {
@@ -130,15 +126,7 @@ export async function rerouteAfterRatingChanges(
     if (trackKey(base, c.previous) !== trackKey(base, c.rating)) toMove.push(c.customerId);
   }
   const reasons = new Map(moved.map((c) => [c.customerId, `rating ${c.previous ?? '–'} → ${c.rating}`]));
-  const total: RerouteResult = { customers: 0, invoices: 0, signalled: 0, failed: 0 };
-  for (const id of toMove) {
-    const r = await rerouteCustomers(db, temporal, [id], reasons.get(id)!);
-    total.customers += r.customers;
-    total.invoices += r.invoices;
-    total.signalled += r.signalled;
-    total.failed += r.failed;
-  }
-  return total;
+  return rerouteCustomers(db, temporal, toMove, (id) => reasons.get(id)!);
 }
 
 /**
@@ -159,10 +147,11 @@ export async function rerouteAfterRoutesChanged(
     where: { segment: current.segment, rating: { in: [...changedGrades] } },
     select: { id: true },
   });
+  const reason = `routes of ${current.segment} v${current.version}`;
   return rerouteCustomers(
     db,
     temporal,
     customers.map((c) => c.id),
-    `routes of ${current.segment} v${current.version}`,
+    () => reason,
   );
 }
