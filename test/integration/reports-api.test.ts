@@ -22,7 +22,7 @@ import {
 import { writeMonthlySnapshot } from '../../lib/reports/snapshots';
 import { addDays } from '../../lib/reports/formulas';
 import { todayIn } from '../../lib/time';
-import { KEYS, uniq } from './harness';
+import { KEYS, quietLogger, uniq } from './harness';
 import { seedWorkedExample, type Fixture } from './reports-fixture';
 
 jest.setTimeout(120_000);
@@ -45,6 +45,13 @@ beforeAll(async () => {
 afterAll(async () => {
   await db?.$disconnect();
 });
+
+/** supertest parser that keeps a binary answer (XLSX, PDF) as a Buffer. */
+const binaryBody = (r: request.Response, cb: (err: Error | null, body: Buffer) => void): void => {
+  const chunks: Buffer[] = [];
+  r.on('data', (c: Buffer) => chunks.push(c));
+  r.on('end', () => cb(null, Buffer.concat(chunks)));
+};
 
 const march = (extra = '') => `from=2025-03-01&to=2025-03-31&segment=${fx.segment}${extra}`;
 
@@ -169,11 +176,7 @@ test('XLSX export: typed cells, money in major units', async () => {
     .get(`/v1/reports/dso?${march('&format=xlsx')}`)
     .set(auth)
     .buffer(true)
-    .parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    })
+    .parse(binaryBody)
     .expect(200);
   const wb = new ExcelJS.Workbook();
   await wb.xlsx.load(res.body as unknown as ArrayBuffer);
@@ -227,11 +230,7 @@ test('monthly PDF', async () => {
     .get(`/v1/reports/monthly.pdf?month=2025-03&segment=${fx.segment}`)
     .set(auth)
     .buffer(true)
-    .parse((r, cb) => {
-      const chunks: Buffer[] = [];
-      r.on('data', (c: Buffer) => chunks.push(c));
-      r.on('end', () => cb(null, Buffer.concat(chunks)));
-    })
+    .parse(binaryBody)
     .expect(200);
   expect(res.headers['content-type']).toBe('application/pdf');
   const pdf = res.body as Buffer;
@@ -299,20 +298,12 @@ test('the scheduled workflows run on a worker: nightly ratings and the monthly s
   const connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
   const client = new Client({ connection });
   const native = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS });
-  const quiet = {
-    log: () => undefined,
-    trace: () => undefined,
-    debug: () => undefined,
-    info: () => undefined,
-    warn: () => undefined,
-    error: () => undefined,
-  };
   const worker = await Worker.create({
     connection: native,
     taskQueue: queue,
     workflowBundle: await bundleWorkflowCode({
       workflowsPath: require.resolve('../../workflows/reports'),
-      logger: quiet,
+      logger: quietLogger,
     }),
     activities: createReportActivities({ db, temporal: client }),
   });
