@@ -7,7 +7,7 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { rerouteAfterRatingChanges } from '../lib/policy-routing';
 import { todayIn } from '../lib/time';
-import { recomputeAllRatings, recomputeRating } from '../lib/reports/rating';
+import { recomputeAllRatings, recomputeRating, type GradeChange } from '../lib/reports/rating';
 import { previousMonth, writeMonthlySnapshot } from '../lib/reports/snapshots';
 
 export function createReportActivities(deps: {
@@ -19,28 +19,34 @@ export function createReportActivities(deps: {
   const { db, temporal } = deps;
   // The business's calendar day (SEGUGIO_TZ), not UTC's, for "today" and "last month".
   const today = (): string => todayIn(deps.config?.SEGUGIO_TZ ?? 'Europe/Rome');
-  /** A changed grade may move the customer's open invoices to another policy track (settings.ratingRoutes). */
-  const reroute = async (changes: Array<{ customerId: string; previous: string | null; rating: string }>) => {
-    const r = await rerouteAfterRatingChanges(db, temporal, changes);
-    if (r.invoices) deps.log?.info({ ...r }, 'open invoices moved to the policy track of their new rating');
-    // A failed signal is retried with the activity; already moved invoices ignore the repeat.
-    if (r.failed) throw new Error(`${r.failed} open invoices could not be told of their new policy track`);
-    return r;
+  /**
+   * A changed grade may move the customer's open invoices to another policy track (settings.ratingRoutes). Run before
+   * the new grades are stored: a failed signal fails the activity with nothing stored, so its retry finds the same
+   * changes and signals again (already moved invoices ignore the repeat).
+   */
+  const rerouting = () => {
+    const moved = { signalled: 0 };
+    const beforeStore = async (changes: GradeChange[]): Promise<void> => {
+      const r = await rerouteAfterRatingChanges(db, temporal, changes);
+      if (r.invoices) deps.log?.info({ ...r }, 'open invoices moved to the policy track of their new rating');
+      if (r.failed) throw new Error(`${r.failed} open invoices could not be told of their new policy track`);
+      moved.signalled += r.signalled;
+    };
+    return { moved, hooks: { beforeStore } };
   };
   return {
     /** Recomputes one customer's internal rating; returns the new grade (null for an unknown customer). */
     async recomputeCustomerRating(input: {
       customerId: string;
     }): Promise<{ rating: string | null; previous: string | null; rerouted: number }> {
-      const r = await recomputeRating(db, input.customerId, today());
-      if (!r) return { rating: null, previous: null, rerouted: 0 };
-      const moved = await reroute([{ customerId: input.customerId, previous: r.previous, rating: r.rating }]);
-      return { rating: r.rating, previous: r.previous, rerouted: moved.signalled };
+      const { moved, hooks } = rerouting();
+      const r = await recomputeRating(db, input.customerId, today(), hooks);
+      return { rating: r?.rating ?? null, previous: r?.previous ?? null, rerouted: moved.signalled };
     },
     /** Recomputes every customer's rating (nightly). */
     async recomputeAllCustomerRatings(): Promise<{ customers: number; changed: number; rerouted: number }> {
-      const r = await recomputeAllRatings(db, today());
-      const moved = await reroute(r.changes);
+      const { moved, hooks } = rerouting();
+      const r = await recomputeAllRatings(db, today(), hooks);
       return { customers: r.customers, changed: r.changed, rerouted: moved.signalled };
     },
     /** Writes the KPI snapshot of `month` (YYYY-MM), by default the month before today. */

@@ -56,15 +56,24 @@ export interface RerouteResult {
 export async function rerouteCustomers(
   db: Db,
   temporal: Client,
-  customerIds: string[],
+  /** The customers and the grade to route them by (the new one, which may not be stored yet). */
+  targets: Array<{ customerId: string; rating: string }>,
   /** Why each customer moves, written on its invoices' timelines. */
   reasonOf: (customerId: string) => string,
 ): Promise<RerouteResult> {
   const result: RerouteResult = { customers: 0, invoices: 0, signalled: 0, failed: 0 };
-  if (customerIds.length === 0) return result;
-  const customers = await db.customer.findMany({
-    where: { id: { in: customerIds } },
-    select: { id: true, segment: true, rating: true },
+  if (targets.length === 0) return result;
+  const segmentOf = new Map(
+    (
+      await db.customer.findMany({
+        where: { id: { in: targets.map((t) => t.customerId) } },
+        select: { id: true, segment: true },
+      })
+    ).map((c) => [c.id, c.segment]),
+  );
+  const customers = targets.flatMap((t) => {
+    const segment = segmentOf.get(t.customerId);
+    return segment === undefined ? [] : [{ id: t.customerId, segment, rating: t.rating }];
   });
   const policies = new Map<string, Promise<DunningPolicy>>();
   for (const c of customers) {
@@ -117,13 +126,13 @@ export async function rerouteAfterRatingChanges(
   });
   const segmentOf = new Map(segments.map((s) => [s.id, s.segment]));
   const bases = new Map<string, DunningPolicy>();
-  const toMove: string[] = [];
+  const toMove: Array<{ customerId: string; rating: string }> = [];
   for (const c of moved) {
     const segment = segmentOf.get(c.customerId);
     if (segment === undefined) continue;
     if (!bases.has(segment)) bases.set(segment, await currentPolicy(db, segment));
     const base = bases.get(segment)!;
-    if (trackKey(base, c.previous) !== trackKey(base, c.rating)) toMove.push(c.customerId);
+    if (trackKey(base, c.previous) !== trackKey(base, c.rating)) toMove.push(c);
   }
   const reasons = new Map(moved.map((c) => [c.customerId, `rating ${c.previous ?? '–'} → ${c.rating}`]));
   return rerouteCustomers(db, temporal, toMove, (id) => reasons.get(id)!);
@@ -145,13 +154,13 @@ export async function rerouteAfterRoutesChanged(
   if (changedGrades.length === 0) return { customers: 0, invoices: 0, signalled: 0, failed: 0 };
   const customers = await db.customer.findMany({
     where: { segment: current.segment, rating: { in: [...changedGrades] } },
-    select: { id: true },
+    select: { id: true, rating: true },
   });
   const reason = `routes of ${current.segment} v${current.version}`;
   return rerouteCustomers(
     db,
     temporal,
-    customers.map((c) => c.id),
+    customers.map((c) => ({ customerId: c.id, rating: c.rating })),
     () => reason,
   );
 }

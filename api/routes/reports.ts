@@ -51,7 +51,7 @@ import { canonicalJson } from '../../lib/json';
 import { todayIn } from '../../lib/time';
 import { actorOf } from '../access';
 import { audit } from '../audit';
-import { badRequest, notFound, parse } from '../errors';
+import { badRequest, notFound, parse, unavailable } from '../errors';
 import { RouteTable, type RouteSpec } from '../registry';
 import { emptyQuery } from '../schemas';
 
@@ -591,15 +591,27 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
     },
     async (req, res, { params }) => {
       const id = params.customerId;
-      const r = await recomputeRating(deps.db, id, today());
+      // A new grade moves the open invoices first; if that fails nothing is stored, and a retry does it all again.
+      let rerouted = 0;
+      const temporal = deps.temporal;
+      const r = await recomputeRating(
+        deps.db,
+        id,
+        today(),
+        temporal
+          ? {
+              beforeStore: async (changes) => {
+                const moved = await rerouteAfterRatingChanges(deps.db, temporal, changes);
+                if (moved.failed)
+                  throw unavailable(`${moved.failed} open invoices could not be moved to their new policy; retry`);
+                rerouted = moved.signalled;
+              },
+            }
+          : {},
+      );
       if (!r) throw notFound(`customer ${id}`);
-      const moved = deps.temporal
-        ? await rerouteAfterRatingChanges(deps.db, deps.temporal, [
-            { customerId: id, previous: r.previous, rating: r.rating },
-          ])
-        : null;
       await audit(deps.db, req, 'rating.recompute', 'Customer', id, { rating: r.rating }, { rating: r.previous });
-      res.json({ ...(await ratingExplanation(deps.db, id)), previous: r.previous, rerouted: moved?.signalled ?? 0 });
+      res.json({ ...(await ratingExplanation(deps.db, id)), previous: r.previous, rerouted });
     },
   );
 

@@ -247,6 +247,14 @@ const FEATURE_KEYS: Array<keyof RatingFeatures> = [
   'invoicesConsidered',
 ];
 
+/**
+ * `beforeStore` runs with the grade changes a recomputation is about to store, before it stores them: if it throws,
+ * nothing is stored, so a retry finds the same changes again (the policy rerouting relies on this).
+ */
+export interface StoreHooks {
+  beforeStore?: (changes: GradeChange[]) => Promise<void>;
+}
+
 /** A customer whose grade changed with a recomputation. */
 export interface GradeChange {
   customerId: string;
@@ -299,12 +307,15 @@ export async function recomputeRating(
   db: Db,
   customerId: string,
   asOf = today(),
+  hooks: StoreHooks = {},
 ): Promise<(RatingResult & { customerId: string; previous: string | null }) | null> {
   const prev = await db.customer.findUnique({ where: { id: customerId }, select: { rating: true } });
   if (!prev) return null;
   const f = (await features(db, asOf, customerId)).get(customerId);
   if (!f) return null;
   const result = { customerId, features: f, ...scoreRating(f) };
+  if (hooks.beforeStore && prev.rating !== result.rating)
+    await hooks.beforeStore([{ customerId, previous: prev.rating, rating: result.rating }]);
   await store(db, [result], new Date());
   const { features: _features, ...explained } = result;
   return { ...explained, previous: prev.rating };
@@ -317,9 +328,19 @@ export async function recomputeRating(
 export async function recomputeAllRatings(
   db: Db,
   asOf = today(),
+  hooks: StoreHooks = {},
 ): Promise<{ customers: number; changed: number; changes: GradeChange[]; byGrade: Record<Grade, number> }> {
   const all = await features(db, asOf);
   const results = [...all.entries()].map(([customerId, f]) => ({ customerId, features: f, ...scoreRating(f) }));
+  if (hooks.beforeStore) {
+    const stored = new Map(
+      (await db.customer.findMany({ select: { id: true, rating: true } })).map((c) => [c.id, c.rating]),
+    );
+    const coming = results
+      .filter((r) => stored.has(r.customerId) && stored.get(r.customerId) !== r.rating)
+      .map((r) => ({ customerId: r.customerId, previous: stored.get(r.customerId) ?? null, rating: r.rating }));
+    if (coming.length) await hooks.beforeStore(coming);
+  }
   const changes = await store(db, results, new Date());
   const byGrade = { A: 0, B: 0, C: 0, D: 0, E: 0 } as Record<Grade, number>;
   for (const r of results) byGrade[r.rating]++;

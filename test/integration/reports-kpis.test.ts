@@ -338,6 +338,25 @@ describe('internal rating', () => {
     ]);
   });
 
+  test('a change the beforeStore hook refuses is not stored, so a retry sees it again', async () => {
+    await db.customer.update({ where: { id: fx.c2 }, data: { rating: 'A' } });
+    const seen: unknown[] = [];
+    const refuse = async (changes: unknown[]) => {
+      seen.push(changes);
+      throw new Error('signals failed');
+    };
+    await expect(recomputeRating(db, fx.c2, '2025-03-31', { beforeStore: refuse })).rejects.toThrow('signals failed');
+    await expect(recomputeAllRatings(db, '2025-03-31', { beforeStore: refuse })).rejects.toThrow('signals failed');
+    expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c2 } })).rating).toBe('A');
+    expect(seen[0]).toEqual([{ customerId: fx.c2, previous: 'A', rating: 'D' }]);
+    expect(seen[1]).toEqual(expect.arrayContaining([{ customerId: fx.c2, previous: 'A', rating: 'D' }]));
+    const accepted: unknown[] = [];
+    const r = await recomputeRating(db, fx.c2, '2025-03-31', { beforeStore: async (c) => void accepted.push(...c) });
+    expect(r).toMatchObject({ rating: 'D', previous: 'A' });
+    expect(accepted).toEqual([{ customerId: fx.c2, previous: 'A', rating: 'D' }]);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c2 } })).rating).toBe('D');
+  });
+
   test('recomputeAllRatings rates every customer', async () => {
     const r = await recomputeAllRatings(db, '2025-03-31');
     expect(r.customers).toBeGreaterThanOrEqual(2);
