@@ -48,6 +48,11 @@ const schema = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Failed authentications per client address per minute before 429. */
   API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
+  /** host:port where the worker serves the Temporal SDK's metrics for Prometheus (`/metrics`); unset: off. */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[\w.:[\]-]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional(),
   /** Create or update the Temporal Schedules (nightly ratings, monthly KPI snapshot) when the worker starts. */
   SEGUGIO_SCHEDULES: flag(true),
   // --- channels, letters and ERP (docs/channels.md) ---
