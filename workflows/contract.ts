@@ -543,3 +543,38 @@ export interface CallStatus {
 }
 
 export const callStatusSignal = defineSignal<[CallStatus]>('callStatus');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policy rollouts: a policy change told to every running invoice that follows it, as a durable workflow.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One rollout per policy key at a time: a newer change of the same key supersedes (terminates) the running one. */
+export const policyRolloutWorkflowId = (policyKey: string): string => `policy-rollout-${policyKey}`;
+
+export interface PolicyRolloutInput {
+  /** The version to tell the running invoices. */
+  policy: DunningPolicy;
+  /** The version before it (or before a superseded rollout that had not finished rerouting): routes are diffed. */
+  previous: DunningPolicy | null;
+  /** Carried across continue-as-new. */
+  resume?: PolicyRolloutProgress;
+}
+
+export interface PolicyRolloutProgress {
+  policyKey: string;
+  version: number;
+  /** The version whose routes the open invoices reflected when this rollout started (null: none before). */
+  previousVersion: number | null;
+  /** The segments whose running invoices may follow this key: its own and those routing some grades to it. */
+  segments: string[];
+  /** Index into `segments` of the segment being told, and the visibility page token within it (base64). */
+  segmentIndex: number;
+  pageToken: string | null;
+  pages: number;
+  notified: number;
+  /** Open invoices moved to another track because the routes changed; null until that step ran. */
+  rerouted: { customers: number; invoices: number; signalled: number } | null;
+  status: 'RUNNING' | 'DONE';
+}
+
+export const policyRolloutQuery = defineQuery<PolicyRolloutProgress>('policyRolloutProgress');
