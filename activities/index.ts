@@ -7,6 +7,7 @@ import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createContactActivities } from './channels';
+import { createPecReceiptActivities } from './channels/pec-receipts';
 import { createErpActivities } from './erp';
 import { createPersistenceActivities } from './persistence';
 import { createTemporalSignalActivities } from './temporal-signals';
@@ -24,6 +25,7 @@ export function createActivities(deps: ActivityDeps): SegugioActivities {
     ...createPersistenceActivities(deps),
     ...createContactActivities(deps),
     ...createErpActivities(deps),
+    ...createPecReceiptActivities(deps),
     ...(require('./reports') as typeof import('./reports')).createReportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
     ...createTemporalSignalActivities(deps.temporal),
     ...require('./import').createImportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports

@@ -507,3 +507,24 @@ export interface CallStatus {
 }
 
 export const callStatusSignal = defineSignal<[CallStatus]>('callStatus');
+
+/**
+ * A proof about a notice the invoice sent (PEC receipt read from the PEC mailbox, raccomandata event recorded through
+ * the API or a provider CSV), passed on once per receipt by contexts/notices. Terms of a formal notice run from the
+ * DELIVERED one (docs/channels.md); a receipt delivered twice carries the same `receiptId`.
+ */
+export interface NoticeReceiptEvent {
+  receiptId: string;
+  contactEventId: string;
+  channel: 'PEC' | 'LETTER';
+  /** The contact's status after the receipt. */
+  status: 'ACCEPTED' | 'DELIVERED' | 'FAILED';
+  /** ACCEPTANCE, DELIVERY, NON_DELIVERY… (PEC) or POSTED, DELIVERED, RETURNED (letter). */
+  kind: string;
+  /** The stage of the contact (FORMAL_NOTICE for a diffida). */
+  stage: Stage | null;
+  /** ISO instant on the proof: the delivery receipt's certified time, the raccomandata's delivery date. */
+  at: string;
+}
+
+export const noticeReceiptSignal = defineSignal<[NoticeReceiptEvent]>('noticeReceipt');
