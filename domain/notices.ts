@@ -102,3 +102,27 @@ export function legalStepAfterReceiptMs(
   const endOfTerm = zonedInstant(y, m, d + 1, 0, timeZone).getTime();
   return endOfTerm + bufferMs;
 }
+
+/** Where a customer's PEC address came from (Customer.pecSource). */
+export const PEC_SOURCES = ['ERP', 'INIPEC', 'MANUAL'] as const;
+export type PecSource = (typeof PEC_SOURCES)[number];
+
+export interface PecProvenance {
+  pecSource: PecSource | null;
+  pecVerifiedAt: Date | null;
+  pecVerifiedBy: string | null;
+}
+
+/**
+ * The provenance columns after the ERP sends `incoming` as the customer's PEC: the same address (case aside) keeps
+ * what a person verified; a new address is the ERP's and unverified; no address, no provenance. Returns only the
+ * columns that change, so an unchanged customer compares equal.
+ */
+export function pecProvenanceAfterErp(
+  before: { pec: string | null; pecSource: string | null } | null,
+  incoming: string | null,
+): Partial<PecProvenance> {
+  if (!incoming) return before?.pecSource ? { pecSource: null, pecVerifiedAt: null, pecVerifiedBy: null } : {};
+  if (before?.pec && before.pec.toLowerCase() === incoming.toLowerCase() && before.pecSource) return {};
+  return { pecSource: 'ERP', pecVerifiedAt: null, pecVerifiedBy: null };
+}
