@@ -12,12 +12,12 @@ import crypto from 'node:crypto';
 import path from 'node:path';
 import { Context } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../../lib/config';
-import type { Db } from '../../lib/db';
-import type { Logger } from '../../lib/logger';
+import type { Config } from '../../infra/config';
+import type { Db } from '../../infra/db';
+import type { Logger } from '../../infra/logger';
 import { parsePecReceipt, receiptDedupeKey } from '../../contexts/notices/pec-receipt';
 import { recordReceiptTx, signalPendingReceipts } from '../../contexts/notices/service';
-import { writeFileAtomic } from './letters/store';
+import { writeFileAtomic } from '../../infra/files';
 import { createPecGateway, pecSettings, type PecGateway } from './providers/pec';
 
 export interface PecReceiptsResult {

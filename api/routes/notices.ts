@@ -4,13 +4,13 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { findInvoice } from '../services/invoices';
-import { actorOf, assertCustomerAccess, principalOf } from '../access';
-import { audit } from '../audit';
-import { badRequest, conflict, notFound } from '../errors';
+import { findInvoice } from '../../contexts/intake/invoices';
+import { actorOf, assertCustomerAccess, principalOf } from '../../contexts/access/access';
+import { audit } from '../../contexts/access/audit';
+import { badRequest, conflict, notFound } from '../../contexts/errors';
 import type { RouteTable } from '../registry';
-import { idParams } from '../schemas';
-import { receiveFile } from '../uploads';
+import { idParams } from '../../contexts/schemas';
+import { receiveFile } from '../../contexts/documents/uploads';
 import {
   parseRegisteredMailCsv,
   recordRegisteredMail,

@@ -6,9 +6,9 @@
  */
 import type { Client } from '@temporalio/client';
 import { parse as parseCsv } from 'csv-parse/sync';
-import type { Db } from '../../lib/db';
-import { todayIn, zonedMidnight } from '../../lib/time';
-import type { FieldProblem } from '../../api/errors';
+import type { Db } from '../../infra/db';
+import { todayIn, zonedMidnight } from '../../domain/time';
+import type { FieldProblem } from '../errors';
 import { recordReceipt, signalPendingReceipts, type ReceiptOutcome } from './service';
 import { CSV_COLUMNS, CSV_EVENTS, registeredMailSchema, type RegisteredMailBody } from './schemas';
 

@@ -1,7 +1,7 @@
 /** Request schemas of the notices context: registered mail events, their CSV rows, a customer's verified PEC. */
 import { z } from 'zod';
 import { LETTER_RECEIPT_KINDS } from '../../domain/notices';
-import { idParam, isoDate } from '../../api/schemas';
+import { idParam, isoDate } from '../schemas';
 
 const registeredNumber = z
   .string()

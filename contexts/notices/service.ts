@@ -10,7 +10,7 @@
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Prisma } from '../../generated/prisma/client';
-import type { Db } from '../../lib/db';
+import type { Db } from '../../infra/db';
 import {
   nextNoticeStatus,
   statusAfterReceipt,

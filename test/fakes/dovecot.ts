@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../../lib/ports';
+import { freePort } from '../../dev/ports';
 
 export const DOVECOT = '/usr/sbin/dovecot';
 

@@ -10,7 +10,7 @@ import crypto from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
-import { freePort } from '../../lib/ports';
+import { freePort } from '../../dev/ports';
 
 export type Outcome = 'deliver' | 'fail' | 'hold';
 

@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import nodemailer from 'nodemailer';
 import { ImapFlow } from 'imapflow';
-import type { Config } from '../../../lib/config';
+import type { Config } from '../../../infra/config';
 
 export interface PecSettings {
   smtp: { host: string; port: number; tls: 'implicit' | 'starttls' | 'none' };
