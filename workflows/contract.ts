@@ -287,7 +287,7 @@ export interface HistoryEntry {
 
 export interface TaskView {
   taskId: string;
-  kind: 'CALL' | 'REVIEW_DISPUTE' | 'APPROVE_LEGAL' | 'FIX_CONTACT' | 'CALLBACK' | 'REVIEW_LETTER';
+  kind: 'CALL' | 'REVIEW_DISPUTE' | 'APPROVE_LEGAL' | 'FIX_CONTACT' | 'CALLBACK' | 'REVIEW_LETTER' | 'ERP_REFUSED';
   dueAt: string;
   assigneeId: string | null;
 }
@@ -383,6 +383,25 @@ export const STAGE_RANK: Record<Stage, number> = Object.fromEntries(STAGES.map((
  * The invoice workflow's state carried across continue-as-new. Opaque to the API: only the workflow reads it.
  * Instants are epoch milliseconds (workflow time).
  */
+/** Where legal action stands on an invoice; costs and recoveries accumulate from the first legal event. */
+export type LegalCase = { costsMinor: number; recoveredMinor: number } & (
+  | { status: 'NONE' }
+  | { status: 'PENDING_APPROVAL' }
+  | { status: 'OPEN' }
+  /** A manager declined legal action and dunning went back to the stage before (a later LEGAL step may ask again). */
+  | { status: 'DECLINED' }
+);
+
+/** `legal` as carries written before LegalCase existed hold it (read by workflows/invoice/state.ts upgradeCarry). */
+export interface LegacyLegalCarry {
+  approved: boolean;
+  pendingApproval: boolean;
+  costsMinor: number;
+  recoveredMinor: number;
+  open: boolean;
+  declined: boolean;
+}
+
 export interface InvoiceCarry {
   stage: Stage;
   /** The last stage reached by the policy clock, shown again when a promise or plan ends without closing. */
@@ -421,7 +440,9 @@ export interface InvoiceCarry {
   disputeSeq: number;
   tasks: Array<TaskView & { purpose: string }>;
   call: { taskId: string; firedAtMs: number; outcome: CallOutcome | null; escalated: boolean } | null;
-  legal: NonNullable<InvoiceState['legal']> & { open: boolean; declined: boolean };
+  legal: LegalCase;
+  /** Legal events recorded so far: numbers each event's idempotency key (absent in carries of older runs). */
+  legalEventSeq?: number;
   blockRequested: boolean;
   fixContactRequested: boolean;
   history: HistoryEntry[];
