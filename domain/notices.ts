@@ -103,6 +103,15 @@ export function legalStepAfterReceiptMs(
   return endOfTerm + bufferMs;
 }
 
+/**
+ * Days the formal notice gives the debtor, counted from receipt ("entro 15 giorni dal ricevimento"): the term of the
+ * formal-notice template (PAYMENT_TERM_DAYS in activities/channels/messages.ts says the same for the letter text).
+ */
+export const FORMAL_NOTICE_TERM_DAYS = 15;
+/** Default of PolicySettings.noticeTermBuffer: a SEPA transfer ordered on the last day is credited by the next
+ * business day (D.Lgs. 11/2010 art. 20), a weekend or a holiday may come between, and the ERP reports it a day later. */
+export const DEFAULT_NOTICE_TERM_BUFFER = 'P5D';
+
 /** Where a customer's PEC address came from (Customer.pecSource). */
 export const PEC_SOURCES = ['ERP', 'INIPEC', 'MANUAL'] as const;
 export type PecSource = (typeof PEC_SOURCES)[number];

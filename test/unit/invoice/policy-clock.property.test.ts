@@ -7,7 +7,7 @@
  */
 import fc from 'fast-check';
 import { type ScheduledStep, policySchedule } from '../../../domain/policy-clock';
-import { replay } from '../../../lib/reports/simulate';
+import { replay } from '../../../contexts/reports/simulate';
 import type { PolicyStep } from '../../../workflows/contract';
 import * as S from '../../../workflows/invoice/state';
 import { DAY, collector, invoice, manager, policy } from './fixtures';
