@@ -166,11 +166,7 @@ type OpenCall = NonNullable<Carry['call']>;
  */
 export type NextAction =
   | { do: 'RESUME'; kind: 'RESUME'; atMs: number | null }
-  | {
-      do: 'WAIT';
-      kind: 'DISPUTE_REVIEW' | 'LEGAL_APPROVAL' | 'LEGAL_CASE' | 'AWAIT_PAYMENT' | 'AWAIT_NOTICE_RECEIPT';
-      atMs: null;
-    }
+  | { do: 'WAIT'; kind: 'DISPUTE_REVIEW' | 'LEGAL_APPROVAL' | 'LEGAL_CASE' | 'AWAIT_PAYMENT'; atMs: null }
   | { do: 'KEEP_PROMISE'; kind: 'PROMISE_KEPT'; atMs: number; promise: OpenPromise; paidSinceMinor: number }
   | { do: 'BREAK_PROMISE'; kind: 'PROMISE_CHECK'; atMs: number; promise: OpenPromise; paidSinceMinor: number }
   | { do: 'MISS_INSTALMENT'; kind: 'INSTALMENT_CHECK'; atMs: number; plan: ActivePlan; instalment: Instalment }
