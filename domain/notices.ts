@@ -6,7 +6,7 @@ import { italianHolidays, localDate, zonedInstant } from './calendar';
 
 /**
  * The receipts a PEC provider writes into the sender's mailbox, by the value of their `X-Ricevuta` header and of the
- * `tipo` attribute of `daticert.xml` (DM 2 November 2005, technical rules of DPR 68/2005, annex §§ 2.1, 3.1).
+ * `tipo` attribute of `daticert.xml` (technical rules of DPR 68/2005: DM 2 November 2005, annex).
  */
 export const PEC_RECEIPT_TYPES = {
   accettazione: 'ACCEPTANCE',
