@@ -7,6 +7,7 @@ import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { createContactActivities } from './channels';
+import { createPecReceiptActivities } from './channels/pec-receipts';
 import { createErpActivities } from './erp';
 import { createImportActivities } from './import';
 import { createPersistenceActivities } from './persistence';
@@ -27,6 +28,7 @@ export function createActivities(deps: ActivityDeps): SegugioActivities {
     ...createPersistenceActivities(deps),
     ...createContactActivities(deps),
     ...createErpActivities(deps),
+    ...createPecReceiptActivities(deps),
     ...createReportActivities(deps),
     ...createTemporalSignalActivities(deps.temporal),
     ...createImportActivities(deps),

@@ -19,6 +19,7 @@ import { customerRoutes } from './routes/customers';
 import type { RouteDeps } from './routes/deps';
 import { importRoutes } from './routes/imports';
 import { invoiceRoutes } from './routes/invoices';
+import { noticeRoutes } from './routes/notices';
 import { policyRoutes } from './routes/policies';
 import { reportsRouter } from './routes/reports';
 import { passCallStatus, recordAdjustment, recordPayment } from '../contexts/intake/invoices';
@@ -102,6 +103,7 @@ export function createApp(deps: AppDeps): Express {
   customerRoutes(table, routeDeps);
   agendaRoutes(table, routeDeps);
   policyRoutes(table, routeDeps);
+  noticeRoutes(table, routeDeps);
   for (const extra of deps.extraRoutes ?? []) extra(table, routeDeps);
   app.locals.routes = table.routes satisfies RouteSpec[];
 

@@ -49,6 +49,7 @@ export const policySettingsSchema = z.object({
     .object(Object.fromEntries(GRADES.map((g) => [g, policyKey.optional()])))
     .strict()
     .optional(),
+  noticeTermBuffer: positiveDuration.optional(),
 });
 
 export const policyBodySchema = z

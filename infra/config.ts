@@ -80,7 +80,50 @@ const schema = z.object({
   LETTERHEAD_PEC: z.string().optional(),
   /** PNG or JPEG file printed at the top left of every letter. */
   LETTERHEAD_LOGO: z.string().optional(),
+  // --- PEC: the company's certified mailbox at its PEC provider (docs/channels.md) ---
+  /** SMTP submission server of the PEC provider; without it PEC notices go to the outbox and a collector sends them. */
+  PEC_SMTP_HOST: z.string().optional(),
+  PEC_SMTP_PORT: z.coerce.number().int().min(1).max(65535).default(465),
+  /** implicit (TLS from the first byte, port 465) | starttls (upgrade required, 587) | none (loopback tests only). */
+  PEC_SMTP_TLS: z.enum(['implicit', 'starttls', 'none']).default('implicit'),
+  PEC_USER: z.string().optional(),
+  PEC_PASSWORD: z.string().optional(),
+  /** The company's PEC address, the sender of every PEC notice (defaults to PEC_USER). */
+  PEC_FROM: z.string().email().optional(),
+  /** IMAP server of the same mailbox, where the provider writes its receipts. */
+  PEC_IMAP_HOST: z.string().optional(),
+  PEC_IMAP_PORT: z.coerce.number().int().min(1).max(65535).default(993),
+  PEC_IMAP_TLS: z.enum(['implicit', 'starttls', 'none']).default('implicit'),
+  PEC_IMAP_MAILBOX: z.string().default('INBOX'),
+  /** How often the worker's Schedule reads new receipts (ISO-8601 duration, at least a second). */
+  PEC_RECEIPTS_EVERY: z
+    .string()
+    .regex(/^PT(\d+H)?(\d+M)?(\d+S)?$/, 'an ISO-8601 time duration such as PT1M')
+    .default('PT1M'),
+  /** Verify the PEC servers' TLS certificates (turn off only for a provider's test environment). */
+  PEC_TLS_VERIFY: flag(true),
 });
+
+const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
+
+/** Cross-field rules: a PEC mailbox is configured completely or not at all, and never in clear text off loopback. */
+function checkPec(c: z.infer<typeof schema>, ctx: z.RefinementCtx): void {
+  if (!c.PEC_SMTP_HOST && !c.PEC_IMAP_HOST) return;
+  for (const key of ['PEC_SMTP_HOST', 'PEC_IMAP_HOST', 'PEC_USER', 'PEC_PASSWORD'] as const) {
+    if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when a PEC mailbox is configured' });
+  }
+  if (!c.PEC_FROM && !z.string().email().safeParse(c.PEC_USER).success)
+    ctx.addIssue({ code: 'custom', path: ['PEC_FROM'], message: 'the PEC address is required (PEC_USER is not one)' });
+  for (const [tls, host] of [
+    ['PEC_SMTP_TLS', c.PEC_SMTP_HOST],
+    ['PEC_IMAP_TLS', c.PEC_IMAP_HOST],
+  ] as const) {
+    if (c[tls] === 'none' && host && !LOOPBACK.test(host))
+      ctx.addIssue({ code: 'custom', path: [tls], message: 'none is allowed only for a loopback host' });
+  }
+}
+
+const checked = schema.superRefine(checkPec);
 
 /**
  * What every letter, e-mail and payment instruction names: the creditor, its address, VAT number, IBAN and sender.
@@ -100,7 +143,7 @@ type Identity = keyof typeof IDENTITY_PLACEHOLDERS;
 export type Config = Omit<z.infer<typeof schema>, Identity> & Record<Identity, string>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
-  const parsed = schema.safeParse(env);
+  const parsed = checked.safeParse(env);
   if (!parsed.success) {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`Invalid configuration:\n${problems}`);

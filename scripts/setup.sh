@@ -48,3 +48,18 @@ if ! command -v pdftotext >/dev/null 2>&1 || ! command -v pdftoppm >/dev/null 2>
     echo "segugio: pdftotext/pdftoppm missing (install the 'poppler-utils' package as root); the letter tests need them" >&2
   fi
 fi
+
+# The PEC tests read the provider's receipts from a real IMAP mailbox: Debian's Dovecot, started by the test itself
+# with its own configuration under a temporary directory (loopback only). Root only, when missing.
+if [ ! -x /usr/sbin/dovecot ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
+    echo "segugio: installing dovecot-imapd for the PEC receipt tests" >&2
+    if ! { DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dovecot-imapd >/dev/null; }; then
+      echo "segugio: could not install dovecot-imapd; the PEC integration test will fail until /usr/sbin/dovecot exists" >&2
+    fi
+    # The package starts a system-wide Dovecot; the tests start their own, so the system one is not needed.
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now dovecot >/dev/null 2>&1 || true; fi
+  else
+    echo "segugio: /usr/sbin/dovecot missing (install the 'dovecot-imapd' package as root); the PEC tests need it" >&2
+  fi
+fi

@@ -4,6 +4,8 @@ import { createActivities } from '../activities';
 import { loadConfig } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createLogger } from '../infra/logger';
+import { pecSettings } from '../activities/channels/providers/pec';
+import { ensurePecReceiptsSchedule } from '../contexts/notices/schedule';
 import { ensureNightlySchedules } from '../contexts/reports/schedules';
 import { connectTemporal, temporalConnectionOptions } from '../infra/temporal';
 import { installRuntime } from './runtime';
@@ -27,6 +29,11 @@ async function main(): Promise<void> {
     // Idempotent: creates the nightly-ratings and monthly-snapshot Schedules, or updates them to this release.
     const schedules = await ensureNightlySchedules(temporal, config.TEMPORAL_TASK_QUEUE, config.SEGUGIO_TZ);
     log.info({ schedules }, 'report schedules ensured');
+    if (pecSettings(config)) {
+      // Only with a PEC mailbox: otherwise there is nothing to read.
+      const pec = await ensurePecReceiptsSchedule(temporal, config.TEMPORAL_TASK_QUEUE, config.PEC_RECEIPTS_EVERY);
+      log.info({ schedule: pec }, 'PEC receipts schedule ensured');
+    }
   }
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.

@@ -95,6 +95,12 @@ export interface PolicySettings {
    * routes are not followed.
    */
   ratingRoutes?: Partial<Record<Grade, string>>;
+  /**
+   * A formal notice sent by PEC or letter: the step after it (LEGAL) waits for the end of the term counted from the
+   * proof of receipt plus this buffer, so that a transfer ordered on the last day can arrive (docs/channels.md).
+   * ISO-8601 duration; default P5D.
+   */
+  noticeTermBuffer?: string;
 }
 
 export interface DunningPolicy {
@@ -477,10 +483,25 @@ export interface InvoiceCarry {
   legal: LegalCase;
   /** Legal events recorded so far: numbers each event's idempotency key (absent in carries of older runs). */
   legalEventSeq?: number;
+  /**
+   * The last formal notice sent by PEC or letter, fired under the `notice-term-from-receipt` patch: the LEGAL step
+   * after it counts from its first proof of delivery. Absent in older carries and for notices fired before the patch.
+   */
+  notice?: NoticeTerm | null;
   blockRequested: boolean;
   fixContactRequested: boolean;
   history: HistoryEntry[];
   continuedRuns: number;
+}
+
+export interface NoticeTerm {
+  /** The policy step index of the formal notice. */
+  stepIndex: number;
+  firedAtMs: number;
+  /** Certified instant of the first delivery proof (PEC delivery receipt, raccomandata delivery date), if any. */
+  receivedAtMs: number | null;
+  /** Receipt ids already applied (a receipt signalled twice counts once). */
+  seen: string[];
 }
 
 /** What the customer workflow tells an invoice workflow after a contact it asked for went out (or did not). */
@@ -599,3 +620,24 @@ export interface PolicyRolloutProgress {
 }
 
 export const policyRolloutQuery = defineQuery<PolicyRolloutProgress>('policyRolloutProgress');
+
+/**
+ * A proof about a notice the invoice sent (PEC receipt read from the PEC mailbox, raccomandata event recorded through
+ * the API or a provider CSV), passed on once per receipt by contexts/notices. Terms of a formal notice run from the
+ * DELIVERED one (docs/channels.md); a receipt delivered twice carries the same `receiptId`.
+ */
+export interface NoticeReceiptEvent {
+  receiptId: string;
+  contactEventId: string;
+  channel: 'PEC' | 'LETTER';
+  /** The contact's status after the receipt. */
+  status: 'ACCEPTED' | 'DELIVERED' | 'FAILED';
+  /** ACCEPTANCE, DELIVERY, NON_DELIVERY… (PEC) or POSTED, DELIVERED, RETURNED (letter). */
+  kind: string;
+  /** The stage of the contact (FORMAL_NOTICE for a diffida). */
+  stage: Stage | null;
+  /** ISO instant on the proof: the delivery receipt's certified time, the raccomandata's delivery date. */
+  at: string;
+}
+
+export const noticeReceiptSignal = defineSignal<[NoticeReceiptEvent]>('noticeReceipt');

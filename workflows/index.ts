@@ -4,3 +4,4 @@ export { customerWorkflow } from './customer';
 export * from './reports';
 export { importWorkflow } from './import';
 export { policyRolloutWorkflow } from './policy-rollout';
+export { pecReceiptsWorkflow } from './notices';

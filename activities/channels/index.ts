@@ -1,13 +1,18 @@
 /**
  * sendContact: one outbound contact through its channel — e-mail (SendGrid or the local outbox), SMS and calls
- * (Twilio or the outbox plus a collector task), letters and PEC (PDF; the PEC copy by e-mail).
+ * (Twilio or the outbox plus a collector task), letters (PDF to print) and PEC (SMTP submission through the
+ * company's PEC mailbox; its receipts are read back by ./pec-receipts.ts).
  *
  * Idempotency (docs/channels.md): the ContactEvent with the request's unique key is inserted as PENDING before any
  * provider is called and updated to SENT/QUEUED afterwards. A retry that finds SENT/QUEUED/SKIPPED returns the
  * recorded result. A retry that finds PENDING (the previous attempt died between the insert and the update) first
  * asks the provider whether it already has the message (Twilio: list by recipient, sender, time and body; SendGrid:
  * the Email Activity API by the idempotency key in custom args, or a `processed`/`delivered` event already recorded
- * by the webhook) and only sends when the provider has nothing.
+ * by the webhook; PEC: a receipt in the PEC mailbox for the Message-ID derived from the key) and only sends when the
+ * provider has nothing.
+ *
+ * A PEC is never SENT on submission: the row stays SUBMITTED (the workflow hears QUEUED) until the provider's
+ * acceptance receipt makes it ACCEPTED (DPR 68/2005 art. 6: the acceptance receipt is the proof of sending).
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { ContactRequest, ContactResult, SegugioActivities } from '../types';
@@ -25,6 +30,7 @@ import { emailBodies } from './email';
 import { produceLetter, type StoredLetter } from './letters/store';
 import { resolveTemplate } from './messages';
 import { buildEml, writeOutboxFile } from './outbox';
+import { createPecGateway, isPermanentSmtpError, pecMessageId, pecSettings, type PecGateway } from './providers/pec';
 import { createSendGridGateway, sendGridStatus, type SendGridGateway } from './providers/sendgrid';
 import { createTwilioGateway, type TwilioGateway } from './providers/twilio';
 
@@ -42,6 +48,7 @@ export interface ContactDeps {
   /** Override the gateways (e.g. built once by the worker); by default built from config when credentials exist. */
   sendgrid?: SendGridGateway | null;
   twilio?: TwilioGateway | null;
+  pec?: PecGateway | null;
 }
 
 type ContactRow = NonNullable<Awaited<ReturnType<Db['contactEvent']['findUnique']>>>;
@@ -72,6 +79,9 @@ function recorded(row: ContactRow): ContactResult | null {
       return null;
     case 'QUEUED':
       return { ...base, status: 'QUEUED', detail: row.outcome ?? undefined };
+    case 'SUBMITTED':
+      // A PEC handed to the provider without an acceptance receipt yet: not SENT (docs/channels.md).
+      return { ...base, status: 'QUEUED', detail: 'PEC_SUBMITTED' };
     case 'SKIPPED':
     case 'FAILED':
       return { ...base, status: 'SKIPPED', detail: row.outcome ?? row.status };
@@ -107,6 +117,8 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
             baseUrl: config.TWILIO_BASE_URL,
           })
         : null;
+  const pecConfig = pecSettings(config);
+  const pec = deps.pec !== undefined ? deps.pec : pecConfig ? createPecGateway(pecConfig) : null;
 
   const statusCallback = (contactEventId: string): string | undefined =>
     config.PUBLIC_BASE_URL
@@ -116,7 +128,7 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
   async function finish(
     row: ContactRow,
     data: {
-      status: 'SENT' | 'QUEUED' | 'SKIPPED' | 'FAILED' | 'DEFERRED';
+      status: 'SENT' | 'QUEUED' | 'SUBMITTED' | 'SKIPPED' | 'FAILED' | 'DEFERRED';
       provider?: string;
       providerMessageId?: string | null;
       outcome?: string;
@@ -133,10 +145,96 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
         outcome: data.outcome ?? null,
         filePath: data.filePath ?? row.filePath,
         letterId: data.letterId ?? row.letterId,
-        sentAt: data.status === 'SENT' || data.status === 'QUEUED' ? now() : row.sentAt,
+        sentAt: data.status === 'SENT' || data.status === 'QUEUED' || data.status === 'SUBMITTED' ? now() : row.sentAt,
       },
     });
     return recorded(updated)!;
+  }
+
+  /**
+   * finish() for a PEC: only a PENDING row moves, because the receipt reader may already have recorded the
+   * acceptance (or more) between the submission and this update, and a status never goes back.
+   */
+  async function finishPec(
+    row: ContactRow,
+    data: { status: 'SUBMITTED' | 'FAILED'; messageId?: string; outcome?: string; letterId?: string },
+  ): Promise<ContactResult> {
+    await db.contactEvent.updateMany({
+      where: { id: row.id, status: 'PENDING' },
+      data: {
+        status: data.status,
+        provider: 'pec',
+        providerMessageId: data.messageId ?? row.providerMessageId,
+        outcome: data.outcome ?? null,
+        letterId: data.letterId ?? row.letterId,
+        sentAt: data.status === 'SUBMITTED' ? now() : row.sentAt,
+      },
+    });
+    return recorded(await db.contactEvent.findUniqueOrThrow({ where: { id: row.id } }))!;
+  }
+
+  async function sendPec(
+    req: ContactRequest,
+    d: ContactData,
+    to: string,
+    row: ContactRow,
+    wasPending: boolean,
+    letter: StoredLetter | null,
+  ): Promise<ContactResult> {
+    const { text, html } = emailBodies(d.message, d.ctx);
+    const attachment = letter ? { filename: letter.filename, content: letter.pdf, type: 'application/pdf' } : undefined;
+    if (!pec) {
+      // Without a PEC mailbox nothing can give this notice legal value: it waits in the outbox for a person.
+      const eml = buildEml({
+        from: config.PEC_FROM ?? config.LETTERHEAD_PEC ?? config.SENDGRID_FROM,
+        to,
+        subject: d.message.subject,
+        text,
+        html,
+        language: d.lang,
+        idempotencyKey: req.idempotencyKey,
+        date: now(),
+        attachment,
+      });
+      const file = await writeOutboxFile(config.SEGUGIO_DATA_DIR, req.idempotencyKey, 'eml', eml);
+      return finish(row, {
+        status: 'QUEUED',
+        provider: 'outbox',
+        filePath: file,
+        letterId: letter?.letterId,
+        outcome: `${COLLECTOR_TASK_NEEDED}: no PEC mailbox is configured; a collector must send this notice by PEC`,
+      });
+    }
+    const messageId = pecMessageId(req.idempotencyKey, pec.from);
+    if (wasPending) {
+      const stored = await db.noticeReceipt.count({ where: { contactEventId: row.id } });
+      if (stored > 0 || (await pec.hasReceiptFor(messageId))) {
+        log.info({ contactEventId: row.id }, 'reconciled a PENDING PEC with its receipts: not submitting again');
+        return finishPec(row, { status: 'SUBMITTED', messageId, letterId: letter?.letterId });
+      }
+    }
+    // The Message-ID is on the row before the provider hears of it: a receipt read early still finds its contact.
+    await db.contactEvent.update({ where: { id: row.id }, data: { provider: 'pec', providerMessageId: messageId } });
+    try {
+      await pec.submit({
+        to,
+        subject: d.message.subject,
+        text,
+        html,
+        language: d.lang,
+        idempotencyKey: req.idempotencyKey,
+        attachment,
+      });
+    } catch (err) {
+      if (isPermanentSmtpError(err)) {
+        // The provider refused the submission itself (no receipt will come): retrying cannot help.
+        const code = (err as { responseCode: number }).responseCode;
+        return finishPec(row, { status: 'FAILED', messageId, outcome: `REJECTED_${code}` });
+      }
+      throw err;
+    }
+    accepted(req);
+    return finishPec(row, { status: 'SUBMITTED', messageId, letterId: letter?.letterId });
   }
 
   /** Insert-or-get the contact row; the unique key makes concurrent or repeated attempts converge on one row. */
@@ -406,8 +504,10 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
       let result: ContactResult;
       switch (req.channel) {
         case 'EMAIL':
-        case 'PEC':
           result = await sendEmail(req, d, to, row, wasPending, letter);
+          break;
+        case 'PEC':
+          result = await sendPec(req, d, to, row, wasPending, letter);
           break;
         case 'LETTER':
           result = await finish(row, {

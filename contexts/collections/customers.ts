@@ -81,7 +81,15 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     name: c.name,
     vatNumber: c.vatNumber,
     fiscalCode: c.fiscalCode,
-    contacts: { email: c.email, phone: c.phone, pec: c.pec },
+    contacts: {
+      email: c.email,
+      phone: c.phone,
+      pec: c.pec,
+      // Where the PEC came from and when a person verified it (PUT /v1/customers/:id/pec).
+      pecSource: c.pecSource,
+      pecVerifiedAt: c.pecVerifiedAt?.toISOString() ?? null,
+      pecVerifiedBy: c.pecVerifiedBy,
+    },
     address: c.addressLine
       ? { line: c.addressLine, city: c.city, postalCode: c.postalCode, province: c.province, country: c.country }
       : null,

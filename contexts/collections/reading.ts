@@ -111,7 +111,13 @@ export async function getInvoiceDetail(
   deps: InvoiceDeps,
   p: Principal,
   idOrNumber: string,
-): Promise<InvoiceView & { timeline: TimelineItem[]; letters: Array<Record<string, unknown>> }> {
+): Promise<
+  InvoiceView & {
+    timeline: TimelineItem[];
+    letters: Array<Record<string, unknown>>;
+    notices: Array<Record<string, unknown>>;
+  }
+> {
   const row = await findInvoice(deps.db, idOrNumber);
   const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: row.customerId } });
   assertCustomerAccess(p, customer);
@@ -124,6 +130,7 @@ export async function getInvoiceDetail(
         where: { OR: [{ invoiceId: id }, { invoiceIds: { has: id } }] },
         orderBy: { createdAt: 'asc' },
         take: 500,
+        include: { receipts: { orderBy: { occurredAt: 'asc' } } },
       }),
       deps.db.payment.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
       deps.db.adjustment.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
@@ -151,6 +158,8 @@ export async function getInvoiceDetail(
         outcome: c.outcome,
         reasonCode: c.reasonCode,
         letterId: c.letterId,
+        ...(c.registeredNumber ? { registeredNumber: c.registeredNumber } : {}),
+        ...(c.deliveredAt ? { deliveredAt: c.deliveredAt.toISOString() } : {}),
       },
     })),
     ...payments.map((x) => ({
@@ -213,6 +222,30 @@ export async function getInvoiceDetail(
       createdAt: l.createdAt.toISOString(),
       href: `/v1/invoices/${row.id}/letters/${l.id}`,
     })),
+    // PEC and registered letters with their proofs: what a court would be shown (docs/channels.md).
+    notices: contacts
+      .filter((c) => c.direction === 'OUT' && (c.channel === 'PEC' || c.channel === 'LETTER'))
+      .map((c) => ({
+        contactEventId: c.id,
+        channel: c.channel,
+        stage: c.stage,
+        template: c.template,
+        status: c.status,
+        recipient: c.recipient,
+        registeredNumber: c.registeredNumber,
+        sentAt: c.sentAt?.toISOString() ?? null,
+        deliveredAt: c.deliveredAt?.toISOString() ?? null,
+        receipts: c.receipts.map((r) => ({
+          receiptId: r.id,
+          kind: r.kind,
+          occurredAt: r.occurredAt.toISOString(),
+          issuer: r.issuer,
+          reference: r.reference,
+          detail: r.detail,
+          sha256: r.sha256,
+          href: r.path ? `/v1/invoices/${row.id}/receipts/${r.id}` : null,
+        })),
+      })),
   };
 }
 

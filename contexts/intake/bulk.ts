@@ -78,7 +78,7 @@ export async function bulkIntake(
     });
   }
   for (const c of existingCustomers) {
-    const data = customerDataOf(lastOf.get(c.externalId)!);
+    const data = customerDataOf(lastOf.get(c.externalId)!, c);
     if (!same(data, c as unknown as Record<string, unknown>)) await db.customer.update({ where: { id: c.id }, data });
   }
   const customers = new Map(

@@ -2,6 +2,7 @@
 import crypto from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
+import { pecProvenanceAfterErp } from '../../domain/notices';
 import type { Db } from '../../infra/db';
 import { toNumber } from '../../infra/db';
 import { policyForCustomer } from '../policies/routing';
@@ -41,8 +42,14 @@ export async function findInvoice(db: Db, idOrNumber: string): Promise<InvoiceRo
   return row;
 }
 
-/** The customer columns an invoice's customer block sets (create or update). */
-export function customerDataOf(c: CreateInvoice['customer']) {
+/**
+ * The customer columns an invoice's customer block sets (create or update); `before` is the stored customer, whose
+ * PEC provenance survives when the ERP sends the same PEC address again.
+ */
+export function customerDataOf(
+  c: CreateInvoice['customer'],
+  before: { pec: string | null; pecSource: string | null } | null = null,
+) {
   return {
     name: c.name,
     vatNumber: c.vatNumber ?? null,
@@ -50,6 +57,7 @@ export function customerDataOf(c: CreateInvoice['customer']) {
     email: c.email ?? null,
     phone: c.phone ?? null,
     pec: c.pec ?? null,
+    ...pecProvenanceAfterErp(before, c.pec ?? null),
     addressLine: c.address?.line ?? null,
     city: c.address?.city ?? null,
     postalCode: c.address?.postalCode ?? null,
@@ -100,10 +108,11 @@ export async function createInvoice(
   }
 
   const existing = await db.invoice.findUnique({ where: { externalNumber: body.number } });
+  const before = await db.customer.findUnique({ where: { externalId: c.externalId } });
   const customer = await db.customer.upsert({
     where: { externalId: c.externalId },
     create: { externalId: c.externalId, ...customerData },
-    update: customerData,
+    update: customerDataOf(c, before),
   });
   if (existing && existing.customerId !== customer.id) {
     throw conflict(`invoice ${body.number} already belongs to another customer`);

@@ -85,6 +85,7 @@ export async function snapshot(h: Harness): Promise<Record<string, number>> {
     rejections,
     policies,
     tasks,
+    receipts,
     workflows,
   ] = await Promise.all([
     db.invoice.count(),
@@ -98,6 +99,7 @@ export async function snapshot(h: Harness): Promise<Record<string, number>> {
     db.importRejection.count(),
     db.dunningPolicy.count(),
     db.task.count({ where: { status: 'OPEN' } }),
+    db.noticeReceipt.count(),
     h.client.workflow.count(`TaskQueue = '${h.taskQueue}'`).then((c) => c.count),
   ]);
   return {
@@ -112,6 +114,7 @@ export async function snapshot(h: Harness): Promise<Record<string, number>> {
     rejections,
     policies,
     tasks,
+    receipts,
     workflows,
   };
 }

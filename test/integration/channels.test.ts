@@ -138,7 +138,8 @@ describe('e-mail through @sendgrid/mail', () => {
     }
   });
 
-  it('sends the formal notice to the PEC address with statutory interest in the PDF', async () => {
+  it('never sends a PEC through SendGrid: without a PEC mailbox the notice waits in the outbox for a person', async () => {
+    // An ordinary e-mail has no receipts and many PEC boxes discard it; the PEC channel proper is test/integration/pec.
     const config = providerConfig();
     const { sendContact } = createContactActivities({ db, config, log: silentLog, now: () => WEEKDAY_NOON });
     const s = await seedCustomer(db, { pec: 'rossi@pec.example' });
@@ -150,12 +151,15 @@ describe('e-mail through @sendgrid/mail', () => {
       channel: 'PEC',
       template: 'formal-notice',
     });
-    expect(res.status).toBe('SENT');
-    const mail = sg.mails[0];
-    expect(mail.body.personalizations[0].to[0].email).toBe('rossi@pec.example');
-    expect(mail.body.subject).toMatch(/^Diffida ad adempiere e costituzione in mora/);
+    expect(res.status).toBe('QUEUED');
+    expect(res.detail?.startsWith(COLLECTOR_TASK_NEEDED)).toBe(true);
+    expect(sg.mails).toHaveLength(0);
+    const row = await db.contactEvent.findUniqueOrThrow({ where: { id: res.contactEventId } });
+    expect(row).toMatchObject({ provider: 'outbox', recipient: 'rossi@pec.example' });
+    expect(fs.readFileSync(row.filePath!, 'utf8')).toMatch(/^To: rossi@pec\.example$/m);
     if (hasPoppler()) {
-      const text = pdfText(Buffer.from(mail.body.attachments![0].content, 'base64'));
+      const letter = await db.letter.findUniqueOrThrow({ where: { id: res.letterId! } });
+      const text = pdfText(fs.readFileSync(letter.path));
       expect(text).toContain('Interessi moratori (D.Lgs. 231/2002)');
       // 1,220,000 × 1015 bp × 77 d / 3,650,000 = 26,123.04 → 261,23 €; 230,050 × 1015 × 46 / 3,650,000 = 2,942.75 → 29,43 €
       expect(text).toContain('261,23 €');

@@ -19,6 +19,7 @@ import {
   type CustomerMessage,
   type DunningPolicy,
   type InvoiceWorkflowInput,
+  type NoticeReceiptEvent,
   type PolicySettings,
   type PolicyStep,
 } from '../../workflows/contract';
@@ -207,5 +208,21 @@ export function invoiceInput(
     overdueAt,
     policy: policy(),
     ...overrides,
+  };
+}
+
+/**
+ * The PEC delivery receipt of the invoice's formal notice, as contexts/notices signals it: since the
+ * `notice-term-from-receipt` patch, LEGAL counts 15 days from it plus the policy's buffer (default P5D).
+ */
+export function deliveryReceipt(atMs: number, receiptId = `receipt-${atMs}`): NoticeReceiptEvent {
+  return {
+    receiptId,
+    contactEventId: `ce-${receiptId}`,
+    channel: 'PEC',
+    status: 'DELIVERED',
+    kind: 'DELIVERY',
+    stage: 'FORMAL_NOTICE',
+    at: new Date(atMs).toISOString(),
   };
 }

@@ -7,6 +7,7 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import {
   approveLegalUpdate,
   completeTaskUpdate,
+  noticeReceiptSignal,
   paymentSignal,
   proposePlanUpdate,
   recordLegalEventUpdate,
@@ -15,7 +16,7 @@ import {
   type PolicyStep,
 } from '../../workflows/contract';
 import type { invoiceWorkflow } from '../../workflows/invoice';
-import { DAY, invoiceInput, policy } from './fakes';
+import { DAY, deliveryReceipt, invoiceInput, policy } from './fakes';
 import { collector, dateIn, eventually, manager, measure, stateOf, useHarness, type Harness, finish } from './harness';
 
 const h = useHarness();
@@ -90,7 +91,9 @@ async function fullPath(
   const notice = await until(wf, (s) => s.stage === 'FORMAL_NOTICE');
   expect(notice.plan?.status).toBe('DEFAULTED');
   expect(notice.plan?.instalments.filter((i) => i.status === 'PAID')).toHaveLength(23);
-  await harness.env.sleep(16 * DAY);
+  // LEGAL counts from the PEC delivery receipt (15 days + the 5-day buffer), not from the notice.
+  await wf.signal(noticeReceiptSignal, deliveryReceipt(await harness.now()));
+  await harness.env.sleep(25 * DAY);
   await until(wf, (s) => s.stage === 'LEGAL' && s.legal?.pendingApproval === true);
   await wf.executeUpdate(approveLegalUpdate, { args: [{ ...manager, note: 'go' }] });
   const end = await harness.now();

@@ -4,13 +4,14 @@ import {
   customerStateQuery,
   customerWorkflowId,
   declineLegalUpdate,
+  noticeReceiptSignal,
   paymentSignal,
   proposePlanUpdate,
   recordLegalEventUpdate,
   type Instalment,
   type PolicyStep,
 } from '../../workflows/contract';
-import { DAY, invoiceInput, policy } from './fakes';
+import { DAY, deliveryReceipt, invoiceInput, policy } from './fakes';
 import { dateIn, eventually, manager, measure, stateOf, useHarness, finish } from './harness';
 
 const h = useHarness();
@@ -98,7 +99,11 @@ test('plan defaulted → order block → formal notice → legal (approved) → 
         attachLetter: true,
       }),
     );
+    // LEGAL counts from the PEC delivery receipt: 15 days from receipt plus the 5-day buffer, not 15 from the notice.
+    await wf.signal(noticeReceiptSignal, deliveryReceipt(await h.now()));
     await h.env.sleep(15 * DAY);
+    expect((await stateOf(wf)).stage).toBe('FORMAL_NOTICE');
+    await h.env.sleep(10 * DAY);
     const legal = await waitStage(wf, 'LEGAL');
     expect(legal.legal).toEqual({ approved: false, pendingApproval: true, costsMinor: 0, recoveredMinor: 0 });
     expect(legal.pendingTasks.map((t) => t.kind)).toEqual(['APPROVE_LEGAL']);

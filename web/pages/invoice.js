@@ -2,7 +2,7 @@
  * One invoice and its customer: state, next action, timeline, letters, contacts, and the decision forms. Every
  * decision goes to the /v1 API; a refusal (400 with fields, 409, 422 from the workflow's validator) is shown inline.
  */
-import { api, isMissingRoute, openFile } from '../api.js';
+import { api, getKey, isMissingRoute, openFile } from '../api.js';
 import { code, t } from '../i18n.js';
 import {
   clearErrors,
@@ -163,6 +163,8 @@ export async function renderInvoice(main, params, me) {
         ),
   );
 
+  const notices = noticesCard(inv, refresh);
+
   const contacts = customer
     ? h(
         'section.card',
@@ -179,7 +181,18 @@ export async function renderInvoice(main, params, me) {
           customer.contacts?.phone
             ? fact(t('phone'), h('a', { href: `tel:${customer.contacts.phone}` }, customer.contacts.phone))
             : null,
-          customer.contacts?.pec ? fact(t('pec'), customer.contacts.pec) : null,
+          customer.contacts?.pec
+            ? fact(
+                t('pec'),
+                [
+                  customer.contacts.pec,
+                  customer.contacts.pecSource ? ` · ${code(customer.contacts.pecSource)}` : '',
+                  customer.contacts.pecVerifiedAt
+                    ? ` · ${t('pecVerified', { date: date(customer.contacts.pecVerifiedAt.slice(0, 10)) })}`
+                    : '',
+                ].join(''),
+              )
+            : null,
           customer.address
             ? fact(
                 t('address'),
@@ -228,7 +241,7 @@ export async function renderInvoice(main, params, me) {
       'div.invoice-layout',
       {},
       h('div.col-main', {}, summary, actions, timeline),
-      h('aside.col-side', { 'aria-label': t('contacts') }, contacts, letters, others),
+      h('aside.col-side', { 'aria-label': t('contacts') }, contacts, notices, letters, others),
     ),
   );
 }
@@ -239,6 +252,117 @@ async function openLetter(inv, letterId) {
   } catch (err) {
     toast(err.message);
   }
+}
+
+/** Saves a file the API returns (a receipt .eml) under its own name. */
+async function downloadReceipt(href, name) {
+  try {
+    const res = await fetch(href, { headers: { Authorization: `Bearer ${getKey() ?? ''}` } });
+    if (!res.ok) throw new Error(`${res.status}`);
+    const url = URL.createObjectURL(await res.blob());
+    const a = h('a', { href: url, download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(url), 60_000);
+  } catch (err) {
+    toast(err.message);
+  }
+}
+
+/**
+ * PEC and registered letters of the invoice with their proofs: each receipt downloadable as the provider wrote it,
+ * and for letters a small form to record the raccomandata's number, delivery date or return.
+ */
+function noticesCard(inv, refresh) {
+  const list = inv.notices ?? [];
+  return h(
+    'section.card',
+    { 'aria-labelledby': 'notices-title', 'data-card': 'notices' },
+    h('h2#notices-title', {}, t('notices')),
+    list.length === 0
+      ? h('p.muted', {}, t('noItems'))
+      : h(
+          'ul.plain',
+          {},
+          list.map((n) =>
+            h(
+              'li',
+              { 'data-notice': n.contactEventId },
+              h('strong', {}, `${code(n.channel)} · ${code(n.stage)}`),
+              ' ',
+              h('span', { 'data-status': n.status }, code(n.status)),
+              n.registeredNumber ? h('div.muted', {}, `${t('registeredNumber')} ${n.registeredNumber}`) : null,
+              n.deliveredAt ? h('div', {}, t('noticeDelivered', { date: dateTime(n.deliveredAt) })) : null,
+              h(
+                'ul.plain',
+                {},
+                n.receipts.map((r) =>
+                  h(
+                    'li',
+                    {},
+                    `${code(r.kind)} — ${dateTime(r.occurredAt)}${r.detail ? ` (${r.detail})` : ''} `,
+                    r.href
+                      ? h(
+                          'button.btn.btn-link',
+                          {
+                            type: 'button',
+                            'data-receipt': r.receiptId,
+                            title: `SHA-256 ${r.sha256}`,
+                            on: {
+                              click: () =>
+                                void downloadReceipt(
+                                  r.href,
+                                  `${inv.number}-${r.kind}-${r.occurredAt.slice(0, 10)}.eml`,
+                                ),
+                            },
+                          },
+                          t('receiptDownload'),
+                        )
+                      : null,
+                  ),
+                ),
+              ),
+              n.channel === 'LETTER' ? registeredMailForm(inv, n, refresh) : null,
+            ),
+          ),
+        ),
+  );
+}
+
+function registeredMailForm(inv, notice, refresh) {
+  return decisionForm(
+    `registered-${notice.contactEventId}`,
+    [
+      h('h3', {}, t('registeredRecord')),
+      field(
+        t('registeredEvent'),
+        select(
+          'event',
+          ['POSTED', 'DELIVERED', 'RETURNED'].map((e) => [e, code(e)]),
+        ),
+      ),
+      field(
+        t('registeredNumber'),
+        input('number', { value: notice.registeredNumber ?? '', autocomplete: 'off', maxlength: '31' }),
+      ),
+      field(t('registeredDate'), input('date', { type: 'date', required: true, max: isoToday(), value: isoToday() })),
+      field(t('registeredReason'), input('reason', { maxlength: '300' })),
+    ],
+    (form) =>
+      api(`/v1/invoices/${inv.invoiceId}/registered-mail`, {
+        method: 'POST',
+        body: clean({
+          contactEventId: notice.contactEventId,
+          event: val(form, 'event'),
+          number: val(form, 'number'),
+          date: val(form, 'date'),
+          reason: val(form, 'reason'),
+        }),
+      }),
+    t('done'),
+    refresh,
+  );
 }
 
 const fact = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));

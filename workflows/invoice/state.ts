@@ -9,6 +9,7 @@
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import { formatMoney } from '../../domain/money';
 import { addDuration, isoInstant, parseDuration, parseInstant, parseIsoDate } from '../../domain/duration';
+import { DEFAULT_NOTICE_TERM_BUFFER, FORMAL_NOTICE_TERM_DAYS, legalStepAfterReceiptMs } from '../../domain/notices';
 import {
   clockStartMs,
   fireClock,
@@ -33,6 +34,7 @@ import {
   type LegacyLegalCarry,
   type LegalCase,
   type LegalEvent,
+  type NoticeReceiptEvent,
   type PaymentReceived,
   type PolicyChanged,
   type PolicyStageKind,
@@ -170,7 +172,7 @@ export type NextAction =
   | { do: 'MISS_INSTALMENT'; kind: 'INSTALMENT_CHECK'; atMs: number; plan: ActivePlan; instalment: Instalment }
   | { do: 'FIX_CONTACT'; kind: 'FIX_CONTACT'; atMs: number }
   | { do: 'CALL_UNANSWERED'; kind: 'CALL_OUTCOME'; atMs: number; call: OpenCall }
-  | { do: 'FIRE_STEP'; kind: PolicyStageKind; atMs: number };
+  | { do: 'FIRE_STEP'; kind: PolicyStageKind; atMs: number; reason?: string };
 
 export function nextAction(inv: Invoice, now: number): NextAction {
   const c = inv.carry;
@@ -206,8 +208,77 @@ export function nextAction(inv: Invoice, now: number): NextAction {
       return { do: 'CALL_UNANSWERED', kind: 'CALL_OUTCOME', atMs: callAt, call: c.call };
     }
   }
-  if (step && stepAt !== null) return { do: 'FIRE_STEP', kind: step.stage, atMs: stepAt };
+  if (step && stepAt !== null) {
+    const term = noticeTermGate(inv, step.stage, stepAt);
+    if (term) return term;
+    return { do: 'FIRE_STEP', kind: step.stage, atMs: stepAt };
+  }
   return { do: 'WAIT', kind: 'AWAIT_PAYMENT', atMs: null };
+}
+
+/** How long LEGAL waits for a proof of receipt of the formal notice before it goes ahead without one. */
+export const NOTICE_RECEIPT_MAX_WAIT = 'P30D';
+
+/**
+ * The LEGAL step right after a formal notice sent by PEC or letter (`carry.notice`, set under the
+ * `notice-term-from-receipt` patch) runs from receipt: not before the end of the term counted from the first proof
+ * of delivery (art. 2963 c.c.) plus the policy's buffer, and never before its own offset. Without any proof it waits;
+ * after NOTICE_RECEIPT_MAX_WAIT it fires anyway, saying so, for the person who approves legal action.
+ */
+function noticeTermGate(inv: Invoice, stage: PolicyStageKind, stepAtMs: number): NextAction | null {
+  const c = inv.carry;
+  const n = c.notice;
+  if (!n || stage !== 'LEGAL' || c.lastFired?.stage !== 'FORMAL_NOTICE') return null;
+  const settings = c.policy.settings;
+  if (n.receivedAtMs === null) {
+    const giveUpAt = addDuration(n.firedAtMs, NOTICE_RECEIPT_MAX_WAIT);
+    if (giveUpAt <= stepAtMs) return null;
+    return {
+      do: 'FIRE_STEP',
+      kind: stage,
+      atMs: giveUpAt,
+      reason: `no proof of receipt of the formal notice within ${NOTICE_RECEIPT_MAX_WAIT}`,
+    };
+  }
+  const buffer = parseDuration(settings.noticeTermBuffer ?? DEFAULT_NOTICE_TERM_BUFFER);
+  const termAt = legalStepAfterReceiptMs(
+    n.receivedAtMs,
+    FORMAL_NOTICE_TERM_DAYS,
+    settings.timezone,
+    addDuration(0, buffer),
+  );
+  if (termAt <= stepAtMs) return null;
+  return {
+    do: 'FIRE_STEP',
+    kind: stage,
+    atMs: termAt,
+    reason: `term of ${FORMAL_NOTICE_TERM_DAYS} days from receipt on ${isoInstant(n.receivedAtMs)} ended`,
+  };
+}
+
+/** A formal notice went out by PEC or letter: its LEGAL step will count from receipt (see noticeTermGate). */
+export function startNoticeTerm(inv: Invoice, now: number): void {
+  inv.carry.notice = { stepIndex: inv.carry.stepIndex - 1, firedAtMs: now, receivedAtMs: null, seen: [] };
+}
+
+/**
+ * A proof about a notice (PEC receipt, raccomandata event). Returns false for a receipt already applied. The first
+ * DELIVERED proof of the pending formal notice starts its term; the earliest certified instant wins when both the
+ * PEC and the letter arrive.
+ */
+export function applyNoticeReceipt(inv: Invoice, e: NoticeReceiptEvent): boolean {
+  const c = inv.carry;
+  const n = c.notice;
+  if (n?.seen.includes(e.receiptId)) return false;
+  pushHistory(c, { at: e.at, kind: 'CONTACT', stage: c.stage, summary: `${e.channel} ${e.status} (${e.kind})` });
+  if (!n) return true;
+  n.seen.push(e.receiptId);
+  if (n.seen.length > 50) n.seen.splice(0, n.seen.length - 50);
+  if (e.status === 'DELIVERED' && e.stage === 'FORMAL_NOTICE') {
+    const at = parseInstant(e.at);
+    n.receivedAtMs = n.receivedAtMs === null ? at : Math.min(n.receivedAtMs, at);
+  }
+  return true;
 }
 
 /** The next automatic action as the query and the records show it (none once closed). */

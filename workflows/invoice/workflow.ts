@@ -42,6 +42,7 @@ import {
   completeTaskUpdate,
   contactOutcomeSignal,
   declineLegalUpdate,
+  noticeReceiptSignal,
   invoiceAdjustedSignal,
   invoiceStateQuery,
   invoiceWorkflowId,
@@ -92,6 +93,8 @@ export const PATCHES = {
   legalEventSeq: 'legal-event-seq',
   /** A non-retryable ERP refusal of the closing status is recorded and handed to a person; the workflow completes. */
   erpRefusalOnClose: 'erp-refusal-on-close',
+  /** A formal notice by PEC or letter: LEGAL waits for the term counted from the proof of receipt plus a buffer. */
+  noticeTermFromReceipt: 'notice-term-from-receipt',
 } as const;
 
 /** Follows one invoice through its dunning policy until it is paid, settled, written off, closed or cancelled. */
@@ -206,6 +209,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   setHandler(callStatusSignal, (c) => {
     S.applyCallStatus(inv, c);
     wake++;
+  });
+  // A receipt passed on twice (a retried signal) changes nothing.
+  setHandler(noticeReceiptSignal, (e) => {
+    if (S.applyNoticeReceipt(inv, e)) wake++;
   });
 
   /**
@@ -346,6 +353,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
           await askCustomer({ type: 'block', invoiceId: input.invoiceId, reason: `invoice ${input.invoiceNumber}` });
         }
         break;
+      case 'FORMAL_NOTICE':
+        // Terms run from receipt only where there will be a proof of receipt (PEC or registered letter).
+        if (step.channels.some((ch) => ch === 'PEC' || ch === 'LETTER') && patched(PATCHES.noticeTermFromReceipt))
+          S.startNoticeTerm(inv, now());
+        break;
       case 'LEGAL':
         S.startLegal(inv, step.requiresApproval === true);
         if (step.requiresApproval) {
@@ -418,7 +430,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         if (S.callUnanswered(inv, action, now())) await escalate('no call outcome');
         return;
       case 'FIRE_STEP':
-        return fireStep('on schedule');
+        return fireStep(action.reason ?? 'on schedule');
       case 'WAIT':
         return;
     }
