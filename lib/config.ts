@@ -75,6 +75,10 @@ const schema = z.object({
   LETTERHEAD_PEC: z.string().optional(),
   /** PNG or JPEG file printed at the top left of every letter. */
   LETTERHEAD_LOGO: z.string().optional(),
+  /** Who signs letters (a named person, e.g. "Maria Bianchi"): a formal notice needs a named signatory. */
+  LETTERHEAD_SIGNATORY: z.string().optional(),
+  /** The signatory's role, e.g. "Responsabile Ufficio Crediti" (printed under the name, as written). */
+  LETTERHEAD_SIGNATORY_ROLE: z.string().optional(),
 });
 
 export type Config = z.infer<typeof schema>;

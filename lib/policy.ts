@@ -49,6 +49,9 @@ export const policySettingsSchema = z.object({
     .object(Object.fromEntries(GRADES.map((g) => [g, policyKey.optional()])))
     .strict()
     .optional(),
+  saturdayIsHoliday: z.boolean().optional(),
+  paymentAllocation: z.enum(['capital-first', 'interest-first', 'costs-interest-first']).optional(),
+  diffidaAdAdempiere: z.boolean().optional(),
 });
 
 export const policyBodySchema = z

@@ -25,7 +25,12 @@ describe('the law’s calendar (art. 1187 c.c., art. 2963 c.c.)', () => {
 
   it('a debtor who pays on the moved day owes no interest and no EUR 40', () => {
     // EUR 10,000 due Sunday 30 March 2025, paid Monday 31 March: punctual.
-    const onTime = computeLateInterest({ ...b2b, principalMinor: 1_000_000, dueDate: '2025-03-30', asOf: '2025-03-31' });
+    const onTime = computeLateInterest({
+      ...b2b,
+      principalMinor: 1_000_000,
+      dueDate: '2025-03-30',
+      asOf: '2025-03-31',
+    });
     expect(onTime).toMatchObject({ effectiveDueDate: '2025-03-31', interestMinor: 0, compensationMinor: 0, days: 0 });
     // Paid Tuesday 1 April: one day late, counted from the moved date: 1,000,000 × 1115 / 3,650,000 = 305.48 → 305.
     const late = computeLateInterest({ ...b2b, principalMinor: 1_000_000, dueDate: '2025-03-30', asOf: '2025-04-01' });
