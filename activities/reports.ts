@@ -9,6 +9,7 @@ import { rerouteAfterRatingChanges } from '../lib/policy-routing';
 import { todayIn } from '../lib/time';
 import { recomputeAllRatings, recomputeRating, type GradeChange } from '../lib/reports/rating';
 import { previousMonth, writeMonthlySnapshot } from '../lib/reports/snapshots';
+import { ensureReferenceRateTask } from '../contexts/rates/service';
 
 export function createReportActivities(deps: {
   db: Db;
@@ -48,6 +49,18 @@ export function createReportActivities(deps: {
       const { moved, hooks } = rerouting();
       const r = await recomputeAllRatings(db, today(), hooks);
       return { customers: r.customers, changed: r.changed, rerouted: moved.signalled };
+    },
+    /**
+     * Daily: from the 5th working day of a half-year whose ECB reference rate is still missing, opens the managers'
+     * ENTER_REFERENCE_RATE task (once per half-year; entering the rate closes it).
+     */
+    async ensureReferenceRateTask(): Promise<{
+      periodStart: string;
+      opensOn: string;
+      published: boolean;
+      opened: boolean;
+    }> {
+      return ensureReferenceRateTask(db, today());
     },
     /** Writes the KPI snapshot of `month` (YYYY-MM), by default the month before today. */
     async writeReportSnapshot(input: { month?: string; currency?: string }): Promise<{ month: string; rows: number }> {

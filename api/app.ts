@@ -19,6 +19,7 @@ import type { RouteDeps } from './routes/deps';
 import { importRoutes } from './routes/imports';
 import { invoiceRoutes } from './routes/invoices';
 import { policyRoutes } from './routes/policies';
+import { rateRoutes } from './routes/rates';
 import { reportsRouter } from './routes/reports';
 import { passCallStatus, recordAdjustment, recordPayment } from './services/invoices';
 import { createWebhookRouter } from './webhooks';
@@ -100,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
   customerRoutes(table, routeDeps);
   agendaRoutes(table, routeDeps);
   policyRoutes(table, routeDeps);
+  rateRoutes(table, routeDeps);
   for (const extra of deps.extraRoutes ?? []) extra(table, routeDeps);
   app.locals.routes = table.routes satisfies RouteSpec[];
 

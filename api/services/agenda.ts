@@ -74,7 +74,7 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
         CASE WHEN i.id IS NOT NULL THEN GREATEST(0, ${todayDate} - i."dueDate") ELSE COALESCE(co.days, 0) END AS days,
         CASE upper(c.rating) ${riskCases} ELSE ${RATING_RISK.C}::int END AS risk
       FROM "Task" t
-      JOIN "Customer" c ON c.id = t."customerId"
+      LEFT JOIN "Customer" c ON c.id = t."customerId"
       LEFT JOIN "Invoice" i ON i.id = t."invoiceId"
       LEFT JOIN LATERAL (
         SELECT SUM(o."balanceMinor") AS balance, MAX(${todayDate} - o."dueDate") AS days
@@ -95,7 +95,7 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
         : Number(
             (
               await deps.db.$queryRaw<Array<{ total: bigint }>>`
-                SELECT count(*) AS total FROM "Task" t JOIN "Customer" c ON c.id = t."customerId"
+                SELECT count(*) AS total FROM "Task" t LEFT JOIN "Customer" c ON c.id = t."customerId"
                 WHERE ${Prisma.join(conditions, ' AND ')}`
             )[0].total,
           );
@@ -118,14 +118,17 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
         overdueTask: t.dueAt < startOfToday,
         assigneeId: t.assigneeId,
         note: t.note,
-        priority: taskPriority(balance, days, t.customer.rating),
-        customer: {
-          customerId: t.customerId,
-          name: t.customer.name,
-          rating: t.customer.rating,
-          area: t.customer.area,
-          phone: t.customer.phone,
-        },
+        priority: taskPriority(balance, days, t.customer?.rating ?? 'C'),
+        // Null for a task about no customer (ENTER_REFERENCE_RATE, for the credit managers).
+        customer: t.customer
+          ? {
+              customerId: t.customer.id,
+              name: t.customer.name,
+              rating: t.customer.rating,
+              area: t.customer.area,
+              phone: t.customer.phone,
+            }
+          : null,
         invoice: inv
           ? {
               invoiceId: inv.id,
@@ -192,7 +195,7 @@ export async function completeTask(
     where: { id: task.id, status: 'OPEN' },
     data: { status: 'DONE', completedAt: new Date(), outcome: outcome as object },
   });
-  if (task.kind === 'CALL' || task.kind === 'CALLBACK') {
+  if ((task.kind === 'CALL' || task.kind === 'CALLBACK') && task.customerId) {
     await deps.db.contactEvent.createMany({
       data: [
         {

@@ -18,6 +18,7 @@ import {
   ensureNightlySchedules,
   MONTHLY_SNAPSHOT_SCHEDULE_ID,
   NIGHTLY_RATINGS_SCHEDULE_ID,
+  REFERENCE_RATE_SCHEDULE_ID,
 } from '../../lib/reports/schedules';
 import { writeMonthlySnapshot } from '../../lib/reports/snapshots';
 import { addDays } from '../../lib/reports/formulas';
@@ -273,7 +274,11 @@ test('nightly and monthly schedules are created once and updated after', async (
   try {
     const first = await ensureNightlySchedules(client, queue);
     const second = await ensureNightlySchedules(client, queue);
-    expect(first.map((s) => s.scheduleId)).toEqual([NIGHTLY_RATINGS_SCHEDULE_ID, MONTHLY_SNAPSHOT_SCHEDULE_ID]);
+    expect(first.map((s) => s.scheduleId)).toEqual([
+      NIGHTLY_RATINGS_SCHEDULE_ID,
+      MONTHLY_SNAPSHOT_SCHEDULE_ID,
+      REFERENCE_RATE_SCHEDULE_ID,
+    ]);
     expect(second.every((s) => s.action === 'updated')).toBe(true);
     const nightly = await client.schedule.getHandle(NIGHTLY_RATINGS_SCHEDULE_ID).describe();
     expect(nightly.action).toMatchObject({
@@ -283,7 +288,7 @@ test('nightly and monthly schedules are created once and updated after', async (
     });
     expect(nightly.spec.timezone).toBe('Europe/Rome');
   } finally {
-    for (const id of [NIGHTLY_RATINGS_SCHEDULE_ID, MONTHLY_SNAPSHOT_SCHEDULE_ID]) {
+    for (const id of [NIGHTLY_RATINGS_SCHEDULE_ID, MONTHLY_SNAPSHOT_SCHEDULE_ID, REFERENCE_RATE_SCHEDULE_ID]) {
       await client.schedule
         .getHandle(id)
         .delete()
