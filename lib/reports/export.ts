@@ -56,6 +56,8 @@ export function dsoTable(g: Grouped<DsoFigures>, dimension = 'group'): Table {
       { key: 'bestPossibleDso', header: 'Best possible DSO', kind: 'days' },
       { key: 'add', header: 'Average days delinquent', kind: 'days' },
       { key: 'cei', header: 'CEI %', kind: 'pct' },
+      { key: 'cashCollectedMinor', header: 'Cash collected', kind: 'money' },
+      { key: 'ceiCash', header: 'CEI on cash %', kind: 'pct' },
     ],
     rows: withGroups(g, (t) => [{ ...t, countBackExhausted: t.countBackExhausted ? 'yes' : 'no' }]),
   };

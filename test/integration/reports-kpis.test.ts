@@ -60,6 +60,9 @@ describe('DSO, count-back, best possible DSO, ADD and CEI', () => {
       bestPossibleDso: 24.8, // 4,000 / 5,000 × 31 = 24.8
       add: 15.5, // 2,500 / 5,000 × 31 = 15.5
       cei: 44.4, // (3,500 + 5,000 − 6,500) / (3,500 + 5,000 − 4,000) = 2,000 / 4,500 = 44.4%
+      // on cash: I1 1,000 (10 Mar) + I2 500 (20 Mar) = 1,500 / 4,500 = 33.3%: I5's 500 written off is not cash
+      cashCollectedMinor: 150_000,
+      ceiCash: 33.3,
       // count-back: 6,500 − March sales 5,000 = 1,500 left → 31 days; February sales 2,000: 1,500/2,000 × 28 = 21
       countBackDso: 52,
       countBackExhausted: true,
@@ -78,6 +81,8 @@ describe('DSO, count-back, best possible DSO, ADD and CEI', () => {
     });
     expect(nord.dso).toBe(77.5); // 2,500 / 1,000 × 31
     expect(nord.cei).toBe(50); // (3,000 + 1,000 − 2,500) / (3,000 + 1,000 − 1,000) = 1,500 / 3,000
+    expect(nord.ceiCash).toBe(50); // no write-off in Nord: all 1,500 collected was cash
+    expect(r.groups[1]).toMatchObject({ key: 'Sud', cashCollectedMinor: 0, ceiCash: 0 }); // I5 written off, no cash
   });
 
   test('filters narrow the population', async () => {
