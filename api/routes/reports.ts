@@ -235,6 +235,8 @@ const legalQuery = z
     invoiceId: z.string().max(100).optional(),
     customerId: z.string().max(100).optional(),
     limit: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** The day the claim's interest is counted to (default today). */
+    asOf: isoDate.optional(),
     assumptions: z
       .string()
       .max(4000)
@@ -527,7 +529,13 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
       const assumptions = withOverrides(await legalAssumptionsInForce(deps.db), overrides);
       const cases = await legalReport(
         deps.db,
-        { ...filterOf({ ...q, groupBy: undefined }), invoiceId: q.invoiceId, customerId: q.customerId, limit: q.limit },
+        {
+          ...filterOf({ ...q, groupBy: undefined }),
+          invoiceId: q.invoiceId,
+          customerId: q.customerId,
+          limit: q.limit,
+          asOf: q.asOf,
+        },
         assumptions,
       );
       await send(res, q.format, 'legal', { assumptions, cases }, () => legalTable(cases), q.currency);

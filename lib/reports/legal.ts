@@ -308,7 +308,7 @@ export interface LegalCaseReport extends LegalEvaluation {
  */
 export async function legalReport(
   db: Db,
-  f: ReportFilter & { invoiceId?: string; customerId?: string; limit?: number } = {},
+  f: ReportFilter & { invoiceId?: string; customerId?: string; limit?: number; asOf?: string } = {},
   assumptions: LegalAssumptions = DEFAULT_LEGAL_ASSUMPTIONS,
 ): Promise<LegalCaseReport[]> {
   const rows = await db.$queryRaw<
@@ -351,7 +351,7 @@ export async function legalReport(
     ORDER BY i."balanceMinor" DESC, i.id
     ${f.limit ? Prisma.sql`LIMIT ${f.limit}` : Prisma.empty}`);
   const rates = rows.length ? (await rateTable(db)).map((r) => ({ validFrom: r.validFrom, rateBp: r.rateBp })) : [];
-  const today = new Date().toISOString().slice(0, 10);
+  const today = f.asOf ?? new Date().toISOString().slice(0, 10);
   return rows.map((r) => {
     const position = (r.last_step ?? 'NOT_STARTED') as LegalPosition;
     const rating: Grade = GRADES.find((g) => g === r.rating) ?? 'C';

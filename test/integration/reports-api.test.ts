@@ -85,7 +85,8 @@ test("default periods end on the business's today (SEGUGIO_TZ), not UTC's", asyn
 test('legal assumptions stored by a manager apply to every reader; {} restores the defaults', async () => {
   const put = (body: object) => request(app).put('/v1/reports/legal/assumptions').set(auth).send(body);
   const legalCase = async () =>
-    (await request(app).get(`/v1/reports/legal?segment=${fx.segment}`).set(auth).expect(200)).body.cases[0];
+    (await request(app).get(`/v1/reports/legal?segment=${fx.segment}&asOf=2025-03-31`).set(auth).expect(200)).body
+      .cases[0];
   try {
     const initial = (await request(app).get('/v1/reports/legal/assumptions').set(auth).expect(200)).body;
     expect(initial.overrides).toEqual({});
@@ -114,7 +115,7 @@ test('legal assumptions stored by a manager apply to every reader; {} restores t
       PRECETTO: 5_000,
       PIGNORAMENTO: 10_000,
     });
-    expect(await legalCase()).toMatchObject({ expectedCostsMinor: 25_000, recommendation: 'GO_ON' });
+    expect(await legalCase()).toMatchObject({ expectedCostsMinor: 24_800, recommendation: 'GO_ON' });
     const after = (await request(app).get('/v1/reports/legal/assumptions').set(auth).expect(200)).body;
     expect(after).toMatchObject({ overrides: cheap, updatedBy: expect.any(String) });
     expect(
@@ -135,14 +136,15 @@ test('every KPI route answers for the worked example', async () => {
   expect((await get(`/v1/reports/reasons?${march()}`)).body.total.recorded).toBe(3);
   expect((await get(`/v1/reports/pipeline?asOf=2025-03-31&segment=${fx.segment}`)).body.total.stages).toHaveLength(2);
   expect((await get(`/v1/reports/recovery?${march()}`)).body.total.stages[1].recoveryRate).toBe(50);
-  const legal = (await get(`/v1/reports/legal?segment=${fx.segment}`)).body;
+  const legal = (await get(`/v1/reports/legal?segment=${fx.segment}&asOf=2025-03-31`)).body;
   expect(legal.cases[0]).toMatchObject({ invoiceId: fx.inv.I2, recommendation: 'STOP' });
   // a lawyer who expects to settle cheaply: overriding the costs turns the advice around
   const cheap = encodeURIComponent(
     JSON.stringify({ stepCostMinor: { DECRETO_INGIUNTIVO: 10_000, PRECETTO: 5_000, PIGNORAMENTO: 10_000 } }),
   );
-  const cheapCase = (await get(`/v1/reports/legal?segment=${fx.segment}&assumptions=${cheap}`)).body.cases[0];
-  expect(cheapCase).toMatchObject({ expectedCostsMinor: 25_000, recommendation: 'GO_ON' });
+  const cheapCase = (await get(`/v1/reports/legal?segment=${fx.segment}&asOf=2025-03-31&assumptions=${cheap}`)).body
+    .cases[0];
+  expect(cheapCase).toMatchObject({ expectedCostsMinor: 24_800, recommendation: 'GO_ON' });
   const rating = (await request(app).post(`/v1/reports/ratings/${fx.c2}/recompute`).set(auth).send({}).expect(200))
     .body;
   expect(rating.rating).toMatch(/^[A-E]$/);
