@@ -5,7 +5,7 @@
  *   rates list
  *   rates set YYYY-01-01|YYYY-07-01 --bp N --source "G.U. n. … del …"
  */
-import type { Db } from '../lib/db';
+import type { Db } from '../infra/db';
 import { putReferenceRate, RateRejected, rateBody, rateParams, referenceRatesView } from '../contexts/rates/service';
 
 export class RatesUsageError extends Error {

@@ -1,11 +1,11 @@
 /** Reference rates of statutory interest: read (with today's provisional status) and enter a half-year's rate. */
-import { todayIn } from '../../lib/time';
+import { todayIn } from '../../domain/time';
 import { putReferenceRate, RateRejected, rateBody, rateParams, referenceRatesView } from '../../contexts/rates/service';
-import { actorOf } from '../access';
-import { audit } from '../audit';
-import { badRequest } from '../errors';
+import { actorOf } from '../../contexts/access/access';
+import { audit } from '../../contexts/access/audit';
+import { badRequest } from '../../contexts/errors';
 import type { RouteTable } from '../registry';
-import { emptyQuery } from '../schemas';
+import { emptyQuery } from '../../contexts/schemas';
 import type { RouteDeps } from './deps';
 
 export function rateRoutes(t: RouteTable, deps: RouteDeps): void {

@@ -6,7 +6,7 @@
  * a half-year without one uses the last known rate and every text that shows interest says "provisional".
  */
 import { z } from 'zod';
-import type { Db } from '../../lib/db';
+import type { Db } from '../../infra/db';
 import { nthBusinessDay } from '../../domain/calendar';
 import { halfYearStart } from '../../domain/interest';
 import { BUNDLED_REFERENCE_RATES, mergeRates, REFERENCE_RATES_SOURCE } from '../../domain/reference-rates';

@@ -7,7 +7,7 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import { ensureReferenceRateTask, rateTaskKey } from '../../contexts/rates/service';
-import { REFERENCE_RATE_SCHEDULE_ID, reportScheduleOptions } from '../../lib/reports/schedules';
+import { REFERENCE_RATE_SCHEDULE_ID, reportScheduleOptions } from '../../contexts/reports/schedules';
 import { ratesCommand, RatesUsageError } from '../../scripts/rates-command';
 import { as, snapshot } from './api-helpers';
 import { startHarness, type Harness } from './harness';

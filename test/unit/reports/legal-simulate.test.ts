@@ -1,6 +1,6 @@
 /** Legal cost-benefit and the policy replay, pure parts, on hand-computed cases. */
-import { bracketFee, DEFAULT_LEGAL_ASSUMPTIONS, evaluateLegal, withOverrides } from '../../../lib/reports/legal';
-import { replay, shiftPayments, type SimInvoice } from '../../../lib/reports/simulate';
+import { bracketFee, DEFAULT_LEGAL_ASSUMPTIONS, evaluateLegal, withOverrides } from '../../../contexts/reports/legal';
+import { replay, shiftPayments, type SimInvoice } from '../../../contexts/reports/simulate';
 import type { PolicyStep } from '../../../workflows/contract';
 
 describe('legal cost-benefit (DPR 115/2002 art. 13; DM 55/2014 as updated by DM 147/2022)', () => {
