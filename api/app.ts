@@ -97,6 +97,7 @@ export function createApp(deps: AppDeps): Express {
     dataDir: deps.config.SEGUGIO_DATA_DIR,
     metrics,
     importChunkSize: deps.importChunkSize,
+    defaultCurrency: deps.config.SEGUGIO_DEFAULT_CURRENCY,
   };
   invoiceRoutes(table, routeDeps);
   importRoutes(table, routeDeps);

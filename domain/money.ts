@@ -23,6 +23,16 @@ export function currencyDigits(currency: string): number {
   return d;
 }
 
+/**
+ * Every ISO 4217 currency Intl knows whose minor digits are not 2 (JPY 0, KWD 3, …), for SQL that must divide by
+ * the right power of ten (rankings across currencies). Computed once from the runtime's tables.
+ */
+export function currenciesWithOtherDigits(): Array<[string, number]> {
+  const codes =
+    (Intl as unknown as { supportedValuesOf?: (k: string) => string[] }).supportedValuesOf?.('currency') ?? [];
+  return codes.map((c): [string, number] => [c, currencyDigits(c)]).filter(([, d]) => d !== 2);
+}
+
 /** Minor units per major unit: 100 for EUR, 1 for JPY, 1000 for KWD. */
 export const minorPerMajor = (currency: string): number => 10 ** currencyDigits(currency);
 

@@ -5,7 +5,7 @@
  */
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../infra/db';
-import { num, sqlConstants } from './filters';
+import { minorPerMajorSql, num, sqlConstants } from './filters';
 import { addDays, round } from './formulas';
 
 import { GRADES, TERMINAL_STAGES, type Grade } from '../../workflows/contract';
@@ -202,6 +202,8 @@ const today = (): string => new Date().toISOString().slice(0, 10);
 export interface RatingOptions {
   /** Days a write-off forces grade E (SEGUGIO_RATING_WRITE_OFF_DAYS); default 365. */
   writeOffLockDays?: number;
+  /** The currency of credit limits (SEGUGIO_DEFAULT_CURRENCY): exposure counts only balances in it; default EUR. */
+  creditLimitCurrency?: string;
 }
 
 async function features(
@@ -213,22 +215,24 @@ async function features(
   const y = addDays(asOf, -365);
   const q = addDays(asOf, -91);
   const one = customerId ? Prisma.sql`AND c.id = ${customerId}` : Prisma.empty;
+  const major = minorPerMajorSql(Prisma.sql`i.currency`);
   const rows = await db.$queryRaw<FeatureRow[]>(Prisma.sql`
     WITH lat AS (
       -- payments of the last 12 months, weighted by amount, and today's open overdue balances
-      SELECT i."customerId" AS cid, p."amountMinor"::numeric AS w, GREATEST(0, p."paidOn" - i."dueDate") AS late,
+      -- weights in major units of each invoice's currency (yen and dinars are not cents)
+      SELECT i."customerId" AS cid, p."amountMinor"::numeric / ${major} AS w, GREATEST(0, p."paidOn" - i."dueDate") AS late,
         p."paidOn" > ${q}::date AS recent
       FROM "Payment" p JOIN "Invoice" i ON i.id = p."invoiceId"
       WHERE p."paidOn" > ${y}::date AND p."paidOn" <= ${asOf}::date ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       UNION ALL
-      SELECT i."customerId", i."balanceMinor"::numeric, ${asOf}::date - i."dueDate", TRUE
+      SELECT i."customerId", i."balanceMinor"::numeric / ${major}, ${asOf}::date - i."dueDate", TRUE
       FROM "Invoice" i
       WHERE i."closedAt" IS NULL AND i."balanceMinor" > 0 AND i."dueDate" < ${asOf}::date
         AND i.stage NOT IN ${TERMINAL}
         ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       UNION ALL
       -- balances written off in the 12 months count as late until the day they were given up
-      SELECT i."customerId", i."balanceMinor"::numeric, GREATEST(0, i."closedAt"::date - i."dueDate"), i."closedAt" > ${q}::date
+      SELECT i."customerId", i."balanceMinor"::numeric / ${major}, GREATEST(0, i."closedAt"::date - i."dueDate"), i."closedAt" > ${q}::date
       FROM "Invoice" i
       WHERE i.stage = 'WRITTEN_OFF' AND i."balanceMinor" > 0
         AND i."closedAt" > ${y}::date AND i."closedAt" < (${asOf}::date + 1)
@@ -243,7 +247,10 @@ async function features(
     inv AS (
       SELECT i."customerId" AS cid,
         COUNT(*) FILTER (WHERE i."dueDate" > ${y}::date OR i."closedAt" IS NULL) AS considered,
-        SUM(i."balanceMinor") FILTER (WHERE i."closedAt" IS NULL AND i.stage NOT IN ${TERMINAL}) AS exposure
+        -- exposure against the credit limit: only balances in the limit's currency (never a sum across currencies)
+        SUM(i."balanceMinor") FILTER (
+          WHERE i."closedAt" IS NULL AND i.stage NOT IN ${TERMINAL} AND i.currency = ${opts.creditLimitCurrency ?? 'EUR'}
+        ) AS exposure
       FROM "Invoice" i
       WHERE (i."dueDate" > ${y}::date OR i."closedAt" IS NULL) ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       GROUP BY i."customerId"

@@ -153,9 +153,13 @@ describe('e-mail through @sendgrid/mail', () => {
     expect(res.status).toBe('SENT');
     const mail = sg.mails[0];
     expect(mail.body.personalizations[0].to[0].email).toBe('rossi@pec.example');
-    expect(mail.body.subject).toMatch(/^Diffida ad adempiere e costituzione in mora/);
+    // A costituzione in mora (art. 1219 c.c.): art. 1454 c.c. only when the policy asks for a diffida ad adempiere.
+    expect(mail.body.subject).toMatch(/^Costituzione in mora/);
     if (hasPoppler()) {
       const text = pdfText(Buffer.from(mail.body.attachments![0].content, 'base64'));
+      expect(text).toContain('A mezzo PEC');
+      expect(text).toContain('entro quindici giorni dal ricevimento della presente');
+      expect(text).not.toContain('1454');
       expect(text).toContain('Interessi moratori (D.Lgs. 231/2002)');
       // 1,220,000 × 1015 bp × 77 d / 3,650,000 = 26,123.04 → 261,23 €; 230,050 × 1015 × 46 / 3,650,000 = 2,942.75 → 29,43 €
       expect(text).toContain('261,23 €');
