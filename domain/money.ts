@@ -1,6 +1,6 @@
 /**
  * Money for people to read: minor units with the currency's own number of decimals, in the English form the
- * workflow's timeline sentences use (`€12,500.00`, `CHF 980.50`, `¥125,000`, `KWD 1.250`). Pure and deterministic:
+ * workflow's timeline sentences use (`€12,500.00`, `CHF 980.50`, `JP¥125,000`, `KWD 1.250`). Pure and deterministic:
  * safe in workflow code.
  */
 const formats = new Map<string, Intl.NumberFormat>();
