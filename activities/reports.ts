@@ -9,16 +9,18 @@ import { rerouteAfterRatingChanges } from '../contexts/policies/routing';
 import { todayIn } from '../domain/time';
 import { recomputeAllRatings, recomputeRating, type GradeChange } from '../contexts/reports/rating';
 import { previousMonth, writeMonthlySnapshot } from '../contexts/reports/snapshots';
+import { ensureReferenceRateTask } from '../contexts/rates/service';
 
 export function createReportActivities(deps: {
   db: Db;
   temporal: Client;
   log?: Logger;
-  config?: { SEGUGIO_TZ: string };
+  config?: { SEGUGIO_TZ: string; SEGUGIO_RATING_WRITE_OFF_DAYS?: number };
 }) {
   const { db, temporal } = deps;
   // The business's calendar day (SEGUGIO_TZ), not UTC's, for "today" and "last month".
   const today = (): string => todayIn(deps.config?.SEGUGIO_TZ ?? 'Europe/Rome');
+  const ratingOptions = { writeOffLockDays: deps.config?.SEGUGIO_RATING_WRITE_OFF_DAYS };
   /**
    * A changed grade may move the customer's open invoices to another policy track (settings.ratingRoutes). Run before
    * the new grades are stored: a failed signal fails the activity with nothing stored, so its retry finds the same
@@ -40,14 +42,26 @@ export function createReportActivities(deps: {
       customerId: string;
     }): Promise<{ rating: string | null; previous: string | null; rerouted: number }> {
       const { moved, hooks } = rerouting();
-      const r = await recomputeRating(db, input.customerId, today(), hooks);
+      const r = await recomputeRating(db, input.customerId, today(), hooks, ratingOptions);
       return { rating: r?.rating ?? null, previous: r?.previous ?? null, rerouted: moved.signalled };
     },
     /** Recomputes every customer's rating (nightly). */
     async recomputeAllCustomerRatings(): Promise<{ customers: number; changed: number; rerouted: number }> {
       const { moved, hooks } = rerouting();
-      const r = await recomputeAllRatings(db, today(), hooks);
+      const r = await recomputeAllRatings(db, today(), hooks, ratingOptions);
       return { customers: r.customers, changed: r.changed, rerouted: moved.signalled };
+    },
+    /**
+     * Daily: from the 5th working day of a half-year whose ECB reference rate is still missing, opens the managers'
+     * ENTER_REFERENCE_RATE task (once per half-year; entering the rate closes it).
+     */
+    async ensureReferenceRateTask(): Promise<{
+      periodStart: string;
+      opensOn: string;
+      published: boolean;
+      opened: boolean;
+    }> {
+      return ensureReferenceRateTask(db, today());
     },
     /** Writes the KPI snapshot of `month` (YYYY-MM), by default the month before today. */
     async writeReportSnapshot(input: { month?: string; currency?: string }): Promise<{ month: string; rows: number }> {

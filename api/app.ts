@@ -21,6 +21,7 @@ import { importRoutes } from './routes/imports';
 import { invoiceRoutes } from './routes/invoices';
 import { noticeRoutes } from './routes/notices';
 import { policyRoutes } from './routes/policies';
+import { rateRoutes } from './routes/rates';
 import { reportsRouter } from './routes/reports';
 import { passCallStatus, recordAdjustment, recordPayment } from '../contexts/intake/invoices';
 import { createWebhookRouter } from './webhooks';
@@ -97,6 +98,7 @@ export function createApp(deps: AppDeps): Express {
     dataDir: deps.config.SEGUGIO_DATA_DIR,
     metrics,
     importChunkSize: deps.importChunkSize,
+    defaultCurrency: deps.config.SEGUGIO_DEFAULT_CURRENCY,
   };
   invoiceRoutes(table, routeDeps);
   importRoutes(table, routeDeps);
@@ -104,6 +106,7 @@ export function createApp(deps: AppDeps): Express {
   agendaRoutes(table, routeDeps);
   policyRoutes(table, routeDeps);
   noticeRoutes(table, routeDeps);
+  rateRoutes(table, routeDeps);
   for (const extra of deps.extraRoutes ?? []) extra(table, routeDeps);
   app.locals.routes = table.routes satisfies RouteSpec[];
 

@@ -173,3 +173,60 @@ export function nextContactSlot(now: Date, rules: ContactWindowRules = DEFAULT_C
 export function isContactAllowed(now: Date, rules: ContactWindowRules = DEFAULT_CONTACT_WINDOW): boolean {
   return nextContactSlot(now, rules).getTime() === now.getTime();
 }
+
+/**
+ * Which days a contractual or statutory term may end on. Art. 1187 c.c. ("se il termine scade in giorno festivo, è
+ * prorogato di diritto al giorno seguente non festivo") and art. 2963 c.c. (the same for prescription) move a term
+ * that ends on a public holiday — Sundays included (L. 260/1949) — to the next working day. Saturday is not a public
+ * holiday in civil law (art. 155 c.p.c. treats it as one for procedural terms only), so a policy may opt in.
+ */
+export interface BusinessCalendar {
+  /** Treat Saturday as a non-working day for due dates (policy setting `saturdayIsHoliday`). */
+  saturdayIsHoliday?: boolean;
+  /** Local holidays (patron saint): ISO dates or recurring MM-DD. */
+  extraHolidays?: string[];
+}
+
+const DAY_MS = 86_400_000;
+
+function isoToUtc(iso: string): number {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(iso)) throw new Error(`invalid ISO date "${iso}"`);
+  return Date.UTC(Number(iso.slice(0, 4)), Number(iso.slice(5, 7)) - 1, Number(iso.slice(8, 10)));
+}
+
+/** Whether a term may end on this date: not a Sunday, not an Italian public holiday, not an opted-in Saturday. */
+export function isBusinessDay(iso: string, cal: BusinessCalendar = {}): boolean {
+  const weekday = new Date(isoToUtc(iso)).getUTCDay();
+  if (weekday === 0) return false;
+  if (weekday === 6 && cal.saturdayIsHoliday) return false;
+  if (italianHolidays(Number(iso.slice(0, 4))).includes(iso)) return false;
+  const extra = cal.extraHolidays ?? [];
+  return !(extra.includes(iso) || extra.includes(iso.slice(5)));
+}
+
+/**
+ * The day a payment term really ends (arts. 1187 and 2963 c.c.): the due date itself when it is a business day,
+ * otherwise the next one. A debtor paying on that day is punctual: no interest, no EUR 40, no dunning.
+ */
+export function effectiveDueDate(dueDate: string, cal: BusinessCalendar = {}): string {
+  let t = isoToUtc(dueDate);
+  // The longest run of non-working days is Christmas to St Stephen plus a weekend: 14 days is ample.
+  for (let i = 0; i < 14; i++) {
+    const iso = new Date(t).toISOString().slice(0, 10);
+    if (isBusinessDay(iso, cal)) return iso;
+    t += DAY_MS;
+  }
+  throw new Error(`no business day within 14 days of ${dueDate}: check the extra holidays`);
+}
+
+/** The n-th business day (1-based) of a month, e.g. the 5th working day of January or July. */
+export function nthBusinessDay(year: number, month: number, n: number, cal: BusinessCalendar = {}): string {
+  let count = 0;
+  for (let day = 1; day <= 31; day++) {
+    const t = Date.UTC(year, month - 1, day);
+    const iso = new Date(t).toISOString().slice(0, 10);
+    if (Number(iso.slice(5, 7)) !== month) break;
+    if (isBusinessDay(iso, cal) && ++count === n) return iso;
+  }
+  throw new Error(`month ${year}-${month} has fewer than ${n} business days`);
+}

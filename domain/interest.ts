@@ -9,10 +9,22 @@
  * B2C (consumers are outside the decree): the legal rate of art. 1284 c.c., per calendar year or one configured flat
  * rate; no fixed compensation.
  *
+ * Calendar (arts. 1187 and 2963 c.c.): a due date on a Sunday, an Italian public holiday or (policy) a Saturday
+ * moves to the next business day; interest and the EUR 40 start only after that day (`effectiveDueDate`).
+ * Fixed compensation (art. 6): due only once the debtor is at least one day late, never from consumers, and always
+ * EUR 40: for an invoice in another currency it is stated in euro, converted only with a rate the caller supplies.
+ * Partial payments (art. 1194 c.c.): allocated to capital first (default) or, when the policy says so, to accrued
+ * interest (and the compensation) before capital; each allocation is returned.
+ * Missing rates: a half-year without a published reference rate uses the last known one and is flagged
+ * `provisional` so that every letter can say so.
+ *
  * Rounding: each period's exact contribution principal × rateBp × days / (10 000 × 365) is summed as an exact
  * fraction and the total is rounded once, half up, to the minor unit. Period amounts shown in letters are rounded
  * the same way individually, so they may differ from the total by a cent.
  */
+
+import { effectiveDueDate, type BusinessCalendar } from './calendar';
+import { currencyDigits } from './money';
 
 export interface RatePoint {
   /** ISO date from which the rate applies. */
@@ -27,10 +39,25 @@ export interface InterestPayment {
   amountMinor: number;
 }
 
+/**
+ * Art. 1194 c.c.: the creditor may allocate a partial payment to interest and costs before capital.
+ * `capital-first` (default, what most ERPs book), `interest-first` (accrued interest, then capital; the EUR 40 stays
+ * claimed on its own), `costs-interest-first` (the EUR 40 compensation, then interest, then capital).
+ */
+export const ALLOCATIONS = ['capital-first', 'interest-first', 'costs-interest-first'] as const;
+export type Allocation = (typeof ALLOCATIONS)[number];
+
+/** A rate to state the EUR 40 in another currency: 1 EUR = `unitsPerEur` units of the invoice currency. */
+export interface EurExchangeRate {
+  unitsPerEur: number;
+  /** Where the rate comes from, e.g. "BCE, tassi di riferimento del 2026-03-02". */
+  source: string;
+}
+
 export interface InterestInput {
   /** Unpaid amount on the due date, minor units (payments after the due date go in `payments`). */
   principalMinor: number;
-  /** ISO date the invoice was due. */
+  /** ISO date the invoice was due (as written on the invoice; the calendar moves it when needed). */
   dueDate: string;
   /** ISO date up to which interest runs (inclusive): the payment date, or today for a still-open balance. */
   asOf: string;
@@ -44,6 +71,12 @@ export interface InterestInput {
   legalRates?: RatePoint[];
   /** B2C: one flat rate overriding the table. */
   consumerFlatRateBp?: number;
+  /** Non-working days that move the due date (Sundays and Italian holidays always do). */
+  calendar?: BusinessCalendar;
+  /** Allocation of partial payments (art. 1194 c.c.); default capital first. */
+  allocation?: Allocation;
+  /** Only to state the EUR 40 in a non-EUR invoice's currency; without it the EUR 40 is stated in euro. */
+  eurRate?: EurExchangeRate;
 }
 
 export interface InterestPeriod {
@@ -55,20 +88,58 @@ export interface InterestPeriod {
   rateBp: number;
   /** This period's interest rounded half up on its own (display only). */
   interestMinor: number;
+  /** The half-year's reference rate is not published yet: the rate of `rateFrom` was used. */
+  provisional?: boolean;
+}
+
+/** How one partial payment was allocated (art. 1194 c.c.). */
+export interface PaymentAllocation {
+  date: string;
+  amountMinor: number;
+  toCostsMinor: number;
+  toInterestMinor: number;
+  toCapitalMinor: number;
+}
+
+/** A half-year computed with the last known rate because its own is not in the table yet. */
+export interface ProvisionalRate {
+  /** Start of the half-year (or year, for the legal rate) that has no published rate. */
+  periodStart: string;
+  /** validFrom of the rate used instead. */
+  usedFrom: string;
+  /** The reference (or legal) rate used, basis points, without the 8 points. */
+  rateBp: number;
+  kind: 'reference' | 'legal';
 }
 
 export interface InterestResult {
+  /** The due date after arts. 1187/2963 c.c. */
+  effectiveDueDate: string;
   interestMinor: number;
-  /** EUR 40 per invoice in B2B (4000 minor units), 0 for consumers. */
+  /**
+   * The fixed compensation in the invoice currency's minor units: 4000 for EUR, the converted amount when `eurRate`
+   * was given, 0 otherwise (and always 0 for consumers or a debtor not late).
+   */
   compensationMinor: number;
+  /** The compensation in euro cents: 4000 when due (whatever the invoice currency), else 0. */
+  compensationEurMinor: number;
+  /** interest + compensation in the invoice currency (a non-converted EUR 40 is not in it). */
   totalMinor: number;
   days: number;
   periods: InterestPeriod[];
+  allocation: Allocation;
+  allocations: PaymentAllocation[];
+  /** Capital still owed after the allocations (larger than the booked balance when interest was paid first). */
+  capitalOutstandingMinor: number;
+  /** Interest accrued and not covered by an allocation. */
+  interestOutstandingMinor: number;
+  provisional: ProvisionalRate[];
   /** E.g. a half-year missing from the rate table (the last known rate was used). */
   warnings: string[];
 }
 
 export const STATUTORY_MARGIN_BP = 800;
+/** D.Lgs. 231/2002 art. 6(2): EUR 40, in euro cents. */
 export const FIXED_COMPENSATION_EUR_MINOR = 4000;
 const DAY_MS = 86_400_000;
 const DENOMINATOR = 10_000n * 365n;
@@ -89,12 +160,19 @@ function roundHalfUp(n: bigint, d: bigint): number {
 }
 
 /** The start of the half-year containing a day (1 Jan or 1 Jul). */
-function halfYearStart(iso: string): string {
+export function halfYearStart(iso: string): string {
   return `${iso.slice(0, 4)}-${Number(iso.slice(5, 7)) <= 6 ? '01' : '07'}-01`;
 }
 
-/** Rate whose validFrom is the latest at or before `date`; flags a gap when the exact period start is missing. */
-function rateAt(table: RatePoint[], periodStart: string, label: string, warnings: string[]): number {
+/** Rate whose validFrom is the latest at or before `periodStart`; a gap is recorded as provisional. */
+function rateAt(
+  table: RatePoint[],
+  periodStart: string,
+  kind: 'reference' | 'legal',
+  warnings: string[],
+  provisional: ProvisionalRate[],
+): { rateBp: number; provisional: boolean } {
+  const label = kind === 'reference' ? 'ECB reference' : 'legal';
   const sorted = [...table].sort((a, b) => a.validFrom.localeCompare(b.validFrom));
   let found: RatePoint | undefined;
   for (const r of sorted) if (r.validFrom <= periodStart) found = r;
@@ -102,42 +180,81 @@ function rateAt(table: RatePoint[], periodStart: string, label: string, warnings
   if (found.validFrom !== periodStart) {
     const w = `${label} rate for the period starting ${periodStart} is missing; used ${found.rateBp} bp of ${found.validFrom}`;
     if (!warnings.includes(w)) warnings.push(w);
+    if (!provisional.some((p) => p.periodStart === periodStart && p.kind === kind)) {
+      provisional.push({ periodStart, usedFrom: found.validFrom, rateBp: found.rateBp, kind });
+    }
+    return { rateBp: found.rateBp, provisional: true };
   }
-  return found.rateBp;
+  return { rateBp: found.rateBp, provisional: false };
+}
+
+/** The EUR 40 in the invoice currency's minor units, or null when it cannot be stated without a rate. */
+export function compensationInCurrency(currency: string, eurRate?: EurExchangeRate): number | null {
+  if (currency === 'EUR') return FIXED_COMPENSATION_EUR_MINOR;
+  if (!eurRate || !(eurRate.unitsPerEur > 0)) return null;
+  return Math.round((FIXED_COMPENSATION_EUR_MINOR / 100) * eurRate.unitsPerEur * 10 ** currencyDigits(currency));
 }
 
 /** Statutory interest and compensation for one invoice. */
 export function computeLateInterest(input: InterestInput): InterestResult {
   const warnings: string[] = [];
+  const provisional: ProvisionalRate[] = [];
   if (!Number.isSafeInteger(input.principalMinor) || input.principalMinor < 0) {
     throw new Error('principalMinor must be a non-negative integer');
   }
   const consumer = input.consumer === true;
-  const compensationMinor = consumer ? 0 : input.currency === 'EUR' ? FIXED_COMPENSATION_EUR_MINOR : 0;
-  if (!consumer && input.currency !== 'EUR') {
-    warnings.push(`fixed compensation is EUR 40; not converted into ${input.currency}`);
-  }
-  const first = toDay(input.dueDate) + 1;
+  const allocation: Allocation = input.allocation ?? 'capital-first';
+  toDay(input.dueDate);
+  const dueDate = effectiveDueDate(input.dueDate, input.calendar);
+  const first = toDay(dueDate) + 1;
   const last = toDay(input.asOf);
-  if (last < first || input.principalMinor === 0) {
-    return { interestMinor: 0, compensationMinor, totalMinor: compensationMinor, days: 0, periods: [], warnings };
-  }
-
-  // Balance changes take effect the day after a payment: the payment day itself still accrues.
-  const payments = [...(input.payments ?? [])].sort((a, b) => a.date.localeCompare(b.date));
-  const balanceOn = (day: number): number => {
-    let b = input.principalMinor;
-    for (const p of payments) if (toDay(p.date) < day) b -= p.amountMinor;
-    return Math.max(0, b);
-  };
-
-  const rateFor = (iso: string): number => {
-    if (consumer) {
-      if (input.consumerFlatRateBp !== undefined) return input.consumerFlatRateBp;
-      if (!input.legalRates?.length) throw new Error('consumer interest needs legalRates or consumerFlatRateBp');
-      return rateAt(input.legalRates, `${iso.slice(0, 4)}-01-01`, 'legal', warnings);
+  // Art. 6: the compensation is owed "from the day after the due date" (automatic default, art. 4): one day late.
+  const late = last >= first && input.principalMinor > 0;
+  const compensationEurMinor = late && !consumer ? FIXED_COMPENSATION_EUR_MINOR : 0;
+  let compensationMinor = 0;
+  if (compensationEurMinor) {
+    const converted = compensationInCurrency(input.currency, input.eurRate);
+    if (converted === null) {
+      warnings.push(`fixed compensation is EUR 40; no EUR/${input.currency} rate given, so it is stated in euro`);
+    } else {
+      compensationMinor = converted;
     }
-    return rateAt(input.referenceRates, halfYearStart(iso), 'ECB reference', warnings) + STATUTORY_MARGIN_BP;
+  }
+  const payments = [...(input.payments ?? [])].sort((a, b) => a.date.localeCompare(b.date));
+  const empty = (): InterestResult => {
+    const paid = payments.reduce((s, p) => s + p.amountMinor, 0);
+    return {
+      effectiveDueDate: dueDate,
+      interestMinor: 0,
+      compensationMinor,
+      compensationEurMinor,
+      totalMinor: compensationMinor,
+      days: 0,
+      periods: [],
+      allocation,
+      allocations: payments.map((p) => ({
+        date: p.date,
+        amountMinor: p.amountMinor,
+        toCostsMinor: 0,
+        toInterestMinor: 0,
+        toCapitalMinor: p.amountMinor,
+      })),
+      capitalOutstandingMinor: Math.max(0, input.principalMinor - paid),
+      interestOutstandingMinor: 0,
+      provisional,
+      warnings,
+    };
+  };
+  if (!late) return empty();
+
+  const rateFor = (iso: string): { rateBp: number; provisional: boolean } => {
+    if (consumer) {
+      if (input.consumerFlatRateBp !== undefined) return { rateBp: input.consumerFlatRateBp, provisional: false };
+      if (!input.legalRates?.length) throw new Error('consumer interest needs legalRates or consumerFlatRateBp');
+      return rateAt(input.legalRates, `${iso.slice(0, 4)}-01-01`, 'legal', warnings, provisional);
+    }
+    const r = rateAt(input.referenceRates, halfYearStart(iso), 'reference', warnings, provisional);
+    return { rateBp: r.rateBp + STATUTORY_MARGIN_BP, provisional: r.provisional };
   };
 
   // Cut points: every day where the rate period or the balance may change.
@@ -149,19 +266,57 @@ export function computeLateInterest(input: InterestInput): InterestResult {
   for (const p of payments) cuts.add(toDay(p.date) + 1);
   const points = [...cuts].filter((d) => d >= first && d <= last + 1).sort((a, b) => a - b);
 
+  // Balance changes take effect the day after a payment: the payment day itself still accrues.
+  let capital = input.principalMinor;
+  let compensationDue = compensationEurMinor ? compensationMinor : 0;
+  let accrued = 0n; // exact interest numerator accrued so far
+  let interestPaid = 0; // minor units allocated to interest
+  const allocations: PaymentAllocation[] = [];
+  let nextPayment = 0;
+  const allocate = (p: InterestPayment): void => {
+    let rest = p.amountMinor;
+    let toCostsMinor = 0;
+    let toInterestMinor = 0;
+    if (allocation === 'costs-interest-first') {
+      toCostsMinor = Math.min(rest, compensationDue);
+      compensationDue -= toCostsMinor;
+      rest -= toCostsMinor;
+    }
+    if (allocation !== 'capital-first') {
+      const interestDue = Math.max(0, roundHalfUp(accrued, DENOMINATOR) - interestPaid);
+      toInterestMinor = Math.min(rest, interestDue);
+      interestPaid += toInterestMinor;
+      rest -= toInterestMinor;
+    }
+    const toCapitalMinor = Math.min(rest, capital);
+    capital -= toCapitalMinor;
+    allocations.push({ date: p.date, amountMinor: p.amountMinor, toCostsMinor, toInterestMinor, toCapitalMinor });
+  };
+  // Payments on or before the due date only reduce capital.
+  while (nextPayment < payments.length && toDay(payments[nextPayment].date) < first) allocate(payments[nextPayment++]);
+
   const periods: InterestPeriod[] = [];
-  let numerator = 0n;
   for (let i = 0; i < points.length - 1; i++) {
     const from = points[i];
     const to = points[i + 1] - 1;
-    const principalMinor = balanceOn(from);
+    while (nextPayment < payments.length && toDay(payments[nextPayment].date) < from) {
+      allocate(payments[nextPayment++]);
+    }
+    const principalMinor = capital;
     const days = to - from + 1;
-    const rateBp = rateFor(fromDay(from));
+    const rate = rateFor(fromDay(from));
+    const rateBp = rate.rateBp;
     const n = BigInt(principalMinor) * BigInt(rateBp) * BigInt(days);
-    numerator += n;
+    accrued += n;
     const prev = periods[periods.length - 1];
     // Merge neighbours with the same rate and balance (a half-year cut that changed nothing).
-    if (prev && prev.rateBp === rateBp && prev.principalMinor === principalMinor && toDay(prev.to) === from - 1) {
+    if (
+      prev &&
+      prev.rateBp === rateBp &&
+      prev.principalMinor === principalMinor &&
+      Boolean(prev.provisional) === rate.provisional &&
+      toDay(prev.to) === from - 1
+    ) {
       prev.to = fromDay(to);
       prev.days += days;
       prev.interestMinor = roundHalfUp(BigInt(principalMinor) * BigInt(rateBp) * BigInt(prev.days), DENOMINATOR);
@@ -173,16 +328,26 @@ export function computeLateInterest(input: InterestInput): InterestResult {
         principalMinor,
         rateBp,
         interestMinor: roundHalfUp(n, DENOMINATOR),
+        ...(rate.provisional ? { provisional: true } : {}),
       });
     }
   }
-  const interestMinor = roundHalfUp(numerator, DENOMINATOR);
+  // Payments made after asOf are not part of this computation; those on asOf already are (they cut at asOf + 1).
+  while (nextPayment < payments.length && toDay(payments[nextPayment].date) <= last) allocate(payments[nextPayment++]);
+  const interestMinor = roundHalfUp(accrued, DENOMINATOR);
   return {
+    effectiveDueDate: dueDate,
     interestMinor,
     compensationMinor,
+    compensationEurMinor,
     totalMinor: interestMinor + compensationMinor,
     days: last - first + 1,
     periods: periods.filter((p) => p.principalMinor > 0),
+    allocation,
+    allocations,
+    capitalOutstandingMinor: capital,
+    interestOutstandingMinor: interestMinor - interestPaid,
+    provisional,
     warnings,
   };
 }

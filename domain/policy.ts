@@ -50,6 +50,9 @@ export const policySettingsSchema = z.object({
     .strict()
     .optional(),
   noticeTermBuffer: positiveDuration.optional(),
+  saturdayIsHoliday: z.boolean().optional(),
+  paymentAllocation: z.enum(['capital-first', 'interest-first', 'costs-interest-first']).optional(),
+  diffidaAdAdempiere: z.boolean().optional(),
 });
 
 export const policyBodySchema = z

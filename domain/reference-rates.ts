@@ -1,6 +1,7 @@
 /**
  * The bundled rate tables (data/ecb-rates.json), typed. The ReferenceRate table in PostgreSQL, updatable through
- * the API, takes precedence over these values where both have a half-year.
+ * the API (`PUT /v1/reference-rates/:validFrom`, contexts/rates/service.ts) or the CLI (`segugio rates set`), takes
+ * precedence over these values where both have a half-year.
  */
 import table from '../data/ecb-rates.json';
 import type { RatePoint } from './interest';

@@ -67,6 +67,8 @@ const schema = z.object({
   SEGUGIO_EXTRA_HOLIDAYS: z.string().default(''),
   /** Consumer (B2C) late interest as one flat rate in basis points; default: the yearly Italian legal rate table. */
   SEGUGIO_B2C_INTEREST_BP: z.coerce.number().int().min(0).max(10000).optional(),
+  /** Days a write-off keeps the customer's internal rating at E (lib/reports/rating.ts). */
+  SEGUGIO_RATING_WRITE_OFF_DAYS: z.coerce.number().int().min(0).max(3650).default(365),
   /** Accepted clock skew / replay window of signed inbound webhooks (ERP, SendGrid), seconds. */
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
   LETTERHEAD_NAME: z.string().min(1).optional(),
@@ -102,6 +104,10 @@ const schema = z.object({
     .default('PT1M'),
   /** Verify the PEC servers' TLS certificates (turn off only for a provider's test environment). */
   PEC_TLS_VERIFY: flag(true),
+  /** Who signs letters (a named person, e.g. "Maria Bianchi"): a formal notice needs a named signatory. */
+  LETTERHEAD_SIGNATORY: z.string().optional(),
+  /** The signatory's role, e.g. "Responsabile Ufficio Crediti" (printed under the name, as written). */
+  LETTERHEAD_SIGNATORY_ROLE: z.string().optional(),
 });
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;

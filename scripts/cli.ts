@@ -6,6 +6,8 @@
  *   keys list                                list keys (prefix, role, user, created, last used, revoked)
  *   keys revoke ID                           revoke a key
  *   keys revoke-dev                          revoke every known dev key (required before production start)
+ *   rates list                               the ECB reference rates, and whether this half-year is provisional
+ *   rates set YYYY-07-01 --bp N --source TEXT   enter a half-year's rate with its source (Gazzetta Ufficiale issue)
  *
  * It talks to PostgreSQL and Temporal directly with the same configuration as the API (DATABASE_URL, TEMPORAL_*),
  * so it works on the server host without an API key; everything it does is audited as actor `cli`.
@@ -21,13 +23,16 @@ import { storeFile } from '../contexts/documents/uploads';
 import { loadConfig } from '../infra/config';
 import { createDb, type Db } from '../infra/db';
 import { connectTemporal } from '../infra/temporal';
+import { todayIn } from '../domain/time';
+import { RATES_USAGE, ratesCommand, RatesUsageError } from './rates-command';
 
 const USAGE = `usage:
   segugio import FILE [--wait=false]
   segugio keys create --role erp|collector|manager|admin [--user USER_ID] [--label TEXT]
   segugio keys list
   segugio keys revoke KEY_ID
-  segugio keys revoke-dev`;
+  segugio keys revoke-dev
+${RATES_USAGE}`;
 
 class UsageError extends Error {}
 
@@ -209,15 +214,28 @@ async function main(): Promise<void> {
     }
     return;
   }
+  if (command === 'rates') {
+    const config = loadConfig();
+    const db = createDb(config.DATABASE_URL, 1);
+    try {
+      const { positional, opts } = flags(rest);
+      await ratesCommand(db, positional, opts, todayIn(config.SEGUGIO_TZ));
+    } finally {
+      await db.$disconnect();
+    }
+    return;
+  }
   throw new UsageError(USAGE);
 }
 
 main().catch((err: unknown) => {
   console.error(
-    err instanceof UsageError ? err.message : `segugio: ${err instanceof Error ? err.message : String(err)}`,
+    err instanceof UsageError || err instanceof RatesUsageError
+      ? err.message
+      : `segugio: ${err instanceof Error ? err.message : String(err)}`,
   );
   for (const f of (err as { fields?: Array<{ path: string; message: string }> }).fields ?? []) {
     console.error(`  ${f.path}: ${f.message}`);
   }
-  process.exit(err instanceof UsageError ? 2 : 1);
+  process.exit(err instanceof UsageError || err instanceof RatesUsageError ? 2 : 1);
 });

@@ -101,6 +101,21 @@ export interface PolicySettings {
    * ISO-8601 duration; default P5D.
    */
   noticeTermBuffer?: string;
+  /**
+   * Due dates falling on a Saturday move to the next business day like Sundays and public holidays do (arts. 1187
+   * and 2963 c.c. move only the latter; a contract or policy may treat Saturday the same way). Default false.
+   */
+  saturdayIsHoliday?: boolean;
+  /**
+   * How partial payments are allocated (art. 1194 c.c.): `capital-first` (default), `interest-first`,
+   * `costs-interest-first` (see domain/interest.ts).
+   */
+  paymentAllocation?: 'capital-first' | 'interest-first' | 'costs-interest-first';
+  /**
+   * The formal notice is a "diffida ad adempiere" (art. 1454 c.c.): it states that the contract is terminated if the
+   * term passes unpaid. Only when the business really means to terminate; default false (costituzione in mora only).
+   */
+  diffidaAdAdempiere?: boolean;
 }
 
 export interface DunningPolicy {

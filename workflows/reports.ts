@@ -31,3 +31,10 @@ export async function monthlySnapshotWorkflow(
 export async function recomputeRatingWorkflow(input: { customerId: string }): Promise<{ rating: string | null }> {
   return reports.recomputeCustomerRating(input);
 }
+
+/** Daily: opens the managers' task to enter a missing half-year reference rate (from the 5th working day). */
+export async function referenceRateReminderWorkflow(): Promise<{ periodStart: string; opened: boolean }> {
+  const r = await reports.ensureReferenceRateTask();
+  if (r.opened) log.info('reference-rate task opened', r);
+  return { periodStart: r.periodStart, opened: r.opened };
+}

@@ -8,8 +8,8 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../infra/config';
 import type { Logger } from '../../infra/logger';
 import { toNumber, type Db } from '../../infra/db';
-import { localDate } from '../../domain/calendar';
-import { computeLateInterest, type RatePoint } from '../../domain/interest';
+import { localDate, type BusinessCalendar } from '../../domain/calendar';
+import { computeLateInterest, type Allocation, type ProvisionalRate, type RatePoint } from '../../domain/interest';
 import { BUNDLED_LEGAL_RATES, BUNDLED_REFERENCE_RATES, mergeRates } from '../../domain/reference-rates';
 import { LANGUAGES, type Language } from '../../workflows/contract';
 import { addDays } from './format';
@@ -48,6 +48,17 @@ export async function referenceRates(db: Db): Promise<RatePoint[]> {
   );
 }
 
+/**
+ * How a letter travels, printed above the recipient ("A mezzo PEC", "Raccomandata A.R."): proof of receipt is what
+ * puts the debtor in default (art. 1219 c.c.) and interrupts prescription (art. 2943 c.c.). A formal notice printed
+ * for the post goes as registered mail with return receipt; other printed letters as ordinary mail.
+ */
+function deliveryOf(channel: string | undefined, template: TemplateName): 'PEC' | 'RACCOMANDATA_AR' | undefined {
+  if (channel === 'PEC') return 'PEC';
+  if (channel === 'LETTER' && template === 'formal-notice') return 'RACCOMANDATA_AR';
+  return undefined;
+}
+
 function days(duration: string | undefined): number {
   const m = /^P(\d+)D$/.exec(duration ?? '');
   return m ? Number(m[1]) : 0;
@@ -55,7 +66,7 @@ function days(duration: string | undefined): number {
 
 export async function loadContactData(
   deps: { db: Db; config: Config; log?: Logger },
-  input: { idempotencyKey: string; customerId: string; invoiceIds: string[]; template: TemplateName },
+  input: { idempotencyKey: string; customerId: string; invoiceIds: string[]; template: TemplateName; channel?: string },
   now: Date,
 ): Promise<ContactData> {
   const { db, config } = deps;
@@ -94,9 +105,28 @@ export async function loadContactData(
   }));
   const balanceMinor = msgInvoices.reduce((s, i) => s + i.balanceMinor, 0);
 
+  // The segment's current policy: its calendar, allocation and formal-notice settings (and the plan grace).
+  const policy = await db.dunningPolicy.findFirst({
+    where: { segment: customer.segment },
+    orderBy: { version: 'desc' },
+  });
+  const settings = (policy?.settings ?? {}) as {
+    planGrace?: string;
+    saturdayIsHoliday?: boolean;
+    paymentAllocation?: Allocation;
+    diffidaAdAdempiere?: boolean;
+  };
+  const calendar: BusinessCalendar = {
+    saturdayIsHoliday: settings.saturdayIsHoliday === true,
+    extraHolidays: config.SEGUGIO_EXTRA_HOLIDAYS.split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
+  };
+
   let interest: LetterModel['interest'];
   if (SHOWS_INTEREST.has(input.template)) {
     const rates = await referenceRates(db);
+    const provisional: ProvisionalRate[] = [];
     const lines: InterestLine[] = invoices.map((inv) => {
       const due = iso(inv.dueDate);
       const later = inv.payments.filter((p) => iso(p.paidOn) > due);
@@ -111,7 +141,12 @@ export async function loadContactData(
         referenceRates: rates,
         legalRates: BUNDLED_LEGAL_RATES,
         consumerFlatRateBp: config.SEGUGIO_B2C_INTEREST_BP,
+        calendar,
+        allocation: settings.paymentAllocation,
       });
+      for (const p of r.provisional) {
+        if (!provisional.some((q) => q.periodStart === p.periodStart && q.kind === p.kind)) provisional.push(p);
+      }
       if (r.warnings.length) {
         // e.g. the half-year's ECB rate is not in the table yet: the letter used the last known one.
         deps.log?.warn({ invoiceId: inv.id, warnings: r.warnings }, 'statutory interest computed with a fallback');
@@ -124,6 +159,8 @@ export async function loadContactData(
         ratesBp: [...new Set(r.periods.map((p) => p.rateBp))],
         interestMinor: r.interestMinor,
         compensationMinor: r.compensationMinor,
+        compensationEurMinor: r.compensationEurMinor,
+        allocations: r.allocation === 'capital-first' ? [] : r.allocations,
       };
     });
     interest = {
@@ -131,6 +168,14 @@ export async function loadContactData(
       lines,
       interestMinor: lines.reduce((s, l) => s + l.interestMinor, 0),
       compensationMinor: lines.reduce((s, l) => s + l.compensationMinor, 0),
+      compensationEurMinor: lines.reduce((s, l) => s + (l.compensationEurMinor ?? 0), 0),
+      provisional: provisional.sort((a, b) => a.periodStart.localeCompare(b.periodStart)),
+      allocation: settings.paymentAllocation ?? 'capital-first',
+      paidToInterestMinor: lines.reduce(
+        (s, l) => s + (l.allocations ?? []).reduce((t, a) => t + a.toInterestMinor, 0),
+        0,
+      ),
+      paidToCostsMinor: lines.reduce((s, l) => s + (l.allocations ?? []).reduce((t, a) => t + a.toCostsMinor, 0), 0),
     };
   }
 
@@ -148,11 +193,7 @@ export async function loadContactData(
         amountMinor: Number(i.amountMinor),
       })),
     };
-    const policy = await db.dunningPolicy.findFirst({
-      where: { segment: customer.segment },
-      orderBy: { version: 'desc' },
-    });
-    graceDays = days((policy?.settings as { planGrace?: string } | null)?.planGrace);
+    graceDays = days(settings.planGrace);
   }
 
   const letterhead = letterheadFromConfig(config);
@@ -169,6 +210,9 @@ export async function loadContactData(
     },
     customerName: customer.name,
     consumer: customer.consumer,
+    delivery: deliveryOf(input.channel, input.template),
+    signatory: letterhead.signatory ? { name: letterhead.signatory, role: letterhead.signatoryRole } : undefined,
+    diffidaAdAdempiere: settings.diffidaAdAdempiere === true,
     currency,
     invoices: msgInvoices,
     balanceMinor,
@@ -190,7 +234,13 @@ export async function loadContactData(
     reference,
     date: today,
     letterhead,
-    recipient: { name: customer.name, lines: addressLines, vatNumber: customer.vatNumber, pec: customer.pec },
+    recipient: {
+      name: customer.name,
+      lines: addressLines,
+      vatNumber: customer.vatNumber,
+      pec: customer.pec,
+      consumer: customer.consumer,
+    },
     currency,
     invoices: msgInvoices,
     balanceMinor,

@@ -28,7 +28,11 @@ export function minorPerMajor(currency: string): number {
 
 export function longDate(iso: string, lang: Language): string {
   const d = new Date(`${iso.slice(0, 10)}T00:00:00Z`);
-  return winAnsi(new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(d));
+  const s = winAnsi(new Intl.DateTimeFormat(LOCALES[lang], { dateStyle: 'long', timeZone: 'UTC' }).format(d));
+  // The first of the month is an ordinal in both languages: "1° luglio", "1er juillet" (CLDR prints a bare "1").
+  if (d.getUTCDate() === 1 && lang === 'it') return s.replace(/^1(?=\s)/, '1°');
+  if (d.getUTCDate() === 1 && lang === 'fr') return s.replace(/^1(?=\s)/, '1er');
+  return s;
 }
 
 export function shortDate(iso: string, lang: Language): string {
@@ -65,3 +69,6 @@ export function escapeHtml(s: string): string {
 export function escapeXml(s: string): string {
   return escapeHtml(s);
 }
+
+/** A label's colon: French typography puts a (no-break) space before it ("Total dû : …"). */
+export const colon = (lang: Language): string => (lang === 'fr' ? '\u00a0:' : ':');

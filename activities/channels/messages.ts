@@ -4,6 +4,7 @@
  * paragraphs so that they never say different things.
  */
 import type { Language } from '../../workflows/contract';
+import type { ProvisionalRate } from '../../domain/interest';
 import { longDate, money, percent } from './format';
 
 export const TEMPLATES = [
@@ -38,7 +39,10 @@ export function resolveTemplate(name: string): TemplateName | null {
   return ALIASES[n] ?? null;
 }
 
-/** Days the debtor is given to pay, counted from the letter date. */
+/**
+ * Days the debtor is given to pay: counted from the letter date, except the formal notice's, which runs from its
+ * receipt (the PEC delivery receipt or the date the registered letter was delivered).
+ */
 export const PAYMENT_TERM_DAYS: Record<TemplateName, number> = {
   courtesy: 0,
   'reminder-1': 10,
@@ -65,7 +69,14 @@ export interface MessageContext {
   template: TemplateName;
   company: { name: string; email: string; phone?: string; iban: string; bic?: string };
   customerName: string;
+  /** A consumer (B2C): outside D.Lgs. 231/2002 — legal rate of art. 1284 c.c., no EUR 40, personal salutation. */
   consumer: boolean;
+  /** How the letter travels, stated on it: PEC or registered mail with return receipt. */
+  delivery?: 'PEC' | 'RACCOMANDATA_AR';
+  /** The named person who signs (LETTERHEAD_SIGNATORY / _ROLE). */
+  signatory?: { name: string; role?: string };
+  /** Policy `diffidaAdAdempiere`: the formal notice warns of termination under art. 1454 c.c. */
+  diffidaAdAdempiere?: boolean;
   currency: string;
   invoices: MessageInvoice[];
   balanceMinor: number;
@@ -74,12 +85,28 @@ export interface MessageContext {
   today: string;
   /** ISO date by which to pay (formal notice: today + 15 days). */
   deadline: string;
-  interest?: { interestMinor: number; compensationMinor: number; totalMinor: number; asOf: string };
+  interest?: {
+    interestMinor: number;
+    /** In the invoice currency (0 when a non-EUR EUR 40 could not be converted). */
+    compensationMinor: number;
+    /** The EUR 40 (4000 per invoice) when due, whatever the invoice currency. */
+    compensationEurMinor?: number;
+    totalMinor: number;
+    asOf: string;
+    /** Half-years computed with the last known rate because theirs is not published yet. */
+    provisional?: ProvisionalRate[];
+    /** Art. 1194 c.c.: what the partial payments already covered besides capital. */
+    allocation?: 'capital-first' | 'interest-first' | 'costs-interest-first';
+    paidToInterestMinor?: number;
+    paidToCostsMinor?: number;
+  };
   plan?: { instalments: Array<{ dueDate: string; amountMinor: number }>; graceDays: number };
 }
 
 export interface RenderedMessage {
   subject: string;
+  /** "A mezzo PEC" / "Raccomandata A.R." above the recipient, when the channel gives legal proof of receipt. */
+  delivery?: string;
   /** Heading of the letter ("Oggetto" line). */
   title: string;
   salutation: string;
@@ -123,6 +150,13 @@ export interface Labels {
   emailFooter: string;
   acceptance: string;
   ratesNote: string;
+  /** Consumers: the interest table's title and note (art. 1284 c.c., no directive). */
+  interestTitleConsumer: string;
+  ratesNoteConsumer: string;
+  /** Short column header of the EUR 40. */
+  fixedSum: string;
+  /** Recipient label for a person (the company label, e.g. "Spett.le", is for businesses only). */
+  toPerson: string;
 }
 
 export const LABELS: Record<Language, Labels> = {
@@ -156,7 +190,12 @@ export const LABELS: Record<Language, Labels> = {
     emailFooter: 'Messaggio inviato dall’ufficio crediti di',
     acceptance: 'Per accettazione (timbro e firma del debitore)',
     ratesNote:
-      'Tasso = tasso di riferimento BCE del semestre + 8 punti percentuali; interessi calcolati su 365 giorni.',
+      'Tasso = tasso di riferimento BCE del semestre + 8 punti percentuali (art. 5 D.Lgs. 231/2002); interessi calcolati su 365 giorni.',
+    interestTitleConsumer: 'Interessi moratori al saggio legale (artt. 1224 e 1284 c.c.)',
+    ratesNoteConsumer:
+      'Tasso = saggio degli interessi legali dell’anno (art. 1284 c.c.); interessi calcolati su 365 giorni.',
+    fixedSum: 'Forfettario',
+    toPerson: '',
   },
   en: {
     reference: 'Ref.',
@@ -188,6 +227,11 @@ export const LABELS: Record<Language, Labels> = {
     emailFooter: 'Sent by the credit department of',
     acceptance: 'Accepted (debtor’s signature and stamp)',
     ratesNote: 'Rate = ECB reference rate of the half-year + 8 percentage points; interest on a 365-day year.',
+    interestTitleConsumer: 'Default interest at the Italian statutory rate (Arts. 1224 and 1284 Italian Civil Code)',
+    ratesNoteConsumer:
+      'Rate = Italian statutory interest rate of the year (Art. 1284 Civil Code); interest on a 365-day year.',
+    fixedSum: 'Fixed sum',
+    toPerson: 'To',
   },
   fr: {
     reference: 'Réf.',
@@ -212,13 +256,19 @@ export const LABELS: Record<Language, Labels> = {
     bic: 'BIC/SWIFT',
     paymentReason: 'Référence du virement',
     instalments: 'Échéancier',
-    instalment: 'Échéance',
+    // Not "Échéance": the schedule's date column already says it, and the header must not repeat itself.
+    instalment: 'Versement',
     vat: 'N° TVA',
     page: 'Page',
     to: 'À l’attention de',
     emailFooter: 'Message envoyé par le service crédit de',
     acceptance: 'Bon pour accord (signature et cachet du débiteur)',
     ratesNote: 'Taux = taux de référence BCE du semestre + 8 points de pourcentage ; intérêts sur 365 jours.',
+    interestTitleConsumer: 'Intérêts moratoires au taux légal italien (art. 1224 et 1284 du Code civil italien)',
+    ratesNoteConsumer:
+      'Taux = taux d’intérêt légal italien de l’année (art. 1284 du Code civil italien) ; intérêts sur 365 jours.',
+    fixedSum: 'Forfait',
+    toPerson: 'À l’attention de',
   },
 };
 
@@ -256,7 +306,69 @@ export function renderMessage(ctx: MessageContext): RenderedMessage {
   return { ...r, sms: gsmFriendly(r.sms) };
 }
 
+/** Notes every interest-bearing text carries: a provisional rate (never silent) and the art. 1194 allocation. */
+function interestNotes(ctx: MessageContext): string[] {
+  const i = ctx.interest;
+  if (!i) return [];
+  const d = (iso: string): string => longDate(iso, ctx.lang);
+  const pc = (bp: number): string => percent(bp, ctx.lang);
+  const m = (minor: number): string => money(minor, ctx.currency, ctx.lang);
+  const notes: string[] = [];
+  for (const p of i.provisional ?? []) {
+    const year = p.periodStart.slice(0, 4);
+    if (p.kind === 'reference') {
+      notes.push(
+        {
+          it: `Importo degli interessi provvisorio: il tasso di riferimento BCE per il semestre dal ${d(p.periodStart)} non è ancora stato pubblicato; per quel periodo è applicato il tasso in vigore dal ${d(p.usedFrom)} (${pc(p.rateBp)} + 8 punti = ${pc(p.rateBp + 800)}). Il calcolo sarà aggiornato alla pubblicazione del tasso.`,
+          en: `Provisional interest figure: the ECB reference rate for the half-year from ${d(p.periodStart)} has not been published yet; for that period the rate in force from ${d(p.usedFrom)} is applied (${pc(p.rateBp)} + 8 points = ${pc(p.rateBp + 800)}). The figure will be updated once the rate is published.`,
+          fr: `Montant des intérêts provisoire : le taux de référence BCE du semestre commençant le ${d(p.periodStart)} n’est pas encore publié ; pour cette période, le taux en vigueur depuis le ${d(p.usedFrom)} est appliqué (${pc(p.rateBp)} + 8 points = ${pc(p.rateBp + 800)}). Le calcul sera mis à jour dès sa publication.`,
+        }[ctx.lang],
+      );
+    } else {
+      notes.push(
+        {
+          it: `Importo degli interessi provvisorio: il saggio degli interessi legali per il ${year} non è ancora stato pubblicato; è applicato quello in vigore dal ${d(p.usedFrom)} (${pc(p.rateBp)}).`,
+          en: `Provisional interest figure: the Italian statutory interest rate for ${year} has not been published yet; the rate in force from ${d(p.usedFrom)} is applied (${pc(p.rateBp)}).`,
+          fr: `Montant des intérêts provisoire : le taux d’intérêt légal italien pour ${year} n’est pas encore publié ; le taux en vigueur depuis le ${d(p.usedFrom)} est appliqué (${pc(p.rateBp)}).`,
+        }[ctx.lang],
+      );
+    }
+  }
+  const toInterest = i.paidToInterestMinor ?? 0;
+  const toCosts = i.paidToCostsMinor ?? 0;
+  if (toInterest + toCosts > 0) {
+    notes.push(
+      {
+        it: `Ai sensi dell’art. 1194 c.c. i pagamenti parziali ricevuti sono stati imputati prima ${toCosts ? `alle spese (${m(toCosts)}) e ` : ''}agli interessi (${m(toInterest)}) e, per il resto, al capitale.`,
+        en: `Under Art. 1194 of the Italian Civil Code, the part payments received were applied first to ${toCosts ? `costs (${m(toCosts)}) and ` : ''}interest (${m(toInterest)}) and then to the principal.`,
+        fr: `Conformément à l’art. 1194 du Code civil italien, les paiements partiels reçus ont été imputés d’abord sur ${toCosts ? `les frais (${m(toCosts)}) et ` : ''}les intérêts (${m(toInterest)}), puis sur le capital.`,
+      }[ctx.lang],
+    );
+  }
+  return notes;
+}
+
+const DELIVERY: Record<Language, Record<'PEC' | 'RACCOMANDATA_AR', string>> = {
+  it: { PEC: 'A mezzo PEC', RACCOMANDATA_AR: 'Raccomandata A.R.' },
+  en: { PEC: 'By certified e-mail (PEC)', RACCOMANDATA_AR: 'By registered post with advice of delivery' },
+  fr: {
+    PEC: 'Par courrier électronique certifié (PEC)',
+    RACCOMANDATA_AR: 'Par lettre recommandée avec accusé de réception',
+  },
+};
+
+/** French letters go on with a capital after "Madame, Monsieur," (Italian ones with lower case after the comma). */
+const capitalize = (s: string): string => s.charAt(0).toLocaleUpperCase('fr-FR') + s.slice(1);
+
 function renderTexts(ctx: MessageContext): RenderedMessage {
+  const r = renderBody(ctx);
+  const withNotes = { ...r, outro: [...interestNotes(ctx), ...r.outro] };
+  const delivery = ctx.delivery ? DELIVERY[ctx.lang][ctx.delivery] : undefined;
+  if (ctx.lang === 'fr') withNotes.intro = withNotes.intro.map((p, n) => (n === 0 ? capitalize(p) : p));
+  return delivery ? { ...withNotes, delivery } : withNotes;
+}
+
+function renderBody(ctx: MessageContext): RenderedMessage {
   const m = (minor: number): string => money(minor, ctx.currency, ctx.lang);
   const d = (iso: string): string => longDate(iso, ctx.lang);
   const inv = invoiceList(ctx);
@@ -273,16 +385,49 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
   const company = ctx.company.name;
   const phone = ctx.company.phone ?? ctx.company.email;
   const i = ctx.interest;
-  const total = m(ctx.balanceMinor + (i ? i.totalMinor : 0));
+  const b2c = ctx.consumer;
+  // The EUR 40 of a non-EUR invoice with no known exchange rate is stated in euro, beside the total, never as 0.
+  const eurOnly =
+    i && i.compensationEurMinor && !i.compensationMinor ? money(i.compensationEurMinor, 'EUR', ctx.lang) : null;
+  // The EUR 40 is due per invoice: "40,00 € per fattura, in totale 80,00 €" when the letter covers several.
+  const fixedCount = i
+    ? Math.round((i.compensationEurMinor ?? (ctx.currency === 'EUR' ? i.compensationMinor : 0)) / 4000)
+    : 0;
+  const fixedEach = (total: number, cur: string): string =>
+    money(Math.round(total / Math.max(1, fixedCount)), cur, ctx.lang);
+  const each = { it: 'per fattura, in totale', en: 'per invoice, in total', fr: 'par facture, soit au total' }[
+    ctx.lang
+  ];
+  const fixedOf = (total: number, cur: string): string =>
+    fixedCount > 1 ? `${fixedEach(total, cur)} ${each} ${money(total, cur, ctx.lang)}` : money(total, cur, ctx.lang);
+  const fixed = !i
+    ? null
+    : i.compensationMinor
+      ? fixedOf(i.compensationMinor, ctx.currency)
+      : eurOnly
+        ? fixedOf(i.compensationEurMinor ?? 0, 'EUR')
+        : null;
+  const plus = { it: 'oltre a', en: 'plus', fr: 'plus' }[ctx.lang];
+  const total = `${m(ctx.balanceMinor + (i ? i.totalMinor : 0))}${eurOnly ? ` ${plus} ${eurOnly}` : ''}`;
   const plan = ctx.plan;
   const instalmentCount = plan?.instalments.length ?? 0;
+  const grace = plan?.graceDays ?? 0;
+  const diffida = ctx.diffidaAdAdempiere === true && !b2c;
+  const sign = (department: string): string =>
+    [ctx.signatory?.name, ctx.signatory?.role, `${department} – ${company}`].filter(Boolean).join('\n');
 
   if (ctx.lang === 'it') {
-    const salutation = ctx.consumer ? `Gentile ${ctx.customerName},` : 'Spettabile Società,';
-    const signature = `Ufficio Crediti – ${company}`;
+    // "Spett.le" and the plural "voi" belong to businesses; a consumer is addressed by name with "Lei".
+    const salutation = b2c ? `Gentile ${ctx.customerName},` : 'Egregi Signori,';
+    const signature = sign('Ufficio Crediti');
     const closing = 'Distinti saluti.';
     const paid =
       'Qualora abbiate già provveduto al pagamento, vi preghiamo di non tenere conto della presente e di inviarci copia della contabile.';
+    const you = b2c
+      ? {
+          paid: 'Qualora abbia già provveduto al pagamento, la preghiamo di non tenere conto della presente e di inviarci copia della contabile.',
+        }
+      : { paid };
     switch (ctx.template) {
       case 'courtesy':
         return {
@@ -290,11 +435,15 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
           title: 'Avviso di cortesia – scadenza di pagamento',
           salutation,
           intro: [
-            `vi ricordiamo che ${inv} per un importo di ${bal} ${one ? 'scadrà' : 'scadranno a partire dal'} ${due}.`,
+            b2c
+              ? `le ricordiamo che ${inv} per un importo di ${bal} ${one ? 'scadrà il' : 'scadranno a partire dal'} ${due}.`
+              : `vi ricordiamo che ${inv} per un importo di ${bal} ${one ? 'scadrà il' : 'scadranno a partire dal'} ${due}.`,
             'Di seguito il dettaglio:',
           ],
           outro: [
-            'Se il pagamento è già stato disposto, non tenete conto di questo promemoria. Grazie per la collaborazione.',
+            b2c
+              ? 'Se ha già disposto il pagamento, non tenga conto di questo promemoria. Grazie per la collaborazione.'
+              : 'Se il pagamento è già stato disposto, non tenete conto di questo promemoria. Grazie per la collaborazione.',
           ],
           closing: 'Cordiali saluti.',
           signature,
@@ -309,7 +458,12 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
           intro: [
             `da un controllo contabile risulta non ancora saldato l’importo di ${bal} relativo ${invA}, ${one ? `scaduta il ${due}` : `scadute dal ${due}`}.`,
           ],
-          outro: [`Vi preghiamo di provvedere al pagamento entro il ${d(ctx.deadline)}.`, paid],
+          outro: [
+            b2c
+              ? `La preghiamo di provvedere al pagamento entro il ${d(ctx.deadline)}.`
+              : `Vi preghiamo di provvedere al pagamento entro il ${d(ctx.deadline)}.`,
+            you.paid,
+          ],
           closing,
           signature,
           sms: `${company}: risulta non pagato ${bal} (${inv}, scad. ${due}). Vi preghiamo di pagare entro il ${d(ctx.deadline)}. Rif. ${ctx.reference}`,
@@ -324,12 +478,16 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
             `nonostante il nostro precedente sollecito, risulta ancora insoluto l’importo di ${bal} relativo ${invA}.`,
           ],
           outro: [
-            `Vi invitiamo a regolarizzare la posizione entro il ${d(ctx.deadline)}. In mancanza saremo costretti a sospendere le forniture e ad avviare le azioni a tutela del credito, con addebito degli interessi di mora e delle spese di recupero.`,
-            paid,
+            b2c
+              ? `La invitiamo a regolarizzare la posizione entro il ${d(ctx.deadline)}. In mancanza saremo costretti ad avviare le azioni a tutela del credito, con addebito degli interessi di mora al saggio legale.`
+              : `Vi invitiamo a regolarizzare la posizione entro il ${d(ctx.deadline)}. In mancanza saremo costretti a sospendere le forniture e ad avviare le azioni a tutela del credito, con addebito degli interessi di mora e delle spese di recupero.`,
+            you.paid,
           ],
           closing,
           signature,
-          sms: `${company}: secondo sollecito, ${bal} ancora insoluti (${inv}). Pagate entro il ${d(ctx.deadline)} per evitare la sospensione delle forniture. Rif. ${ctx.reference}`,
+          sms: b2c
+            ? `${company}: secondo sollecito, ${bal} ancora da pagare (${inv}). La preghiamo di pagare entro il ${d(ctx.deadline)}. Rif. ${ctx.reference}`
+            : `${company}: secondo sollecito, ${bal} ancora insoluti (${inv}). Pagate entro il ${d(ctx.deadline)} per evitare la sospensione delle forniture. Rif. ${ctx.reference}`,
           voice: `Buongiorno, questo è un messaggio automatico di ${company}. Nonostante il precedente sollecito, risulta ancora insoluto l’importo di ${bal}. La preghiamo di pagare entro il ${d(ctx.deadline)} o di contattarci al più presto. Grazie.`,
         };
       case 'call':
@@ -338,9 +496,16 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
           title: 'Richiesta di contatto',
           salutation,
           intro: [
-            `risulta scaduto l’importo di ${bal} relativo ${invA}. Un nostro incaricato vi contatterà telefonicamente.`,
+            b2c
+              ? `risulta scaduto l’importo di ${bal} relativo ${invA}. Un nostro incaricato la contatterà telefonicamente.`
+              : `risulta scaduto l’importo di ${bal} relativo ${invA}. Un nostro incaricato vi contatterà telefonicamente.`,
           ],
-          outro: [`Potete anche contattarci voi al ${phone} indicando il riferimento ${ctx.reference}.`, paid],
+          outro: [
+            b2c
+              ? `Può anche contattarci al ${phone} indicando il riferimento ${ctx.reference}.`
+              : `Potete anche contattarci al ${phone} indicando il riferimento ${ctx.reference}.`,
+            you.paid,
+          ],
           closing,
           signature,
           sms: `${company}: risulta scaduto ${bal} (${inv}). Vi contatteremo a breve; potete chiamarci al ${phone}. Rif. ${ctx.reference}`,
@@ -348,53 +513,84 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
         };
       case 'repayment-plan':
         return {
-          subject: `Piano di rientro concordato – ${inv}`,
-          title: 'Piano di rientro',
+          subject: `Piano di rientro e riconoscimento di debito – ${inv}`,
+          title: 'Piano di rientro e riconoscimento di debito',
           salutation,
           intro: [
-            `a seguito degli accordi intercorsi, vi confermiamo il piano di rientro per l’importo di ${bal} relativo ${invA}, in ${instalmentCount} rate come da prospetto:`,
+            `a seguito degli accordi intercorsi, vi confermiamo il piano di rientro dell’importo di ${bal} relativo ${invA}, in ${instalmentCount} rate come da prospetto:`,
           ],
           outro: [
-            `Il mancato pagamento anche di una sola rata, decorsi ${plan?.graceDays ?? 0} giorni di tolleranza, comporta la decadenza dal beneficio del termine: il piano si intenderà risolto e l’intero residuo diventerà immediatamente esigibile.`,
-            'Vi preghiamo di restituirci copia della presente firmata per accettazione.',
+            `Sottoscrivendo la presente riconoscete di dovere l’importo di ${bal} per le causali sopra indicate (ricognizione di debito ai sensi dell’art. 1988 c.c.).`,
+            b2c
+              ? 'Se tutte le rate saranno pagate alle scadenze indicate, non saranno addebitati gli interessi di mora.'
+              : 'Se tutte le rate saranno pagate alle scadenze indicate, non saranno addebitati gli interessi moratori né l’importo forfettario di 40 € per fattura (art. 6 D.Lgs. 231/2002).',
+            b2c
+              ? `Il mancato pagamento anche di una sola rata, decorsi ${grace} giorni di tolleranza, comporta la decadenza dal beneficio del termine (art. 1186 c.c.): l’intero residuo diventerà immediatamente esigibile, con gli interessi di mora al saggio legale dalle scadenze originarie.`
+              : `Il mancato pagamento anche di una sola rata, decorsi ${grace} giorni di tolleranza, comporta la decadenza dal beneficio del termine (art. 1186 c.c.): l’intero residuo diventerà immediatamente esigibile, con gli interessi moratori dalle scadenze originarie delle fatture e l’importo forfettario di 40 € per fattura (artt. 5 e 6 D.Lgs. 231/2002).`,
+            'Il piano concede soltanto una dilazione di pagamento e non costituisce novazione (art. 1230 c.c.): restano ferme le obbligazioni originarie e le relative garanzie.',
+            b2c
+              ? 'La preghiamo di restituirci copia della presente firmata per accettazione.'
+              : 'Vi preghiamo di restituirci copia della presente firmata per accettazione.',
           ],
           closing,
           signature,
           sms: `${company}: confermato il piano di rientro di ${bal} in ${instalmentCount} rate. Dettagli via e-mail. Rif. ${ctx.reference}`,
           voice: `Buongiorno, questo è un messaggio di ${company}. Le confermiamo il piano di rientro di ${bal} in ${instalmentCount} rate. Grazie.`,
         };
-      case 'formal-notice':
+      case 'formal-notice': {
+        const title = diffida ? 'Diffida ad adempiere e costituzione in mora' : 'Costituzione in mora';
+        const interestLine = !i
+          ? b2c
+            ? 'Sono inoltre dovuti gli interessi di mora al saggio legale (artt. 1224 e 1284 c.c.) fino al saldo.'
+            : 'Sono inoltre dovuti gli interessi moratori ai sensi del D.Lgs. 231/2002 fino al saldo.'
+          : b2c
+            ? `Sono inoltre dovuti gli interessi di mora al saggio legale (artt. 1224 e 1284 c.c.), pari a ${m(i.interestMinor)} maturati al ${d(i.asOf)} e in ulteriore maturazione fino al saldo.`
+            : `Sono inoltre dovuti gli interessi moratori ai sensi dell’art. 5 del D.Lgs. 231/2002, pari a ${m(i.interestMinor)} maturati al ${d(i.asOf)} e in ulteriore maturazione fino al saldo${fixed ? `, e l’importo forfettario di ${fixed} a titolo di risarcimento dei costi di recupero (art. 6 D.Lgs. 231/2002)` : ''}.`;
         return {
-          subject: `Diffida ad adempiere e costituzione in mora – ${inv}`,
-          title: 'Diffida ad adempiere e costituzione in mora',
+          subject: `${title} – ${inv}`,
+          title,
           salutation,
           intro: [
-            `nonostante i nostri solleciti, risulta tuttora insoluto l’importo di ${bal} relativo ${invA}.`,
-            'Con la presente, ai sensi e per gli effetti degli artt. 1219 e 1454 c.c., vi costituiamo formalmente in mora e vi diffidiamo ad adempiere.',
+            `nonostante i nostri precedenti solleciti, risulta tuttora insoluto l’importo di ${bal} relativo ${invA}.`,
+            diffida
+              ? 'Con la presente, ai sensi e per gli effetti degli artt. 1219 e 1454 c.c., vi costituiamo formalmente in mora e vi diffidiamo ad adempiere.'
+              : b2c
+                ? 'Con la presente, ai sensi e per gli effetti dell’art. 1219 c.c., la costituiamo formalmente in mora.'
+                : 'Con la presente, ai sensi e per gli effetti dell’art. 1219 c.c., vi costituiamo formalmente in mora.',
           ],
           outro: [
-            i
-              ? `Sono inoltre dovuti gli interessi moratori ex D.Lgs. 231/2002, pari a ${m(i.interestMinor)} maturati al ${d(i.asOf)} e in ulteriore maturazione fino al saldo${i.compensationMinor ? `, e l’importo forfettario di ${m(i.compensationMinor)} a titolo di risarcimento dei costi di recupero (art. 6)` : ''}.`
-              : 'Sono inoltre dovuti gli interessi moratori di legge fino al saldo.',
-            `Vi intimiamo di pagare la somma complessiva di ${total} entro e non oltre il ${d(ctx.deadline)}, quindici giorni dalla data della presente. Decorso inutilmente tale termine procederemo, senza ulteriore avviso, al recupero giudiziale del credito, con aggravio di spese a vostro carico.`,
-            'La presente vale quale atto interruttivo della prescrizione.',
+            interestLine,
+            b2c
+              ? `La invitiamo a pagare la somma complessiva di ${total} entro quindici giorni dal ricevimento della presente.`
+              : `Vi intimiamo di pagare la somma complessiva di ${total} entro quindici giorni dal ricevimento della presente.`,
+            diffida
+              ? 'Decorso inutilmente tale termine, il contratto s’intenderà risolto di diritto ai sensi dell’art. 1454 c.c., salvo il risarcimento del danno, e procederemo senza ulteriore avviso al recupero giudiziale di quanto dovuto, con aggravio di spese a vostro carico.'
+              : b2c
+                ? 'Decorso inutilmente tale termine, procederemo senza ulteriore avviso al recupero giudiziale del credito, con aggravio di spese a suo carico.'
+                : 'Decorso inutilmente tale termine, procederemo senza ulteriore avviso al recupero giudiziale del credito, con aggravio di spese a vostro carico.',
+            'La presente vale anche quale atto interruttivo della prescrizione ai sensi dell’art. 2943 c.c.',
           ],
           closing,
           signature,
-          sms: `${company}: inviata diffida ad adempiere per ${total} (${inv}). Termine: ${d(ctx.deadline)}. Rif. ${ctx.reference}`,
-          voice: `Buongiorno, questo è un messaggio di ${company}. Le abbiamo inviato una diffida ad adempiere per l’importo di ${total}, da pagare entro il ${d(ctx.deadline)}. Grazie.`,
+          sms: `${company}: ${diffida ? 'inviata diffida ad adempiere' : 'inviata costituzione in mora'} per ${total} (${inv}). Termine: 15 giorni dal ricevimento. Rif. ${ctx.reference}`,
+          voice: `Buongiorno, questo è un messaggio di ${company}. Le abbiamo inviato ${diffida ? 'una diffida ad adempiere' : 'una costituzione in mora'} per l’importo di ${total}, da pagare entro quindici giorni dal ricevimento. Grazie.`,
         };
+      }
       case 'order-block':
         return {
           subject: `Sospensione delle forniture – ${inv}`,
           title: 'Sospensione delle forniture',
           salutation,
           intro: [
-            `vi informiamo che, a causa del mancato pagamento di ${bal} relativo ${invA}, l’accettazione di nuovi ordini e le forniture sono sospese con effetto immediato.`,
+            b2c
+              ? `la informiamo che, a causa del mancato pagamento di ${bal} relativo ${invA}, le forniture sono sospese con effetto immediato.`
+              : `vi informiamo che, a causa del mancato pagamento di ${bal} relativo ${invA}, l’accettazione di nuovi ordini e le forniture sono sospese con effetto immediato.`,
           ],
           outro: [
-            'Le forniture riprenderanno non appena la posizione sarà regolarizzata. Per concordare modalità di pagamento potete contattare il nostro ufficio crediti.',
-            paid,
+            b2c
+              ? 'Le forniture riprenderanno non appena la posizione sarà regolarizzata. Per concordare modalità di pagamento può contattare il nostro ufficio crediti.'
+              : 'Le forniture riprenderanno non appena la posizione sarà regolarizzata. Per concordare modalità di pagamento potete contattare il nostro ufficio crediti.',
+            you.paid,
           ],
           closing,
           signature,
@@ -405,8 +601,9 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
   }
 
   if (ctx.lang === 'fr') {
-    const salutation = ctx.consumer ? `Madame, Monsieur ${ctx.customerName},` : 'Madame, Monsieur,';
-    const signature = `Service crédit – ${company}`;
+    // "Madame, Monsieur," stands alone: a name after it ("Madame, Monsieur Mario Rossi") is not French usage.
+    const salutation = 'Madame, Monsieur,';
+    const signature = sign('Service crédit');
     const closing = 'Veuillez agréer, Madame, Monsieur, l’expression de nos salutations distinguées.';
     const paid =
       'Si vous avez déjà effectué ce paiement, nous vous prions de ne pas tenir compte de ce courrier et de nous transmettre l’avis de virement.';
@@ -449,12 +646,16 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
           salutation,
           intro: [`malgré notre précédente relance, la somme de ${bal} relative ${invA} reste impayée.`],
           outro: [
-            `Nous vous demandons de régulariser votre situation avant le ${d(ctx.deadline)}. À défaut, nous serons contraints de suspendre les livraisons et d’engager le recouvrement de notre créance, majorée des intérêts de retard et des frais de recouvrement.`,
+            b2c
+              ? `Nous vous demandons de régulariser votre situation avant le ${d(ctx.deadline)}. À défaut, nous serons contraints d’engager le recouvrement de notre créance, majorée des intérêts moratoires au taux légal.`
+              : `Nous vous demandons de régulariser votre situation avant le ${d(ctx.deadline)}. À défaut, nous serons contraints de suspendre les livraisons et d’engager le recouvrement de notre créance, majorée des intérêts de retard et des frais de recouvrement.`,
             paid,
           ],
           closing,
           signature,
-          sms: `${company} : deuxième relance, ${bal} toujours impayés (${inv}). Réglez avant le ${d(ctx.deadline)} pour éviter la suspension des livraisons. Réf. ${ctx.reference}`,
+          sms: b2c
+            ? `${company} : deuxième relance, ${bal} toujours impayés (${inv}). Merci de régler avant le ${d(ctx.deadline)}. Réf. ${ctx.reference}`
+            : `${company} : deuxième relance, ${bal} toujours impayés (${inv}). Réglez avant le ${d(ctx.deadline)} pour éviter la suspension des livraisons. Réf. ${ctx.reference}`,
           voice: `Bonjour, ceci est un message automatique de ${company}. Malgré notre précédente relance, la somme de ${bal} reste impayée. Merci de la régler avant le ${d(ctx.deadline)}.`,
         };
       case 'call':
@@ -462,7 +663,9 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
           subject: `Demande de contact – ${inv}`,
           title: 'Demande de contact',
           salutation,
-          intro: [`la somme de ${bal} relative ${invA} est échue. Un de nos chargés de recouvrement va vous appeler.`],
+          intro: [
+            `la somme de ${bal} relative ${invA} est échue. L’un de nos chargés de recouvrement va vous appeler.`,
+          ],
           outro: [`Vous pouvez aussi nous joindre au ${phone} en indiquant la référence ${ctx.reference}.`, paid],
           closing,
           signature,
@@ -471,20 +674,27 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
         };
       case 'repayment-plan':
         return {
-          subject: `Échéancier de paiement convenu – ${inv}`,
-          title: 'Échéancier de paiement',
+          subject: `Échéancier de paiement et reconnaissance de dette – ${inv}`,
+          title: 'Échéancier de paiement et reconnaissance de dette',
           salutation,
           intro: [
-            `suite à notre accord, nous vous confirmons l’échéancier de paiement de ${bal} relatif ${invA}, en ${instalmentCount} échéances :`,
+            `suite à notre accord, nous vous confirmons l’échéancier de paiement de ${bal} relatif ${invA}, en ${instalmentCount} versements :`,
           ],
           outro: [
-            `Le défaut de paiement d’une seule échéance, passé un délai de ${plan?.graceDays ?? 0} jours, entraîne la déchéance du terme : l’échéancier est résolu et la totalité du solde devient immédiatement exigible.`,
-            'Merci de nous retourner un exemplaire signé de ce courrier.',
+            `En signant ce courrier, vous reconnaissez devoir la somme de ${bal} au titre des factures ci-dessus (reconnaissance de dette au sens de l’art. 1988 du Code civil italien).`,
+            b2c
+              ? 'Si tous les versements sont effectués aux dates prévues, aucun intérêt moratoire ne sera réclamé.'
+              : 'Si tous les versements sont effectués aux dates prévues, ni les intérêts de retard ni l’indemnité forfaitaire de 40 € par facture (art. 6 D.Lgs. 231/2002) ne seront réclamés.',
+            b2c
+              ? `Le défaut de paiement d’un seul versement, passé un délai de ${grace} jours, entraîne la déchéance du terme (art. 1186 du Code civil italien) : la totalité du solde devient immédiatement exigible, avec les intérêts moratoires au taux légal depuis les échéances initiales.`
+              : `Le défaut de paiement d’un seul versement, passé un délai de ${grace} jours, entraîne la déchéance du terme (art. 1186 du Code civil italien) : la totalité du solde devient immédiatement exigible, avec les intérêts de retard depuis les échéances initiales des factures et l’indemnité forfaitaire de 40 € par facture (art. 5 et 6 D.Lgs. 231/2002).`,
+            'Cet échéancier accorde un simple délai de paiement et ne vaut pas novation (art. 1230 du Code civil italien) : les obligations initiales et leurs garanties demeurent.',
+            'Merci de nous retourner un exemplaire de ce courrier signé pour accord.',
           ],
           closing,
           signature,
-          sms: `${company} : échéancier confirmé, ${bal} en ${instalmentCount} échéances. Détails par e-mail. Réf. ${ctx.reference}`,
-          voice: `Bonjour, ceci est un message de ${company}. Nous vous confirmons l’échéancier de ${bal} en ${instalmentCount} échéances.`,
+          sms: `${company} : échéancier confirmé, ${bal} en ${instalmentCount} versements. Détails par e-mail. Réf. ${ctx.reference}`,
+          voice: `Bonjour, ceci est un message de ${company}. Nous vous confirmons l’échéancier de ${bal} en ${instalmentCount} versements.`,
         };
       case 'formal-notice':
         return {
@@ -493,18 +703,28 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
           salutation,
           intro: [
             `malgré nos relances, la somme de ${bal} relative ${invA} reste impayée.`,
-            'Par la présente, nous vous mettons en demeure de vous acquitter de votre dette.',
+            diffida
+              ? 'Par la présente, nous vous mettons en demeure de vous acquitter de votre dette (art. 1219 et 1454 du Code civil italien).'
+              : 'Par la présente, nous vous mettons en demeure de vous acquitter de votre dette (art. 1219 du Code civil italien).',
           ],
           outro: [
-            i
-              ? `S’y ajoutent les intérêts de retard légaux (directive 2011/7/UE, D.Lgs. 231/2002), soit ${m(i.interestMinor)} au ${d(i.asOf)} et jusqu’au paiement complet${i.compensationMinor ? `, ainsi que l’indemnité forfaitaire pour frais de recouvrement de ${m(i.compensationMinor)}` : ''}.`
-              : 'S’y ajoutent les intérêts de retard légaux jusqu’au paiement complet.',
-            `Nous vous demandons de régler la somme totale de ${total} au plus tard le ${d(ctx.deadline)}, soit quinze jours à compter de la présente. À défaut, nous engagerons sans autre avis une procédure judiciaire de recouvrement, à vos frais.`,
+            !i
+              ? b2c
+                ? 'S’y ajoutent les intérêts moratoires au taux légal italien (art. 1224 et 1284 du Code civil italien) jusqu’au paiement complet.'
+                : 'S’y ajoutent les intérêts de retard légaux (directive 2011/7/UE, D.Lgs. 231/2002) jusqu’au paiement complet.'
+              : b2c
+                ? `S’y ajoutent les intérêts moratoires au taux légal italien (art. 1224 et 1284 du Code civil italien), soit ${m(i.interestMinor)} au ${d(i.asOf)} et jusqu’au paiement complet.`
+                : `S’y ajoutent les intérêts de retard légaux (directive 2011/7/UE, art. 5 D.Lgs. 231/2002), soit ${m(i.interestMinor)} au ${d(i.asOf)} et jusqu’au paiement complet${fixed ? `, ainsi que l’indemnité forfaitaire pour frais de recouvrement de ${fixed} (art. 6)` : ''}.`,
+            `Nous vous demandons de régler la somme totale de ${total} dans un délai de quinze jours à compter de la réception de la présente.`,
+            diffida
+              ? 'À défaut, le contrat sera résolu de plein droit (art. 1454 du Code civil italien), sans préjudice de dommages-intérêts, et nous engagerons sans autre avis une procédure judiciaire de recouvrement, à vos frais.'
+              : 'À défaut, nous engagerons sans autre avis une procédure judiciaire de recouvrement, à vos frais.',
+            'La présente interrompt la prescription (art. 2943 du Code civil italien).',
           ],
           closing,
           signature,
-          sms: `${company} : mise en demeure envoyée pour ${total} (${inv}). Délai : ${d(ctx.deadline)}. Réf. ${ctx.reference}`,
-          voice: `Bonjour, ceci est un message de ${company}. Nous vous avons adressé une mise en demeure pour la somme de ${total}, à régler avant le ${d(ctx.deadline)}.`,
+          sms: `${company} : mise en demeure envoyée pour ${total} (${inv}). Délai : 15 jours à compter de la réception. Réf. ${ctx.reference}`,
+          voice: `Bonjour, ceci est un message de ${company}. Nous vous avons adressé une mise en demeure pour la somme de ${total}, à régler dans les quinze jours suivant sa réception.`,
         };
       case 'order-block':
         return {
@@ -527,9 +747,9 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
   }
 
   // English
-  const salutation = ctx.consumer ? `Dear ${ctx.customerName},` : 'Dear Sir or Madam,';
-  const signature = `Credit Department – ${company}`;
-  const closing = 'Yours faithfully,';
+  const salutation = b2c ? `Dear ${ctx.customerName},` : 'Dear Sir or Madam,';
+  const signature = sign('Credit Department');
+  const closing = b2c ? 'Yours sincerely,' : 'Yours faithfully,';
   const paid = 'If you have already paid, please disregard this letter and send us the remittance advice.';
   switch (ctx.template) {
     case 'courtesy':
@@ -568,12 +788,16 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
         salutation,
         intro: [`Despite our previous reminder, ${bal} for ${inv} is still unpaid.`],
         outro: [
-          `Please settle your account by ${d(ctx.deadline)}. Otherwise we will have to suspend deliveries and take steps to recover the debt, together with late-payment interest and recovery costs.`,
+          b2c
+            ? `Please settle your account by ${d(ctx.deadline)}. Otherwise we will have to take steps to recover the debt, together with default interest at the statutory rate.`
+            : `Please settle your account by ${d(ctx.deadline)}. Otherwise we will have to suspend deliveries and take steps to recover the debt, together with late-payment interest and recovery costs.`,
           paid,
         ],
         closing,
         signature,
-        sms: `${company}: second reminder, ${bal} still unpaid (${inv}). Pay by ${d(ctx.deadline)} to avoid suspension of deliveries. Ref. ${ctx.reference}`,
+        sms: b2c
+          ? `${company}: second reminder, ${bal} still unpaid (${inv}). Please pay by ${d(ctx.deadline)}. Ref. ${ctx.reference}`
+          : `${company}: second reminder, ${bal} still unpaid (${inv}). Pay by ${d(ctx.deadline)} to avoid suspension of deliveries. Ref. ${ctx.reference}`,
         voice: `Hello, this is an automated message from ${company}. Despite our previous reminder, ${bal} is still unpaid. Please pay by ${d(ctx.deadline)} or contact us as soon as possible.`,
       };
     case 'call':
@@ -590,14 +814,21 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
       };
     case 'repayment-plan':
       return {
-        subject: `Agreed repayment plan – ${inv}`,
-        title: 'Repayment plan agreement',
+        subject: `Repayment plan and acknowledgment of debt – ${inv}`,
+        title: 'Repayment plan and acknowledgment of debt',
         salutation,
         intro: [
           `Further to our discussion, we confirm the repayment plan for ${bal} on ${inv}, in ${instalmentCount} instalments:`,
         ],
         outro: [
-          `If any instalment is not paid within ${plan?.graceDays ?? 0} days of its date, the plan ends and the whole remaining balance becomes due immediately.`,
+          `By signing this letter you acknowledge that you owe ${bal} for the invoices above (acknowledgment of debt under Art. 1988 of the Italian Civil Code).`,
+          b2c
+            ? 'If every instalment is paid on its date, no default interest will be charged.'
+            : 'If every instalment is paid on its date, neither late-payment interest nor the fixed compensation of €40 per invoice (Art. 6 D.Lgs. 231/2002) will be charged.',
+          b2c
+            ? `If any instalment is not paid within ${grace} days of its date, you lose the benefit of the term (Art. 1186 Italian Civil Code): the whole remaining balance becomes due at once, with default interest at the statutory rate from the original due dates.`
+            : `If any instalment is not paid within ${grace} days of its date, you lose the benefit of the term (Art. 1186 Italian Civil Code): the whole remaining balance becomes due at once, with late-payment interest from the invoices' original due dates and the fixed compensation of €40 per invoice (Arts. 5 and 6 D.Lgs. 231/2002).`,
+          'The plan only grants time to pay and is not a novation (Art. 1230 Italian Civil Code): the original obligations and any security for them remain in force.',
           'Please return a signed copy of this letter.',
         ],
         closing,
@@ -612,18 +843,28 @@ function renderTexts(ctx: MessageContext): RenderedMessage {
         salutation,
         intro: [
           `Despite our reminders, ${bal} for ${inv} remains unpaid.`,
-          'We hereby formally give you notice of default and demand payment.',
+          diffida
+            ? 'We hereby formally give you notice of default and require you to perform (Arts. 1219 and 1454 of the Italian Civil Code).'
+            : 'We hereby formally give you notice of default (Art. 1219 of the Italian Civil Code) and demand payment.',
         ],
         outro: [
-          i
-            ? `Statutory late-payment interest (Directive 2011/7/EU, Italian D.Lgs. 231/2002) is also due: ${m(i.interestMinor)} accrued up to ${d(i.asOf)} and continuing until payment${i.compensationMinor ? `, plus the fixed compensation for recovery costs of ${m(i.compensationMinor)}` : ''}.`
-            : 'Statutory late-payment interest is also due until payment.',
-          `We demand payment of the total of ${total} no later than ${d(ctx.deadline)}, fifteen days from the date of this letter. Failing that, we will start legal proceedings to recover the debt without further notice, at your expense.`,
+          !i
+            ? b2c
+              ? 'Default interest at the Italian statutory rate (Arts. 1224 and 1284 Italian Civil Code) is also due until payment.'
+              : 'Statutory late-payment interest (Directive 2011/7/EU, Italian D.Lgs. 231/2002) is also due until payment.'
+            : b2c
+              ? `Default interest at the Italian statutory rate (Arts. 1224 and 1284 Italian Civil Code) is also due: ${m(i.interestMinor)} accrued up to ${d(i.asOf)} and continuing until payment.`
+              : `Statutory late-payment interest (Directive 2011/7/EU, Art. 5 Italian D.Lgs. 231/2002) is also due: ${m(i.interestMinor)} accrued up to ${d(i.asOf)} and continuing until payment${fixed ? `, plus the fixed compensation for recovery costs of ${fixed} (Art. 6)` : ''}.`,
+          `We demand payment of the total of ${total} within fifteen days of your receipt of this letter.`,
+          diffida
+            ? 'Failing that, the contract will be terminated by operation of law (Art. 1454 Italian Civil Code), without prejudice to damages, and we will start legal proceedings to recover what is owed without further notice, at your expense.'
+            : 'Failing that, we will start legal proceedings to recover the debt without further notice, at your expense.',
+          'This letter also interrupts the limitation period (Art. 2943 Italian Civil Code).',
         ],
         closing,
         signature,
-        sms: `${company}: formal notice sent for ${total} (${inv}). Deadline ${d(ctx.deadline)}. Ref. ${ctx.reference}`,
-        voice: `Hello, this is a message from ${company}. We have sent you a formal notice for ${total}, payable by ${d(ctx.deadline)}.`,
+        sms: `${company}: formal notice sent for ${total} (${inv}). Deadline: 15 days from receipt. Ref. ${ctx.reference}`,
+        voice: `Hello, this is a message from ${company}. We have sent you a formal notice for ${total}, payable within fifteen days of receipt.`,
       };
     case 'order-block':
       return {

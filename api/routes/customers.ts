@@ -8,7 +8,12 @@ import { addContact, addDocument, customer360, listContacts } from '../../contex
 import type { RouteDeps } from './deps';
 
 export function customerRoutes(t: RouteTable, deps: RouteDeps): void {
-  const cdeps = { db: deps.db, timeZone: deps.timeZone, dataDir: deps.dataDir };
+  const cdeps = {
+    db: deps.db,
+    timeZone: deps.timeZone,
+    dataDir: deps.dataDir,
+    creditLimitCurrency: deps.defaultCurrency,
+  };
 
   t.add(
     {

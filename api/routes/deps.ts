@@ -11,4 +11,6 @@ export interface RouteDeps {
   dataDir: string;
   metrics: ApiMetrics;
   importChunkSize?: number;
+  /** SEGUGIO_DEFAULT_CURRENCY: the currency credit limits are set in. */
+  defaultCurrency?: string;
 }

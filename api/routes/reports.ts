@@ -36,6 +36,7 @@ import {
 } from '../../contexts/reports/kpis';
 import {
   DEFAULT_LEGAL_ASSUMPTIONS,
+  LEGAL_SOURCES,
   legalAssumptionsInForce,
   legalReport,
   storedLegalOverrides,
@@ -128,6 +129,26 @@ async function send(
 }
 
 const probability = z.number().min(0).max(1);
+/** A fee table: ascending brackets, the last one open-ended (upToMinor null); euro cents. */
+const feeBrackets = (nullableFee: boolean) =>
+  z
+    .array(
+      z
+        .object({
+          upToMinor: z.number().int().positive().nullable(),
+          feeMinor: nullableFee ? z.number().int().min(0).nullable() : z.number().int().min(0),
+        })
+        .strict(),
+    )
+    .min(1)
+    .max(20)
+    .refine(
+      (b) =>
+        b.every(
+          (x, i) => i === b.length - 1 || (x.upToMinor !== null && (i === 0 || x.upToMinor > b[i - 1].upToMinor!)),
+        ) && b[b.length - 1].upToMinor === null,
+      'brackets must ascend and end with an open bracket (upToMinor null)',
+    );
 const legalAssumptionsSchema = z
   .object({
     recoveryByPosition: z
@@ -160,6 +181,23 @@ const legalAssumptionsSchema = z
       })
       .partial()
       .strict(),
+    reachProbability: z
+      .object({ DECRETO_INGIUNTIVO: probability, PRECETTO: probability, PIGNORAMENTO: probability })
+      .partial()
+      .strict(),
+    recoverableShare: z
+      .object({
+        DIFFIDA: probability,
+        DECRETO_INGIUNTIVO: probability,
+        PRECETTO: probability,
+        PIGNORAMENTO: probability,
+      })
+      .partial()
+      .strict(),
+    contributoUnificato: feeBrackets(false),
+    decretoIngiuntivoFeeFactor: probability,
+    anticipazioniForfettarieMinor: z.number().int().min(0).max(1_000_000),
+    lawyerFeesDecretoIngiuntivo: feeBrackets(true),
     minBenefitCostRatio: z.number().min(0).max(100),
   })
   .partial()
@@ -197,6 +235,8 @@ const legalQuery = z
     invoiceId: z.string().max(100).optional(),
     customerId: z.string().max(100).optional(),
     limit: z.coerce.number().int().min(1).max(10_000).default(500),
+    /** The day the claim's interest is counted to (default today). */
+    asOf: isoDate.optional(),
     assumptions: z
       .string()
       .max(4000)
@@ -283,12 +323,16 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
       const data = await dsoReport(deps.db, periodOf(q), filterOf(q));
       const pick = (x: {
         cei: number | null;
+        ceiCash: number | null;
+        cashCollectedMinor: number;
         receivablesBeginMinor: number;
         creditSalesMinor: number;
         receivablesEndMinor: number;
         currentEndMinor: number;
       }) => ({
         cei: x.cei,
+        ceiCash: x.ceiCash,
+        cashCollectedMinor: x.cashCollectedMinor,
         receivablesBeginMinor: x.receivablesBeginMinor,
         creditSalesMinor: x.creditSalesMinor,
         receivablesEndMinor: x.receivablesEndMinor,
@@ -485,7 +529,13 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
       const assumptions = withOverrides(await legalAssumptionsInForce(deps.db), overrides);
       const cases = await legalReport(
         deps.db,
-        { ...filterOf({ ...q, groupBy: undefined }), invoiceId: q.invoiceId, customerId: q.customerId, limit: q.limit },
+        {
+          ...filterOf({ ...q, groupBy: undefined }),
+          invoiceId: q.invoiceId,
+          customerId: q.customerId,
+          limit: q.limit,
+          asOf: q.asOf,
+        },
         assumptions,
       );
       await send(res, q.format, 'legal', { assumptions, cases }, () => legalTable(cases), q.currency);
@@ -509,6 +559,7 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
       res.json({
         assumptions: withOverrides(DEFAULT_LEGAL_ASSUMPTIONS, stored.overrides),
         defaults: DEFAULT_LEGAL_ASSUMPTIONS,
+        sources: LEGAL_SOURCES,
         ...stored,
       });
     },

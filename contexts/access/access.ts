@@ -34,10 +34,10 @@ export function assertCustomerAccess(p: Principal, customer: { collectorId: stri
 
 export function assertTaskAccess(
   p: Principal,
-  task: { assigneeId: string | null; customer: { collectorId: string | null } },
+  task: { assigneeId: string | null; customer: { collectorId: string | null } | null },
 ): void {
   const scope = collectorScope(p);
-  if (scope !== null && task.assigneeId !== scope && task.customer.collectorId !== scope) {
+  if (scope !== null && task.assigneeId !== scope && task.customer?.collectorId !== scope) {
     throw new HttpError(403, 'FORBIDDEN', 'this task belongs to another collector');
   }
 }

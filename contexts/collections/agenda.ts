@@ -18,15 +18,24 @@ import { actorOf, assertTaskAccess, collectorScope } from '../access/access';
 import type { Principal } from '../access/auth';
 import { badRequest, conflict, notFound } from '../errors';
 import type { AgendaQuery, CompleteTaskBody } from '../schemas';
+import { minorPerMajorSql } from '../reports/filters';
+import { minorPerMajor } from '../../domain/money';
 import { executeDecision, type DecisionDeps } from './decisions';
 
 /** Risk weight per rating: an E customer's euro overdue weighs five times an A customer's. */
 export const RATING_RISK: Record<string, number> = { A: 1, B: 2, C: 3, D: 4, E: 5 };
 
-/** amount (major units) × max(1, days overdue) × risk; tasks without an invoice use the customer's overdue balance. */
-export function taskPriority(balanceMinor: number, overdueDays: number, rating: string): number {
+/**
+ * amount (major units, in the currency's own digits: ¥ and KWD are not cents) × max(1, days overdue) × risk; tasks
+ * without an invoice use the customer's overdue balance.
+ */
+export function taskPriority(balanceMinor: number, overdueDays: number, rating: string, currency = 'EUR'): number {
+  return priorityOfMajor(balanceMinor / minorPerMajor(currency), overdueDays, rating);
+}
+
+function priorityOfMajor(major: number, overdueDays: number, rating: string): number {
   const risk = RATING_RISK[rating.toUpperCase()] ?? RATING_RISK.C;
-  return Math.round((balanceMinor / 100) * Math.max(1, overdueDays) * risk * 100) / 100;
+  return Math.round(major * Math.max(1, overdueDays) * risk * 100) / 100;
 }
 
 export interface AgendaDeps extends DecisionDeps {
@@ -36,14 +45,15 @@ export interface AgendaDeps extends DecisionDeps {
 interface RankedTask {
   id: string;
   balance: bigint;
+  /** The balance in major units (the currency's digits), what the ranking multiplies. */
+  major: unknown;
   days: number;
   total: bigint;
 }
 
 /**
  * One page of the agenda. The priority is ranked in SQL so a large book never leaves PostgreSQL: the integer
- * balance (minor units) × GREATEST(1, days overdue) × risk orders exactly like `taskPriority` (which is that
- * product / 100), ties broken by the earliest due time, then the task id so pages never overlap.
+ * balance in major units (its currency's digits) × GREATEST(1, days overdue) × risk orders exactly like `taskPriority`, ties broken by the earliest due time, then the task id so pages never overlap.
  */
 export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
   const today = todayIn(deps.timeZone);
@@ -67,24 +77,26 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
   const todayDate = Prisma.sql`${today}::date`;
   // A task without an invoice weighs the customer's overdue open balance and its oldest overdue days.
   const ranked = await deps.db.$queryRaw<RankedTask[]>`
-    SELECT r.id, r.balance, r.days, count(*) OVER () AS total
+    SELECT r.id, r.balance, r.major, r.days, count(*) OVER () AS total
     FROM (
       SELECT t.id, t."dueAt",
         COALESCE(i."balanceMinor", co.balance, 0)::bigint AS balance,
+        COALESCE(i."balanceMinor" / ${minorPerMajorSql(Prisma.sql`i.currency`)}, co.major, 0)::numeric AS major,
         CASE WHEN i.id IS NOT NULL THEN GREATEST(0, ${todayDate} - i."dueDate") ELSE COALESCE(co.days, 0) END AS days,
         CASE upper(c.rating) ${riskCases} ELSE ${RATING_RISK.C}::int END AS risk
       FROM "Task" t
-      JOIN "Customer" c ON c.id = t."customerId"
+      LEFT JOIN "Customer" c ON c.id = t."customerId"
       LEFT JOIN "Invoice" i ON i.id = t."invoiceId"
       LEFT JOIN LATERAL (
-        SELECT SUM(o."balanceMinor") AS balance, MAX(${todayDate} - o."dueDate") AS days
+        SELECT SUM(o."balanceMinor") AS balance, MAX(${todayDate} - o."dueDate") AS days,
+          SUM(o."balanceMinor" / ${minorPerMajorSql(Prisma.sql`o.currency`)}) AS major
         FROM "Invoice" o
         WHERE t."invoiceId" IS NULL AND o."customerId" = t."customerId"
           AND o.stage NOT IN (${Prisma.join([...TERMINAL_STAGES])}) AND o."dueDate" < ${todayDate}
       ) co ON true
       WHERE ${Prisma.join(conditions, ' AND ')}
     ) r
-    ORDER BY r.balance * GREATEST(1, r.days) * r.risk DESC, r."dueAt" ASC, r.id ASC
+    ORDER BY r.major * GREATEST(1, r.days) * r.risk DESC, r."dueAt" ASC, r.id ASC
     LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`;
   // Past the last page the window count has no row to ride on; count the same set once.
   const total =
@@ -95,7 +107,7 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
         : Number(
             (
               await deps.db.$queryRaw<Array<{ total: bigint }>>`
-                SELECT count(*) AS total FROM "Task" t JOIN "Customer" c ON c.id = t."customerId"
+                SELECT count(*) AS total FROM "Task" t LEFT JOIN "Customer" c ON c.id = t."customerId"
                 WHERE ${Prisma.join(conditions, ' AND ')}`
             )[0].total,
           );
@@ -118,14 +130,17 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
         overdueTask: t.dueAt < startOfToday,
         assigneeId: t.assigneeId,
         note: t.note,
-        priority: taskPriority(balance, days, t.customer.rating),
-        customer: {
-          customerId: t.customerId,
-          name: t.customer.name,
-          rating: t.customer.rating,
-          area: t.customer.area,
-          phone: t.customer.phone,
-        },
+        priority: priorityOfMajor(Number(r.major), days, t.customer?.rating ?? 'C'),
+        // Null for a task about no customer (ENTER_REFERENCE_RATE, for the credit managers).
+        customer: t.customer
+          ? {
+              customerId: t.customer.id,
+              name: t.customer.name,
+              rating: t.customer.rating,
+              area: t.customer.area,
+              phone: t.customer.phone,
+            }
+          : null,
         invoice: inv
           ? {
               invoiceId: inv.id,
@@ -192,7 +207,7 @@ export async function completeTask(
     where: { id: task.id, status: 'OPEN' },
     data: { status: 'DONE', completedAt: new Date(), outcome: outcome as object },
   });
-  if (task.kind === 'CALL' || task.kind === 'CALLBACK') {
+  if ((task.kind === 'CALL' || task.kind === 'CALLBACK') && task.customerId) {
     await deps.db.contactEvent.createMany({
       data: [
         {

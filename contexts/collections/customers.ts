@@ -18,6 +18,8 @@ export interface CustomerDeps {
   db: Db;
   timeZone: string;
   dataDir: string;
+  /** The currency credit limits are set in (SEGUGIO_DEFAULT_CURRENCY); default EUR. */
+  creditLimitCurrency?: string;
 }
 
 type CustomerRow = NonNullable<Awaited<ReturnType<Db['customer']['findUnique']>>>;
@@ -74,7 +76,10 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     if (k in promiseStats) promiseStats[k] += 1;
   }
   const creditLimitMinor = c.creditLimitMinor === null ? null : toNumber(c.creditLimitMinor);
-  const totalOpen = [...exposure.values()].reduce((s, e) => s + e.openMinor, 0);
+  // The credit limit is an amount of one currency: balances of other currencies are never added to it.
+  const limitCurrency = deps.creditLimitCurrency ?? 'EUR';
+  const totalOpen = exposure.get(limitCurrency)?.openMinor ?? 0;
+  const notCounted = [...exposure.keys()].filter((k) => k !== limitCurrency).sort();
   return {
     customerId: c.id,
     externalId: c.externalId,
@@ -105,8 +110,11 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     salespersonId: c.salespersonId,
     orderBlocked: c.orderBlocked,
     creditLimitMinor,
+    creditLimitCurrency: limitCurrency,
     exposure: [...exposure.entries()].map(([currency, e]) => ({ currency, ...e })),
     creditLimitUsedPercent: creditLimitMinor ? Math.round((totalOpen / creditLimitMinor) * 1000) / 10 : null,
+    /** Open balances in other currencies, not counted against the limit (no exchange rate is assumed). */
+    creditLimitNotCounted: notCounted,
     stages: byStage,
     invoices: invoices.map((inv) => ({
       invoiceId: inv.id,

@@ -4,6 +4,7 @@
  * stay integer minor units in JSON and CSV (exact, machine-readable); XLSX shows them in major units for people.
  */
 import ExcelJS from 'exceljs';
+import { currencyDigits } from '../../domain/money';
 import type { Grouped } from './filters';
 import { AGING_BUCKETS, AGING_LABELS } from './formulas';
 import type {
@@ -56,6 +57,8 @@ export function dsoTable(g: Grouped<DsoFigures>, dimension = 'group'): Table {
       { key: 'bestPossibleDso', header: 'Best possible DSO', kind: 'days' },
       { key: 'add', header: 'Average days delinquent', kind: 'days' },
       { key: 'cei', header: 'CEI %', kind: 'pct' },
+      { key: 'cashCollectedMinor', header: 'Cash collected', kind: 'money' },
+      { key: 'ceiCash', header: 'CEI on cash %', kind: 'pct' },
     ],
     rows: withGroups(g, (t) => [{ ...t, countBackExhausted: t.countBackExhausted ? 'yes' : 'no' }]),
   };
@@ -237,6 +240,8 @@ export async function toXlsx(t: Table, currency = 'EUR'): Promise<Buffer> {
   const ws = wb.addWorksheet(t.title.slice(0, 31).replace(/[\\/?*[\]:]/g, ' '), {
     views: [{ state: 'frozen', ySplit: 1 }],
   });
+  // The currency's own digits: a yen column has no decimals, a dinar column three.
+  const digits = currencyDigits(currency);
   ws.columns = t.columns.map((c) => ({
     header: c.kind === 'money' ? `${c.header} (${currency})` : c.header,
     key: c.key,
@@ -244,7 +249,9 @@ export async function toXlsx(t: Table, currency = 'EUR'): Promise<Buffer> {
     style: {
       numFmt:
         c.kind === 'money'
-          ? '#,##0.00'
+          ? digits > 0
+            ? `#,##0.${'0'.repeat(digits)}`
+            : '#,##0'
           : c.kind === 'pct' || c.kind === 'days'
             ? '0.0'
             : c.kind === 'number'
@@ -253,8 +260,6 @@ export async function toXlsx(t: Table, currency = 'EUR'): Promise<Buffer> {
     },
   }));
   ws.getRow(1).font = { bold: true };
-  const digits =
-    new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
   for (const r of t.rows) {
     const out: Record<string, string | number | null> = {};
     for (const c of t.columns) {

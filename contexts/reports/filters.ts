@@ -3,6 +3,7 @@
  * (segment, area, assigned collector, salesperson); every report is in one currency (money is never summed across
  * currencies). Values go in as parameters; only whitelisted column expressions are spliced in.
  */
+import { currenciesWithOtherDigits } from '../../domain/money';
 import { Prisma } from '../../generated/prisma/client';
 
 export const DIMENSIONS = ['segment', 'area', 'collector', 'salesperson'] as const;
@@ -105,3 +106,17 @@ export function splitGroups<R extends { is_total: number | bigint; k: string | n
 
 /** Turns a SQL numeric / bigint / null into a number (money sums stay exact below 2^53 minor units). */
 export const num = (v: unknown): number => (v == null ? 0 : typeof v === 'object' ? Number(String(v)) : Number(v));
+
+/**
+ * SQL: minor units per major unit of the currency in `column` (100, or 1 for JPY, 1000 for KWD …), so that amounts of
+ * different currencies are ranked or weighted in major units, never as raw minor units.
+ */
+export function minorPerMajorSql(column: Prisma.Sql): Prisma.Sql {
+  const other = currenciesWithOtherDigits();
+  if (!other.length) return Prisma.sql`100`;
+  const cases = Prisma.join(
+    other.map(([code, digits]) => Prisma.sql`WHEN ${code} THEN ${10 ** digits}::numeric`),
+    ' ',
+  );
+  return Prisma.sql`(CASE ${column} ${cases} ELSE 100::numeric END)`;
+}

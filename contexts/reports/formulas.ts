@@ -61,6 +61,17 @@ export function cei(begin: number, sales: number, endTotal: number, endCurrent: 
   return round(((begin + sales - endTotal) / denominator) * 100, 1);
 }
 
+/**
+ * CEI on cash collected: the same denominator, but only payments received in the period count as collected (a
+ * balance written off, settled or credited leaves receivables without a cent coming in, and the standard CEI counts
+ * it as collected).
+ */
+export function ceiCash(begin: number, sales: number, cash: number, endCurrent: number): number | null {
+  const denominator = begin + sales - endCurrent;
+  if (denominator <= 0) return null;
+  return round((cash / denominator) * 100, 1);
+}
+
 export interface MonthSales {
   /** Label, e.g. 2026-10. */
   month: string;

@@ -30,6 +30,7 @@ import {
   averageDaysDelinquent,
   bestPossibleDso,
   cei,
+  ceiCash,
   countBackDso,
   pct,
   periodDays,
@@ -69,8 +70,12 @@ export interface DsoFigures {
   bestPossibleDso: number | null;
   /** Average days delinquent = DSO − best possible DSO. */
   add: number | null;
-  /** Collection Effectiveness Index, percent, 1 decimal. */
+  /** Collection Effectiveness Index, percent, 1 decimal (counts write-offs and credits as collected). */
   cei: number | null;
+  /** Payments received in the period on these receivables. */
+  cashCollectedMinor: number;
+  /** CEI on cash collected only, percent, 1 decimal. */
+  ceiCash: number | null;
 }
 
 /** How many months the count-back method may look back. */
@@ -84,14 +89,16 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
   const cur = currencyOf(f);
   const rowsP = db.$queryRaw<Row[]>(Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
-      SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end, SUM(sales) AS sales
+      SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end, SUM(sales) AS sales,
+      SUM(cash) AS cash
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k,
         CASE WHEN ${receivableAt(begin)} THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_begin, 0)) ELSE 0 END AS ar_begin,
         CASE WHEN ${receivableAt(to)} THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS ar_end,
         CASE WHEN ${receivableAt(to)} AND i."dueDate" >= ${to}::date
              THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS cur_end,
-        CASE WHEN i."issueDate" BETWEEN ${from}::date AND ${to}::date THEN i."amountMinor" ELSE 0 END AS sales
+        CASE WHEN i."issueDate" BETWEEN ${from}::date AND ${to}::date THEN i."amountMinor" ELSE 0 END AS sales,
+        COALESCE(p.after_begin, 0) - COALESCE(p.after_end, 0) AS cash
       FROM "Invoice" i
       ${customerJoin(f)}
       LEFT JOIN (
@@ -151,9 +158,11 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
       bestPossibleDso: bestPossibleDso(curEnd, sales, days),
       add: averageDaysDelinquent(arEnd, curEnd, sales, days),
       cei: cei(arBegin, sales, arEnd, curEnd),
+      cashCollectedMinor: num(r.cash),
+      ceiCash: ceiCash(arBegin, sales, num(r.cash), curEnd),
     };
   };
-  const zero = { k: null, is_total: 1, ar_begin: 0, ar_end: 0, cur_end: 0, sales: 0 };
+  const zero = { k: null, is_total: 1, ar_begin: 0, ar_end: 0, cur_end: 0, sales: 0, cash: 0 };
   return splitGroups(rows, figures, () => figures(zero));
 }
 

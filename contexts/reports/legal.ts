@@ -9,29 +9,92 @@ import type { Db } from '../../infra/db';
 import { num, type ReportFilter, currencyOf, customerWhere } from './filters';
 import { round } from './formulas';
 import { GRADES, type Grade } from './rating';
+import { computeLateInterest } from '../../domain/interest';
+import { BUNDLED_LEGAL_RATES } from '../../domain/reference-rates';
+import { rateTable } from '../../contexts/rates/service';
 
 /** Where a case stands: not started (considered for legal), or the last step recorded. */
 export const LEGAL_POSITIONS = ['NOT_STARTED', 'DIFFIDA', 'DECRETO_INGIUNTIVO', 'PRECETTO', 'PIGNORAMENTO'] as const;
 export type LegalPosition = (typeof LEGAL_POSITIONS)[number];
 
+/** A value bracket of a fee table: up to `upToMinor` (inclusive, euro cents; null = no upper bound). */
+export interface FeeBracket {
+  upToMinor: number | null;
+  /** Euro cents; null = not entered yet (the product says so and uses the flat estimate of the step). */
+  feeMinor: number | null;
+}
+
 export interface LegalAssumptions {
-  /** Probability of recovering the balance from this position, for a C-rated customer (0..1). */
+  /** Probability of recovering the claim from this position, for a C-rated customer (0..1). */
   recoveryByPosition: Record<LegalPosition, number>;
   /** Multiplier on that probability by rating; the product is capped at `maxProbability`. */
   ratingFactor: Record<Grade, number>;
   maxProbability: number;
-  /** Typical cost (minor units) of each step still ahead; a case pays for every step after its position. */
+  /**
+   * Flat cost of each step (minor units) where no figure of law applies: the diffida, the precetto, the pignoramento,
+   * and the lawyer's fee of a decreto ingiuntivo while `lawyerFeesDecretoIngiuntivo` has no figure for the bracket.
+   */
   stepCostMinor: Record<Exclude<LegalPosition, 'NOT_STARTED'>, number>;
-  /** Go on only when expected recovery ≥ this multiple of the costs still expected (a margin for uncertainty). */
+  /** Chance that a step is needed once the one before it has been taken (the first step ahead always is). */
+  reachProbability: Record<Exclude<LegalPosition, 'NOT_STARTED' | 'DIFFIDA'>, number>;
+  /** Share of a step's cost the debtor is ordered to repay (art. 91 c.p.c.; art. 641 c.p.c.; art. 95 c.p.c.). */
+  recoverableShare: Record<Exclude<LegalPosition, 'NOT_STARTED'>, number>;
+  /** Contributo unificato brackets, DPR 115/2002 art. 13 comma 1 (euro cents). */
+  contributoUnificato: FeeBracket[];
+  /** Art. 13 comma 3: the contributo is halved for the procedimento d'ingiunzione. */
+  decretoIngiuntivoFeeFactor: number;
+  /** Anticipazioni forfettarie, DPR 115/2002 art. 30 (euro cents). */
+  anticipazioniForfettarieMinor: number;
+  /**
+   * Lawyer's fee for a decreto ingiuntivo by claim value: DM 55/2014 parameters for "procedimenti monitori" as
+   * updated by DM 147/2022. Not bundled (the figures could not be checked against the Gazzetta Ufficiale here):
+   * a manager enters them; until then the flat `stepCostMinor.DECRETO_INGIUNTIVO` is used and each case says so.
+   */
+  lawyerFeesDecretoIngiuntivo: FeeBracket[];
+  /** Go on only when expected recovery ≥ this multiple of the net costs still expected (a margin for uncertainty). */
   minBenefitCostRatio: number;
 }
+
+/** Value brackets of DM 55/2014 (the same for every table), euro cents. */
+const DM55_BRACKETS = [110_000, 520_000, 2_600_000, 5_200_000, 26_000_000, 52_000_000, null] as const;
 
 export const DEFAULT_LEGAL_ASSUMPTIONS: LegalAssumptions = {
   recoveryByPosition: { NOT_STARTED: 0.55, DIFFIDA: 0.5, DECRETO_INGIUNTIVO: 0.45, PRECETTO: 0.4, PIGNORAMENTO: 0.35 },
   ratingFactor: { A: 1.3, B: 1.15, C: 1, D: 0.7, E: 0.4 },
   maxProbability: 0.95,
   stepCostMinor: { DIFFIDA: 15_000, DECRETO_INGIUNTIVO: 120_000, PRECETTO: 40_000, PIGNORAMENTO: 150_000 },
+  reachProbability: { DECRETO_INGIUNTIVO: 0.6, PRECETTO: 0.6, PIGNORAMENTO: 0.7 },
+  recoverableShare: { DIFFIDA: 0, DECRETO_INGIUNTIVO: 1, PRECETTO: 1, PIGNORAMENTO: 1 },
+  contributoUnificato: [
+    { upToMinor: 110_000, feeMinor: 4_300 },
+    { upToMinor: 520_000, feeMinor: 9_800 },
+    { upToMinor: 2_600_000, feeMinor: 23_700 },
+    { upToMinor: 5_200_000, feeMinor: 51_800 },
+    { upToMinor: 26_000_000, feeMinor: 75_900 },
+    { upToMinor: 52_000_000, feeMinor: 121_400 },
+    { upToMinor: null, feeMinor: 168_600 },
+  ],
+  decretoIngiuntivoFeeFactor: 0.5,
+  anticipazioniForfettarieMinor: 2_700,
+  lawyerFeesDecretoIngiuntivo: DM55_BRACKETS.map((upToMinor) => ({ upToMinor, feeMinor: null })),
   minBenefitCostRatio: 1.5,
+};
+
+/** Where each default comes from, shown beside it (GET /v1/reports/legal/assumptions and docs/reports.md). */
+export const LEGAL_SOURCES: Record<keyof LegalAssumptions, string> = {
+  recoveryByPosition: 'estimate (not a figure of law): calibrate on closed cases (LegalCase.recoveredMinor)',
+  ratingFactor: 'estimate (not a figure of law): internal rating A–E',
+  maxProbability: 'estimate (not a figure of law)',
+  stepCostMinor: 'estimate (not a figure of law): lawyer’s letter, precetto, pignoramento; the firm’s own tariffs',
+  reachProbability: 'estimate (not a figure of law): share of cases that need the next step',
+  recoverableShare:
+    'art. 91 c.p.c. (costs follow the event), art. 641 c.p.c. (liquidated in the decree), art. 95 c.p.c. (execution costs)',
+  contributoUnificato: 'DPR 30 maggio 2002 n. 115, art. 13 comma 1 (brackets as amended, in force since 2014)',
+  decretoIngiuntivoFeeFactor: 'DPR 115/2002 art. 13 comma 3: halved for the procedimento d’ingiunzione',
+  anticipazioniForfettarieMinor: 'DPR 115/2002 art. 30: anticipazioni forfettarie, EUR 27',
+  lawyerFeesDecretoIngiuntivo:
+    'DM 10 marzo 2014 n. 55 as updated by DM 13 agosto 2022 n. 147, parameters for procedimenti monitori: to be entered (not bundled, not verified here)',
+  minBenefitCostRatio: 'policy choice: margin for the uncertainty of the estimates',
 };
 
 /** Overrides of any part of the assumptions (what a manager stores, or a request passes). */
@@ -40,6 +103,12 @@ export interface LegalAssumptionOverrides {
   ratingFactor?: Partial<LegalAssumptions['ratingFactor']>;
   maxProbability?: number;
   stepCostMinor?: Partial<LegalAssumptions['stepCostMinor']>;
+  reachProbability?: Partial<LegalAssumptions['reachProbability']>;
+  recoverableShare?: Partial<LegalAssumptions['recoverableShare']>;
+  contributoUnificato?: FeeBracket[];
+  decretoIngiuntivoFeeFactor?: number;
+  anticipazioniForfettarieMinor?: number;
+  lawyerFeesDecretoIngiuntivo?: FeeBracket[];
   minBenefitCostRatio?: number;
 }
 
@@ -52,6 +121,12 @@ export function withOverrides(base: LegalAssumptions, o: LegalAssumptionOverride
     ratingFactor: { ...base.ratingFactor, ...defined(o.ratingFactor) },
     maxProbability: o.maxProbability ?? base.maxProbability,
     stepCostMinor: { ...base.stepCostMinor, ...defined(o.stepCostMinor) },
+    reachProbability: { ...base.reachProbability, ...defined(o.reachProbability) },
+    recoverableShare: { ...base.recoverableShare, ...defined(o.recoverableShare) },
+    contributoUnificato: o.contributoUnificato ?? base.contributoUnificato,
+    decretoIngiuntivoFeeFactor: o.decretoIngiuntivoFeeFactor ?? base.decretoIngiuntivoFeeFactor,
+    anticipazioniForfettarieMinor: o.anticipazioniForfettarieMinor ?? base.anticipazioniForfettarieMinor,
+    lawyerFeesDecretoIngiuntivo: o.lawyerFeesDecretoIngiuntivo ?? base.lawyerFeesDecretoIngiuntivo,
     minBenefitCostRatio: o.minBenefitCostRatio ?? base.minBenefitCostRatio,
   };
 }
@@ -96,43 +171,121 @@ export interface LegalInput {
   position: LegalPosition;
   rating: Grade;
   costsSoFarMinor: number;
+  /** Statutory interest accrued so far, and the EUR 40 (both recovered with the capital). */
+  interestMinor?: number;
+  compensationMinor?: number;
+  /** Court fees are in euro: for another currency only the flat estimates are used, and the case says so. */
+  currency?: string;
+}
+
+export interface LegalStepCost {
+  step: Exclude<LegalPosition, 'NOT_STARTED'>;
+  /** Chance the step is needed, from the case's position. */
+  reachProbability: number;
+  costMinor: number;
+  courtFeeMinor: number;
+  lawyerFeeMinor: number;
+  /** Part of the cost the debtor is ordered to repay. */
+  recoverableMinor: number;
+  source: string;
 }
 
 export interface LegalEvaluation {
   recoveryProbability: number;
+  /** Balance + accrued interest + EUR 40: what a court would award. */
+  claimMinor: number;
   expectedRecoveryMinor: number;
   costsSoFarMinor: number;
+  /** Σ cost of each step ahead × the chance of reaching it. */
   expectedCostsMinor: number;
-  /** Expected recovery − costs still expected (sunk costs excluded). */
+  /** The recoverable part of those costs × the recovery probability. */
+  expectedRecoveredCostsMinor: number;
+  /** Expected recovery − (expected costs − expected recovered costs); sunk costs excluded. */
   netExpectedValueMinor: number;
   benefitCostRatio: number | null;
   recommendation: 'GO_ON' | 'STOP';
   reason: string;
+  steps: LegalStepCost[];
+  /** Figures that are estimates because a figure of law has not been entered (e.g. the DM 55/2014 lawyer fee). */
+  notes: string[];
+}
+
+/** The fee of the bracket containing `valueMinor`. */
+export function bracketFee(brackets: FeeBracket[], valueMinor: number): FeeBracket | undefined {
+  return [...brackets]
+    .sort((a, b) => (a.upToMinor ?? Infinity) - (b.upToMinor ?? Infinity))
+    .find((b) => b.upToMinor === null || valueMinor <= b.upToMinor);
 }
 
 /** Pure evaluation of one case under the assumptions. */
 export function evaluateLegal(x: LegalInput, a: LegalAssumptions = DEFAULT_LEGAL_ASSUMPTIONS): LegalEvaluation {
   const p = Math.min(a.maxProbability, a.recoveryByPosition[x.position] * (a.ratingFactor[x.rating] ?? 1));
   const probability = round(p, 3);
-  const expectedRecovery = Math.round(x.balanceMinor * probability);
+  const claim = x.balanceMinor + (x.interestMinor ?? 0) + (x.compensationMinor ?? 0);
+  const expectedRecovery = Math.round(claim * probability);
+  const euro = (x.currency ?? 'EUR') === 'EUR';
+  const notes: string[] = [];
   const ahead = STEP_ORDER.slice(STEP_ORDER.indexOf(x.position) + 1) as Array<Exclude<LegalPosition, 'NOT_STARTED'>>;
-  const expectedCosts = ahead.reduce((s, step) => s + a.stepCostMinor[step], 0);
-  const nev = expectedRecovery - expectedCosts;
-  const ratio = expectedCosts > 0 ? round(expectedRecovery / expectedCosts, 2) : null;
+  let reach = 1;
+  const steps: LegalStepCost[] = ahead.map((step, n) => {
+    if (n > 0 && step !== 'DIFFIDA') reach *= a.reachProbability[step];
+    let courtFeeMinor = 0;
+    let lawyerFeeMinor = a.stepCostMinor[step];
+    let source = LEGAL_SOURCES.stepCostMinor;
+    if (step === 'DECRETO_INGIUNTIVO') {
+      if (euro) {
+        const cu = bracketFee(a.contributoUnificato, claim)?.feeMinor ?? 0;
+        courtFeeMinor = Math.round(cu * a.decretoIngiuntivoFeeFactor) + a.anticipazioniForfettarieMinor;
+      } else {
+        notes.push('court fees are in euro: not counted for a claim in another currency (enter them in stepCostMinor)');
+      }
+      const dm = bracketFee(a.lawyerFeesDecretoIngiuntivo, claim);
+      if (dm?.feeMinor !== null && dm?.feeMinor !== undefined && euro) {
+        lawyerFeeMinor = dm.feeMinor;
+        source = `${LEGAL_SOURCES.contributoUnificato}; ${LEGAL_SOURCES.lawyerFeesDecretoIngiuntivo.split(':')[0]}`;
+      } else {
+        notes.push(
+          'lawyer fee of the decreto ingiuntivo: the DM 55/2014 (DM 147/2022) figure for this claim value is not entered; the flat estimate stepCostMinor.DECRETO_INGIUNTIVO is used',
+        );
+        source = `${LEGAL_SOURCES.contributoUnificato}; lawyer fee: ${LEGAL_SOURCES.stepCostMinor}`;
+      }
+    }
+    const costMinor = courtFeeMinor + lawyerFeeMinor;
+    return {
+      step,
+      reachProbability: round(reach, 3),
+      costMinor,
+      courtFeeMinor,
+      lawyerFeeMinor,
+      recoverableMinor: Math.round(costMinor * a.recoverableShare[step]),
+      source,
+    };
+  });
+  const expectedCosts = Math.round(steps.reduce((s, st) => s + st.costMinor * st.reachProbability, 0));
+  const expectedRecovered = Math.round(
+    steps.reduce((s, st) => s + st.recoverableMinor * st.reachProbability, 0) * probability,
+  );
+  const netCosts = expectedCosts - expectedRecovered;
+  const nev = expectedRecovery - netCosts;
+  const ratio = netCosts > 0 ? round(expectedRecovery / netCosts, 2) : null;
   const go = nev > 0 && (ratio === null || ratio >= a.minBenefitCostRatio);
   return {
     recoveryProbability: probability,
+    claimMinor: claim,
     expectedRecoveryMinor: expectedRecovery,
     costsSoFarMinor: x.costsSoFarMinor,
     expectedCostsMinor: expectedCosts,
+    expectedRecoveredCostsMinor: expectedRecovered,
     netExpectedValueMinor: nev,
     benefitCostRatio: ratio,
     recommendation: go ? 'GO_ON' : 'STOP',
     reason: go
-      ? `expected recovery covers the remaining costs ${ratio === null ? '(none left)' : `${ratio}×`}`
+      ? `expected recovery covers the remaining net costs ${ratio === null ? '(none left)' : `${ratio}×`}`
       : nev <= 0
-        ? 'the remaining costs exceed the expected recovery'
-        : `expected recovery is only ${ratio}× the remaining costs (minimum ${a.minBenefitCostRatio}×)`,
+        ? 'the remaining net costs exceed the expected recovery'
+        : `expected recovery is only ${ratio}× the remaining net costs (minimum ${a.minBenefitCostRatio}×)`,
+    steps,
+    notes: [...new Set(notes)],
   };
 }
 
@@ -155,7 +308,7 @@ export interface LegalCaseReport extends LegalEvaluation {
  */
 export async function legalReport(
   db: Db,
-  f: ReportFilter & { invoiceId?: string; customerId?: string; limit?: number } = {},
+  f: ReportFilter & { invoiceId?: string; customerId?: string; limit?: number; asOf?: string } = {},
   assumptions: LegalAssumptions = DEFAULT_LEGAL_ASSUMPTIONS,
 ): Promise<LegalCaseReport[]> {
   const rows = await db.$queryRaw<
@@ -171,9 +324,13 @@ export async function legalReport(
       costs: unknown;
       recovered: unknown;
       last_step: string | null;
+      due_date: Date;
+      consumer: boolean;
+      currency: string;
     }>
   >(Prisma.sql`
     SELECT i.id AS invoice_id, i."externalNumber" AS number, c.id AS customer_id, c.name, c.rating, i.stage,
+      i."dueDate" AS due_date, c.consumer, i.currency,
       lc.status, i."balanceMinor" AS balance,
       COALESCE(ev.costs, lc."costsMinor", 0) AS costs, COALESCE(ev.recovered, lc."recoveredMinor", 0) AS recovered,
       ev.last_step
@@ -193,12 +350,33 @@ export async function legalReport(
       ${customerWhere(f)}
     ORDER BY i."balanceMinor" DESC, i.id
     ${f.limit ? Prisma.sql`LIMIT ${f.limit}` : Prisma.empty}`);
+  const rates = rows.length ? (await rateTable(db)).map((r) => ({ validFrom: r.validFrom, rateBp: r.rateBp })) : [];
+  const today = f.asOf ?? new Date().toISOString().slice(0, 10);
   return rows.map((r) => {
     const position = (r.last_step ?? 'NOT_STARTED') as LegalPosition;
     const rating: Grade = GRADES.find((g) => g === r.rating) ?? 'C';
     const balance = num(r.balance);
+    // Interest on today's balance from the due date: what the claim is worth in court (a lower bound when part
+    // payments were made, since their earlier interest is not counted).
+    const interest = computeLateInterest({
+      principalMinor: balance,
+      dueDate: r.due_date.toISOString().slice(0, 10),
+      asOf: today,
+      currency: r.currency,
+      consumer: r.consumer,
+      referenceRates: rates,
+      legalRates: BUNDLED_LEGAL_RATES,
+    });
     const evaluation = evaluateLegal(
-      { balanceMinor: balance, position, rating, costsSoFarMinor: num(r.costs) },
+      {
+        balanceMinor: balance,
+        position,
+        rating,
+        costsSoFarMinor: num(r.costs),
+        interestMinor: interest.interestMinor,
+        compensationMinor: interest.compensationMinor,
+        currency: r.currency,
+      },
       assumptions,
     );
     return {

@@ -5,7 +5,7 @@
  */
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../infra/db';
-import { num, sqlConstants } from './filters';
+import { minorPerMajorSql, num, sqlConstants } from './filters';
 import { addDays, round } from './formulas';
 
 import { GRADES, TERMINAL_STAGES, type Grade } from '../../workflows/contract';
@@ -33,10 +33,14 @@ export interface RatingFeatures {
   creditLimitMinor: number | null;
   /** Invoices that fell due in the 12 months (or are still open): with none there is no history to judge. */
   invoicesConsidered: number;
+  /** Days since the customer's latest write-off (any age), null when none. */
+  daysSinceWriteOff?: number | null;
+  /** How long a write-off forces grade E, days (SEGUGIO_RATING_WRITE_OFF_DAYS when computed). */
+  writeOffLockDays?: number | null;
 }
 
 export interface RatingFactor {
-  factor: 'lateness' | 'promises' | 'disputes' | 'exposure' | 'trend' | 'history';
+  factor: 'lateness' | 'promises' | 'disputes' | 'exposure' | 'trend' | 'history' | 'writeOff';
   /** Points added to the base score of 100 (negative: worse). */
   points: number;
   value: number | null;
@@ -61,8 +65,56 @@ export function gradeOf(score: number): Grade {
 /** The score a customer without history gets: a neutral C. */
 export const NO_HISTORY_SCORE = 60;
 
-/** Pure scoring: 100 plus the (mostly negative) points of each factor, clamped to 0..100. */
+/** A write-off keeps the customer at E for this long unless configured otherwise (SEGUGIO_RATING_WRITE_OFF_DAYS). */
+export const DEFAULT_WRITE_OFF_LOCK_DAYS = 365;
+
+/**
+ * Points lost for the weighted average days late: a piecewise-linear curve through these knots (days, points), flat
+ * after the last. Two thirds of a point per day up to 45 days (−30, a B–C payer), then steeper, so that 60 days
+ * late on average is a D (−46 → 54), 120 days an E (−61 → 39), 365 days −85.
+ */
+export const LATENESS_CURVE: ReadonlyArray<readonly [number, number]> = [
+  [0, 0],
+  [45, -30],
+  [60, -46],
+  [120, -61],
+  [365, -85],
+];
+
+export function latenessPoints(days: number): number {
+  const d = Math.max(0, days);
+  for (let i = 1; i < LATENESS_CURVE.length; i++) {
+    const [x0, y0] = LATENESS_CURVE[i - 1];
+    const [x1, y1] = LATENESS_CURVE[i];
+    if (d <= x1) return Math.round(y0 + ((d - x0) * (y1 - y0)) / (x1 - x0));
+  }
+  return LATENESS_CURVE[LATENESS_CURVE.length - 1][1];
+}
+
+/** Pure scoring: 100 plus the (mostly negative) points of each factor, clamped to 0..100; a recent write-off is E. */
 export function scoreRating(x: RatingFeatures): RatingResult {
+  const scored = scoreFactors(x);
+  const lock = x.writeOffLockDays ?? DEFAULT_WRITE_OFF_LOCK_DAYS;
+  const since = x.daysSinceWriteOff;
+  if (since === null || since === undefined || since > lock) return scored;
+  // A balance given up is the worst evidence there is: E for the configured period, whatever the averages say.
+  const forced = Math.min(scored.score, 39);
+  return {
+    rating: 'E',
+    score: forced,
+    factors: [
+      ...scored.factors,
+      {
+        factor: 'writeOff',
+        points: forced - scored.score,
+        value: since,
+        detail: `balance written off ${since} days ago: grade E for ${lock} days after a write-off`,
+      },
+    ],
+  };
+}
+
+function scoreFactors(x: RatingFeatures): RatingResult {
   if (x.invoicesConsidered === 0 && x.promisesBroken + x.promisesKept === 0) {
     return {
       rating: gradeOf(NO_HISTORY_SCORE),
@@ -79,10 +131,9 @@ export function scoreRating(x: RatingFeatures): RatingResult {
   }
   const factors: RatingFactor[] = [];
   const wdl = x.weightedDaysLate ?? 0;
-  // Two thirds of a point per day late, at most 40: an average of 60 days late costs all of it.
   factors.push({
     factor: 'lateness',
-    points: -Math.min(40, Math.round((wdl * 2) / 3)),
+    points: latenessPoints(wdl),
     value: round(wdl, 1),
     detail: `weighted average ${round(wdl, 1)} days late over 12 months`,
   });
@@ -142,31 +193,46 @@ type FeatureRow = {
   d_open: unknown;
   exposure: unknown;
   credit_limit: unknown;
+  wo_since: unknown;
 };
 
 /** Today's ISO date in UTC (ratings are a daily measure; the nightly run happens well after midnight). */
 const today = (): string => new Date().toISOString().slice(0, 10);
 
-async function features(db: Db, asOf: string, customerId?: string): Promise<Map<string, RatingFeatures>> {
+export interface RatingOptions {
+  /** Days a write-off forces grade E (SEGUGIO_RATING_WRITE_OFF_DAYS); default 365. */
+  writeOffLockDays?: number;
+  /** The currency of credit limits (SEGUGIO_DEFAULT_CURRENCY): exposure counts only balances in it; default EUR. */
+  creditLimitCurrency?: string;
+}
+
+async function features(
+  db: Db,
+  asOf: string,
+  customerId?: string,
+  opts: RatingOptions = {},
+): Promise<Map<string, RatingFeatures>> {
   const y = addDays(asOf, -365);
   const q = addDays(asOf, -91);
   const one = customerId ? Prisma.sql`AND c.id = ${customerId}` : Prisma.empty;
+  const major = minorPerMajorSql(Prisma.sql`i.currency`);
   const rows = await db.$queryRaw<FeatureRow[]>(Prisma.sql`
     WITH lat AS (
       -- payments of the last 12 months, weighted by amount, and today's open overdue balances
-      SELECT i."customerId" AS cid, p."amountMinor"::numeric AS w, GREATEST(0, p."paidOn" - i."dueDate") AS late,
+      -- weights in major units of each invoice's currency (yen and dinars are not cents)
+      SELECT i."customerId" AS cid, p."amountMinor"::numeric / ${major} AS w, GREATEST(0, p."paidOn" - i."dueDate") AS late,
         p."paidOn" > ${q}::date AS recent
       FROM "Payment" p JOIN "Invoice" i ON i.id = p."invoiceId"
       WHERE p."paidOn" > ${y}::date AND p."paidOn" <= ${asOf}::date ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       UNION ALL
-      SELECT i."customerId", i."balanceMinor"::numeric, ${asOf}::date - i."dueDate", TRUE
+      SELECT i."customerId", i."balanceMinor"::numeric / ${major}, ${asOf}::date - i."dueDate", TRUE
       FROM "Invoice" i
       WHERE i."closedAt" IS NULL AND i."balanceMinor" > 0 AND i."dueDate" < ${asOf}::date
         AND i.stage NOT IN ${TERMINAL}
         ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       UNION ALL
       -- balances written off in the 12 months count as late until the day they were given up
-      SELECT i."customerId", i."balanceMinor"::numeric, GREATEST(0, i."closedAt"::date - i."dueDate"), i."closedAt" > ${q}::date
+      SELECT i."customerId", i."balanceMinor"::numeric / ${major}, GREATEST(0, i."closedAt"::date - i."dueDate"), i."closedAt" > ${q}::date
       FROM "Invoice" i
       WHERE i.stage = 'WRITTEN_OFF' AND i."balanceMinor" > 0
         AND i."closedAt" > ${y}::date AND i."closedAt" < (${asOf}::date + 1)
@@ -181,7 +247,10 @@ async function features(db: Db, asOf: string, customerId?: string): Promise<Map<
     inv AS (
       SELECT i."customerId" AS cid,
         COUNT(*) FILTER (WHERE i."dueDate" > ${y}::date OR i."closedAt" IS NULL) AS considered,
-        SUM(i."balanceMinor") FILTER (WHERE i."closedAt" IS NULL AND i.stage NOT IN ${TERMINAL}) AS exposure
+        -- exposure against the credit limit: only balances in the limit's currency (never a sum across currencies)
+        SUM(i."balanceMinor") FILTER (
+          WHERE i."closedAt" IS NULL AND i.stage NOT IN ${TERMINAL} AND i.currency = ${opts.creditLimitCurrency ?? 'EUR'}
+        ) AS exposure
       FROM "Invoice" i
       WHERE (i."dueDate" > ${y}::date OR i."closedAt" IS NULL) ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       GROUP BY i."customerId"
@@ -191,6 +260,14 @@ async function features(db: Db, asOf: string, customerId?: string): Promise<Map<
         COUNT(*) FILTER (WHERE pp.status = 'BROKEN') AS broken
       FROM "PaymentPromise" pp JOIN "Invoice" i ON i.id = pp."invoiceId"
       WHERE pp."promisedDate" > ${y}::date AND pp."promisedDate" <= ${asOf}::date
+        ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
+      GROUP BY i."customerId"
+    ),
+    wo AS (
+      -- the latest write-off of any age: a recent one forces grade E (scoreRating)
+      SELECT i."customerId" AS cid, MIN(${asOf}::date - i."closedAt"::date) AS since
+      FROM "Invoice" i
+      WHERE i.stage = 'WRITTEN_OFF' AND i."closedAt" < (${asOf}::date + 1)
         ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       GROUP BY i."customerId"
     ),
@@ -205,9 +282,11 @@ async function features(db: Db, asOf: string, customerId?: string): Promise<Map<
     SELECT c.id AS customer_id, l.late_w, l.late_amt, l.recent_w, l.recent_amt, l.prior_w, l.prior_amt,
       COALESCE(inv.considered, 0) AS considered, COALESCE(pr.kept, 0) AS kept, COALESCE(pr.broken, 0) AS broken,
       COALESCE(di.d_acc, 0) AS d_acc, COALESCE(di.d_rej, 0) AS d_rej, COALESCE(di.d_part, 0) AS d_part,
-      COALESCE(di.d_open, 0) AS d_open, COALESCE(inv.exposure, 0) AS exposure, c."creditLimitMinor" AS credit_limit
+      COALESCE(di.d_open, 0) AS d_open, COALESCE(inv.exposure, 0) AS exposure, c."creditLimitMinor" AS credit_limit,
+      wo.since AS wo_since
     FROM "Customer" c
     LEFT JOIN l ON l.cid = c.id LEFT JOIN inv ON inv.cid = c.id LEFT JOIN pr ON pr.cid = c.id LEFT JOIN di ON di.cid = c.id
+    LEFT JOIN wo ON wo.cid = c.id
     WHERE TRUE ${one}`);
   const ratio = (w: unknown, a: unknown): number | null => (num(a) > 0 ? num(w) / num(a) : null);
   const out = new Map<string, RatingFeatures>();
@@ -225,6 +304,8 @@ async function features(db: Db, asOf: string, customerId?: string): Promise<Map<
       exposureMinor: num(r.exposure),
       creditLimitMinor: r.credit_limit == null ? null : num(r.credit_limit),
       invoicesConsidered: num(r.considered),
+      daysSinceWriteOff: r.wo_since == null ? null : num(r.wo_since),
+      writeOffLockDays: opts.writeOffLockDays ?? DEFAULT_WRITE_OFF_LOCK_DAYS,
     });
   }
   return out;
@@ -245,6 +326,8 @@ const FEATURE_KEYS: Array<keyof RatingFeatures> = [
   'exposureMinor',
   'creditLimitMinor',
   'invoicesConsidered',
+  'daysSinceWriteOff',
+  'writeOffLockDays',
 ];
 
 /**
@@ -308,10 +391,11 @@ export async function recomputeRating(
   customerId: string,
   asOf = today(),
   hooks: StoreHooks = {},
+  opts: RatingOptions = {},
 ): Promise<(RatingResult & { customerId: string; previous: string | null }) | null> {
   const prev = await db.customer.findUnique({ where: { id: customerId }, select: { rating: true } });
   if (!prev) return null;
-  const f = (await features(db, asOf, customerId)).get(customerId);
+  const f = (await features(db, asOf, customerId, opts)).get(customerId);
   if (!f) return null;
   const result = { customerId, features: f, ...scoreRating(f) };
   if (hooks.beforeStore && prev.rating !== result.rating)
@@ -329,8 +413,9 @@ export async function recomputeAllRatings(
   db: Db,
   asOf = today(),
   hooks: StoreHooks = {},
+  opts: RatingOptions = {},
 ): Promise<{ customers: number; changed: number; changes: GradeChange[]; byGrade: Record<Grade, number> }> {
-  const all = await features(db, asOf);
+  const all = await features(db, asOf, undefined, opts);
   const results = [...all.entries()].map(([customerId, f]) => ({ customerId, features: f, ...scoreRating(f) }));
   if (hooks.beforeStore) {
     const stored = new Map(

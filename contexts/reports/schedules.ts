@@ -1,11 +1,13 @@
 /**
- * The Temporal Schedules behind the reports: nightly rating recomputation and the monthly KPI snapshot. Idempotent:
+ * The Temporal Schedules behind the reports: nightly rating recomputation, the monthly KPI snapshot and the daily
+ * check for a missing ECB reference rate. Idempotent:
  * called at every worker or API start, it creates the schedules that are missing and updates the ones that exist.
  */
 import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
 
 export const NIGHTLY_RATINGS_SCHEDULE_ID = 'segugio-nightly-ratings';
 export const MONTHLY_SNAPSHOT_SCHEDULE_ID = 'segugio-monthly-snapshot';
+export const REFERENCE_RATE_SCHEDULE_ID = 'segugio-reference-rate-reminder';
 
 /** The two schedules' definitions (exported for tests and for `temporal schedule describe`). */
 export function reportScheduleOptions(taskQueue: string, timeZone = 'Europe/Rome'): ScheduleOptions[] {
@@ -37,6 +39,21 @@ export function reportScheduleOptions(taskQueue: string, timeZone = 'Europe/Rome
       // A missed month must still be written: catch up for up to a week.
       policies: { overlap: 'BUFFER_ONE', catchupWindow: '7 days' },
       memo: { purpose: 'write the closed month KPI snapshot (contexts/reports/snapshots.ts)' },
+    },
+    {
+      // Daily rather than "on the 5th working day": a calendar spec cannot skip holidays, so the activity decides
+      // (domain/calendar.ts nthBusinessDay) and opens the task once per half-year while the rate is missing.
+      scheduleId: REFERENCE_RATE_SCHEDULE_ID,
+      spec: { calendars: [{ hour: 8, minute: 0 }], timezone: timeZone },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'referenceRateReminderWorkflow',
+        workflowId: 'reports-reference-rate-reminder',
+        taskQueue,
+        args: [],
+      },
+      policies: { overlap: 'SKIP', catchupWindow: '1 day' },
+      memo: { purpose: 'open the task to enter a missing ECB reference rate (contexts/rates/service.ts)' },
     },
   ];
 }

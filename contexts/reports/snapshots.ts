@@ -131,6 +131,8 @@ const zeroDso = (days: number): DsoFigures => ({
   bestPossibleDso: null,
   add: null,
   cei: null,
+  cashCollectedMinor: 0,
+  ceiCash: null,
 });
 const zeroAging = (): AgingFigures => {
   const z = { count: 0, balanceMinor: 0 };

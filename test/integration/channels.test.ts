@@ -160,6 +160,10 @@ describe('e-mail through @sendgrid/mail', () => {
     if (hasPoppler()) {
       const letter = await db.letter.findUniqueOrThrow({ where: { id: res.letterId! } });
       const text = pdfText(fs.readFileSync(letter.path));
+      // A costituzione in mora (art. 1219 c.c.): art. 1454 c.c. only when the policy asks for a diffida ad adempiere.
+      expect(text).toContain('A mezzo PEC');
+      expect(text).toContain('entro quindici giorni dal ricevimento della presente');
+      expect(text).not.toContain('1454');
       expect(text).toContain('Interessi moratori (D.Lgs. 231/2002)');
       // 1,220,000 × 1015 bp × 77 d / 3,650,000 = 26,123.04 → 261,23 €; 230,050 × 1015 × 46 / 3,650,000 = 2,942.75 → 29,43 €
       expect(text).toContain('261,23 €');

@@ -18,6 +18,7 @@ import {
   ensureNightlySchedules,
   MONTHLY_SNAPSHOT_SCHEDULE_ID,
   NIGHTLY_RATINGS_SCHEDULE_ID,
+  REFERENCE_RATE_SCHEDULE_ID,
 } from '../../contexts/reports/schedules';
 import { writeMonthlySnapshot } from '../../contexts/reports/snapshots';
 import { addDays } from '../../contexts/reports/formulas';
@@ -84,7 +85,8 @@ test("default periods end on the business's today (SEGUGIO_TZ), not UTC's", asyn
 test('legal assumptions stored by a manager apply to every reader; {} restores the defaults', async () => {
   const put = (body: object) => request(app).put('/v1/reports/legal/assumptions').set(auth).send(body);
   const legalCase = async () =>
-    (await request(app).get(`/v1/reports/legal?segment=${fx.segment}`).set(auth).expect(200)).body.cases[0];
+    (await request(app).get(`/v1/reports/legal?segment=${fx.segment}&asOf=2025-03-31`).set(auth).expect(200)).body
+      .cases[0];
   try {
     const initial = (await request(app).get('/v1/reports/legal/assumptions').set(auth).expect(200)).body;
     expect(initial.overrides).toEqual({});
@@ -113,7 +115,7 @@ test('legal assumptions stored by a manager apply to every reader; {} restores t
       PRECETTO: 5_000,
       PIGNORAMENTO: 10_000,
     });
-    expect(await legalCase()).toMatchObject({ expectedCostsMinor: 25_000, recommendation: 'GO_ON' });
+    expect(await legalCase()).toMatchObject({ expectedCostsMinor: 24_800, recommendation: 'GO_ON' });
     const after = (await request(app).get('/v1/reports/legal/assumptions').set(auth).expect(200)).body;
     expect(after).toMatchObject({ overrides: cheap, updatedBy: expect.any(String) });
     expect(
@@ -134,14 +136,15 @@ test('every KPI route answers for the worked example', async () => {
   expect((await get(`/v1/reports/reasons?${march()}`)).body.total.recorded).toBe(3);
   expect((await get(`/v1/reports/pipeline?asOf=2025-03-31&segment=${fx.segment}`)).body.total.stages).toHaveLength(2);
   expect((await get(`/v1/reports/recovery?${march()}`)).body.total.stages[1].recoveryRate).toBe(50);
-  const legal = (await get(`/v1/reports/legal?segment=${fx.segment}`)).body;
+  const legal = (await get(`/v1/reports/legal?segment=${fx.segment}&asOf=2025-03-31`)).body;
   expect(legal.cases[0]).toMatchObject({ invoiceId: fx.inv.I2, recommendation: 'STOP' });
   // a lawyer who expects to settle cheaply: overriding the costs turns the advice around
   const cheap = encodeURIComponent(
     JSON.stringify({ stepCostMinor: { DECRETO_INGIUNTIVO: 10_000, PRECETTO: 5_000, PIGNORAMENTO: 10_000 } }),
   );
-  const cheapCase = (await get(`/v1/reports/legal?segment=${fx.segment}&assumptions=${cheap}`)).body.cases[0];
-  expect(cheapCase).toMatchObject({ expectedCostsMinor: 25_000, recommendation: 'GO_ON' });
+  const cheapCase = (await get(`/v1/reports/legal?segment=${fx.segment}&asOf=2025-03-31&assumptions=${cheap}`)).body
+    .cases[0];
+  expect(cheapCase).toMatchObject({ expectedCostsMinor: 24_800, recommendation: 'GO_ON' });
   const rating = (await request(app).post(`/v1/reports/ratings/${fx.c2}/recompute`).set(auth).send({}).expect(200))
     .body;
   expect(rating.rating).toMatch(/^[A-E]$/);
@@ -273,7 +276,11 @@ test('nightly and monthly schedules are created once and updated after', async (
   try {
     const first = await ensureNightlySchedules(client, queue);
     const second = await ensureNightlySchedules(client, queue);
-    expect(first.map((s) => s.scheduleId)).toEqual([NIGHTLY_RATINGS_SCHEDULE_ID, MONTHLY_SNAPSHOT_SCHEDULE_ID]);
+    expect(first.map((s) => s.scheduleId)).toEqual([
+      NIGHTLY_RATINGS_SCHEDULE_ID,
+      MONTHLY_SNAPSHOT_SCHEDULE_ID,
+      REFERENCE_RATE_SCHEDULE_ID,
+    ]);
     expect(second.every((s) => s.action === 'updated')).toBe(true);
     const nightly = await client.schedule.getHandle(NIGHTLY_RATINGS_SCHEDULE_ID).describe();
     expect(nightly.action).toMatchObject({
@@ -283,7 +290,7 @@ test('nightly and monthly schedules are created once and updated after', async (
     });
     expect(nightly.spec.timezone).toBe('Europe/Rome');
   } finally {
-    for (const id of [NIGHTLY_RATINGS_SCHEDULE_ID, MONTHLY_SNAPSHOT_SCHEDULE_ID]) {
+    for (const id of [NIGHTLY_RATINGS_SCHEDULE_ID, MONTHLY_SNAPSHOT_SCHEDULE_ID, REFERENCE_RATE_SCHEDULE_ID]) {
       await client.schedule
         .getHandle(id)
         .delete()

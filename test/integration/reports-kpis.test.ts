@@ -60,6 +60,9 @@ describe('DSO, count-back, best possible DSO, ADD and CEI', () => {
       bestPossibleDso: 24.8, // 4,000 / 5,000 × 31 = 24.8
       add: 15.5, // 2,500 / 5,000 × 31 = 15.5
       cei: 44.4, // (3,500 + 5,000 − 6,500) / (3,500 + 5,000 − 4,000) = 2,000 / 4,500 = 44.4%
+      // on cash: I1 1,000 (10 Mar) + I2 500 (20 Mar) = 1,500 / 4,500 = 33.3%: I5's 500 written off is not cash
+      cashCollectedMinor: 150_000,
+      ceiCash: 33.3,
       // count-back: 6,500 − March sales 5,000 = 1,500 left → 31 days; February sales 2,000: 1,500/2,000 × 28 = 21
       countBackDso: 52,
       countBackExhausted: true,
@@ -78,6 +81,8 @@ describe('DSO, count-back, best possible DSO, ADD and CEI', () => {
     });
     expect(nord.dso).toBe(77.5); // 2,500 / 1,000 × 31
     expect(nord.cei).toBe(50); // (3,000 + 1,000 − 2,500) / (3,000 + 1,000 − 1,000) = 1,500 / 3,000
+    expect(nord.ceiCash).toBe(50); // no write-off in Nord: all 1,500 collected was cash
+    expect(r.groups[1]).toMatchObject({ key: 'Sud', cashCollectedMinor: 0, ceiCash: 0 }); // I5 written off, no cash
   });
 
   test('filters narrow the population', async () => {
@@ -297,16 +302,20 @@ describe('internal rating', () => {
     expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c1 } })).rating).toBe('B');
   });
 
-  test('C2: a write-off 135 days after due, a broken promise, a rejected dispute → D (48)', async () => {
+  test('C2: a write-off 135 days after due, a broken promise, a rejected dispute → E (26), and E for a year', async () => {
     const r = await recomputeRating(db, fx.c2, '2025-03-31');
-    expect(r).toMatchObject({ rating: 'D', score: 48 });
+    // lateness now follows the curve past 60 days (−62 here, no longer capped at −40); the write-off of 15 March
+    // (16 days before) forces E anyway (SEGUGIO_RATING_WRITE_OFF_DAYS, default 365): the score is already below 39
+    expect(r).toMatchObject({ rating: 'E', score: 26 });
     expect(Object.fromEntries(r!.factors.map((f) => [f.factor, f.points]))).toEqual({
-      lateness: -40,
+      lateness: -62,
       promises: -7,
       disputes: -5,
       exposure: 0,
       trend: 0,
+      writeOff: 0,
     });
+    expect(r!.factors.find((f) => f.factor === 'writeOff')?.value).toBe(16);
   });
 
   test('the customer 360 shows the rating explained and the legal cost-benefit of its cases', async () => {
@@ -325,15 +334,17 @@ describe('internal rating', () => {
       ['exposure', 0],
       ['trend', 0],
     ]);
-    // I2's case, the same figures as the legal report: 1,500 at 57.5 %, 3,100 of costs ahead → stop.
+    // I2's case, the same figures as the legal report of the same day (the claim includes interest up to today).
+    const [report] = await legalReport(db, { segment: [fx.segment] });
     expect(view.legalCostBenefit).toEqual([
       expect.objectContaining({
         invoiceId: fx.inv.I2,
         balanceMinor: 150_000,
-        expectedRecoveryMinor: 86_250,
-        expectedCostsMinor: 310_000,
-        netExpectedValueMinor: -223_750,
-        recommendation: 'STOP',
+        claimMinor: report.claimMinor,
+        expectedRecoveryMinor: report.expectedRecoveryMinor,
+        expectedCostsMinor: 214_600,
+        netExpectedValueMinor: report.netExpectedValueMinor,
+        recommendation: report.recommendation,
       }),
     ]);
   });
@@ -348,48 +359,54 @@ describe('internal rating', () => {
     await expect(recomputeRating(db, fx.c2, '2025-03-31', { beforeStore: refuse })).rejects.toThrow('signals failed');
     await expect(recomputeAllRatings(db, '2025-03-31', { beforeStore: refuse })).rejects.toThrow('signals failed');
     expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c2 } })).rating).toBe('A');
-    expect(seen[0]).toEqual([{ customerId: fx.c2, previous: 'A', rating: 'D' }]);
-    expect(seen[1]).toEqual(expect.arrayContaining([{ customerId: fx.c2, previous: 'A', rating: 'D' }]));
+    expect(seen[0]).toEqual([{ customerId: fx.c2, previous: 'A', rating: 'E' }]);
+    expect(seen[1]).toEqual(expect.arrayContaining([{ customerId: fx.c2, previous: 'A', rating: 'E' }]));
     const accepted: unknown[] = [];
     const r = await recomputeRating(db, fx.c2, '2025-03-31', { beforeStore: async (c) => void accepted.push(...c) });
-    expect(r).toMatchObject({ rating: 'D', previous: 'A' });
-    expect(accepted).toEqual([{ customerId: fx.c2, previous: 'A', rating: 'D' }]);
-    expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c2 } })).rating).toBe('D');
+    expect(r).toMatchObject({ rating: 'E', previous: 'A' });
+    expect(accepted).toEqual([{ customerId: fx.c2, previous: 'A', rating: 'E' }]);
+    expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c2 } })).rating).toBe('E');
   });
 
   test('recomputeAllRatings rates every customer', async () => {
     const r = await recomputeAllRatings(db, '2025-03-31');
     expect(r.customers).toBeGreaterThanOrEqual(2);
     expect(Object.values(r.byGrade).reduce((a, b) => a + b, 0)).toBe(r.customers);
-    expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c2 } })).rating).toBe('D');
+    expect((await db.customer.findUniqueOrThrow({ where: { id: fx.c2 } })).rating).toBe('E');
   });
 });
 
 test('legal cost-benefit', async () => {
   await db.customer.update({ where: { id: fx.c1 }, data: { rating: 'B' } });
-  const cases = await legalReport(db, { segment: [fx.segment] });
+  const cases = await legalReport(db, { segment: [fx.segment], asOf: '2025-03-31' });
   expect(cases).toHaveLength(1);
-  // I2 after a DIFFIDA, rating B: p = 0.50 × 1.15 = 0.575; 1,500 × 0.575 = 862.50 expected;
-  // still to pay: decreto ingiuntivo 1,200 + precetto 400 + pignoramento 1,500 = 3,100 → NEV −2,237.50 → stop
+  // I2 after a DIFFIDA, rating B: p = 0.50 × 1.15 = 0.575. Claim at 31 March 2025: 1,500.00 + interest 19 days at
+  // 11.15 % (8.71) + 40.00 = 1,548.71 → 890.51 expected. Still ahead: decreto ingiuntivo (contributo unificato 98.00
+  // halved + 27.00 + 1,200.00 lawyer estimate = 1,276.00) × 1, precetto 400.00 × 0.6, pignoramento 1,500.00 × 0.42
+  // = 2,146.00, of which 57.5 % of 2,146.00 = 1,233.95 expected back from the debtor → net 912.05 → NEV −21.54: stop
   expect(cases[0]).toMatchObject({
     invoiceId: fx.inv.I2,
     position: 'DIFFIDA',
     rating: 'B',
     balanceMinor: 150_000,
+    claimMinor: 154_871,
     recoveryProbability: 0.575,
-    expectedRecoveryMinor: 86_250,
+    expectedRecoveryMinor: 89_051,
     costsSoFarMinor: 15_000,
-    expectedCostsMinor: 310_000,
-    netExpectedValueMinor: -223_750,
+    expectedCostsMinor: 214_600,
+    expectedRecoveredCostsMinor: 123_395,
+    netExpectedValueMinor: -2_154,
     recommendation: 'STOP',
   });
-  // the same case on a 20,000.00 balance is worth going on: 11,500 expected vs 3,100 still to spend (3.71×)
+  // the same case on a 20,000.00 balance is worth going on (contributo unificato 237.00 halved in the 5,200–26,000
+  // bracket): 11,500.00 expected vs 2,215.50 − 1,273.91 recoverable = 941.59 net → 12.21×
   expect(
     evaluateLegal({ balanceMinor: 2_000_000, position: 'DIFFIDA', rating: 'B', costsSoFarMinor: 15_000 }),
   ).toMatchObject({
     expectedRecoveryMinor: 1_150_000,
-    netExpectedValueMinor: 840_000,
-    benefitCostRatio: 3.71,
+    expectedCostsMinor: 221_550,
+    netExpectedValueMinor: 1_055_841,
+    benefitCostRatio: 12.21,
     recommendation: 'GO_ON',
   });
 });

@@ -7,8 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
 import type { Language } from '../../../workflows/contract';
+import type { ProvisionalRate } from '../../../domain/interest';
 import { printPdf } from '../../../infra/pdf';
-import { longDate, money, percent, shortDate } from '../format';
+import { colon, longDate, money, percent, shortDate } from '../format';
 import { LABELS, type MessageInvoice, type RenderedMessage, type TemplateName } from '../messages';
 
 export interface Letterhead {
@@ -22,6 +23,9 @@ export interface Letterhead {
   pec?: string;
   /** PNG/JPEG file; ignored (with a warning from the caller) when it cannot be read. */
   logoPath?: string;
+  /** The named signatory and role printed under the closing. */
+  signatory?: string;
+  signatoryRole?: string;
 }
 
 export interface InterestLine {
@@ -31,7 +35,12 @@ export interface InterestLine {
   days: number;
   ratesBp: number[];
   interestMinor: number;
+  /** The EUR 40 in the invoice currency (0 when not due, or not convertible without a known rate). */
   compensationMinor: number;
+  /** The EUR 40 in euro cents when due (shown as such for a non-EUR invoice without a rate). */
+  compensationEurMinor?: number;
+  /** Art. 1194 c.c. allocations of the partial payments (empty when capital first). */
+  allocations?: Array<{ date: string; amountMinor: number; toCostsMinor: number; toInterestMinor: number }>;
 }
 
 export interface LetterModel {
@@ -41,11 +50,21 @@ export interface LetterModel {
   /** ISO date printed on the letter. */
   date: string;
   letterhead: Letterhead;
-  recipient: { name: string; lines: string[]; vatNumber?: string | null; pec?: string | null };
+  recipient: { name: string; lines: string[]; vatNumber?: string | null; pec?: string | null; consumer?: boolean };
   currency: string;
   invoices: Array<MessageInvoice>;
   balanceMinor: number;
-  interest?: { asOf: string; lines: InterestLine[]; interestMinor: number; compensationMinor: number };
+  interest?: {
+    asOf: string;
+    lines: InterestLine[];
+    interestMinor: number;
+    compensationMinor: number;
+    compensationEurMinor?: number;
+    provisional?: ProvisionalRate[];
+    allocation?: 'capital-first' | 'interest-first' | 'costs-interest-first';
+    paidToInterestMinor?: number;
+    paidToCostsMinor?: number;
+  };
   plan?: { instalments: Array<{ dueDate: string; amountMinor: number }> };
   message: RenderedMessage;
 }
@@ -68,6 +87,7 @@ function logoDataUrl(file: string | undefined): string | null {
 /** The pdfmake document definition of a letter (exported for tests). */
 export function letterDefinition(model: LetterModel): TDocumentDefinitions {
   const L = LABELS[model.lang];
+  const C = colon(model.lang);
   const m = (minor: number): string => money(minor, model.currency, model.lang);
   const sd = (iso: string): string => shortDate(iso, model.lang);
   const lh = model.letterhead;
@@ -102,14 +122,18 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
         width: '*',
         stack: [
           { text: `${L.reference} ${model.reference}`, bold: true },
-          { text: `${L.date}: ${longDate(model.date, model.lang)}` },
+          { text: `${L.date}${C} ${longDate(model.date, model.lang)}` },
         ],
         fontSize: 9,
       },
       {
         width: 230,
         stack: [
-          { text: L.to, fontSize: 8, color: GREY },
+          ...(model.message.delivery ? [{ text: model.message.delivery, bold: true, fontSize: 9 }] : []),
+          // "Spett.le" is for businesses; a consumer's label may be empty (Italian) or neutral.
+          ...((model.recipient.consumer ? L.toPerson : L.to)
+            ? [{ text: model.recipient.consumer ? L.toPerson : L.to, fontSize: 8, color: GREY }]
+            : []),
           { text: model.recipient.name, bold: true },
           ...model.recipient.lines.map((l) => ({ text: l })),
           ...(model.recipient.vatNumber ? [{ text: `${L.vat} ${model.recipient.vatNumber}`, fontSize: 8 }] : []),
@@ -166,12 +190,25 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
 
   if (model.interest) {
     const i = model.interest;
+    const consumer = model.recipient.consumer === true;
+    const eur = (minor: number): string => money(minor, 'EUR', model.lang);
+    // A non-EUR invoice's EUR 40 with no known rate is shown in euro and stays out of the invoice-currency total.
+    const eurOnly = (i.compensationEurMinor ?? 0) > 0 && i.compensationMinor === 0 ? (i.compensationEurMinor ?? 0) : 0;
+    const fixedCell = (l: InterestLine): string =>
+      l.compensationMinor > 0
+        ? m(l.compensationMinor)
+        : (l.compensationEurMinor ?? 0) > 0
+          ? eur(l.compensationEurMinor ?? 0)
+          : '—';
+    const columns = consumer ? 5 : 6;
+    const dueTotal =
+      m(model.balanceMinor + i.interestMinor + i.compensationMinor) + (eurOnly ? ` + ${eur(eurOnly)}` : '');
     blocks.push(
-      { text: L.interestTitle, bold: true, margin: [0, 0, 0, 4] },
+      { text: consumer ? L.interestTitleConsumer : L.interestTitle, bold: true, margin: [0, 0, 0, 4] },
       {
         table: {
           headerRows: 1,
-          widths: ['*', 'auto', 'auto', 'auto', 'auto', 'auto'],
+          widths: ['*', ...Array<string>(columns - 1).fill('auto')],
           body: [
             [
               th(L.invoice),
@@ -179,7 +216,7 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
               th(L.days, 'right'),
               th(L.rate, 'right'),
               th(L.interest, 'right'),
-              th('EUR 40', 'right'),
+              ...(consumer ? [] : [th(L.fixedSum, 'right')]),
             ],
             ...i.lines.map((l) => [
               l.invoiceNumber,
@@ -187,19 +224,12 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
               { text: String(l.days), alignment: 'right' as const },
               { text: l.ratesBp.map((r) => percent(r, model.lang)).join(' / ') || '—', alignment: 'right' as const },
               { text: m(l.interestMinor), alignment: 'right' as const },
-              { text: m(l.compensationMinor), alignment: 'right' as const },
+              ...(consumer ? [] : [{ text: fixedCell(l), alignment: 'right' as const }]),
             ]),
             [
-              { text: L.totalDue, bold: true, colSpan: 5 },
-              '',
-              '',
-              '',
-              '',
-              {
-                text: m(model.balanceMinor + i.interestMinor + i.compensationMinor),
-                bold: true,
-                alignment: 'right' as const,
-              },
+              { text: L.totalDue, bold: true, colSpan: columns - 1 },
+              ...Array<string>(columns - 2).fill(''),
+              { text: dueTotal, bold: true, alignment: 'right' as const },
             ],
           ],
         },
@@ -208,7 +238,9 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
         margin: [0, 0, 0, 2],
       },
       {
-        text: `${L.ratesNote} ${i.compensationMinor ? L.compensation + '.' : ''}`,
+        text: consumer
+          ? L.ratesNoteConsumer
+          : `${L.ratesNote} ${i.compensationMinor || eurOnly ? L.compensation + '.' : ''}`,
         fontSize: 7,
         color: GREY,
         margin: [0, 0, 0, 12],
@@ -252,10 +284,12 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
             {
               stack: [
                 { text: L.paymentTitle, bold: true, margin: [0, 0, 0, 3] },
-                { text: `${L.beneficiary}: ${lh.name}` },
-                { text: `${L.iban}: ${lh.iban}`, bold: true },
-                ...(lh.bic ? [{ text: `${L.bic}: ${lh.bic}` }] : []),
-                { text: `${L.paymentReason}: ${model.reference} – ${model.invoices.map((i) => i.number).join(', ')}` },
+                { text: `${L.beneficiary}${C} ${lh.name}` },
+                { text: `${L.iban}${C} ${lh.iban}`, bold: true },
+                ...(lh.bic ? [{ text: `${L.bic}${C} ${lh.bic}` }] : []),
+                {
+                  text: `${L.paymentReason}${C} ${model.reference} – ${model.invoices.map((i) => i.number).join(', ')}`,
+                },
               ],
               fillColor: '#eef2f7',
               margin: [6, 6, 6, 6],

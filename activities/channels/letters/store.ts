@@ -31,6 +31,8 @@ export function letterheadFromConfig(config: Config): Letterhead {
     phone: config.LETTERHEAD_PHONE,
     pec: config.LETTERHEAD_PEC,
     logoPath: config.LETTERHEAD_LOGO,
+    signatory: config.LETTERHEAD_SIGNATORY,
+    signatoryRole: config.LETTERHEAD_SIGNATORY_ROLE,
   };
 }
 

@@ -72,15 +72,26 @@ describe('statutory late-payment interest (D.Lgs. 231/2002)', () => {
   });
 
   it('crosses into a half-year and a new year in one run (Dec 2025 → Jan 2026, same 2.15 % reference)', () => {
-    const r = computeLateInterest({ ...b2b, principalMinor: 365_000, dueDate: '2025-12-21', asOf: '2026-01-10' });
+    // Due Saturday 20 Dec 2025 (Saturdays are working days unless the policy says otherwise; a Sunday would move).
+    const r = computeLateInterest({ ...b2b, principalMinor: 365_000, dueDate: '2025-12-20', asOf: '2026-01-09' });
     // 20 days at 10.15 % on 3,650.00: 365,000 × 1015 × 20 / 3,650,000 = 2,030 exactly; merged into one period
     expect(r.periods).toHaveLength(1);
     expect(r.interestMinor).toBe(2_030);
   });
 
-  it('nothing before the day after the due date; compensation still due in B2B', () => {
+  it('nothing before the day after the due date, and no EUR 40 for a punctual debtor (art. 6 D.Lgs. 231/2002)', () => {
+    // 10 Mar 2025 is a Monday: paying on the due date is punctual, so neither interest nor the EUR 40 is owed.
     const r = computeLateInterest({ ...b2b, principalMinor: 100_000, dueDate: '2025-03-10', asOf: '2025-03-10' });
-    expect(r).toMatchObject({ interestMinor: 0, compensationMinor: 4000, days: 0 });
+    expect(r).toMatchObject({
+      interestMinor: 0,
+      compensationMinor: 0,
+      compensationEurMinor: 0,
+      days: 0,
+      totalMinor: 0,
+    });
+    // One day late: 100,000 × 1115 × 1 / 3,650,000 = 30.55 → 31 cents, plus the EUR 40.
+    const late = computeLateInterest({ ...b2b, principalMinor: 100_000, dueDate: '2025-03-10', asOf: '2025-03-11' });
+    expect(late).toMatchObject({ interestMinor: 31, compensationMinor: 4000, totalMinor: 4031, days: 1 });
   });
 
   it('rounds half up once on the exact total', () => {
@@ -121,7 +132,10 @@ describe('statutory late-payment interest (D.Lgs. 231/2002)', () => {
   it('warns and uses the last known rate when a half-year is missing', () => {
     const r = computeLateInterest({ ...b2b, principalMinor: 100_000, dueDate: '2026-06-30', asOf: '2026-07-10' });
     expect(r.warnings[0]).toMatch(/2026-07-01 is missing/);
-    expect(r.periods[0].rateBp).toBe(1015);
+    expect(r.periods[0]).toMatchObject({ rateBp: 1015, provisional: true });
+    expect(r.provisional).toEqual([
+      { periodStart: '2026-07-01', usedFrom: '2026-01-01', rateBp: 215, kind: 'reference' },
+    ]);
     const fixed = mergeRates(rates, [{ validFrom: '2026-07-01', rateBp: 200 }]);
     expect(
       computeLateInterest({

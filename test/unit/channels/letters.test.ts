@@ -22,9 +22,14 @@ const HEADINGS: Record<string, Record<string, string>> = {
     fr: 'Deuxième relance de paiement',
   },
   call: { it: 'Richiesta di contatto', en: 'Request for contact', fr: 'Demande de contact' },
-  'repayment-plan': { it: 'Piano di rientro', en: 'Repayment plan agreement', fr: 'Échéancier de paiement' },
+  'repayment-plan': {
+    it: 'Piano di rientro e riconoscimento di debito',
+    en: 'Repayment plan and acknowledgment of debt',
+    fr: 'Échéancier de paiement et reconnaissance de dette',
+  },
+  // Without the policy's diffidaAdAdempiere the Italian notice is a costituzione in mora only (no art. 1454 c.c.).
   'formal-notice': {
-    it: 'Diffida ad adempiere e costituzione in mora',
+    it: 'Costituzione in mora',
     en: 'Formal notice of default and demand for payment',
     fr: 'Mise en demeure de payer',
   },

@@ -1,26 +1,69 @@
 /** Legal cost-benefit and the policy replay, pure parts, on hand-computed cases. */
-import { DEFAULT_LEGAL_ASSUMPTIONS, evaluateLegal } from '../../../contexts/reports/legal';
+import { bracketFee, DEFAULT_LEGAL_ASSUMPTIONS, evaluateLegal, withOverrides } from '../../../contexts/reports/legal';
 import { replay, shiftPayments, type SimInvoice } from '../../../contexts/reports/simulate';
 import type { PolicyStep } from '../../../workflows/contract';
 
-describe('legal cost-benefit', () => {
-  test('not started, rating C: 55 % of 10,000.00; all four steps ahead (3,250.00) → go on', () => {
-    const r = evaluateLegal({ balanceMinor: 1_000_000, position: 'NOT_STARTED', rating: 'C', costsSoFarMinor: 0 });
+describe('legal cost-benefit (DPR 115/2002 art. 13; DM 55/2014 as updated by DM 147/2022)', () => {
+  test('a EUR 5,000 claim against an A-rated debtor goes on (it used to answer STOP)', () => {
+    // claim 5,000.00 + 40.00 (art. 6 D.Lgs. 231/2002) = 5,040.00; p = min(0.95, 0.55 × 1.3) = 0.715 → 3,603.60
+    // diffida 150.00 × 1; decreto ingiuntivo: contributo unificato 98.00 (1,100–5,200 bracket) halved = 49.00 + 27.00
+    // anticipazioni + 1,200.00 lawyer estimate = 1,276.00 × 0.6; precetto 400.00 × 0.36; pignoramento 1,500.00 × 0.252
+    // expected costs 150 + 765.60 + 144 + 378 = 1,437.60; recoverable (765.60 + 144 + 378) × 0.715 = 920.63
+    // net costs 516.97 → ratio 3,603.60 / 516.97 = 6.97
+    const r = evaluateLegal({
+      balanceMinor: 500_000,
+      position: 'NOT_STARTED',
+      rating: 'A',
+      costsSoFarMinor: 0,
+      interestMinor: 0,
+      compensationMinor: 4000,
+    });
     expect(r).toMatchObject({
-      recoveryProbability: 0.55,
-      expectedRecoveryMinor: 550_000,
-      expectedCostsMinor: 325_000,
-      netExpectedValueMinor: 225_000,
-      benefitCostRatio: 1.69,
+      recoveryProbability: 0.715,
+      claimMinor: 504_000,
+      expectedRecoveryMinor: 360_360,
+      expectedCostsMinor: 143_760,
+      expectedRecoveredCostsMinor: 92_063,
+      netExpectedValueMinor: 308_663,
+      benefitCostRatio: 6.97,
       recommendation: 'GO_ON',
     });
+    expect(r.steps.map((st) => [st.step, st.reachProbability, st.costMinor, st.courtFeeMinor])).toEqual([
+      ['DIFFIDA', 1, 15_000, 0],
+      ['DECRETO_INGIUNTIVO', 0.6, 127_600, 7_600],
+      ['PRECETTO', 0.36, 40_000, 0],
+      ['PIGNORAMENTO', 0.252, 150_000, 0],
+    ]);
+    // The lawyer's fee of the DM 55/2014 parameters is not bundled: the case says the estimate stands in for it.
+    expect(r.notes.join()).toMatch(/DM 55\/2014.*not entered/);
   });
-  test('positive but thin margin → stop (under 1.5×)', () => {
-    // 5,000.00 × 0.55 = 2,750.00 vs 3,250.00 → negative anyway; 7,000.00 → 3,850.00 vs 3,250.00 = 1.18× → stop
-    const r = evaluateLegal({ balanceMinor: 700_000, position: 'NOT_STARTED', rating: 'C', costsSoFarMinor: 0 });
-    expect(r).toMatchObject({ netExpectedValueMinor: 60_000, benefitCostRatio: 1.18, recommendation: 'STOP' });
-    expect(r.reason).toMatch(/1\.18×/);
+
+  test('court fees scale with the claim: EUR 10,000 is in the 5,200–26,000 bracket (237.00, halved 118.50)', () => {
+    const r = evaluateLegal({ balanceMinor: 1_000_000, position: 'NOT_STARTED', rating: 'C', costsSoFarMinor: 0 });
+    expect(r.steps[1]).toMatchObject({ step: 'DECRETO_INGIUNTIVO', courtFeeMinor: 11_850 + 2_700 });
+    expect(bracketFee(DEFAULT_LEGAL_ASSUMPTIONS.contributoUnificato, 110_000)?.feeMinor).toBe(4_300);
+    expect(bracketFee(DEFAULT_LEGAL_ASSUMPTIONS.contributoUnificato, 110_001)?.feeMinor).toBe(9_800);
+    expect(bracketFee(DEFAULT_LEGAL_ASSUMPTIONS.contributoUnificato, 60_000_000)?.feeMinor).toBe(168_600);
   });
+
+  test('an entered DM 55/2014 lawyer fee replaces the estimate, and the note goes', () => {
+    const a = withOverrides(DEFAULT_LEGAL_ASSUMPTIONS, {
+      lawyerFeesDecretoIngiuntivo: [
+        { upToMinor: 520_000, feeMinor: 50_000 },
+        { upToMinor: null, feeMinor: null },
+      ],
+    });
+    const r = evaluateLegal({ balanceMinor: 500_000, position: 'DIFFIDA', rating: 'C', costsSoFarMinor: 0 }, a);
+    expect(r.steps[0]).toMatchObject({ step: 'DECRETO_INGIUNTIVO', lawyerFeeMinor: 50_000, courtFeeMinor: 7_600 });
+    expect(r.notes).toEqual([]);
+  });
+
+  test('a small claim against an E-rated debtor stops', () => {
+    // 1,500.00 × 0.2 = 300.00 expected vs net costs 2,146.00 − 429.20 recoverable → stop
+    const r = evaluateLegal({ balanceMinor: 150_000, position: 'DIFFIDA', rating: 'E', costsSoFarMinor: 0 });
+    expect(r).toMatchObject({ expectedRecoveryMinor: 30_000, expectedCostsMinor: 214_600, recommendation: 'STOP' });
+  });
+
   test('rating moves the probability, capped', () => {
     expect(
       evaluateLegal({ balanceMinor: 100, position: 'PIGNORAMENTO', rating: 'E', costsSoFarMinor: 0 })
@@ -35,6 +78,7 @@ describe('legal cost-benefit', () => {
         .recoveryProbability,
     ).toBe(0.95);
   });
+
   test('sunk costs do not decide; nothing ahead means go on while anything is expected', () => {
     const r = evaluateLegal({ balanceMinor: 10_000, position: 'PIGNORAMENTO', rating: 'C', costsSoFarMinor: 999_999 });
     expect(r).toMatchObject({

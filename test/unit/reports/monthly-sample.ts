@@ -23,6 +23,8 @@ const march: DsoFigures = {
   bestPossibleDso: 24.8,
   add: 15.5,
   cei: 44.4,
+  cashCollectedMinor: 150_000,
+  ceiCash: 33.3,
 };
 
 const snapshot = (dso: number, best: number, add: number, cei: number): SnapshotMetrics => ({
@@ -123,13 +125,17 @@ export function workedExampleReport(): MonthlyReportData {
         balanceMinor: 150_000,
         recoveredSoFarMinor: 0,
         recoveryProbability: 0.575,
+        claimMinor: 150_000,
         expectedRecoveryMinor: 86_250,
         costsSoFarMinor: 15_000,
         expectedCostsMinor: 310_000,
+        expectedRecoveredCostsMinor: 0,
         netExpectedValueMinor: -223_750,
         benefitCostRatio: 0.28,
         recommendation: 'STOP',
         reason: 'the remaining costs exceed the expected recovery',
+        steps: [],
+        notes: [],
       },
     ],
     trend: [

@@ -42,10 +42,36 @@ test('no history is a neutral C', () => {
   expect(r.factors[0].factor).toBe('history');
 });
 
-test('lateness: two thirds of a point per day, at most 40', () => {
+test('lateness: two thirds of a point per day up to 45 days, then steeper, flat after a year', () => {
   expect(points({ ...base, weightedDaysLate: 30 }).lateness).toBe(-20);
   expect(points({ ...base, weightedDaysLate: 18.8333 }).lateness).toBe(-13);
-  expect(points({ ...base, weightedDaysLate: 200 }).lateness).toBe(-40);
+  // 120 → −61; 200 days: −61 − 80 × 24 / 245 = −68.8 → −69; beyond 365 days stays −85
+  expect(points({ ...base, weightedDaysLate: 200 }).lateness).toBe(-69);
+  expect(points({ ...base, weightedDaysLate: 900 }).lateness).toBe(-85);
+});
+
+test('customers paying 60, 180 and 365 days late on average reach D and E (no longer a C like a new customer)', () => {
+  // 60 days: −46 → 54 (D); 180 days: −61 − 60 × 24 / 245 = −66.9 → −67 → 33 (E); 365 days: −85 → 15 (E)
+  expect(scoreRating({ ...base, weightedDaysLate: 60 })).toMatchObject({ score: 54, rating: 'D' });
+  expect(scoreRating({ ...base, weightedDaysLate: 180 })).toMatchObject({ score: 33, rating: 'E' });
+  expect(scoreRating({ ...base, weightedDaysLate: 365 })).toMatchObject({ score: 15, rating: 'E' });
+  expect(scoreRating({ ...base, invoicesConsidered: 0, weightedDaysLate: null }).rating).toBe('C');
+});
+
+test('a write-off forces E for the configured period, then the averages decide again', () => {
+  // A punctual customer (100) with a write-off 30 days ago: E with 39; after the lock (365 days by default) A again.
+  const recent = scoreRating({ ...base, daysSinceWriteOff: 30 });
+  expect(recent).toMatchObject({ rating: 'E', score: 39 });
+  expect(recent.factors.at(-1)).toMatchObject({ factor: 'writeOff', points: -61, value: 30 });
+  expect(scoreRating({ ...base, daysSinceWriteOff: 366 })).toMatchObject({ rating: 'A', score: 100 });
+  // A 90-day lock (SEGUGIO_RATING_WRITE_OFF_DAYS=90): 100 days after the write-off the grade is free again.
+  expect(scoreRating({ ...base, daysSinceWriteOff: 100, writeOffLockDays: 90 }).rating).toBe('A');
+  expect(scoreRating({ ...base, daysSinceWriteOff: 60, writeOffLockDays: 90 }).rating).toBe('E');
+  // Already below 39: the score is kept, only the grade is stated.
+  expect(scoreRating({ ...base, weightedDaysLate: 365, daysSinceWriteOff: 5 })).toMatchObject({
+    rating: 'E',
+    score: 15,
+  });
 });
 
 test('promises, disputes and their caps', () => {
