@@ -10,6 +10,7 @@ import { parse } from 'csv-parse';
 import { mapHeader, parseRow } from '../api/import-format';
 import { bulkIntake, type BulkRow } from '../api/services/bulk-intake';
 import { newIntakeCache } from '../api/services/invoices';
+import { systemActor } from '../api/audit';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 
@@ -107,7 +108,8 @@ export function createImportActivities(deps: { db: Db; temporal: Client; config:
       else rejections.push({ importId: input.importId, line: row.line, reason: r.reason.slice(0, 1000) });
     }
     const ctx = Context.current();
-    const result = await bulkIntake(invoiceDeps, good, cache, (processed) => {
+    const actor = systemActor(`import:${input.importId}`, 'import');
+    const result = await bulkIntake(invoiceDeps, good, cache, actor, (processed) => {
       // A worker shutting down cancels the activity: stop here; the retry redoes the chunk idempotently.
       if (ctx.cancellationSignal.aborted) throw new Error('import chunk cancelled');
       ctx.heartbeat({ processed });

@@ -8,6 +8,7 @@ import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
 import { createContactActivities } from './channels';
 import { createErpActivities } from './erp';
+import { createIntakeActivities } from './intake';
 import { createPersistenceActivities } from './persistence';
 import { createTemporalSignalActivities } from './temporal-signals';
 import type { SegugioActivities } from './types';
@@ -26,6 +27,7 @@ export function createActivities(deps: ActivityDeps): SegugioActivities {
     ...createErpActivities(deps),
     ...(require('./reports') as typeof import('./reports')).createReportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
     ...createTemporalSignalActivities(deps.temporal),
+    ...createIntakeActivities(deps),
     ...require('./import').createImportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
   };
 }

@@ -7,6 +7,8 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../lib/config';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
+import { systemActor } from './audit';
+import { verifyJsonDepth } from './body-limits';
 import { createConsoleRouter } from './console';
 import { authenticate } from './auth';
 import { errorHandler, HttpError, notFoundHandler } from './errors';
@@ -20,7 +22,7 @@ import { importRoutes } from './routes/imports';
 import { invoiceRoutes } from './routes/invoices';
 import { policyRoutes } from './routes/policies';
 import { reportsRouter } from './routes/reports';
-import { passCallStatus, recordAdjustment, recordPayment } from './services/invoices';
+import { passCallStatus, precheckErpEvents, recordAdjustment, recordPayment } from './services/invoices';
 import { createWebhookRouter } from './webhooks';
 
 export interface AppDeps {
@@ -94,6 +96,7 @@ export function createApp(deps: AppDeps): Express {
     dataDir: deps.config.SEGUGIO_DATA_DIR,
     metrics,
     importChunkSize: deps.importChunkSize,
+    temporalTimeoutMs: deps.config.TEMPORAL_CALL_TIMEOUT_MS,
   };
   invoiceRoutes(table, routeDeps);
   importRoutes(table, routeDeps);
@@ -110,16 +113,26 @@ export function createApp(deps: AppDeps): Express {
 
   // Signed provider and ERP webhooks: their own signature checks instead of API keys, and their own raw-body parsing,
   // so they are mounted before the key check and the JSON parser. ERP facts take the same path as the ERP routes.
-  const intake = { db: deps.db, temporal: deps.temporal, taskQueue: routeDeps.taskQueue, timeZone: routeDeps.timeZone };
+  const intake = {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: routeDeps.taskQueue,
+    timeZone: routeDeps.timeZone,
+    temporalTimeoutMs: routeDeps.temporalTimeoutMs,
+  };
+  // The signed ERP webhook has no API key: its changes are audited under this name.
+  const erpWebhook = systemActor('erp-webhook', 'erp');
   app.use(
     '/v1/webhooks',
     createWebhookRouter({
       db: deps.db,
       config: deps.config,
       log: deps.log,
-      onPayment: async (invoiceId, payment) => void (await recordPayment(intake, invoiceId, payment)),
-      onAdjustment: async (invoiceId, adjustment) => void (await recordAdjustment(intake, invoiceId, adjustment)),
+      onPayment: async (invoiceId, payment) => void (await recordPayment(intake, invoiceId, payment, erpWebhook)),
+      onAdjustment: async (invoiceId, adjustment) =>
+        void (await recordAdjustment(intake, invoiceId, adjustment, erpWebhook)),
       onCallStatus: (event) => passCallStatus(intake, event),
+      precheck: (events, invoiceIds) => precheckErpEvents(intake, events, invoiceIds),
     }),
   );
 
@@ -155,7 +168,7 @@ export function createApp(deps: AppDeps): Express {
       );
     },
   });
-  app.use('/v1', express.json({ limit: '1mb', strict: true }), keyCheck, perKeyLimit);
+  app.use('/v1', express.json({ limit: '1mb', strict: true, verify: verifyJsonDepth }), keyCheck, perKeyLimit);
   app.use(router);
   app.use(reportsRouter({ db: deps.db, temporal: deps.temporal, timeZone: deps.config.SEGUGIO_TZ }));
 

@@ -67,6 +67,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       http = new HttpError(400, 'MALFORMED_JSON', 'request body is not valid JSON', [
         { path: '(body)', message: 'malformed JSON' },
       ]);
+    else if ((err as { type?: string }).type === 'entity.too.deep')
+      http = new HttpError(400, 'MALFORMED_JSON', (err as Error).message, [
+        { path: '(body)', message: (err as Error).message },
+      ]);
     else if ((err as { type?: string }).type === 'entity.too.large')
       http = new HttpError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
     else if (

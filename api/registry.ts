@@ -6,7 +6,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { requireRole, type Role } from './auth';
-import { badRequest, parse } from './errors';
+import { badRequest, HttpError, parse } from './errors';
 
 type Schema = z.ZodType;
 
@@ -55,6 +55,14 @@ export class RouteTable {
     this.routes.push(spec as unknown as RouteSpec);
     if (!this.router) return;
     this.router[spec.method](spec.path, requireRole(...spec.roles), ...before, async (req, res) => {
+      // A body that is not JSON would otherwise reach the schema as `{}` and be refused field by field.
+      if (spec.body && (spec.bodyKind ?? 'json') === 'json' && hasBody(req) && !req.is('application/json')) {
+        throw new HttpError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `this route takes a JSON body: send it with Content-Type: application/json (got ${req.get('content-type') ?? 'no Content-Type'})`,
+        );
+      }
       refuseNul({ params: req.params, query: req.query, body: req.body });
       const input = {
         params: spec.params ? parse(spec.params, req.params) : {},
@@ -68,6 +76,10 @@ export class RouteTable {
     });
   }
 }
+
+/** True when the request carries a body (a length above zero, or a chunked one). */
+const hasBody = (req: Request): boolean =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 /** A module of routes: declares its routes on the table it is given, closing over its dependencies. */
 export type RouteModule<D> = (t: RouteTable, deps: D) => void;

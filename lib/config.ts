@@ -25,6 +25,12 @@ const schema = z.object({
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: bool,
   TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE),
+  /** Deadline of each Temporal call an API request makes; past it the API answers 503 or falls back to the mirror. */
+  TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Intake outbox: an invoice without its workflow (or a payment not delivered) this long is repaired by the
+   * intake-repair Schedule, which runs every INTAKE_REPAIR_EVERY_SECONDS. */
+  INTAKE_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  INTAKE_REPAIR_EVERY_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
   SEGUGIO_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, '.segugio', 'data')),
   SEGUGIO_TZ: z.string().default('Europe/Rome'),
   SEGUGIO_DEFAULT_CURRENCY: z.string().length(3).default('EUR'),

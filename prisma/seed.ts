@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { DEV_KEYS } from '../api/dev-keys';
 import { hashKey } from '../api/auth';
+import { systemActor } from '../api/audit';
 import { createInvoice } from '../api/services/invoices';
 import type { CreateInvoice } from '../api/schemas';
 import type { Db } from '../lib/db';
@@ -144,6 +145,7 @@ export async function seedDemoInvoices(db: Db, temporal: Client, taskQueue: stri
         issueDate: isoDaysFromToday(inv.issued),
         dueDate: isoDaysFromToday(inv.due),
       },
+      systemActor('seed'),
     );
     if (res.created) created += 1;
   }

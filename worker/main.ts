@@ -4,6 +4,7 @@ import { createActivities } from '../activities';
 import { loadConfig } from '../lib/config';
 import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
+import { ensureIntakeRepairSchedule, INTAKE_REPAIR_SCHEDULE_ID } from '../contexts/intake/schedule';
 import { ensureNightlySchedules } from '../lib/reports/schedules';
 import { connectTemporal, temporalConnectionOptions } from '../lib/temporal';
 
@@ -25,6 +26,11 @@ async function main(): Promise<void> {
     // Idempotent: creates the nightly-ratings and monthly-snapshot Schedules, or updates them to this release.
     const schedules = await ensureNightlySchedules(temporal, config.TEMPORAL_TASK_QUEUE, config.SEGUGIO_TZ);
     log.info({ schedules }, 'report schedules ensured');
+    const repair = await ensureIntakeRepairSchedule(temporal, config.TEMPORAL_TASK_QUEUE, {
+      everySeconds: config.INTAKE_REPAIR_EVERY_SECONDS,
+      graceSeconds: config.INTAKE_REPAIR_GRACE_SECONDS,
+    });
+    log.info({ schedule: INTAKE_REPAIR_SCHEDULE_ID, action: repair }, 'intake-repair schedule ensured');
   }
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.

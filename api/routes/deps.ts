@@ -11,4 +11,6 @@ export interface RouteDeps {
   dataDir: string;
   metrics: ApiMetrics;
   importChunkSize?: number;
+  /** Deadline of each Temporal call a request makes (TEMPORAL_CALL_TIMEOUT_MS). */
+  temporalTimeoutMs?: number;
 }
