@@ -108,7 +108,7 @@ export function createImportActivities(deps: { db: Db; temporal: Client; config:
       else rejections.push({ importId: input.importId, line: row.line, reason: r.reason.slice(0, 1000) });
     }
     const ctx = Context.current();
-    const actor = systemActor(`import:${input.importId}`, 'import');
+    const actor = systemActor(`import:${input.importId}`, { role: 'import', source: 'import' });
     const result = await bulkIntake(invoiceDeps, good, cache, actor, (processed) => {
       // A worker shutting down cancels the activity: stop here; the retry redoes the chunk idempotently.
       if (ctx.cancellationSignal.aborted) throw new Error('import chunk cancelled');

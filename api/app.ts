@@ -121,7 +121,7 @@ export function createApp(deps: AppDeps): Express {
     temporalTimeoutMs: routeDeps.temporalTimeoutMs,
   };
   // The signed ERP webhook has no API key: its changes are audited under this name.
-  const erpWebhook = systemActor('erp-webhook', 'erp');
+  const erpWebhook = systemActor('erp-webhook', { role: 'erp', source: 'erp-webhook' });
   app.use(
     '/v1/webhooks',
     createWebhookRouter({

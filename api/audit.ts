@@ -9,6 +9,8 @@ export interface Actor {
   apiKeyId: string | null;
   role: string | null;
   requestId: string | null;
+  /** The path a system change came by (`erp-csv`, `erp-webhook`, `import`), recorded in the event's `after`. */
+  source?: string;
 }
 
 export const actorOfRequest = (req: Request): Actor => ({
@@ -19,11 +21,15 @@ export const actorOfRequest = (req: Request): Actor => ({
 });
 
 /** A change no API key made: the signed ERP webhook, the ERP CSV inbox, a bulk import's rows. */
-export const systemActor = (actorId: string, role = 'system', requestId: string | null = null): Actor => ({
+export const systemActor = (
+  actorId: string,
+  opts: { role?: string; source?: string; requestId?: string | null } = {},
+): Actor => ({
   actorId,
   apiKeyId: null,
-  role,
-  requestId,
+  role: opts.role ?? 'system',
+  requestId: opts.requestId ?? null,
+  ...(opts.source ? { source: opts.source } : {}),
 });
 
 const bigintReplacer = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? Number(v) : v);
@@ -48,7 +54,7 @@ export function auditRow(
     entityType,
     entityId,
     before: asJson(before),
-    after: asJson(after),
+    after: asJson(actor.source && after && typeof after === 'object' ? { ...after, source: actor.source } : after),
     requestId: actor.requestId,
   };
 }

@@ -24,7 +24,7 @@ export interface InboxResult {
 }
 
 /** No API key is involved: the inbox's changes are audited under this name. */
-const INBOX_ACTOR = systemActor('erp-csv-inbox');
+const INBOX_ACTOR = systemActor('system', { source: 'erp-csv' });
 
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 

@@ -95,9 +95,13 @@ export function describeRoutes<D>(module: RouteModule<D>): RouteSpec[] {
   return t.routes;
 }
 
+/** Keys that name JavaScript's object machinery: never a field of any body (zod's strict check lets
+ * `constructor` through, since every object inherits one). */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * PostgreSQL text cannot hold NUL characters: a string carrying one would fail deep inside a query as a 500. They
- * are refused up front, naming where they were found.
+ * are refused up front, naming where they were found; so are the prototype keys.
  */
 export function refuseNul(value: unknown, at: string[] = []): void {
   if (typeof value === 'string') {
@@ -110,6 +114,10 @@ export function refuseNul(value: unknown, at: string[] = []): void {
       if (k.includes('\u0000'))
         throw badRequest('request is not valid', [
           { path: at.slice(1).join('.') || '(body)', message: 'field names must not contain NUL characters' },
+        ]);
+      if (RESERVED_KEYS.has(k))
+        throw badRequest('request is not valid', [
+          { path: [...at.slice(1), k].join('.'), message: 'is not a known field' },
         ]);
       refuseNul(v, [...at, k]);
     }

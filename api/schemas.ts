@@ -56,7 +56,15 @@ const text = (max: number) => z.string().trim().min(1).max(max);
  * accepted, bounded in size; everything else in a body is a known field or a 400.
  */
 export const metadataSchema = z
-  .record(z.string().max(64), z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]))
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(64)
+      // Keys that name JavaScript's object machinery are refused, so no reader of the stored object can be tricked.
+      .refine((k) => !['__proto__', 'constructor', 'prototype'].includes(k), 'is a reserved key'),
+    z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]),
+  )
   .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
   .meta({ description: 'Free-form ERP data: up to 50 keys, each a string, number, boolean or null' });
 

@@ -16,6 +16,7 @@ import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyErpSignature } from '../activ
 import type { Config } from '../lib/config';
 import { MAX_JSON_DEPTH, jsonTooDeep } from './body-limits';
 import { zodFields, type FieldProblem } from './errors';
+import { refuseNul } from './registry';
 import { isoDate, positiveAmountMinor } from './schemas';
 import type { Db } from '../lib/db';
 import type { Logger } from '../lib/logger';
@@ -313,6 +314,7 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
           { path: '(body)', message: 'invalid JSON' },
         ]);
       }
+      refuseNul(json, ['body']);
       const parsed = erpBody.safeParse(json);
       if (!parsed.success) {
         return sendError(res, 400, 'VALIDATION_FAILED', 'invalid ERP event batch', zodFields(parsed.error));
