@@ -35,7 +35,8 @@ const MAX_MINOR = Number.MAX_SAFE_INTEGER;
  */
 export const isoDate = z
   .string({ error: 'must be an ISO date (YYYY-MM-DD)' })
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date (YYYY-MM-DD)')
+  // abort: a string that is not YYYY-MM-DD gets one message, not also "not a real calendar date".
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be an ISO date (YYYY-MM-DD)', abort: true })
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;

@@ -1,7 +1,7 @@
 /** API process: validated config, one Prisma client, one Temporal client, graceful shutdown. */
 import { createApp } from './app';
 import { loadConfig } from '../lib/config';
-import { createDb } from '../lib/db';
+import { createDb, dbTimeoutsOf } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { connectTemporal } from '../lib/temporal';
 import { assertKeysAllowed } from './dev-keys';
@@ -10,7 +10,7 @@ import { startErpCsvInbox } from './erp-inbox';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-api');
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, 10, dbTimeoutsOf(config));
   await assertKeysAllowed(db, config.SEGUGIO_MODE);
   const temporal = await connectTemporal(config);
   const app = createApp({ db, temporal, config, log });

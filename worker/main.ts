@@ -2,7 +2,7 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../lib/config';
-import { createDb } from '../lib/db';
+import { createDb, dbTimeoutsOf } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { ensureIntakeRepairSchedule, INTAKE_REPAIR_SCHEDULE_ID } from '../contexts/intake/schedule';
 import { ensureNightlySchedules } from '../lib/reports/schedules';
@@ -11,7 +11,7 @@ import { connectTemporal, temporalConnectionOptions } from '../lib/temporal';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-worker');
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, 10, dbTimeoutsOf(config, config.DATABASE_WORKER_STATEMENT_TIMEOUT_MS));
   const temporal = await connectTemporal(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
