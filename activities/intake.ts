@@ -1,8 +1,8 @@
 /** The intake-repair activity: the outbox sweep of contexts/intake/repair.ts with the worker's clients. */
 import type { Client } from '@temporalio/client';
 import { repairIntake, type RepairInput } from '../contexts/intake/repair';
-import type { Config } from '../lib/config';
-import type { Db } from '../lib/db';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
 
 export function createIntakeActivities(deps: { db: Db; temporal: Client; config: Config }) {
   const invoiceDeps = {

@@ -12,14 +12,14 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyErpSignature } from '../activities/erp/signature';
-import type { Config } from '../lib/config';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyErpSignature } from '../contexts/erp/signature';
+import type { Config } from '../infra/config';
 import { MAX_JSON_DEPTH, jsonTooDeep } from './body-limits';
-import { zodFields, type FieldProblem } from './errors';
+import { zodFields, type FieldProblem } from '../contexts/errors';
 import { refuseNul } from './registry';
-import { isoDate, positiveAmountMinor } from './schemas';
-import type { Db } from '../lib/db';
-import type { Logger } from '../lib/logger';
+import { isoDate, positiveAmountMinor } from '../contexts/schemas';
+import type { Db } from '../infra/db';
+import type { Logger } from '../infra/logger';
 import type { InvoiceAdjusted, PaymentReceived } from '../workflows/contract';
 
 export interface CallStatusEvent {

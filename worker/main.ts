@@ -1,16 +1,18 @@
 /** Worker process: one connection, the workflow bundle, the activities built once from real dependencies. */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { loadConfig } from '../lib/config';
-import { createDb, dbTimeoutsOf } from '../lib/db';
-import { createLogger } from '../lib/logger';
+import { loadConfig } from '../infra/config';
+import { createDb, dbTimeoutsOf } from '../infra/db';
+import { createLogger } from '../infra/logger';
 import { ensureIntakeRepairSchedule, INTAKE_REPAIR_SCHEDULE_ID } from '../contexts/intake/schedule';
-import { ensureNightlySchedules } from '../lib/reports/schedules';
-import { connectTemporal, temporalConnectionOptions } from '../lib/temporal';
+import { ensureNightlySchedules } from '../contexts/reports/schedules';
+import { connectTemporal, temporalConnectionOptions } from '../infra/temporal';
+import { installRuntime } from './runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-worker');
+  installRuntime(config, log);
   const db = createDb(config.DATABASE_URL, 10, dbTimeoutsOf(config, config.DATABASE_WORKER_STATEMENT_TIMEOUT_MS));
   const temporal = await connectTemporal(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));

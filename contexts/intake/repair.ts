@@ -7,7 +7,7 @@
  * and a request racing the sweeper are harmless.
  */
 import { isTerminal, TERMINAL_STAGES, type Stage } from '../../workflows/contract';
-import { deliverPayment, ensureWorkflow, newIntakeCache, type InvoiceDeps } from '../../api/services/invoices';
+import { deliverPayment, ensureWorkflow, newIntakeCache, type InvoiceDeps } from './invoices';
 
 export interface RepairInput {
   /** Rows younger than this are left to the request that is writing them. */

@@ -5,7 +5,7 @@
  * is not JSON. Each refusal writes nothing (row counts and workflows unchanged).
  */
 import request from 'supertest';
-import { signErpPayload } from '../../activities/erp/signature';
+import { signErpPayload } from '../../contexts/erp/signature';
 import { as, invoiceBody, newInvoice, quietSegment, quietSteps, snapshot } from './api-helpers';
 import { KEYS, secondsSettings, startHarness, uniq, type Harness } from './harness';
 

@@ -6,10 +6,10 @@
  */
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
-import { signErpPayload } from '../../activities/erp/signature';
+import { signErpPayload } from '../../contexts/erp/signature';
 import { createApp } from '../../api/app';
 import { ensureIntakeRepairSchedule } from '../../contexts/intake/schedule';
-import { createLogger } from '../../lib/logger';
+import { createLogger } from '../../infra/logger';
 import { as, invoiceBody, quietSegment } from './api-helpers';
 import { eventually, KEYS, startHarness, uniq, type Harness } from './harness';
 

@@ -8,9 +8,9 @@ import express from 'express';
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { errorHandler, isUnavailable } from '../../api/errors';
-import { createDb, type Db } from '../../lib/db';
-import { createLogger } from '../../lib/logger';
+import { errorHandler, isUnavailable } from '../../contexts/errors';
+import { createDb, type Db } from '../../infra/db';
+import { createLogger } from '../../infra/logger';
 import { invoiceBody, newInvoice, quietSegment } from './api-helpers';
 import { isoDaysFromToday, KEYS, startHarness, type Harness } from './harness';
 

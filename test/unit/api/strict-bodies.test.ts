@@ -12,7 +12,7 @@ import { importRoutes } from '../../../api/routes/imports';
 import { invoiceRoutes } from '../../../api/routes/invoices';
 import { policyRoutes } from '../../../api/routes/policies';
 import { reportRoutes } from '../../../api/routes/reports';
-import { adjustmentSchema, createInvoiceSchema, isoDate, paymentSchema } from '../../../api/schemas';
+import { adjustmentSchema, createInvoiceSchema, isoDate, paymentSchema } from '../../../contexts/schemas';
 
 type Def = { type: string; [k: string]: unknown };
 const defOf = (s: unknown): Def => (s as { _zod: { def: Def } })._zod.def;

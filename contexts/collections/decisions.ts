@@ -1,0 +1,115 @@
+/**
+ * Human decisions: each is a workflow update with a validator, so the caller learns at once whether it was accepted
+ * (200 with the new state) or rejected and why (422 with the validator's message). A closed invoice answers 409.
+ * Database mirrors (promises, disputes, plans, legal cases) are written only after the workflow accepted.
+ */
+import crypto from 'node:crypto';
+import {
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+  type Client,
+} from '@temporalio/client';
+import type { UpdateDefinition } from '@temporalio/common';
+import type { Db } from '../../infra/db';
+import { isTerminal, type InvoiceState, type Stage } from '../../workflows/contract';
+import { conflict, HttpError, rejected } from '../errors';
+
+/** How long the API waits for a workflow to accept or reject a decision before answering 503. */
+export const UPDATE_TIMEOUT_MS = 15_000;
+
+export interface DecisionDeps {
+  db: Db;
+  temporal: Client;
+  /** TEMPORAL_CALL_TIMEOUT_MS: how soon an unreachable Temporal is reported (the update itself may take longer). */
+  temporalTimeoutMs?: number;
+}
+
+/**
+ * Fails after `timeoutMs` if the Temporal frontend does not answer a trivial call; never resolves otherwise. Raced
+ * against a decision's update, which may legitimately wait up to UPDATE_TIMEOUT_MS for a busy worker, so that a
+ * Temporal that is down answers 503 within the short deadline instead of after the SDK's retries run out.
+ */
+export function temporalUnreachable(
+  temporal: Client,
+  timeoutMs: number,
+): { promise: Promise<never>; cancel: () => void } {
+  let cancelled = false;
+  const promise = new Promise<never>((_resolve, reject) => {
+    temporal
+      .withDeadline(Date.now() + timeoutMs, () => temporal.workflowService.getSystemInfo({}))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (!cancelled)
+            reject(
+              new HttpError(
+                503,
+                'UNAVAILABLE',
+                `Temporal did not answer within ${timeoutMs} ms; retry later`,
+                undefined,
+                {
+                  'Retry-After': '5',
+                },
+              ),
+            );
+          void err;
+        },
+      );
+  });
+  return {
+    promise,
+    cancel: () => {
+      cancelled = true;
+    },
+  };
+}
+
+/**
+ * Sends one update and maps its outcome: accepted → state; validator or handler failure → 422; workflow closed →
+ * 409; no worker answering in time → 503. `updateId` makes a retried HTTP request the same update.
+ */
+export async function executeDecision<A>(
+  deps: DecisionDeps,
+  invoice: { workflowId: string; externalNumber: string; stage: string },
+  def: UpdateDefinition<InvoiceState, [A]>,
+  arg: A,
+  updateId?: string,
+): Promise<InvoiceState> {
+  if (isTerminal(invoice.stage as Stage)) {
+    throw conflict(`invoice ${invoice.externalNumber} is closed (${invoice.stage}); no decision can change it`);
+  }
+  const handle = deps.temporal.workflow.getHandle(invoice.workflowId);
+  const probe = temporalUnreachable(deps.temporal, deps.temporalTimeoutMs ?? 5000);
+  const update = deps.temporal.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
+    handle.executeUpdate(def, { args: [arg], updateId: updateId ?? crypto.randomUUID() }),
+  );
+  // The loser of the race must not surface as an unhandled rejection.
+  update.catch(() => undefined);
+  try {
+    return await Promise.race([update, probe.promise]);
+  } catch (err) {
+    throw mapUpdateError(err, invoice.externalNumber);
+  } finally {
+    probe.cancel();
+  }
+}
+
+export function mapUpdateError(err: unknown, number: string): unknown {
+  if (err instanceof WorkflowUpdateFailedError) {
+    const cause = err.cause as { message?: string } | undefined;
+    const message = cause?.message || err.message || 'the workflow rejected this decision';
+    // The workflow closed between our read of the row and the update: a state conflict, not a bad decision.
+    if (/ is closed \(/.test(message)) return conflict(message);
+    return rejected(message);
+  }
+  if (err instanceof WorkflowNotFoundError) {
+    return conflict(`invoice ${number} is no longer being collected`);
+  }
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) {
+    return new HttpError(503, 'UNAVAILABLE', 'the invoice workflow did not answer in time; retry later', undefined, {
+      'Retry-After': '5',
+    });
+  }
+  return err;
+}

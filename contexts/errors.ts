@@ -1,0 +1,121 @@
+/**
+ * One JSON error shape everywhere: `{ "error": { "code", "message", "fields"?: [{ "path", "message" }] } }`.
+ * Bad input is a 4xx naming the field; unexpected failures are a 500 without internals.
+ */
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { ZodError } from 'zod';
+import type { Logger } from '../infra/logger';
+
+export interface FieldProblem {
+  path: string;
+  message: string;
+}
+
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly fields?: FieldProblem[],
+    readonly headers?: Record<string, string>,
+  ) {
+    super(message);
+  }
+}
+
+export const badRequest = (message: string, fields?: FieldProblem[]) =>
+  new HttpError(400, 'VALIDATION_FAILED', message, fields);
+export const notFound = (what: string) => new HttpError(404, 'NOT_FOUND', `${what} not found`);
+export const conflict = (message: string) => new HttpError(409, 'CONFLICT', message);
+export const rejected = (message: string) => new HttpError(422, 'DECISION_REJECTED', message);
+export const unavailable = (message: string) =>
+  new HttpError(503, 'UNAVAILABLE', message, undefined, { 'Retry-After': '5' });
+
+export function zodFields(err: ZodError, prefix = ''): FieldProblem[] {
+  const at = (path: PropertyKey[]): string => [prefix, ...path.map(String)].filter(Boolean).join('.') || '(body)';
+  return err.issues.flatMap((i) =>
+    // An unknown field is named by its own path, so a typo is as easy to find as a wrong value.
+    i.code === 'unrecognized_keys'
+      ? i.keys.map((k) => ({ path: at([...i.path, k]), message: 'is not a known field' }))
+      : [{ path: at(i.path), message: i.message }],
+  );
+}
+
+export const notFoundHandler: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`));
+};
+
+/** Prisma error codes that mean the database is unreachable, too slow, or its pool exhausted. */
+const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+/** PostgreSQL SQLSTATEs of a server shutting down, starting up or cancelling a statement for its timeout. */
+const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '57014', '08000', '08003', '08006', '08001', '08004']);
+const UNAVAILABLE_TEXT =
+  /ECONNREFUSED|ECONNRESET|EPIPE|UNAVAILABLE|DEADLINE_EXCEEDED|Can't reach database|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect|Query read timeout|connection timeout|terminating connection|database system is (shutting down|starting up|in recovery)|canceling statement due to statement timeout|Unable to start a transaction in the given time|Transaction already closed|Timed out fetching a new connection/i;
+
+/** True for errors that mean Temporal or PostgreSQL cannot be reached (or answer too slowly) right now. */
+export function isUnavailable(err: unknown): boolean {
+  // Driver errors arrive wrapped (Prisma → driver adapter → pg): look at the whole chain.
+  for (let e = err as Record<string, unknown> | null, depth = 0; e && depth < 5; depth++) {
+    const code = e.code;
+    if (e.name === 'ServiceError' || code === 14 || code === 4) return true; // gRPC UNAVAILABLE, DEADLINE_EXCEEDED
+    if (
+      typeof code === 'string' &&
+      (PRISMA_UNAVAILABLE.has(code) || PG_UNAVAILABLE.has(code) || code === 'ECONNREFUSED')
+    )
+      return true;
+    const original = (e as { originalCode?: unknown }).originalCode;
+    if (typeof original === 'string' && PG_UNAVAILABLE.has(original)) return true;
+    if (UNAVAILABLE_TEXT.test(String(e.message ?? ''))) return true;
+    const next = (e.cause ?? (e.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError) as
+      Record<string, unknown> | undefined;
+    e = next && typeof next === 'object' ? next : null;
+  }
+  return false;
+}
+
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err: unknown, req, res, _next) => {
+    let http: HttpError;
+    if (err instanceof HttpError) http = err;
+    else if (err instanceof ZodError) http = badRequest('request is not valid', zodFields(err));
+    else if ((err as { type?: string }).type === 'entity.parse.failed')
+      http = new HttpError(400, 'MALFORMED_JSON', 'request body is not valid JSON', [
+        { path: '(body)', message: 'malformed JSON' },
+      ]);
+    else if ((err as { type?: string }).type === 'entity.too.deep')
+      http = new HttpError(400, 'MALFORMED_JSON', (err as Error).message, [
+        { path: '(body)', message: (err as Error).message },
+      ]);
+    else if ((err as { type?: string }).type === 'entity.too.large')
+      http = new HttpError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');
+    else if (
+      (err as { type?: string }).type === 'encoding.unsupported' ||
+      (err as { type?: string }).type === 'charset.unsupported'
+    )
+      http = new HttpError(415, 'UNSUPPORTED_ENCODING', 'unsupported request encoding');
+    else if (typeof (err as { status?: unknown }).status === 'number' && (err as { status: number }).status < 500)
+      http = new HttpError((err as { status: number }).status, 'BAD_REQUEST', 'request could not be read');
+    else if (isUnavailable(err))
+      http = unavailable('a backing service (Temporal or PostgreSQL) is unreachable; retry later');
+    else {
+      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      http = new HttpError(500, 'INTERNAL', 'internal error');
+    }
+    if (http.status >= 500 && http.status !== 503) res.setHeader('Cache-Control', 'no-store');
+    for (const [k, v] of Object.entries(http.headers ?? {})) res.setHeader(k, v);
+    res.status(http.status).json({
+      error: { code: http.code, message: http.message, ...(http.fields ? { fields: http.fields } : {}) },
+    });
+  };
+}
+
+/** Parses `schema` against `value`, throwing a 400 that names the fields. */
+export function parse<T>(
+  schema: { safeParse(v: unknown): { success: true; data: T } | { success: false; error: ZodError } },
+  value: unknown,
+  prefix = '',
+): T {
+  const r = schema.safeParse(value);
+  if (!r.success) throw badRequest('request is not valid', zodFields(r.error, prefix));
+  return r.data;
+}
