@@ -4,7 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../infra/config';
+import { devKeysAllowed, type Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import { withLogContext, type Logger } from '../infra/logger';
 import { accessLog } from './access-log';
@@ -138,17 +138,22 @@ export function createApp(deps: AppDeps): Express {
     }),
   );
 
-  const perMinute = deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE;
+  // Per role: people click, an ERP syncs. A nightly sync of 1,000+ invoices is a few requests per invoice (the
+  // invoice, its payments, its credit notes) sent as fast as the ERP can; the ERP role's budget is sized for that,
+  // the people's stays low enough to stop a runaway script. `rateLimitPerMinute` (tests) overrides both.
+  const perMinuteOf = (role: string | undefined): number =>
+    deps.rateLimitPerMinute ??
+    (role === 'erp' ? deps.config.API_RATE_LIMIT_ERP_PER_MINUTE : deps.config.API_RATE_LIMIT_PER_MINUTE);
   // Guessing keys: failed authentications count per client address; past the limit they get 429 instead of 401,
   // which slows a brute force to a crawl while callers with a valid key are never affected. One counter for /v1 and
   // the console's helpers, which take the same keys.
   const keyCheck = authWithFailureLimit(
-    authenticate(deps.db),
+    authenticate(deps.db, { allowDevKeys: devKeysAllowed(deps.config) }),
     deps.authFailuresPerMinute ?? deps.config.API_AUTH_FAILURES_PER_MINUTE,
   );
   const perKeyLimit = rateLimit({
     windowMs: 60_000,
-    limit: perMinute,
+    limit: (req) => perMinuteOf(req.principal?.role),
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     // Per API key: one busy ERP integration does not slow the collectors down.
@@ -161,7 +166,7 @@ export function createApp(deps: AppDeps): Express {
         new HttpError(
           429,
           'RATE_LIMITED',
-          `more than ${perMinute} requests per minute with this key; retry later`,
+          `more than ${perMinuteOf(req.principal?.role)} requests per minute with this key (role ${req.principal?.role ?? 'none'}); retry after the Retry-After seconds`,
           undefined,
           {
             'Retry-After': String(seconds),

@@ -147,6 +147,16 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     try {
       const body = bodyBytes(req);
       if (!body) return sendError(res, 500, 'MISCONFIGURED', 'webhook router mounted after a body parser');
+      // Unsigned events could be forged by anyone reaching the API (a fake bounce stops reminders): only dev and test
+      // take them; production with SendGrid configured refuses to start without the key (infra/config.ts).
+      if (!config.SENDGRID_WEBHOOK_PUBLIC_KEY && config.SEGUGIO_MODE === 'production') {
+        return sendError(
+          res,
+          401,
+          'BAD_SIGNATURE',
+          'unsigned SendGrid events are refused: set SENDGRID_WEBHOOK_PUBLIC_KEY (the Signed Event Webhook key)',
+        );
+      }
       if (config.SENDGRID_WEBHOOK_PUBLIC_KEY) {
         const sig = req.get('X-Twilio-Email-Event-Webhook-Signature');
         const ts = req.get('X-Twilio-Email-Event-Webhook-Timestamp');
@@ -261,11 +271,15 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
       }
       if (!status) return res.status(204).end(); // intermediate status (queued, ringing, sent…)
       const duration = params.CallDuration ? Number(params.CallDuration) : undefined;
-      if (row.status !== status) {
-        await db.contactEvent.update({
-          where: { id: row.id },
-          data: { status, outcome: raw.toUpperCase(), providerMessageId: row.providerMessageId ?? sid },
-        });
+      // Twilio replays a callback it thinks was lost: only the request that moves the status passes it on, so the
+      // workflow hears each final status once (a conditional update: two concurrent replays move it once).
+      const moved = await db.contactEvent.updateMany({
+        where: { id: row.id, NOT: { status } },
+        data: { status, outcome: raw.toUpperCase(), providerMessageId: row.providerMessageId ?? sid },
+      });
+      if (moved.count === 0) {
+        log.info({ contactEventId: row.id, status }, 'Twilio status replayed: already recorded');
+        return res.status(204).end();
       }
       await deps.onCallStatus?.({
         contactEventId: row.id,

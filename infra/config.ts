@@ -58,6 +58,8 @@ const schema = z.object({
   ERP_CSV_DIR: z.string().optional(),
   /** Requests per API key per minute before 429. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** The same for keys of the ERP role, sized for a bulk sync (1,000+ invoices with their payments in a minute). */
+  API_RATE_LIMIT_ERP_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   /** Failed authentications per client address per minute before 429. */
   API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   /** host:port where the worker serves the Temporal SDK's metrics for Prometheus (`/metrics`); unset: off. */
@@ -111,6 +113,15 @@ type Identity = keyof typeof IDENTITY_PLACEHOLDERS;
 
 export type Config = Omit<z.infer<typeof schema>, Identity> & Record<Identity, string>;
 
+/**
+ * Whether the well-known dev API keys (sg_dev_…) may authenticate: in dev mode, and in test mode only inside the
+ * test runner (jest sets JEST_WORKER_ID). Decided from the process, never from the database, so a production API
+ * pointed at a database where `npm run dev` re-activated them still refuses them.
+ */
+export function devKeysAllowed(config: Pick<Config, 'SEGUGIO_MODE'>, env: NodeJS.ProcessEnv = process.env): boolean {
+  return config.SEGUGIO_MODE === 'dev' || (config.SEGUGIO_MODE === 'test' && env.JEST_WORKER_ID !== undefined);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
@@ -122,6 +133,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (data.SEGUGIO_MODE === 'production' && missing.length > 0) {
     throw new Error(
       `Invalid configuration:\n${missing.map((k) => `  ${k}: required in production (it is printed on what debtors receive)`).join('\n')}`,
+    );
+  }
+  if (data.SEGUGIO_MODE === 'production' && data.SENDGRID_API_KEY && !data.SENDGRID_WEBHOOK_PUBLIC_KEY) {
+    throw new Error(
+      'Invalid configuration:\n  SENDGRID_WEBHOOK_PUBLIC_KEY: required in production when SENDGRID_API_KEY is set ' +
+        '(unsigned event webhooks could forge bounces)',
     );
   }
   const identity = Object.fromEntries(

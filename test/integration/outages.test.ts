@@ -155,6 +155,8 @@ describe('Temporal down', () => {
     console.log(`read with Temporal down → ${read.status} source=${read.body.source} in ${Date.now() - t0} ms`);
     expect(read.status).toBe(200);
     expect(read.body.source).toBe('database');
+    // Calls still retrying towards their deadline must end before the channel closes under them.
+    await new Promise((r) => setTimeout(r, 2500));
     await connection.close().catch(() => undefined);
   });
 });
