@@ -10,6 +10,7 @@ import { parse } from 'csv-parse';
 import { mapHeader, parseRow } from '../contexts/erp/import-format';
 import { bulkIntake, type BulkRow } from '../contexts/intake/bulk';
 import { newIntakeCache } from '../contexts/intake/invoices';
+import { systemActor } from '../contexts/access/audit';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
 
@@ -107,7 +108,8 @@ export function createImportActivities(deps: { db: Db; temporal: Client; config:
       else rejections.push({ importId: input.importId, line: row.line, reason: r.reason.slice(0, 1000) });
     }
     const ctx = Context.current();
-    const result = await bulkIntake(invoiceDeps, good, cache, (processed) => {
+    const actor = systemActor(`import:${input.importId}`, { role: 'import', source: 'import' });
+    const result = await bulkIntake(invoiceDeps, good, cache, actor, (processed) => {
       // A worker shutting down cancels the activity: stop here; the retry redoes the chunk idempotently.
       if (ctx.cancellationSignal.aborted) throw new Error('import chunk cancelled');
       ctx.heartbeat({ processed });

@@ -10,6 +10,7 @@ import { createContactActivities } from './channels';
 import { createPecReceiptActivities } from './channels/pec-receipts';
 import { createErpActivities } from './erp';
 import { createImportActivities } from './import';
+import { createIntakeActivities } from './intake';
 import { createPersistenceActivities } from './persistence';
 import { createPolicyActivities } from './policies';
 import { createReportActivities } from './reports';
@@ -31,6 +32,7 @@ export function createActivities(deps: ActivityDeps): SegugioActivities {
     ...createPecReceiptActivities(deps),
     ...createReportActivities(deps),
     ...createTemporalSignalActivities(deps.temporal),
+    ...createIntakeActivities(deps),
     ...createImportActivities(deps),
     ...createPolicyActivities(deps),
   };

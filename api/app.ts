@@ -4,10 +4,12 @@ import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../infra/config';
+import { devKeysAllowed, type Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import { withLogContext, type Logger } from '../infra/logger';
 import { accessLog } from './access-log';
+import { systemActor } from '../contexts/access/audit';
+import { verifyJsonDepth } from './body-limits';
 import { createConsoleRouter } from './console';
 import { authenticate } from '../contexts/access/auth';
 import { errorHandler, HttpError, notFoundHandler } from '../contexts/errors';
@@ -23,7 +25,7 @@ import { noticeRoutes } from './routes/notices';
 import { policyRoutes } from './routes/policies';
 import { rateRoutes } from './routes/rates';
 import { reportsRouter } from './routes/reports';
-import { passCallStatus, recordAdjustment, recordPayment } from '../contexts/intake/invoices';
+import { passCallStatus, precheckErpEvents, recordAdjustment, recordPayment } from '../contexts/intake/invoices';
 import { createWebhookRouter } from './webhooks';
 
 export interface AppDeps {
@@ -99,6 +101,7 @@ export function createApp(deps: AppDeps): Express {
     metrics,
     importChunkSize: deps.importChunkSize,
     defaultCurrency: deps.config.SEGUGIO_DEFAULT_CURRENCY,
+    temporalTimeoutMs: deps.config.TEMPORAL_CALL_TIMEOUT_MS,
   };
   invoiceRoutes(table, routeDeps);
   importRoutes(table, routeDeps);
@@ -117,30 +120,45 @@ export function createApp(deps: AppDeps): Express {
 
   // Signed provider and ERP webhooks: their own signature checks instead of API keys, and their own raw-body parsing,
   // so they are mounted before the key check and the JSON parser. ERP facts take the same path as the ERP routes.
-  const intake = { db: deps.db, temporal: deps.temporal, taskQueue: routeDeps.taskQueue, timeZone: routeDeps.timeZone };
+  const intake = {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: routeDeps.taskQueue,
+    timeZone: routeDeps.timeZone,
+    temporalTimeoutMs: routeDeps.temporalTimeoutMs,
+  };
+  // The signed ERP webhook has no API key: its changes are audited under this name.
+  const erpWebhook = systemActor('erp-webhook', { role: 'erp', source: 'erp-webhook' });
   app.use(
     '/v1/webhooks',
     createWebhookRouter({
       db: deps.db,
       config: deps.config,
       log: deps.log,
-      onPayment: async (invoiceId, payment) => void (await recordPayment(intake, invoiceId, payment)),
-      onAdjustment: async (invoiceId, adjustment) => void (await recordAdjustment(intake, invoiceId, adjustment)),
+      onPayment: async (invoiceId, payment) => void (await recordPayment(intake, invoiceId, payment, erpWebhook)),
+      onAdjustment: async (invoiceId, adjustment) =>
+        void (await recordAdjustment(intake, invoiceId, adjustment, erpWebhook)),
       onCallStatus: (event) => passCallStatus(intake, event),
+      precheck: (events, invoiceIds) => precheckErpEvents(intake, events, invoiceIds),
     }),
   );
 
-  const perMinute = deps.rateLimitPerMinute ?? deps.config.API_RATE_LIMIT_PER_MINUTE;
+  // Per role: people click, an ERP syncs. A nightly sync of 1,000+ invoices is a few requests per invoice (the
+  // invoice, its payments, its credit notes) sent as fast as the ERP can; the ERP role's budget is sized for that,
+  // the people's stays low enough to stop a runaway script. `rateLimitPerMinute` (tests) overrides both.
+  const perMinuteOf = (role: string | undefined): number =>
+    deps.rateLimitPerMinute ??
+    (role === 'erp' ? deps.config.API_RATE_LIMIT_ERP_PER_MINUTE : deps.config.API_RATE_LIMIT_PER_MINUTE);
   // Guessing keys: failed authentications count per client address; past the limit they get 429 instead of 401,
   // which slows a brute force to a crawl while callers with a valid key are never affected. One counter for /v1 and
   // the console's helpers, which take the same keys.
   const keyCheck = authWithFailureLimit(
-    authenticate(deps.db),
+    authenticate(deps.db, { allowDevKeys: devKeysAllowed(deps.config) }),
     deps.authFailuresPerMinute ?? deps.config.API_AUTH_FAILURES_PER_MINUTE,
   );
   const perKeyLimit = rateLimit({
     windowMs: 60_000,
-    limit: perMinute,
+    limit: (req) => perMinuteOf(req.principal?.role),
     standardHeaders: 'draft-7',
     legacyHeaders: false,
     // Per API key: one busy ERP integration does not slow the collectors down.
@@ -153,7 +171,7 @@ export function createApp(deps: AppDeps): Express {
         new HttpError(
           429,
           'RATE_LIMITED',
-          `more than ${perMinute} requests per minute with this key; retry later`,
+          `more than ${perMinuteOf(req.principal?.role)} requests per minute with this key (role ${req.principal?.role ?? 'none'}); retry after the Retry-After seconds`,
           undefined,
           {
             'Retry-After': String(seconds),
@@ -162,7 +180,7 @@ export function createApp(deps: AppDeps): Express {
       );
     },
   });
-  app.use('/v1', express.json({ limit: '1mb', strict: true }), keyCheck, perKeyLimit);
+  app.use('/v1', express.json({ limit: '1mb', strict: true, verify: verifyJsonDepth }), keyCheck, perKeyLimit);
   app.use(router);
   app.use(reportsRouter({ db: deps.db, temporal: deps.temporal, timeZone: deps.config.SEGUGIO_TZ }));
 

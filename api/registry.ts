@@ -6,7 +6,7 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
 import { requireRole, type Role } from '../contexts/access/auth';
-import { badRequest, parse } from '../contexts/errors';
+import { badRequest, HttpError, parse } from '../contexts/errors';
 
 type Schema = z.ZodType;
 
@@ -55,6 +55,14 @@ export class RouteTable {
     this.routes.push(spec as unknown as RouteSpec);
     if (!this.router) return;
     this.router[spec.method](spec.path, requireRole(...spec.roles), ...before, async (req, res) => {
+      // A body that is not JSON would otherwise reach the schema as `{}` and be refused field by field.
+      if (spec.body && (spec.bodyKind ?? 'json') === 'json' && hasBody(req) && !req.is('application/json')) {
+        throw new HttpError(
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `this route takes a JSON body: send it with Content-Type: application/json (got ${req.get('content-type') ?? 'no Content-Type'})`,
+        );
+      }
       refuseNul({ params: req.params, query: req.query, body: req.body });
       const input = {
         params: spec.params ? parse(spec.params, req.params) : {},
@@ -68,6 +76,10 @@ export class RouteTable {
     });
   }
 }
+
+/** True when the request carries a body (a length above zero, or a chunked one). */
+const hasBody = (req: Request): boolean =>
+  req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
 
 /** A module of routes: declares its routes on the table it is given, closing over its dependencies. */
 export type RouteModule<D> = (t: RouteTable, deps: D) => void;
@@ -83,9 +95,13 @@ export function describeRoutes<D>(module: RouteModule<D>): RouteSpec[] {
   return t.routes;
 }
 
+/** Keys that name JavaScript's object machinery: never a field of any body (zod's strict check lets
+ * `constructor` through, since every object inherits one). */
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
 /**
  * PostgreSQL text cannot hold NUL characters: a string carrying one would fail deep inside a query as a 500. They
- * are refused up front, naming where they were found.
+ * are refused up front, naming where they were found; so are the prototype keys.
  */
 export function refuseNul(value: unknown, at: string[] = []): void {
   if (typeof value === 'string') {
@@ -98,6 +114,10 @@ export function refuseNul(value: unknown, at: string[] = []): void {
       if (k.includes('\u0000'))
         throw badRequest('request is not valid', [
           { path: at.slice(1).join('.') || '(body)', message: 'field names must not contain NUL characters' },
+        ]);
+      if (RESERVED_KEYS.has(k))
+        throw badRequest('request is not valid', [
+          { path: [...at.slice(1), k].join('.'), message: 'is not a known field' },
         ]);
       refuseNul(v, [...at, k]);
     }

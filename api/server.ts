@@ -1,7 +1,7 @@
 /** API process: validated config, one Prisma client, one Temporal client, graceful shutdown. */
 import { createApp } from './app';
 import { loadConfig } from '../infra/config';
-import { createDb } from '../infra/db';
+import { createDb, dbTimeoutsOf } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { connectTemporal } from '../infra/temporal';
 import { assertKeysAllowed } from '../contexts/access/dev-keys';
@@ -10,7 +10,7 @@ import { startErpCsvInbox } from '../contexts/erp/inbox';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-api');
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, 10, dbTimeoutsOf(config));
   await assertKeysAllowed(db, config.SEGUGIO_MODE);
   const temporal = await connectTemporal(config);
   const app = createApp({ db, temporal, config, log });

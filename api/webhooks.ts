@@ -14,6 +14,10 @@ import twilio from 'twilio';
 import { z } from 'zod';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyErpSignature } from '../contexts/erp/signature';
 import type { Config } from '../infra/config';
+import { MAX_JSON_DEPTH, jsonTooDeep } from './body-limits';
+import { zodFields, type FieldProblem } from '../contexts/errors';
+import { refuseNul } from './registry';
+import { isoDate, positiveAmountMinor } from '../contexts/schemas';
 import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import type { InvoiceAdjusted, PaymentReceived } from '../workflows/contract';
@@ -40,6 +44,8 @@ export interface WebhookDeps {
   onPayment: (invoiceId: string, payment: PaymentReceived) => Promise<void>;
   /** A credit note / amount change / cancellation from the ERP (invoiceAdjustedSignal). */
   onAdjustment: (invoiceId: string, adjustment: InvoiceAdjusted) => Promise<void>;
+  /** The problems that would make an event of the batch refused (paths `events.<n>.<field>`), before any is applied. */
+  precheck?: (events: ErpEventInput[], invoiceIds: string[]) => Promise<FieldProblem[]>;
   /** A hard bounce opened a FIX_CONTACT task. */
   onHardBounce?: (event: {
     contactEventId: string;
@@ -50,10 +56,10 @@ export interface WebhookDeps {
   now?: () => Date;
 }
 
-interface FieldProblem {
-  path: string;
-  message: string;
-}
+/** One validated event of a signed ERP batch. */
+export type ErpEventInput =
+  | { type: 'payment'; reference: string; amountMinor: number; paidOn: string }
+  | { type: 'adjustment'; reference: string; kind: 'CREDIT_NOTE' | 'AMOUNT_CHANGE' | 'CANCEL'; amountMinor?: number };
 
 function sendError(res: Response, status: number, code: string, message: string, fields?: FieldProblem[]): void {
   res.status(status).json({ error: { code, message, ...(fields?.length ? { fields } : {}) } });
@@ -97,29 +103,39 @@ const EMAIL_EVENTS: Record<string, string> = {
   dropped: 'FAILED',
 };
 
-const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date (YYYY-MM-DD)');
 const invoiceRef = {
-  invoiceId: z.string().min(1).optional(),
-  invoiceNumber: z.string().min(1).optional(),
+  invoiceId: z.string().min(1).max(128).optional(),
+  invoiceNumber: z.string().min(1).max(64).optional(),
 };
+/** Same rules as POST /v1/invoices/:id/payments and /adjustments: unknown keys refused, real calendar dates. */
 const erpEvent = z.discriminatedUnion('type', [
-  z.object({
-    type: z.literal('payment'),
-    ...invoiceRef,
-    reference: z.string().min(1).max(200),
-    amountMinor: z.number().int().positive().max(Number.MAX_SAFE_INTEGER),
-    paidOn: isoDate,
-  }),
-  z.object({
-    type: z.literal('adjustment'),
-    ...invoiceRef,
-    reference: z.string().min(1).max(200),
-    kind: z.enum(['CREDIT_NOTE', 'AMOUNT_CHANGE', 'CANCEL']),
-    amountMinor: z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER).optional(),
-    note: z.string().max(2000).optional(),
-  }),
+  z
+    .object({
+      type: z.literal('payment'),
+      ...invoiceRef,
+      reference: z.string().trim().min(1).max(128),
+      amountMinor: positiveAmountMinor,
+      paidOn: isoDate,
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('adjustment'),
+      ...invoiceRef,
+      reference: z.string().trim().min(1).max(128),
+      kind: z.enum(['CREDIT_NOTE', 'AMOUNT_CHANGE', 'CANCEL']),
+      amountMinor: positiveAmountMinor.optional(),
+      note: z.string().trim().max(2000).optional(),
+    })
+    .strict()
+    .superRefine((v, ctx) => {
+      if (v.kind !== 'CANCEL' && v.amountMinor === undefined)
+        ctx.addIssue({ code: 'custom', path: ['amountMinor'], message: `is required for ${v.kind}` });
+      if (v.kind === 'CANCEL' && v.amountMinor !== undefined)
+        ctx.addIssue({ code: 'custom', path: ['amountMinor'], message: 'must be absent for CANCEL' });
+    }),
 ]);
-const erpBody = z.object({ events: z.array(erpEvent).min(1).max(1000) });
+const erpBody = z.object({ events: z.array(erpEvent).min(1).max(1000) }).strict();
 
 export function createWebhookRouter(deps: WebhookDeps): Router {
   const { db, config, log } = deps;
@@ -131,6 +147,16 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
     try {
       const body = bodyBytes(req);
       if (!body) return sendError(res, 500, 'MISCONFIGURED', 'webhook router mounted after a body parser');
+      // Unsigned events could be forged by anyone reaching the API (a fake bounce stops reminders): only dev and test
+      // take them; production with SendGrid configured refuses to start without the key (infra/config.ts).
+      if (!config.SENDGRID_WEBHOOK_PUBLIC_KEY && config.SEGUGIO_MODE === 'production') {
+        return sendError(
+          res,
+          401,
+          'BAD_SIGNATURE',
+          'unsigned SendGrid events are refused: set SENDGRID_WEBHOOK_PUBLIC_KEY (the Signed Event Webhook key)',
+        );
+      }
       if (config.SENDGRID_WEBHOOK_PUBLIC_KEY) {
         const sig = req.get('X-Twilio-Email-Event-Webhook-Signature');
         const ts = req.get('X-Twilio-Email-Event-Webhook-Timestamp');
@@ -245,11 +271,15 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
       }
       if (!status) return res.status(204).end(); // intermediate status (queued, ringing, sent…)
       const duration = params.CallDuration ? Number(params.CallDuration) : undefined;
-      if (row.status !== status) {
-        await db.contactEvent.update({
-          where: { id: row.id },
-          data: { status, outcome: raw.toUpperCase(), providerMessageId: row.providerMessageId ?? sid },
-        });
+      // Twilio replays a callback it thinks was lost: only the request that moves the status passes it on, so the
+      // workflow hears each final status once (a conditional update: two concurrent replays move it once).
+      const moved = await db.contactEvent.updateMany({
+        where: { id: row.id, NOT: { status } },
+        data: { status, outcome: raw.toUpperCase(), providerMessageId: row.providerMessageId ?? sid },
+      });
+      if (moved.count === 0) {
+        log.info({ contactEventId: row.id, status }, 'Twilio status replayed: already recorded');
+        return res.status(204).end();
       }
       await deps.onCallStatus?.({
         contactEventId: row.id,
@@ -287,21 +317,21 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
 
       let json: unknown;
       try {
+        if (jsonTooDeep(body)) {
+          return sendError(res, 400, 'VALIDATION_FAILED', `JSON nested deeper than ${MAX_JSON_DEPTH} levels`, [
+            { path: '(body)', message: `must not nest deeper than ${MAX_JSON_DEPTH} levels` },
+          ]);
+        }
         json = JSON.parse(body.toString('utf8'));
       } catch {
         return sendError(res, 400, 'VALIDATION_FAILED', 'body is not JSON', [
           { path: '(body)', message: 'invalid JSON' },
         ]);
       }
+      refuseNul(json, ['body']);
       const parsed = erpBody.safeParse(json);
       if (!parsed.success) {
-        return sendError(
-          res,
-          400,
-          'VALIDATION_FAILED',
-          'invalid ERP event batch',
-          parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })),
-        );
+        return sendError(res, 400, 'VALIDATION_FAILED', 'invalid ERP event batch', zodFields(parsed.error));
       }
       // Resolve every invoice first: a batch is accepted whole or not at all.
       const fields: FieldProblem[] = [];
@@ -324,6 +354,17 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
         targets.push(inv?.id ?? '');
       }
       if (fields.length) return sendError(res, 422, 'UNKNOWN_INVOICE', 'some events name unknown invoices', fields);
+      // Then every event that would be refused (a reference reused with other content, an adjustment on a closed
+      // invoice, a credit note above the invoice): one refusal and nothing of the batch is applied.
+      const conflicts = (await deps.precheck?.(parsed.data.events, targets)) ?? [];
+      if (conflicts.length)
+        return sendError(
+          res,
+          409,
+          'CONFLICT',
+          'some events conflict with what is recorded; nothing was applied',
+          conflicts,
+        );
 
       for (const [n, ev] of parsed.data.events.entries()) {
         if (ev.type === 'payment') {

@@ -45,17 +45,32 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'NOT_FOUND', `no route for ${req.method} ${req.path}`));
 };
 
-/** True for errors that mean Temporal or PostgreSQL cannot be reached right now. */
+/** Prisma error codes that mean the database is unreachable, too slow, or its pool exhausted. */
+const PRISMA_UNAVAILABLE = new Set(['P1001', 'P1002', 'P1008', 'P1017', 'P2024', 'P2028']);
+/** PostgreSQL SQLSTATEs of a server shutting down, starting up or cancelling a statement for its timeout. */
+const PG_UNAVAILABLE = new Set(['57P01', '57P02', '57P03', '57014', '08000', '08003', '08006', '08001', '08004']);
+const UNAVAILABLE_TEXT =
+  /ECONNREFUSED|ECONNRESET|EPIPE|UNAVAILABLE|DEADLINE_EXCEEDED|Can't reach database|Connection terminated|connect ETIMEDOUT|timeout exceeded when trying to connect|Query read timeout|connection timeout|terminating connection|database system is (shutting down|starting up|in recovery)|canceling statement due to statement timeout|Unable to start a transaction in the given time|Transaction already closed|Timed out fetching a new connection/i;
+
+/** True for errors that mean Temporal or PostgreSQL cannot be reached (or answer too slowly) right now. */
 export function isUnavailable(err: unknown): boolean {
-  const e = err as { code?: unknown; name?: string; message?: string } | null;
-  if (!e) return false;
-  const msg = String(e.message ?? '');
-  return (
-    e.name === 'ServiceError' ||
-    e.code === 'ECONNREFUSED' ||
-    e.code === 14 || // gRPC UNAVAILABLE
-    /ECONNREFUSED|UNAVAILABLE|Can't reach database|Connection terminated|connect ETIMEDOUT/i.test(msg)
-  );
+  // Driver errors arrive wrapped (Prisma → driver adapter → pg): look at the whole chain.
+  for (let e = err as Record<string, unknown> | null, depth = 0; e && depth < 5; depth++) {
+    const code = e.code;
+    if (e.name === 'ServiceError' || code === 14 || code === 4) return true; // gRPC UNAVAILABLE, DEADLINE_EXCEEDED
+    if (
+      typeof code === 'string' &&
+      (PRISMA_UNAVAILABLE.has(code) || PG_UNAVAILABLE.has(code) || code === 'ECONNREFUSED')
+    )
+      return true;
+    const original = (e as { originalCode?: unknown }).originalCode;
+    if (typeof original === 'string' && PG_UNAVAILABLE.has(original)) return true;
+    if (UNAVAILABLE_TEXT.test(String(e.message ?? ''))) return true;
+    const next = (e.cause ?? (e.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError) as
+      Record<string, unknown> | undefined;
+    e = next && typeof next === 'object' ? next : null;
+  }
+  return false;
 }
 
 export function errorHandler(log: Logger): ErrorRequestHandler {
@@ -66,6 +81,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     else if ((err as { type?: string }).type === 'entity.parse.failed')
       http = new HttpError(400, 'MALFORMED_JSON', 'request body is not valid JSON', [
         { path: '(body)', message: 'malformed JSON' },
+      ]);
+    else if ((err as { type?: string }).type === 'entity.too.deep')
+      http = new HttpError(400, 'MALFORMED_JSON', (err as Error).message, [
+        { path: '(body)', message: (err as Error).message },
       ]);
     else if ((err as { type?: string }).type === 'entity.too.large')
       http = new HttpError(413, 'PAYLOAD_TOO_LARGE', 'request body is too large');

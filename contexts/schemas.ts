@@ -29,9 +29,14 @@ export const CURRENCIES = [
 
 const MAX_MINOR = Number.MAX_SAFE_INTEGER;
 
+/**
+ * The one calendar-date type of every schema (API bodies, queries, webhooks, imports): `YYYY-MM-DD` naming a day that
+ * exists, so `2026-02-30` is refused instead of rolling over to 2 March.
+ */
 export const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date (YYYY-MM-DD)')
+  .string({ error: 'must be an ISO date (YYYY-MM-DD)' })
+  // abort: a string that is not YYYY-MM-DD gets one message, not also "not a real calendar date".
+  .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be an ISO date (YYYY-MM-DD)', abort: true })
   .refine((s) => {
     const d = new Date(`${s}T00:00:00Z`);
     return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
@@ -47,34 +52,66 @@ export const positiveAmountMinor = amountMinor.refine((n) => n > 0, 'must be gre
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 
-export const customerSchema = z.object({
-  externalId: text(64),
-  name: text(200),
-  vatNumber: text(32).optional(),
-  fiscalCode: text(32).optional(),
-  email: z.email().optional(),
-  phone: z
-    .string()
-    .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +390212345678')
-    .optional(),
-  pec: z.email().optional(),
-  address: z
-    .object({
-      line: text(200),
-      city: text(100),
-      postalCode: text(16),
-      province: text(8).optional(),
-      country: z.string().length(2).default('IT'),
-    })
-    .optional(),
-  language: z.enum(LANGUAGES).default('it'),
-  segment: text(64).default('standard'),
-  area: text(64).optional(),
-  consumer: z.boolean().default(false),
-  creditLimitMinor: amountMinor.optional(),
-  collectorId: text(64).optional(),
-  salespersonId: text(64).optional(),
-});
+/**
+ * Free-form data an ERP wants kept with the invoice (its own ids, cost centre, …): the one place where any key is
+ * accepted, bounded in size; everything else in a body is a known field or a 400.
+ */
+export const metadataSchema = z
+  .record(
+    z
+      .string()
+      .min(1)
+      .max(64)
+      // Keys that name JavaScript's object machinery are refused, so no reader of the stored object can be tricked.
+      .refine((k) => !['__proto__', 'constructor', 'prototype'].includes(k), 'is a reserved key'),
+    z.union([z.string().max(1000), z.number(), z.boolean(), z.null()]),
+  )
+  .refine((m) => Object.keys(m).length <= 50, 'at most 50 keys')
+  .meta({ description: 'Free-form ERP data: up to 50 keys, each a string, number, boolean or null' });
+
+/**
+ * An invoice's customer block. On a customer Segugio already knows, an absent field leaves the stored value as it is
+ * and only an explicit `null` clears it (`name` cannot be cleared); a new customer gets the defaults noted below.
+ */
+export const customerSchema = z
+  .object({
+    externalId: text(64),
+    name: text(200),
+    vatNumber: text(32).nullable().optional(),
+    fiscalCode: text(32).nullable().optional(),
+    email: z.email().nullable().optional(),
+    phone: z
+      .string()
+      .regex(/^\+[1-9]\d{6,14}$/, 'must be an E.164 phone number such as +390212345678')
+      .nullable()
+      .optional(),
+    pec: z.email().nullable().optional(),
+    /** `null` clears the whole address; a given address replaces line, city and postal code (province and country
+     * too when given). */
+    address: z
+      .object({
+        line: text(200),
+        city: text(100),
+        postalCode: text(16),
+        province: text(8).nullable().optional(),
+        country: z.string().length(2).optional(),
+      })
+      .strict()
+      .nullable()
+      .optional(),
+    /** New customers: `it`. */
+    language: z.enum(LANGUAGES).optional(),
+    /** New customers: `standard`. */
+    segment: text(64).optional(),
+    area: text(64).nullable().optional(),
+    /** New customers: false. */
+    consumer: z.boolean().optional(),
+    creditLimitMinor: amountMinor.nullable().optional(),
+    collectorId: text(64).nullable().optional(),
+    salespersonId: text(64).nullable().optional(),
+  })
+  .strict();
+export type CustomerBlock = z.infer<typeof customerSchema>;
 
 export const createInvoiceSchema = z
   .object({
@@ -86,7 +123,9 @@ export const createInvoiceSchema = z
     balanceMinor: amountMinor.optional(),
     issueDate: isoDate,
     dueDate: isoDate,
+    metadata: metadataSchema.optional(),
   })
+  .strict()
   .superRefine((v, ctx) => {
     if (v.balanceMinor !== undefined && v.balanceMinor > v.amountMinor) {
       ctx.addIssue({ code: 'custom', path: ['balanceMinor'], message: 'must not exceed amountMinor' });
@@ -97,11 +136,13 @@ export const createInvoiceSchema = z
   });
 export type CreateInvoice = z.infer<typeof createInvoiceSchema>;
 
-export const paymentSchema = z.object({
-  reference: text(128),
-  amountMinor: positiveAmountMinor,
-  paidOn: isoDate,
-});
+export const paymentSchema = z
+  .object({
+    reference: text(128),
+    amountMinor: positiveAmountMinor,
+    paidOn: isoDate,
+  })
+  .strict();
 export type PaymentBody = z.infer<typeof paymentSchema>;
 
 export const idParam = z.string().trim().min(1).max(128);

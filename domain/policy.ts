@@ -26,34 +26,39 @@ export const policyKey = z
     'must be a policy key: a lower-case slug (letters, digits, - and _; at most 64)',
   );
 
-export const policyStepSchema = z.object({
-  stage: z.enum(POLICY_STAGES),
-  offset: isoDuration,
-  channels: z.array(z.enum(CHANNELS)).min(1),
-  template: z.string().min(1).max(64),
-  minBalanceMinor: z.number().int().nonnegative().optional(),
-  requiresApproval: z.boolean().optional(),
-  attachLetter: z.boolean().optional(),
-});
+export const policyStepSchema = z
+  .object({
+    stage: z.enum(POLICY_STAGES),
+    offset: isoDuration,
+    channels: z.array(z.enum(CHANNELS)).min(1),
+    template: z.string().min(1).max(64),
+    minBalanceMinor: z.number().int().nonnegative().optional(),
+    requiresApproval: z.boolean().optional(),
+    attachLetter: z.boolean().optional(),
+  })
+  // A misspelt `requiresAproval` must be a 400, not a legal step that opens unapproved.
+  .strict();
 
-export const policySettingsSchema = z.object({
-  promiseGrace: positiveDuration,
-  promiseMaxHorizon: positiveDuration,
-  planGrace: positiveDuration,
-  planMaxInstalments: z.number().int().min(1).max(120),
-  callOutcomeDeadline: positiveDuration,
-  contactBudget: z.object({ max: z.number().int().min(1).max(100), window: positiveDuration }),
-  consolidationWindow: positiveDuration,
-  timezone: z.string().refine(validTimeZone, 'must be an IANA time zone such as Europe/Rome'),
-  ratingRoutes: z
-    .object(Object.fromEntries(GRADES.map((g) => [g, policyKey.optional()])))
-    .strict()
-    .optional(),
-  noticeTermBuffer: positiveDuration.optional(),
-  saturdayIsHoliday: z.boolean().optional(),
-  paymentAllocation: z.enum(['capital-first', 'interest-first', 'costs-interest-first']).optional(),
-  diffidaAdAdempiere: z.boolean().optional(),
-});
+export const policySettingsSchema = z
+  .object({
+    promiseGrace: positiveDuration,
+    promiseMaxHorizon: positiveDuration,
+    planGrace: positiveDuration,
+    planMaxInstalments: z.number().int().min(1).max(120),
+    callOutcomeDeadline: positiveDuration,
+    contactBudget: z.object({ max: z.number().int().min(1).max(100), window: positiveDuration }).strict(),
+    consolidationWindow: positiveDuration,
+    timezone: z.string().refine(validTimeZone, 'must be an IANA time zone such as Europe/Rome'),
+    ratingRoutes: z
+      .object(Object.fromEntries(GRADES.map((g) => [g, policyKey.optional()])))
+      .strict()
+      .optional(),
+    noticeTermBuffer: positiveDuration.optional(),
+    saturdayIsHoliday: z.boolean().optional(),
+    paymentAllocation: z.enum(['capital-first', 'interest-first', 'costs-interest-first']).optional(),
+    diffidaAdAdempiere: z.boolean().optional(),
+  })
+  .strict();
 
 export const policyBodySchema = z
   .object({
@@ -61,6 +66,7 @@ export const policyBodySchema = z
     steps: z.array(policyStepSchema).min(1).max(30),
     settings: policySettingsSchema,
   })
+  .strict()
   .superRefine((p, ctx) => {
     p.steps.forEach((s, i) => {
       if (s.offset.startsWith('-') && (i !== 0 || s.stage !== 'PRE_DUE')) {

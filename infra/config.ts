@@ -20,11 +20,23 @@ const schema = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: z.string().url(),
+  /** Opening a PostgreSQL connection (or waiting for a pooled one) longer than this fails: the API answers 503. */
+  DATABASE_CONNECT_TIMEOUT_MS: z.coerce.number().int().min(100).max(120_000).default(3000),
+  /** One SQL statement of an API request longer than this fails (server statement_timeout, client read timeout). */
+  DATABASE_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5000),
+  /** The same for the worker's activities (bulk imports, nightly ratings, snapshots run longer statements). */
+  DATABASE_WORKER_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(120_000),
   TEMPORAL_ADDRESS: z.string().default('127.0.0.1:7233'),
   TEMPORAL_NAMESPACE: z.string().default('default'),
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: bool,
   TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE),
+  /** Deadline of each Temporal call an API request makes; past it the API answers 503 or falls back to the mirror. */
+  TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+  /** Intake outbox: an invoice without its workflow (or a payment not delivered) this long is repaired by the
+   * intake-repair Schedule, which runs every INTAKE_REPAIR_EVERY_SECONDS. */
+  INTAKE_REPAIR_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(30),
+  INTAKE_REPAIR_EVERY_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
   SEGUGIO_DATA_DIR: z.string().default(path.join(PROJECT_ROOT, '.segugio', 'data')),
   SEGUGIO_TZ: z.string().default('Europe/Rome'),
   SEGUGIO_DEFAULT_CURRENCY: z.string().length(3).default('EUR'),
@@ -46,6 +58,8 @@ const schema = z.object({
   ERP_CSV_DIR: z.string().optional(),
   /** Requests per API key per minute before 429. */
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
+  /** The same for keys of the ERP role, sized for a bulk sync (1,000+ invoices with their payments in a minute). */
+  API_RATE_LIMIT_ERP_PER_MINUTE: z.coerce.number().int().min(1).default(6000),
   /** Failed authentications per client address per minute before 429. */
   API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
   /** host:port where the worker serves the Temporal SDK's metrics for Prometheus (`/metrics`); unset: off. */
@@ -148,6 +162,15 @@ type Identity = keyof typeof IDENTITY_PLACEHOLDERS;
 
 export type Config = Omit<z.infer<typeof schema>, Identity> & Record<Identity, string>;
 
+/**
+ * Whether the well-known dev API keys (sg_dev_…) may authenticate: in dev mode, and in test mode only inside the
+ * test runner (jest sets JEST_WORKER_ID). Decided from the process, never from the database, so a production API
+ * pointed at a database where `npm run dev` re-activated them still refuses them.
+ */
+export function devKeysAllowed(config: Pick<Config, 'SEGUGIO_MODE'>, env: NodeJS.ProcessEnv = process.env): boolean {
+  return config.SEGUGIO_MODE === 'dev' || (config.SEGUGIO_MODE === 'test' && env.JEST_WORKER_ID !== undefined);
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = checked.safeParse(env);
   if (!parsed.success) {
@@ -159,6 +182,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (data.SEGUGIO_MODE === 'production' && missing.length > 0) {
     throw new Error(
       `Invalid configuration:\n${missing.map((k) => `  ${k}: required in production (it is printed on what debtors receive)`).join('\n')}`,
+    );
+  }
+  if (data.SEGUGIO_MODE === 'production' && data.SENDGRID_API_KEY && !data.SENDGRID_WEBHOOK_PUBLIC_KEY) {
+    throw new Error(
+      'Invalid configuration:\n  SENDGRID_WEBHOOK_PUBLIC_KEY: required in production when SENDGRID_API_KEY is set ' +
+        '(unsigned event webhooks could forge bounces)',
     );
   }
   const identity = Object.fromEntries(

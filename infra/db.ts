@@ -4,10 +4,35 @@ import { PrismaClient } from '../generated/prisma/client';
 
 export type Db = PrismaClient;
 
-export function createDb(databaseUrl: string, poolSize = 10): Db {
-  const adapter = new PrismaPg({ connectionString: databaseUrl, max: poolSize });
+/** How long a process waits on PostgreSQL before giving up (DATABASE_*_TIMEOUT_MS in the validated config). */
+export interface DbTimeouts {
+  /** Opening a connection, or waiting for a free one in the pool. */
+  connectTimeoutMs?: number;
+  /** One statement: enforced by the server (statement_timeout) and by the client (a hung server never answers). */
+  statementTimeoutMs?: number;
+}
+
+export function createDb(databaseUrl: string, poolSize = 10, timeouts: DbTimeouts = {}): Db {
+  const adapter = new PrismaPg({
+    connectionString: databaseUrl,
+    max: poolSize,
+    ...(timeouts.connectTimeoutMs ? { connectionTimeoutMillis: timeouts.connectTimeoutMs } : {}),
+    ...(timeouts.statementTimeoutMs
+      ? {
+          statement_timeout: timeouts.statementTimeoutMs,
+          // The client-side bound fires a little later, so a live server's own timeout (a clear SQL error) wins.
+          query_timeout: timeouts.statementTimeoutMs + 1000,
+        }
+      : {}),
+  });
   return new PrismaClient({ adapter });
 }
+
+/** The API's and the worker's database timeouts from the validated config. */
+export const dbTimeoutsOf = (
+  config: { DATABASE_CONNECT_TIMEOUT_MS: number; DATABASE_STATEMENT_TIMEOUT_MS: number },
+  statementTimeoutMs = config.DATABASE_STATEMENT_TIMEOUT_MS,
+): DbTimeouts => ({ connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS, statementTimeoutMs });
 
 /** BigInt money columns leave the database as numbers; amounts stay below 2^53 minor units (validated on input). */
 export const toNumber = (v: bigint | number | null | undefined): number => (v == null ? 0 : Number(v));

@@ -6,6 +6,7 @@
 import type { Client } from '@temporalio/client';
 import { DEV_KEYS } from '../contexts/access/dev-keys';
 import { hashKey } from '../contexts/access/auth';
+import { systemActor } from '../contexts/access/audit';
 import { createInvoice } from '../contexts/intake/invoices';
 import type { CreateInvoice } from '../contexts/schemas';
 import type { Db } from '../infra/db';
@@ -144,6 +145,7 @@ export async function seedDemoInvoices(db: Db, temporal: Client, taskQueue: stri
         issueDate: isoDaysFromToday(inv.issued),
         dueDate: isoDaysFromToday(inv.due),
       },
+      systemActor('seed'),
     );
     if (res.created) created += 1;
   }

@@ -2,10 +2,11 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { loadConfig } from '../infra/config';
-import { createDb } from '../infra/db';
+import { createDb, dbTimeoutsOf } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { pecSettings } from '../activities/channels/providers/pec';
 import { ensurePecReceiptsSchedule } from '../contexts/notices/schedule';
+import { ensureIntakeRepairSchedule, INTAKE_REPAIR_SCHEDULE_ID } from '../contexts/intake/schedule';
 import { ensureNightlySchedules } from '../contexts/reports/schedules';
 import { connectTemporal, temporalConnectionOptions } from '../infra/temporal';
 import { installRuntime } from './runtime';
@@ -14,7 +15,7 @@ async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-worker');
   installRuntime(config, log);
-  const db = createDb(config.DATABASE_URL);
+  const db = createDb(config.DATABASE_URL, 10, dbTimeoutsOf(config, config.DATABASE_WORKER_STATEMENT_TIMEOUT_MS));
   const temporal = await connectTemporal(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
@@ -34,6 +35,11 @@ async function main(): Promise<void> {
       const pec = await ensurePecReceiptsSchedule(temporal, config.TEMPORAL_TASK_QUEUE, config.PEC_RECEIPTS_EVERY);
       log.info({ schedule: pec }, 'PEC receipts schedule ensured');
     }
+    const repair = await ensureIntakeRepairSchedule(temporal, config.TEMPORAL_TASK_QUEUE, {
+      everySeconds: config.INTAKE_REPAIR_EVERY_SECONDS,
+      graceSeconds: config.INTAKE_REPAIR_GRACE_SECONDS,
+    });
+    log.info({ schedule: INTAKE_REPAIR_SCHEDULE_ID, action: repair }, 'intake-repair schedule ensured');
   }
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
   // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.

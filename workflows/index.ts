@@ -5,3 +5,4 @@ export * from './reports';
 export { importWorkflow } from './import';
 export { policyRolloutWorkflow } from './policy-rollout';
 export { pecReceiptsWorkflow } from './notices';
+export { intakeRepairWorkflow } from './intake-repair';

@@ -9,7 +9,12 @@ import { idempotencyKey } from '../../contexts/collections/customers';
 import type { RouteDeps } from './deps';
 
 export function agendaRoutes(t: RouteTable, deps: RouteDeps): void {
-  const adeps = { db: deps.db, temporal: deps.temporal, timeZone: deps.timeZone };
+  const adeps = {
+    db: deps.db,
+    temporal: deps.temporal,
+    timeZone: deps.timeZone,
+    temporalTimeoutMs: deps.temporalTimeoutMs,
+  };
 
   t.add(
     {

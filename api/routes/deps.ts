@@ -13,4 +13,6 @@ export interface RouteDeps {
   importChunkSize?: number;
   /** SEGUGIO_DEFAULT_CURRENCY: the currency credit limits are set in. */
   defaultCurrency?: string;
+  /** Deadline of each Temporal call a request makes (TEMPORAL_CALL_TIMEOUT_MS). */
+  temporalTimeoutMs?: number;
 }

@@ -18,7 +18,7 @@ import {
 } from '../../workflows/contract';
 import { toNumber } from '../../infra/db';
 import { actorOf, assertCustomerAccess, principalOf } from '../../contexts/access/access';
-import { audit } from '../../contexts/access/audit';
+import { actorOfRequest, audit } from '../../contexts/access/audit';
 import type { Role } from '../../contexts/access/auth';
 import { HttpError } from '../../contexts/errors';
 import type { RouteTable } from '../registry';
@@ -147,7 +147,13 @@ const updateIdOf = (req: Request, what: string, invoiceId: string): string | und
 };
 
 export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
-  const invoiceDeps = { db: deps.db, temporal: deps.temporal, taskQueue: deps.taskQueue, timeZone: deps.timeZone };
+  const invoiceDeps = {
+    db: deps.db,
+    temporal: deps.temporal,
+    taskQueue: deps.taskQueue,
+    timeZone: deps.timeZone,
+    temporalTimeoutMs: deps.temporalTimeoutMs,
+  };
 
   t.add(
     {
@@ -157,19 +163,22 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
       tag: 'erp',
       summary: 'Create or update an invoice and start its collection workflow',
       description:
-        'Idempotent on the invoice number: the first call answers 201, repeated calls 200 with the same ids.',
+        'Idempotent on the invoice number: exactly one call answers 201 (or 202 when Temporal is unreachable and the ' +
+        'workflow start is left to the intake-repair Schedule); every other call 200 with the same ids. `workflow` ' +
+        'says what this call did: started, existing, pending or closed. Customer fields absent from the body keep ' +
+        'their stored value; an explicit null clears them.',
       body: createInvoiceSchema,
       mutating: true,
       responses: {
-        200: 'Already known: nothing started',
+        200: 'Already known (created: false); `workflow: started` when this retry started a pending workflow',
         201: 'Created; workflow started',
-        409: 'Number belongs to another customer',
+        202: 'Created; Temporal unreachable, the workflow starts within the repair delay',
+        409: 'Number belongs to another customer (nothing written)',
       },
     },
     async (req, res, { body }) => {
-      const result = await createInvoice(invoiceDeps, body);
-      if (result.created) await audit(deps.db, req, 'invoice.create', 'Invoice', result.invoiceId, body);
-      res.status(result.created ? 201 : 200).json(result);
+      const result = await createInvoice(invoiceDeps, body, actorOfRequest(req));
+      res.status(result.created ? (result.workflow === 'pending' ? 202 : 201) : 200).json(result);
     },
   );
 
@@ -184,15 +193,15 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
       body: paymentSchema,
       mutating: true,
       responses: {
-        200: 'Duplicate reference: counted once',
+        200: 'The same reference, amount and date again: counted once',
         201: 'Recorded and signalled',
-        409: 'Invoice no longer collected',
+        202: 'Recorded; Temporal unreachable, delivered to the workflow within the repair delay',
+        409: 'The reference was recorded with another amount or date (fields name them)',
       },
     },
     async (req, res, { params, body }) => {
-      const result = await recordPayment(invoiceDeps, params.id, body);
-      if (!result.duplicate) await audit(deps.db, req, 'invoice.payment', 'Invoice', result.invoiceId, body);
-      res.status(result.duplicate ? 200 : 201).json(result);
+      const result = await recordPayment(invoiceDeps, params.id, body, actorOfRequest(req));
+      res.status(result.duplicate ? 200 : result.pending ? 202 : 201).json(result);
     },
   );
 
@@ -213,14 +222,7 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
       },
     },
     async (req, res, { params, body }) => {
-      const before = await findInvoice(deps.db, params.id);
-      const result = await recordAdjustment(invoiceDeps, params.id, body);
-      if (!result.duplicate) {
-        await audit(deps.db, req, 'invoice.adjustment', 'Invoice', result.invoiceId, body, {
-          stage: before.stage,
-          balanceMinor: toNumber(before.balanceMinor),
-        });
-      }
+      const result = await recordAdjustment(invoiceDeps, params.id, body, actorOfRequest(req));
       res.status(result.duplicate ? 200 : 201).json(result);
     },
   );

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Db } from '../../infra/db';
-import { policyStepSchema } from '../../domain/policy';
+import { policySettingsSchema, policyStepSchema } from '../../domain/policy';
 import {
   agingTable,
   disputeTable,
@@ -54,15 +54,8 @@ import { actorOf } from '../../contexts/access/access';
 import { audit } from '../../contexts/access/audit';
 import { badRequest, notFound, parse, unavailable } from '../../contexts/errors';
 import { RouteTable, type RouteSpec } from '../registry';
-import { emptyQuery } from '../../contexts/schemas';
+import { emptyQuery, isoDate } from '../../contexts/schemas';
 
-const isoDate = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be an ISO date YYYY-MM-DD')
-  .refine(
-    (s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s),
-    'is not a calendar date',
-  );
 const month = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be a month YYYY-MM');
 /** `a,b` or repeated `?x=a&x=b`. */
 const list = z
@@ -206,8 +199,15 @@ const legalAssumptionsSchema = z
 const simulateBody = z
   .object({
     policy: z
-      .object({ name: z.string().min(1).max(200), steps: z.array(policyStepSchema).min(1).max(30) })
-      .passthrough(),
+      // A whole stored policy may be sent back as it came (segment, version, settings); nothing else.
+      .object({
+        name: z.string().min(1).max(200),
+        steps: z.array(policyStepSchema).min(1).max(30),
+        segment: z.string().max(64).optional(),
+        version: z.number().int().optional(),
+        settings: policySettingsSchema.optional(),
+      })
+      .strict(),
     segment: z.string().min(1).max(100).optional(),
     months: z.number().int().min(1).max(24).default(6),
     asOf: isoDate.optional(),

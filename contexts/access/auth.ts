@@ -26,7 +26,11 @@ declare module 'express-serve-static-core' {
 export const hashKey = (key: string): string => crypto.createHash('sha256').update(key).digest('hex');
 
 export function generateKey(): string {
-  return `sg_${crypto.randomBytes(24).toString('base64url')}`;
+  // `sg_dev_` marks the published dev keys: a generated key never starts that way.
+  for (;;) {
+    const key = `sg_${crypto.randomBytes(24).toString('base64url')}`;
+    if (!isDevKey(key)) return key;
+  }
 }
 
 export async function createApiKey(
@@ -54,12 +58,24 @@ function presentedKey(header: string | undefined, xApiKey: string | undefined): 
   return undefined;
 }
 
-/** Resolves the caller from its key (cached briefly: keys are looked up on every request). */
-export function authenticate(db: Db): RequestHandler {
+/** The published dev keys (`sg_dev_…`): anyone can read them in the README. */
+const isDevKey = (key: string): boolean => key.startsWith('sg_dev_');
+
+/**
+ * Resolves the caller from its key (cached briefly: keys are looked up on every request). Dev keys are refused unless
+ * `allowDevKeys` (infra/config.ts `devKeysAllowed`), whatever the database says about them.
+ */
+export function authenticate(
+  db: Db,
+  // The API passes its decision; a bare router (reports and unit tests) takes dev keys only inside the test runner.
+  opts: { allowDevKeys: boolean } = { allowDevKeys: process.env.JEST_WORKER_ID !== undefined },
+): RequestHandler {
   const cache = new Map<string, { principal: Principal | null; until: number }>();
   return async (req, _res, next) => {
     const key = presentedKey(req.header('authorization'), req.header('x-api-key'));
     if (!key) return next(new HttpError(401, 'UNAUTHENTICATED', 'missing API key (Authorization: Bearer <key>)'));
+    if (isDevKey(key) && !opts.allowDevKeys)
+      return next(new HttpError(401, 'UNAUTHENTICATED', 'dev API keys are refused outside dev mode'));
     const hash = hashKey(key);
     const hit = cache.get(hash);
     let principal: Principal | null;

@@ -21,6 +21,48 @@ export const UPDATE_TIMEOUT_MS = 15_000;
 export interface DecisionDeps {
   db: Db;
   temporal: Client;
+  /** TEMPORAL_CALL_TIMEOUT_MS: how soon an unreachable Temporal is reported (the update itself may take longer). */
+  temporalTimeoutMs?: number;
+}
+
+/**
+ * Fails after `timeoutMs` if the Temporal frontend does not answer a trivial call; never resolves otherwise. Raced
+ * against a decision's update, which may legitimately wait up to UPDATE_TIMEOUT_MS for a busy worker, so that a
+ * Temporal that is down answers 503 within the short deadline instead of after the SDK's retries run out.
+ */
+export function temporalUnreachable(
+  temporal: Client,
+  timeoutMs: number,
+): { promise: Promise<never>; cancel: () => void } {
+  let cancelled = false;
+  const promise = new Promise<never>((_resolve, reject) => {
+    temporal
+      .withDeadline(Date.now() + timeoutMs, () => temporal.workflowService.getSystemInfo({}))
+      .then(
+        () => undefined,
+        (err: unknown) => {
+          if (!cancelled)
+            reject(
+              new HttpError(
+                503,
+                'UNAVAILABLE',
+                `Temporal did not answer within ${timeoutMs} ms; retry later`,
+                undefined,
+                {
+                  'Retry-After': '5',
+                },
+              ),
+            );
+          void err;
+        },
+      );
+  });
+  return {
+    promise,
+    cancel: () => {
+      cancelled = true;
+    },
+  };
 }
 
 /**
@@ -38,12 +80,18 @@ export async function executeDecision<A>(
     throw conflict(`invoice ${invoice.externalNumber} is closed (${invoice.stage}); no decision can change it`);
   }
   const handle = deps.temporal.workflow.getHandle(invoice.workflowId);
+  const probe = temporalUnreachable(deps.temporal, deps.temporalTimeoutMs ?? 5000);
+  const update = deps.temporal.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
+    handle.executeUpdate(def, { args: [arg], updateId: updateId ?? crypto.randomUUID() }),
+  );
+  // The loser of the race must not surface as an unhandled rejection.
+  update.catch(() => undefined);
   try {
-    return await deps.temporal.withDeadline(Date.now() + UPDATE_TIMEOUT_MS, () =>
-      handle.executeUpdate(def, { args: [arg], updateId: updateId ?? crypto.randomUUID() }),
-    );
+    return await Promise.race([update, probe.promise]);
   } catch (err) {
     throw mapUpdateError(err, invoice.externalNumber);
+  } finally {
+    probe.cancel();
   }
 }
 

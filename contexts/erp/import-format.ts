@@ -208,7 +208,11 @@ export function parseDate(raw: string): { ok: true; iso: string } | { ok: false;
 export type RowResult = { ok: true; invoice: CreateInvoice } | { ok: false; reason: string };
 
 /** One CSV record to an invoice, or the first problems found, naming the file's own column names. */
-export function parseRow(record: string[], map: HeaderMap, defaults: { currency: string; segment: string }): RowResult {
+export function parseRow(
+  record: string[],
+  map: HeaderMap,
+  defaults: { currency: string; segment?: string },
+): RowResult {
   const get = (f: ImportField): string | undefined => {
     const i = map.index[f];
     if (i === undefined) return undefined;
@@ -250,7 +254,7 @@ export function parseRow(record: string[], map: HeaderMap, defaults: { currency:
           city: get('city'),
           postalCode: get('postalCode'),
           province: get('province'),
-          country: get('country')?.toUpperCase() ?? 'IT',
+          country: get('country')?.toUpperCase(),
         }
       : undefined;
   const candidate = {
@@ -267,7 +271,8 @@ export function parseRow(record: string[], map: HeaderMap, defaults: { currency:
         .replace(/^00/, '+'),
       address,
       language: get('language')?.toLowerCase(),
-      segment: get('segment')?.toLowerCase() ?? defaults.segment,
+      // An empty cell keeps a known customer's segment; a new customer gets `standard` (customerInsertOf).
+      segment: get('segment')?.toLowerCase(),
       area: get('area'),
       collectorId: get('collectorId'),
       salespersonId: get('salespersonId'),

@@ -4,13 +4,13 @@
  * ERP's HTTP calls — payments through `recordPayment` (a row once per reference, then the signal), open items through
  * `createInvoice` (the intake of POST /v1/invoices). Audited as the system, since no API key is involved.
  */
+import { systemActor } from '../access/audit';
 import { HttpError } from '../errors';
 import { createCsvErpAdapter, watchCsvInbox } from './csv';
 import type { ErpAdapter, ErpOpenItem, ErpPayment } from './adapter';
 import type { Db } from '../../infra/db';
-import { toNumber } from '../../infra/db';
 import type { Logger } from '../../infra/logger';
-import { createInvoiceSchema, paymentSchema, type CreateInvoice } from '../schemas';
+import { createInvoiceSchema, paymentSchema } from '../schemas';
 import { createInvoice, recordPayment, type InvoiceDeps } from '../intake/invoices';
 
 export interface ErpInboxDeps extends InvoiceDeps {
@@ -23,11 +23,8 @@ export interface InboxResult {
   skipped: Array<{ row: string; reason: string }>;
 }
 
-async function auditAsSystem(db: Db, action: string, invoiceId: string, after: object): Promise<void> {
-  await db.auditEvent.create({
-    data: { actorId: 'system', role: 'system', action, entityType: 'Invoice', entityId: invoiceId, after },
-  });
-}
+/** No API key is involved: the inbox's changes are audited under this name. */
+const INBOX_ACTOR = systemActor('system', { source: 'erp-csv' });
 
 const reasonOf = (err: unknown): string => (err instanceof Error ? err.message : String(err));
 
@@ -44,12 +41,11 @@ export async function applyErpPayments(deps: ErpInboxDeps, payments: ErpPayment[
       continue;
     }
     try {
-      const r = await recordPayment(deps, p.invoiceNumber, parsed.data);
+      const r = await recordPayment(deps, p.invoiceNumber, parsed.data, INBOX_ACTOR);
       if (r.duplicate) {
         result.unchanged++;
         continue;
       }
-      await auditAsSystem(deps.db, 'invoice.payment', r.invoiceId, { ...parsed.data, source: 'erp-csv' });
       result.applied++;
     } catch (err) {
       // Unknown invoice, invoice no longer collected: the ERP's problem to fix, the rest of the file goes on. Anything
@@ -66,35 +62,9 @@ export async function applyErpPayments(deps: ErpInboxDeps, payments: ErpPayment[
 
 type CustomerRow = NonNullable<Awaited<ReturnType<Db['customer']['findUnique']>>>;
 
-/** The customer block POST /v1/invoices would carry, rebuilt from the stored customer so the upsert changes nothing. */
+/** The smallest customer block: absent fields keep their stored values, so the intake changes nothing of it. */
 function customerBlockOf(c: CustomerRow): Record<string, unknown> {
-  const opt = <T>(v: T | null): T | undefined => v ?? undefined;
-  return {
-    externalId: c.externalId,
-    name: c.name,
-    vatNumber: opt(c.vatNumber),
-    fiscalCode: opt(c.fiscalCode),
-    email: opt(c.email),
-    phone: opt(c.phone),
-    pec: opt(c.pec),
-    address:
-      c.addressLine && c.city && c.postalCode
-        ? {
-            line: c.addressLine,
-            city: c.city,
-            postalCode: c.postalCode,
-            province: opt(c.province),
-            country: c.country,
-          }
-        : undefined,
-    language: c.language,
-    segment: c.segment,
-    area: opt(c.area),
-    consumer: c.consumer,
-    creditLimitMinor: c.creditLimitMinor === null ? undefined : toNumber(c.creditLimitMinor),
-    collectorId: opt(c.collectorId),
-    salespersonId: opt(c.salespersonId),
-  };
+  return { externalId: c.externalId, name: c.name };
 }
 
 /**
@@ -133,12 +103,11 @@ export async function applyErpOpenItems(deps: ErpInboxDeps, items: ErpOpenItem[]
       continue;
     }
     try {
-      const r = await createInvoice(deps, parsed.data as CreateInvoice);
+      const r = await createInvoice(deps, parsed.data, INBOX_ACTOR);
       if (!r.created) {
         result.unchanged++;
         continue;
       }
-      await auditAsSystem(deps.db, 'invoice.create', r.invoiceId, { ...parsed.data, source: 'erp-csv' });
       result.applied++;
     } catch (err) {
       skip(reasonOf(err), !(err instanceof HttpError));

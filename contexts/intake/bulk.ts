@@ -5,8 +5,10 @@
  */
 import crypto from 'node:crypto';
 import { invoiceWorkflowId, isTerminal, type Stage } from '../../workflows/contract';
+import type { Prisma } from '../../generated/prisma/client';
+import { auditRow, type Actor } from '../access/audit';
 import type { CreateInvoice } from '../schemas';
-import { customerDataOf, startInvoiceWorkflow, type IntakeCache, type InvoiceDeps } from './invoices';
+import { customerInsertOf, customerUpdateOf, ensureWorkflow, type IntakeCache, type InvoiceDeps } from './invoices';
 
 export interface BulkRow {
   line: number;
@@ -15,7 +17,7 @@ export interface BulkRow {
 
 export interface BulkResult {
   accepted: number;
-  /** Workflows this call started (invoices new to Segugio). */
+  /** Workflows this call started (new invoices, and invoices a Temporal outage had left without one). */
   started: number;
   rejections: Array<{ line: number; reason: string }>;
 }
@@ -23,6 +25,7 @@ export interface BulkResult {
 /** Parallel workflow starts: Temporal's start is the slowest step, and it is I/O. */
 const START_CONCURRENCY = 32;
 
+/** True when every column `a` sets already has that value in `b` (nothing to write). */
 const same = (a: Record<string, unknown>, b: Record<string, unknown>): boolean =>
   Object.keys(a).every((k) => String(a[k] ?? null) === String(b[k] ?? null));
 
@@ -30,6 +33,7 @@ export async function bulkIntake(
   deps: InvoiceDeps,
   rows: BulkRow[],
   cache: IntakeCache,
+  actor: Actor,
   onProgress?: (n: number) => void,
 ): Promise<BulkResult> {
   const { db } = deps;
@@ -64,40 +68,70 @@ export async function bulkIntake(
     return true;
   });
 
-  // Customers: the last row of each customer wins, as it would row by row.
-  const lastOf = new Map<string, CreateInvoice['customer']>();
-  for (const r of valid) lastOf.set(r.invoice.customer.externalId, r.invoice.customer);
-  const externalIds = [...lastOf.keys()];
+  // A number that belongs to another customer is refused before anything is written for its row.
+  const numbers = [...new Set(valid.map((r) => r.invoice.number))];
+  const knownBefore = new Map(
+    (
+      await db.invoice.findMany({
+        where: { externalNumber: { in: numbers } },
+        select: { externalNumber: true, customer: { select: { externalId: true } } },
+      })
+    ).map((i) => [i.externalNumber, i.customer.externalId]),
+  );
+  const belongsElsewhere = (r: BulkRow): boolean => {
+    const owner = knownBefore.get(r.invoice.number);
+    return owner !== undefined && owner !== r.invoice.customer.externalId;
+  };
+  valid = valid.filter((r) => {
+    if (!belongsElsewhere(r)) return true;
+    rejections.push({
+      line: r.line,
+      reason: `number: invoice ${r.invoice.number} already belongs to another customer`,
+    });
+    return false;
+  });
+
+  // Customers: the rows of one customer apply in file order, each setting only the fields it carries (an empty
+  // cell leaves the stored value alone), as they would row by row.
+  const updateOf = new Map<string, ReturnType<typeof customerUpdateOf>>();
+  const firstOf = new Map<string, CreateInvoice['customer']>();
+  for (const r of valid) {
+    const c = r.invoice.customer;
+    if (!firstOf.has(c.externalId)) firstOf.set(c.externalId, c);
+    updateOf.set(c.externalId, { ...updateOf.get(c.externalId), ...customerUpdateOf(c) });
+  }
+  const externalIds = [...updateOf.keys()];
   const existingCustomers = await db.customer.findMany({ where: { externalId: { in: externalIds } } });
   const byExternal = new Map(existingCustomers.map((c) => [c.externalId, c]));
   const toCreate = externalIds.filter((e) => !byExternal.has(e));
   if (toCreate.length > 0) {
     await db.customer.createMany({
-      data: toCreate.map((e) => ({ id: crypto.randomUUID(), externalId: e, ...customerDataOf(lastOf.get(e)!) })),
+      data: toCreate.map((e) => ({
+        id: crypto.randomUUID(),
+        externalId: e,
+        ...customerInsertOf(firstOf.get(e)!),
+        ...updateOf.get(e),
+      })) as Prisma.CustomerCreateManyInput[],
       skipDuplicates: true,
     });
   }
   for (const c of existingCustomers) {
-    const data = customerDataOf(lastOf.get(c.externalId)!, c);
-    if (!same(data, c as unknown as Record<string, unknown>)) await db.customer.update({ where: { id: c.id }, data });
+    const data = updateOf.get(c.externalId)!;
+    if (!same(data, c as unknown as Record<string, unknown>))
+      await db.customer.update({ where: { id: c.id }, data: data as Prisma.CustomerUpdateInput });
   }
   const customers = new Map(
     (await db.customer.findMany({ where: { externalId: { in: externalIds } } })).map((c) => [c.externalId, c]),
   );
 
-  // Invoices: numbers already known keep their row (and their customer); new ones are inserted in one statement.
-  const numbers = [...new Set(valid.map((r) => r.invoice.number))];
-  const known = new Map(
-    (await db.invoice.findMany({ where: { externalNumber: { in: numbers } } })).map((i) => [i.externalNumber, i]),
-  );
+  // Invoices: numbers already known keep their row (and their customer); new ones are inserted with their audit
+  // events in one transaction, so whoever wins a race between two imports audits the creation once.
   const fresh = new Map<string, BulkRow>();
   for (const r of valid)
-    if (!known.has(r.invoice.number) && !fresh.has(r.invoice.number)) fresh.set(r.invoice.number, r);
-  const newIds = new Set<string>();
+    if (!knownBefore.has(r.invoice.number) && !fresh.has(r.invoice.number)) fresh.set(r.invoice.number, r);
   if (fresh.size > 0) {
     const data = [...fresh.values()].map((r) => {
       const id = crypto.randomUUID();
-      newIds.add(id);
       const customer = customers.get(r.invoice.customer.externalId)!;
       return {
         id,
@@ -112,7 +146,20 @@ export async function bulkIntake(
         workflowId: invoiceWorkflowId(id),
       };
     });
-    await db.invoice.createMany({ data, skipDuplicates: true });
+    const byNumber = new Map([...fresh.values()].map((r) => [r.invoice.number, r]));
+    await db.$transaction(async (tx) => {
+      const inserted = await tx.invoice.createManyAndReturn({
+        data,
+        skipDuplicates: true,
+        select: { id: true, externalNumber: true },
+      });
+      if (inserted.length > 0)
+        await tx.auditEvent.createMany({
+          data: inserted.map((i) =>
+            auditRow(actor, 'invoice.create', 'Invoice', i.id, byNumber.get(i.externalNumber)!.invoice),
+          ),
+        });
+    });
   }
   const invoices = new Map(
     (await db.invoice.findMany({ where: { externalNumber: { in: numbers } } })).map((i) => [i.externalNumber, i]),
@@ -136,9 +183,10 @@ export async function bulkIntake(
   });
 
   // One start per invoice (a number twice in the batch starts once); closed invoices start nothing.
-  const toStart = [...new Map(valid.map((r) => [r.invoice.number, r])).values()].filter(
-    (r) => !isTerminal(invoices.get(r.invoice.number)!.stage as Stage),
-  );
+  const toStart = [...new Map(valid.map((r) => [r.invoice.number, r])).values()].filter((r) => {
+    const inv = invoices.get(r.invoice.number)!;
+    return !isTerminal(inv.stage as Stage) && !inv.workflowStartedAt;
+  });
   let started = 0;
   let done = 0;
   let next = 0;
@@ -147,8 +195,8 @@ export async function bulkIntake(
       for (let i = next++; i < toStart.length; i = next++) {
         const r = toStart[i];
         const inv = invoices.get(r.invoice.number)!;
-        const ok = await startInvoiceWorkflow(deps, inv, customers.get(r.invoice.customer.externalId)!, cache);
-        if (ok && newIds.has(inv.id)) started += 1;
+        const outcome = await ensureWorkflow(deps, inv, customers.get(r.invoice.customer.externalId)!, cache);
+        if (outcome === 'started') started += 1;
         done += 1;
         if (done % 50 === 0) onProgress?.(done);
       }
