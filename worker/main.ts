@@ -6,18 +6,21 @@ import { createDb } from '../lib/db';
 import { createLogger } from '../lib/logger';
 import { ensureNightlySchedules } from '../lib/reports/schedules';
 import { connectTemporal, temporalConnectionOptions } from '../lib/temporal';
+import { capacityOptions, workflowCode } from './options';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-worker');
-  const db = createDb(config.DATABASE_URL);
+  const code = workflowCode(config);
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE);
   const temporal = await connectTemporal(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: require.resolve('../workflows'),
+    ...code,
+    ...capacityOptions(config),
     activities: createActivities({ db, config, log, temporal }),
     shutdownGraceTime: '10s',
   });
@@ -26,7 +29,15 @@ async function main(): Promise<void> {
     const schedules = await ensureNightlySchedules(temporal, config.TEMPORAL_TASK_QUEUE, config.SEGUGIO_TZ);
     log.info({ schedules }, 'report schedules ensured');
   }
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  log.info(
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      address: config.TEMPORAL_ADDRESS,
+      workflowCode: 'workflowBundle' in code ? code.workflowBundle.codePath : 'sources',
+      ...capacityOptions(config),
+    },
+    'worker started',
+  );
   // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.
   await worker.run();
   await Promise.allSettled([db.$disconnect(), connection.close(), temporal.connection.close()]);

@@ -28,6 +28,7 @@ import {
   declineLegalSchema,
   disputeSchema,
   idParams,
+  invoiceReadQuery,
   legalDecisionSchema,
   legalEventSchema,
   letterParams,
@@ -43,7 +44,7 @@ import {
 import { idempotencyKey } from '../services/customers';
 import { executeDecision } from '../services/decisions';
 import { createInvoice, findInvoice, recordAdjustment, recordPayment } from '../services/invoices';
-import { findLetterFile, getInvoiceDetail, listInvoices } from '../services/reading';
+import { findLetterFile, getInvoiceDetail, listInvoices, readInvoiceState } from '../services/reading';
 import type { RouteDeps } from './deps';
 
 interface Decision {
@@ -250,13 +251,39 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
       path: '/v1/invoices/:id',
       roles: ['erp', 'collector', 'manager'],
       tag: 'reading',
-      summary: 'One invoice: live state from its workflow and the timeline of contacts, decisions and payments',
+      summary: 'One invoice: its state and the timeline of contacts, decisions and payments',
+      description:
+        'The state comes from the database mirror the workflow keeps (`source: "database"`); `live=true` asks the ' +
+        'running workflow (`source: "workflow"`, with the full `state`) and answers 503 if it does not answer in time.',
       params: idParams,
+      query: invoiceReadQuery,
       mutating: false,
-      responses: { 200: 'The invoice' },
+      responses: { 200: 'The invoice', 503: 'live=true and the workflow did not answer in time' },
     },
-    async (req, res, { params }) => {
-      res.json(await getInvoiceDetail(invoiceDeps, principalOf(req), params.id));
+    async (req, res, { params, query }) => {
+      res.json(await getInvoiceDetail(invoiceDeps, principalOf(req), params.id, query.live === 'true'));
+    },
+  );
+
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/invoices/:id/state',
+      roles: ['erp', 'collector', 'manager'],
+      tag: 'reading',
+      summary:
+        "One invoice's state only (stage, balance, next action), from the mirror or, with live=true, the workflow",
+      description:
+        'One database read by default (`source: "database"`, ordered by the workflow\'s transition counter in ' +
+        '`mirror`); `live=true` queries the running workflow (`source: "workflow"`) and answers 503 rather than ' +
+        'falling back when it does not answer in time.',
+      params: idParams,
+      query: invoiceReadQuery,
+      mutating: false,
+      responses: { 200: 'The state', 503: 'live=true and the workflow did not answer in time' },
+    },
+    async (req, res, { params, query }) => {
+      res.json(await readInvoiceState(invoiceDeps, principalOf(req), params.id, query.live === 'true'));
     },
   );
 
