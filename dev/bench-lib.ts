@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { createApiKey } from '../api/auth';
 import { createDb, toNumber, type Db } from '../lib/db';
 import { rssOf } from './processes';
@@ -105,6 +105,11 @@ export async function prepare(target: BenchTarget): Promise<BenchContext> {
       settings: QUIET_POLICY.settings,
     },
   });
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // installed already (the rehearsal runs the benchmark in its own process)
+  }
   const connection = await Connection.connect({ address: target.temporalAddress });
   const client = new Client({ connection, namespace: target.namespace });
   const rawQueue = `bench-raw-${runId}`;

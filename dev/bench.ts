@@ -46,14 +46,23 @@ const num = (name: string, fallback: number): number => {
 const log = (line: string): void => console.log(line);
 
 /** The API and worker commands: from the build output (production shape) or the sources. */
-export function processCommand(built: boolean, entry: 'api/server' | 'worker/main'): [string, string[]] {
+export function processCommand(
+  built: boolean,
+  entry: 'api/server' | 'worker/main',
+  nodeFlags: string[] = [],
+): [string, string[]] {
   if (built) {
     const js = path.join(PROJECT_ROOT, 'dist', `${entry}.js`);
     if (!fs.existsSync(js)) throw new Error(`${js} is missing: run npm run build first`);
-    return [process.execPath, [js]];
+    return [process.execPath, [...nodeFlags, js]];
   }
-  return [path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [path.join(PROJECT_ROOT, `${entry}.ts`)]];
+  // tsx as a loader of this very process (not its CLI, which forks): the pid is the one whose memory is measured.
+  return [process.execPath, [...nodeFlags, '--import', 'tsx', path.join(PROJECT_ROOT, `${entry}.ts`)]];
 }
+
+/** `--profile`: V8 CPU profiles of the API and the worker, written when they stop (see dev/profile-summary.ts). */
+const profileFlags = (dir: string): string[] =>
+  arg('profile') === 'true' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 
 async function main(): Promise<void> {
   const built = arg('built') === 'true';
@@ -90,14 +99,18 @@ async function main(): Promise<void> {
       SEGUGIO_DATA_DIR: path.join(runDir, 'data'),
       API_RATE_LIMIT_PER_MINUTE: '10000000',
     };
-    const [workerCmd, workerArgs] = processCommand(built, 'worker/main');
+    const [workerCmd, workerArgs] = processCommand(
+      built,
+      'worker/main',
+      profileFlags(path.join(runDir, 'profile-worker')),
+    );
     const worker = startService('worker', workerCmd, workerArgs, {
       env: { ...env, LOG_LEVEL: 'info' },
       cwd: PROJECT_ROOT,
       logFile: path.join(runDir, 'worker.log'),
     });
     services.push(worker);
-    const [apiCmd, apiArgs] = processCommand(built, 'api/server');
+    const [apiCmd, apiArgs] = processCommand(built, 'api/server', profileFlags(path.join(runDir, 'profile-api')));
     const api = startService('api', apiCmd, apiArgs, {
       env: { ...env, LOG_LEVEL: 'warn', PORT: String(port) },
       cwd: PROJECT_ROOT,

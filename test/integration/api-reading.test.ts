@@ -6,6 +6,9 @@
 import { as, newInvoice, quietSegment } from './api-helpers';
 import { eventually, isoDaysFromToday, startHarness, type Harness } from './harness';
 
+// Real Temporal and PostgreSQL on a shared machine: each test waits on real workflows.
+jest.setTimeout(60_000);
+
 let h: Harness;
 let segment: string;
 
