@@ -4,12 +4,12 @@ import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../lib/config';
-import type { Db } from '../lib/db';
-import type { Logger } from '../lib/logger';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+import type { Logger } from '../infra/logger';
 import { createConsoleRouter } from './console';
-import { authenticate } from './auth';
-import { errorHandler, HttpError, notFoundHandler } from './errors';
+import { authenticate } from '../contexts/access/auth';
+import { errorHandler, HttpError, notFoundHandler } from '../contexts/errors';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsRouter } from './openapi';
 import { RouteTable, type RouteSpec } from './registry';
@@ -20,7 +20,7 @@ import { importRoutes } from './routes/imports';
 import { invoiceRoutes } from './routes/invoices';
 import { policyRoutes } from './routes/policies';
 import { reportsRouter } from './routes/reports';
-import { passCallStatus, recordAdjustment, recordPayment } from './services/invoices';
+import { passCallStatus, recordAdjustment, recordPayment } from '../contexts/intake/invoices';
 import { createWebhookRouter } from './webhooks';
 
 export interface AppDeps {

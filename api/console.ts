@@ -7,11 +7,11 @@
 import path from 'node:path';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { Prisma } from '../generated/prisma/client';
-import type { Db } from '../lib/db';
-import { toNumber } from '../lib/db';
-import { daysOverdue, todayIn } from '../lib/time';
+import type { Db } from '../infra/db';
+import { toNumber } from '../infra/db';
+import { daysOverdue, todayIn } from '../domain/time';
 import { ACTIVE_STAGES } from '../workflows/contract';
-import { authenticate } from './auth';
+import { authenticate } from '../contexts/access/auth';
 import { RouteTable, type RouteSpec } from './registry';
 import { z } from 'zod';
 

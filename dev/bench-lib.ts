@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
-import { createApiKey } from '../api/auth';
-import { createDb, toNumber, type Db } from '../lib/db';
+import { createApiKey } from '../contexts/access/auth';
+import { createDb, toNumber, type Db } from '../infra/db';
 import { rssOf } from './processes';
 import { benchQuery, benchUpdate } from './bench-workflows';
 

@@ -16,9 +16,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { freePort } from '../lib/ports';
-import { PROJECT_ROOT } from '../lib/tools';
-import { startStack } from '../scripts/stack';
+import { freePort } from './ports';
+import { PROJECT_ROOT } from '../infra/tools';
+import { startStack } from './stack';
 import {
   DEFAULT_OPTIONS,
   formatTable,

@@ -18,12 +18,12 @@ import type { Interceptor } from '@grpc/grpc-js';
 import request from 'supertest';
 import { createActivities } from '../activities';
 import { createApp } from '../api/app';
-import { createApiKey } from '../api/auth';
+import { createApiKey } from '../contexts/access/auth';
 import { PrismaClient } from '../generated/prisma/client';
-import { loadConfig } from '../lib/config';
-import { createLogger } from '../lib/logger';
-import { PROJECT_ROOT } from '../lib/tools';
-import { startStack } from '../scripts/stack';
+import { loadConfig } from '../infra/config';
+import { createLogger } from '../infra/logger';
+import { PROJECT_ROOT } from '../infra/tools';
+import { startStack } from './stack';
 import { resultPath } from './bench-lib';
 
 const n = Number(process.argv.find((a) => a.startsWith('--n='))?.slice(4) ?? 20);

@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { WorkerOptions } from '@temporalio/worker';
-import type { Config } from '../lib/config';
+import type { Config } from '../infra/config';
 
 /** Where `npm run build` writes the workflow bundle, relative to the compiled worker (dist/worker/). */
 export const BUILT_BUNDLE = path.resolve(__dirname, '..', 'workflow-bundle.js');

@@ -10,6 +10,8 @@ export const TASK_QUEUE = 'segugio';
 /** Workflow ids are derived from business ids so that starting twice finds the same execution. */
 export const invoiceWorkflowId = (invoiceId: string): string => `invoice-${invoiceId}`;
 export const customerWorkflowId = (customerId: string): string => `customer-${customerId}`;
+/** One execution per imported file (by its SHA-256): the same file imported again finds it instead of starting anew. */
+export const importWorkflowId = (sha256: string): string => `import-${sha256}`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Stages
@@ -29,7 +31,7 @@ export const ACTIVE_STAGES = [
 export const TERMINAL_STAGES = ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'] as const;
 export const STAGES = [...ACTIVE_STAGES, ...TERMINAL_STAGES] as const;
 
-/** A customer's internal rating, A (safest) … E (riskiest); computed in lib/reports/rating.ts. */
+/** A customer's internal rating, A (safest) … E (riskiest); computed in contexts/reports/rating.ts. */
 export const GRADES = ['A', 'B', 'C', 'D', 'E'] as const;
 export type Grade = (typeof GRADES)[number];
 export type ActiveStage = (typeof ACTIVE_STAGES)[number];

@@ -1,0 +1,373 @@
+/** Reading invoices: filtered lists from the database mirror, and one invoice with its whole timeline. */
+import fs from 'node:fs';
+import path from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Prisma } from '../../generated/prisma/client';
+import type { Db } from '../../infra/db';
+import { toNumber } from '../../infra/db';
+import { daysOverdue, todayIn } from '../../domain/time';
+import {
+  ACTIVE_STAGES,
+  invoiceStateQuery,
+  isTerminal,
+  TERMINAL_STAGES,
+  type InvoiceState,
+  type Stage,
+} from '../../workflows/contract';
+import { assertCustomerAccess, collectorScope } from '../access/access';
+import type { Principal } from '../access/auth';
+import { conflict, isUnavailable, notFound, unavailable } from '../errors';
+import type { ListInvoicesQuery } from '../schemas';
+import type { InvoiceDeps } from '../intake/invoices';
+
+const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
+const dayOffset = (today: string, days: number): Date => {
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d;
+};
+
+export interface InvoiceSummary {
+  invoiceId: string;
+  number: string;
+  customerId: string;
+  customerName: string;
+  segment: string;
+  area: string | null;
+  collectorId: string | null;
+  salespersonId: string | null;
+  stage: string;
+  currency: string;
+  amountMinor: number;
+  balanceMinor: number;
+  issueDate: string;
+  dueDate: string;
+  daysOverdue: number;
+  nextAction: { kind: string; at: string | null } | null;
+}
+
+/** Invoices matching the filters, newest due first; collectors see only their customers' invoices. */
+export async function listInvoices(
+  deps: InvoiceDeps,
+  p: Principal,
+  q: ListInvoicesQuery,
+): Promise<{ items: InvoiceSummary[]; page: number; pageSize: number; total: number }> {
+  const page = q.page ?? 1;
+  const pageSize = q.pageSize ?? 50;
+  const today = todayIn(deps.timeZone);
+  const customer: Prisma.CustomerWhereInput = {};
+  const scope = collectorScope(p);
+  if (scope !== null) customer.collectorId = scope;
+  else if (q.collector) customer.collectorId = q.collector;
+  if (q.area) customer.area = q.area;
+  if (q.salesperson) customer.salespersonId = q.salesperson;
+  const where: Prisma.InvoiceWhereInput = { customer };
+  if (q.customer) where.OR = [{ customerId: q.customer }, { customer: { ...customer, externalId: q.customer } }];
+  if (q.segment) where.segment = q.segment;
+  if (q.stage) where.stage = { in: q.stage };
+  else if (q.open === 'true') where.stage = { in: [...ACTIVE_STAGES] };
+  else if (q.open === 'false') where.stage = { in: [...TERMINAL_STAGES] };
+  // days overdue = today − due date, so a minimum of days is a latest due date and vice versa.
+  if (q.overdueMin !== undefined || q.overdueMax !== undefined) {
+    where.dueDate = {
+      ...(q.overdueMin !== undefined ? { lte: dayOffset(today, -q.overdueMin) } : {}),
+      ...(q.overdueMax !== undefined ? { gte: dayOffset(today, -q.overdueMax) } : {}),
+    };
+  }
+  const [rows, total] = await Promise.all([
+    deps.db.invoice.findMany({
+      where,
+      include: { customer: true },
+      orderBy: [{ dueDate: 'asc' }, { externalNumber: 'asc' }],
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
+    deps.db.invoice.count({ where }),
+  ]);
+  const items = rows.map((r) => ({
+    invoiceId: r.id,
+    number: r.externalNumber,
+    customerId: r.customerId,
+    customerName: r.customer.name,
+    segment: r.segment,
+    area: r.customer.area,
+    collectorId: r.customer.collectorId,
+    salespersonId: r.customer.salespersonId,
+    stage: r.stage,
+    currency: r.currency,
+    amountMinor: toNumber(r.amountMinor),
+    balanceMinor: toNumber(r.balanceMinor),
+    issueDate: isoDay(r.issueDate),
+    dueDate: isoDay(r.dueDate),
+    daysOverdue: daysOverdue(isoDay(r.dueDate), today),
+    nextAction: r.nextActionKind ? { kind: r.nextActionKind, at: r.nextActionAt?.toISOString() ?? null } : null,
+  }));
+  return { items, page, pageSize, total };
+}
+
+/** How long a live read (`?live=true`) waits for the workflow's query before answering 503. */
+export const LIVE_QUERY_TIMEOUT_MS = 5_000;
+
+/**
+ * One invoice's state as a read answers it. `source` says who answered: `database` is the mirror the workflow
+ * writes on every transition (row state ordered by `mirror.at` and the workflow's counter `mirror.seq`, so a late
+ * write never shows an older state); `workflow` is the live query, asked for with `live=true`. A live read that
+ * cannot reach the workflow fails (503) instead of quietly answering from the mirror; a closed invoice's live read is
+ * answered by the mirror, which holds its final state, and says so in `sourceNote`.
+ */
+export interface InvoiceStateView {
+  invoiceId: string;
+  number: string;
+  customerId: string;
+  workflowId: string;
+  source: 'database' | 'workflow';
+  sourceNote?: string;
+  stage: string;
+  currency: string;
+  amountMinor: number;
+  balanceMinor: number;
+  dueDate: string;
+  daysOverdue: number;
+  next: { kind: string; at: string | null } | null;
+  closedAt: string | null;
+  policyVersion: number | null;
+  mirror: { at: string | null; seq: number | null; updatedAt: string };
+  /** The workflow's full state (promise, plan, dispute, pause, tasks, history): only when the workflow answered. */
+  state: InvoiceState | null;
+}
+
+type InvoiceRow = Prisma.InvoiceGetPayload<object>;
+type InvoiceWithCustomer = InvoiceRow & { customer: { collectorId: string | null } };
+
+/**
+ * The invoice by id or number with what the access check needs of its customer, in one statement (Prisma's include
+ * costs a second round trip, and reads are the hot path); 404 when neither matches. An id wins over a number.
+ */
+export async function findInvoiceWithCustomer(db: Db, idOrNumber: string): Promise<InvoiceWithCustomer> {
+  const rows = await db.$queryRaw<Array<InvoiceRow & { customerCollectorId: string | null }>>`
+    SELECT i.*, c."collectorId" AS "customerCollectorId"
+    FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
+    WHERE i.id = ${idOrNumber} OR i."externalNumber" = ${idOrNumber}
+    ORDER BY (i.id = ${idOrNumber}) DESC
+    LIMIT 1`;
+  const found = rows[0];
+  if (!found) throw notFound(`invoice ${idOrNumber}`);
+  const { customerCollectorId, ...row } = found;
+  return { ...row, customer: { collectorId: customerCollectorId } };
+}
+
+/** The state of an invoice row: the mirror, or (live) the workflow's query. */
+export async function invoiceStateOf(
+  deps: Pick<InvoiceDeps, 'temporal' | 'timeZone'>,
+  row: Omit<InvoiceWithCustomer, 'customer'>,
+  live: boolean,
+): Promise<InvoiceStateView> {
+  const dueDate = isoDay(row.dueDate);
+  const mirror: InvoiceStateView = {
+    invoiceId: row.id,
+    number: row.externalNumber,
+    customerId: row.customerId,
+    workflowId: row.workflowId,
+    source: 'database',
+    stage: row.stage,
+    currency: row.currency,
+    amountMinor: toNumber(row.amountMinor),
+    balanceMinor: toNumber(row.balanceMinor),
+    dueDate,
+    daysOverdue: Math.max(0, daysOverdue(dueDate, todayIn(deps.timeZone))),
+    next: row.nextActionKind ? { kind: row.nextActionKind, at: row.nextActionAt?.toISOString() ?? null } : null,
+    closedAt: row.closedAt?.toISOString() ?? null,
+    policyVersion: row.policyVersion,
+    mirror: { at: row.mirrorAt?.toISOString() ?? null, seq: row.mirrorSeq, updatedAt: row.updatedAt.toISOString() },
+    state: null,
+  };
+  if (!live) return mirror;
+  if (isTerminal(row.stage as Stage)) {
+    return { ...mirror, sourceNote: `the invoice is closed (${row.stage}): the mirror holds its final state` };
+  }
+  let state: InvoiceState;
+  try {
+    state = await deps.temporal.withDeadline(Date.now() + LIVE_QUERY_TIMEOUT_MS, () =>
+      deps.temporal.workflow.getHandle(row.workflowId).query(invoiceStateQuery),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw conflict(`invoice ${row.externalNumber} has no running workflow`);
+    if (isUnavailable(err) || isDeadline(err)) {
+      throw unavailable(
+        `the invoice workflow did not answer within ${LIVE_QUERY_TIMEOUT_MS} ms; read without live=true for the mirror`,
+      );
+    }
+    throw err;
+  }
+  return {
+    ...mirror,
+    source: 'workflow',
+    stage: state.stage,
+    balanceMinor: state.balanceMinor,
+    daysOverdue: state.daysOverdue,
+    next: state.next,
+    state,
+  };
+}
+
+const isDeadline = (err: unknown): boolean => {
+  const e = err as { code?: unknown; message?: string } | null;
+  return e?.code === 4 || /DEADLINE_EXCEEDED|deadline/i.test(String(e?.message ?? ''));
+};
+
+/** One invoice's state (mirror by default, the workflow with `live`), for a caller allowed to see its customer. */
+export async function readInvoiceState(
+  deps: InvoiceDeps,
+  p: Principal,
+  idOrNumber: string,
+  live: boolean,
+): Promise<InvoiceStateView> {
+  const { customer, ...row } = await findInvoiceWithCustomer(deps.db, idOrNumber);
+  assertCustomerAccess(p, customer);
+  return invoiceStateOf(deps, row, live);
+}
+
+export interface TimelineItem {
+  at: string;
+  kind:
+    'STAGE' | 'DECISION' | 'PAYMENT' | 'ADJUSTMENT' | 'CONTACT' | 'TASK' | 'POLICY' | 'DOCUMENT' | 'LETTER' | string;
+  summary: string;
+  actorId?: string | null;
+  ref?: { type: string; id: string };
+  detail?: Record<string, unknown>;
+}
+
+/** The invoice's state (mirror, or live on request) plus everything that happened to it, oldest first. */
+export async function getInvoiceDetail(
+  deps: InvoiceDeps,
+  p: Principal,
+  idOrNumber: string,
+  live = false,
+): Promise<InvoiceStateView & { timeline: TimelineItem[]; letters: Array<Record<string, unknown>> }> {
+  const { customer, ...row } = await findInvoiceWithCustomer(deps.db, idOrNumber);
+  assertCustomerAccess(p, customer);
+  const id = row.id;
+  const [view, entries, contacts, payments, adjustments, promises, disputes, plans, documents, letters, tasks] =
+    await Promise.all([
+      invoiceStateOf(deps, row, live),
+      deps.db.timelineEntry.findMany({ where: { invoiceId: id }, orderBy: { at: 'asc' }, take: 500 }),
+      deps.db.contactEvent.findMany({
+        where: { OR: [{ invoiceId: id }, { invoiceIds: { has: id } }] },
+        orderBy: { createdAt: 'asc' },
+        take: 500,
+      }),
+      deps.db.payment.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.adjustment.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.paymentPromise.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.dispute.findMany({ where: { invoiceId: id }, orderBy: { openedAt: 'asc' } }),
+      deps.db.repaymentPlan.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.document.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.letter.findMany({
+        where: { OR: [{ invoiceId: id }, { invoiceIds: { has: id } }] },
+        orderBy: { createdAt: 'asc' },
+      }),
+      deps.db.task.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+    ]);
+  const timeline: TimelineItem[] = [
+    ...entries.map((e) => ({ at: e.at.toISOString(), kind: e.kind, summary: e.summary, actorId: e.actorId })),
+    ...contacts.map((c) => ({
+      at: (c.sentAt ?? c.createdAt).toISOString(),
+      kind: 'CONTACT',
+      summary: [c.channel, c.direction, c.template, c.status, c.outcome].filter(Boolean).join(' · '),
+      actorId: c.actorId,
+      ref: { type: 'ContactEvent', id: c.id },
+      detail: {
+        channel: c.channel,
+        status: c.status,
+        outcome: c.outcome,
+        reasonCode: c.reasonCode,
+        letterId: c.letterId,
+      },
+    })),
+    ...payments.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'PAYMENT',
+      summary: `payment ${x.reference}: ${toNumber(x.amountMinor)} minor units received on ${isoDay(x.paidOn)}`,
+      ref: { type: 'Payment', id: x.id },
+    })),
+    ...adjustments.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'ADJUSTMENT',
+      summary: `${x.kind} ${x.reference}${x.amountMinor !== null ? `: ${toNumber(x.amountMinor)} minor units` : ''}`,
+      ref: { type: 'Adjustment', id: x.id },
+    })),
+    ...promises.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'DECISION',
+      summary: `promise to pay ${toNumber(x.amountMinor)} by ${isoDay(x.promisedDate)} (${x.status})`,
+      actorId: x.recordedBy,
+      ref: { type: 'PaymentPromise', id: x.id },
+    })),
+    ...disputes.map((x) => ({
+      at: x.openedAt.toISOString(),
+      kind: 'DECISION',
+      summary: `dispute ${x.reasonCode} (${x.status})`,
+      actorId: x.openedBy,
+      ref: { type: 'Dispute', id: x.id },
+    })),
+    ...plans.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'DECISION',
+      summary: `repayment plan (${x.status})`,
+      actorId: x.proposedBy,
+      ref: { type: 'RepaymentPlan', id: x.id },
+    })),
+    ...documents.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'DOCUMENT',
+      summary: `document ${x.filename}`,
+      actorId: x.uploadedBy,
+      ref: { type: 'Document', id: x.id },
+    })),
+    ...tasks.map((x) => ({
+      at: (x.completedAt ?? x.createdAt).toISOString(),
+      kind: 'TASK',
+      summary: `${x.kind} task ${x.status}`,
+      actorId: x.assigneeId,
+      ref: { type: 'Task', id: x.id },
+    })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    ...view,
+    timeline,
+    letters: letters.map((l) => ({
+      letterId: l.id,
+      template: l.template,
+      language: l.language,
+      sha256: l.sha256,
+      sizeBytes: l.sizeBytes,
+      createdAt: l.createdAt.toISOString(),
+      href: `/v1/invoices/${row.id}/letters/${l.id}`,
+    })),
+  };
+}
+
+/** The PDF of one letter of an invoice, as a path checked to lie inside the data directory. */
+export async function findLetterFile(
+  deps: InvoiceDeps & { dataDir: string },
+  p: Principal,
+  idOrNumber: string,
+  letterId: string,
+): Promise<{ path: string; sizeBytes: number; sha256: string; filename: string }> {
+  const { customer, ...row } = await findInvoiceWithCustomer(deps.db, idOrNumber);
+  assertCustomerAccess(p, customer);
+  const letter = /^[0-9a-f-]{36}$/i.test(letterId)
+    ? await deps.db.letter.findUnique({ where: { id: letterId } })
+    : null;
+  if (!letter || (letter.invoiceId !== row.id && !letter.invoiceIds.includes(row.id)))
+    throw notFound(`letter ${letterId}`);
+  const root = path.resolve(deps.dataDir);
+  const file = path.resolve(root, letter.path);
+  if (!file.startsWith(root + path.sep) || !fs.existsSync(file)) throw notFound(`letter ${letterId} file`);
+  return {
+    path: file,
+    sizeBytes: fs.statSync(file).size,
+    sha256: letter.sha256,
+    filename: `${row.externalNumber}-${letter.template}.pdf`.replace(/[^\w.-]/g, '_'),
+  };
+}
