@@ -38,9 +38,9 @@ export interface BenchOptions {
 
 export const DEFAULT_OPTIONS: Omit<BenchOptions, 'log'> = {
   reps: 3,
-  starts: 200,
+  starts: 100,
   concurrency: 16,
-  importRows: 300,
+  importRows: 200,
   decisions: 40,
   reads: 100,
   concurrentReads: 50,
@@ -228,6 +228,7 @@ export interface RepResult {
   segReadP99MsC50: number;
   segLiveReadP99Ms: number;
   segReadFailuresC50: number;
+  rawQueryFailuresC50: number;
   workerRssMiB: number | null;
   openInvoices: number;
 }
@@ -326,9 +327,13 @@ export async function runRep(ctx: BenchContext, rep: number, o: BenchOptions): P
     const r = await ctx.api('GET', `/v1/invoices/${target}/state?live=true`, undefined, undefined, ctx.keys.manager);
     if (r.status !== 200 || r.body.source !== 'workflow') throw new Error(`live read answered ${r.status}`);
   });
-  const nC = o.concurrentReads * 10;
+  const nC = o.concurrentReads * 5;
+  // Failures are counted, not thrown: at 50 callers on a loaded machine a query can expire, and that is a figure.
+  let rawFailures = 0;
   const rawQ50 = await pool(nC, o.concurrentReads, async () => {
-    await wf.query(benchQuery);
+    await wf.query(benchQuery).catch(() => {
+      rawFailures++;
+    });
   });
   let failures = 0;
   const segR50 = await pool(nC, o.concurrentReads, async () => {
@@ -359,11 +364,12 @@ export async function runRep(ctx: BenchContext, rep: number, o: BenchOptions): P
     segReadP99MsC50: round(percentile(segR50.latencies, 99)),
     segLiveReadP99Ms: round(percentile(liveR.latencies, 99)),
     segReadFailuresC50: failures,
+    rawQueryFailuresC50: rawFailures,
     workerRssMiB: rss.length ? round(rss.reduce((a, b) => a + b, 0) / 1024 / 1024, 0) : null,
     openInvoices,
   };
   log(
-    `  rep ${rep}: decision p99 raw ${r.rawUpdateP99Ms} ms / API ${r.segDecisionP99Ms} ms; read p99 raw ${r.rawQueryP99Ms} / API ${r.segReadP99Ms} ms; at ${o.concurrentReads}: raw ${r.rawQueryP99MsC50} / API ${r.segReadP99MsC50} ms (${failures} failed); worker RSS ${r.workerRssMiB ?? '?'} MiB at ${openInvoices} open; load ${r.loadavg.after.join(' ')}`,
+    `  rep ${rep}: decision p99 raw ${r.rawUpdateP99Ms} ms / API ${r.segDecisionP99Ms} ms; read p99 raw ${r.rawQueryP99Ms} / API ${r.segReadP99Ms} ms; at ${o.concurrentReads}: raw ${r.rawQueryP99MsC50} ms (${rawFailures} failed) / API ${r.segReadP99MsC50} ms (${failures} failed); worker RSS ${r.workerRssMiB ?? '?'} MiB at ${openInvoices} open; load ${r.loadavg.after.join(' ')}`,
   );
   return r;
 }

@@ -133,10 +133,16 @@ async function main(): Promise<void> {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     fs.writeFileSync(file, JSON.stringify({ target: target.label, ...result }, null, 2));
     log(`result: ${path.relative(PROJECT_ROOT, file)}`);
+  } catch (err) {
+    // Said before the clean-up, whose own errors must not hide it.
+    console.error(`bench: failed: ${err instanceof Error ? err.stack : String(err)}`);
+    process.exitCode = 1;
   } finally {
     await ctx?.stop().catch(() => undefined);
     for (const s of services.reverse()) await s.stop();
     await stack.stop();
+    // A client retry timer may still fire into a closed channel; the run is over either way.
+    process.exit(process.exitCode ?? 0);
   }
 
   async function scaleRun(c: NonNullable<typeof ctx>, spec: string) {
