@@ -220,6 +220,8 @@ export interface RepResult {
   segOnboardingPerS: number;
   rawImportBaselinePerS: number;
   segImportRowsPerS: number;
+  rawUpdateP50Ms: number;
+  segDecisionP50Ms: number;
   rawUpdateP99Ms: number;
   segDecisionP99Ms: number;
   rawQueryP99Ms: number;
@@ -356,6 +358,8 @@ export async function runRep(ctx: BenchContext, rep: number, o: BenchOptions): P
     segOnboardingPerS: round(onboarded / onboardingSeconds),
     rawImportBaselinePerS: round(o.importRows / raw2.seconds),
     segImportRowsPerS: round(imp.totalRows / importSeconds),
+    rawUpdateP50Ms: round(median(rawUpd.latencies)),
+    segDecisionP50Ms: round(median(segDec.latencies)),
     rawUpdateP99Ms: round(percentile(rawUpd.latencies, 99)),
     segDecisionP99Ms: round(percentile(segDec.latencies, 99)),
     rawQueryP99Ms: round(percentile(rawQ1.latencies, 99)),
@@ -442,6 +446,14 @@ export function summarize(reps: RepResult[]): Figure[] {
       (r) => r.segDecisionP99Ms,
       '≤ 1.5',
       (x) => x <= 1.5,
+    ),
+    fig(
+      'decision round trip p50',
+      'ms',
+      (r) => r.rawUpdateP50Ms,
+      (r) => r.segDecisionP50Ms,
+      '—',
+      null,
     ),
     fig(
       'state read p99, one caller (raw: a query)',
