@@ -226,9 +226,17 @@ async function main(): Promise<void> {
     );
 
     // Namespace and search attributes through the operator API, as an operator does in production.
-    const connection = await Connection.connect({ address });
+    const deadline = Date.now() + 120_000;
+    let connection: Connection | undefined;
+    while (!connection) {
+      // The frontend's port opens before its services are all up: retry the first connection for a while.
+      connection = await Connection.connect({ address, connectTimeout: '5s' }).catch(async (err: unknown) => {
+        if (Date.now() > deadline) throw err;
+        await sleep(1000);
+        return undefined;
+      });
+    }
     try {
-      const deadline = Date.now() + 120_000;
       for (;;) {
         try {
           await connection.workflowService.registerNamespace({
