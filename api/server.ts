@@ -10,7 +10,7 @@ import { startErpCsvInbox } from '../contexts/erp/inbox';
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-api');
-  const db = createDb(config.DATABASE_URL, 10, dbTimeoutsOf(config));
+  const db = createDb(config.DATABASE_URL, config.DATABASE_POOL_SIZE, dbTimeoutsOf(config));
   await assertKeysAllowed(db, config.SEGUGIO_MODE);
   const temporal = await connectTemporal(config);
   const app = createApp({ db, temporal, config, log });

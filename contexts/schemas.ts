@@ -200,6 +200,9 @@ export const listInvoicesQuery = z
   });
 export type ListInvoicesQuery = z.infer<typeof listInvoicesQuery>;
 
+/** `live=true` asks the running workflow instead of the database mirror (see docs/api.md, "Reading"). */
+export const invoiceReadQuery = z.object({ live: z.enum(['true', 'false']).optional() }).strict();
+
 export const agendaQuery = z
   .object({
     collector: keyword.optional(),

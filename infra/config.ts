@@ -69,6 +69,29 @@ const schema = z.object({
     .optional(),
   /** Create or update the Temporal Schedules (nightly ratings, monthly KPI snapshot) when the worker starts. */
   SEGUGIO_SCHEDULES: flag(true),
+  // --- capacity and memory (docs/performance.md): what bounds a process, independent of the open invoices ---
+  /** PostgreSQL connections of one process (API or worker). */
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(500).default(10),
+  /**
+   * Workflows the worker keeps in memory between tasks (sticky cache). The worker's memory grows with this number,
+   * not with the open invoices: an evicted workflow is replayed from its history on its next task.
+   */
+  WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(0).default(500),
+  /** Workflow tasks one worker runs at once. */
+  WORKER_MAX_CONCURRENT_WORKFLOW_TASKS: z.coerce.number().int().min(2).default(40),
+  /** Activities one worker runs at once (letters, e-mail, ERP, database mirrors). */
+  WORKER_MAX_CONCURRENT_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  /** Local activities one worker runs at once. */
+  WORKER_MAX_CONCURRENT_LOCAL_ACTIVITIES: z.coerce.number().int().min(1).default(100),
+  /** Long polls for workflow tasks per worker (at least 2: the sticky and the normal queue). */
+  WORKER_WORKFLOW_TASK_POLLERS: z.coerce.number().int().min(2).default(10),
+  /** Long polls for activity tasks per worker. */
+  WORKER_ACTIVITY_TASK_POLLERS: z.coerce.number().int().min(1).default(10),
+  /**
+   * The prebuilt workflow bundle (`npm run build` writes `dist/workflow-bundle.js`). A worker started from the build
+   * output uses it and refuses to start without it; a worker started from the sources (tsx) bundles at start.
+   */
+  SEGUGIO_WORKFLOW_BUNDLE: z.string().optional(),
   // --- channels, letters and ERP (docs/channels.md) ---
   SENDGRID_FROM_NAME: z.string().optional(),
   /** Twilio: the collector / call-centre number that click-to-call rings first, then bridges to the customer. */

@@ -57,6 +57,8 @@ const STRINGS = {
     at: 'il',
     none: 'nessuna',
     paused: 'In pausa',
+    stateFromMirror:
+      'Il workflow non ha risposto: stato letto dal database (potrebbe essere indietro di qualche istante).',
     orderBlocked: 'Ordini bloccati',
     promise: 'Promessa',
     dispute: 'Contestazione',
@@ -253,6 +255,7 @@ const STRINGS = {
     at: 'on',
     none: 'none',
     paused: 'Paused',
+    stateFromMirror: 'The workflow did not answer: state read from the database (it may lag by a moment).',
     orderBlocked: 'Orders blocked',
     promise: 'Promise',
     dispute: 'Dispute',

@@ -10,19 +10,26 @@ import { ensureIntakeRepairSchedule, INTAKE_REPAIR_SCHEDULE_ID } from '../contex
 import { ensureNightlySchedules } from '../contexts/reports/schedules';
 import { connectTemporal, temporalConnectionOptions } from '../infra/temporal';
 import { installRuntime } from './runtime';
+import { capacityOptions, workflowCode } from './options';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-worker');
   installRuntime(config, log);
-  const db = createDb(config.DATABASE_URL, 10, dbTimeoutsOf(config, config.DATABASE_WORKER_STATEMENT_TIMEOUT_MS));
+  const code = workflowCode(config);
+  const db = createDb(
+    config.DATABASE_URL,
+    config.DATABASE_POOL_SIZE,
+    dbTimeoutsOf(config, config.DATABASE_WORKER_STATEMENT_TIMEOUT_MS),
+  );
   const temporal = await connectTemporal(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));
   const worker = await Worker.create({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
-    workflowsPath: require.resolve('../workflows'),
+    ...code,
+    ...capacityOptions(config),
     activities: createActivities({ db, config, log, temporal }),
     shutdownGraceTime: '10s',
   });
@@ -41,7 +48,15 @@ async function main(): Promise<void> {
     });
     log.info({ schedule: INTAKE_REPAIR_SCHEDULE_ID, action: repair }, 'intake-repair schedule ensured');
   }
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, address: config.TEMPORAL_ADDRESS }, 'worker started');
+  log.info(
+    {
+      taskQueue: config.TEMPORAL_TASK_QUEUE,
+      address: config.TEMPORAL_ADDRESS,
+      workflowCode: 'workflowBundle' in code ? code.workflowBundle.codePath : 'sources',
+      ...capacityOptions(config),
+    },
+    'worker started',
+  );
   // Worker.run() handles SIGINT/SIGTERM itself: it stops polling and lets running activities finish.
   await worker.run();
   await Promise.allSettled([db.$disconnect(), connection.close(), temporal.connection.close()]);

@@ -28,6 +28,7 @@ import {
   declineLegalSchema,
   disputeSchema,
   idParams,
+  invoiceReadQuery,
   legalDecisionSchema,
   legalEventSchema,
   letterParams,
@@ -43,7 +44,13 @@ import {
 import { idempotencyKey } from '../../contexts/collections/customers';
 import { executeDecision } from '../../contexts/collections/decisions';
 import { createInvoice, findInvoice, recordAdjustment, recordPayment } from '../../contexts/intake/invoices';
-import { findLetterFile, getInvoiceDetail, listInvoices } from '../../contexts/collections/reading';
+import {
+  findInvoiceWithCustomer,
+  findLetterFile,
+  getInvoiceDetail,
+  listInvoices,
+  readInvoiceState,
+} from '../../contexts/collections/reading';
 import type { RouteDeps } from './deps';
 
 interface Decision {
@@ -252,13 +259,39 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
       path: '/v1/invoices/:id',
       roles: ['erp', 'collector', 'manager'],
       tag: 'reading',
-      summary: 'One invoice: live state from its workflow and the timeline of contacts, decisions and payments',
+      summary: 'One invoice: its state and the timeline of contacts, decisions and payments',
+      description:
+        'The state comes from the database mirror the workflow keeps (`source: "database"`); `live=true` asks the ' +
+        'running workflow (`source: "workflow"`, with the full `state`) and answers 503 if it does not answer in time.',
       params: idParams,
+      query: invoiceReadQuery,
       mutating: false,
-      responses: { 200: 'The invoice' },
+      responses: { 200: 'The invoice', 503: 'live=true and the workflow did not answer in time' },
     },
-    async (req, res, { params }) => {
-      res.json(await getInvoiceDetail(invoiceDeps, principalOf(req), params.id));
+    async (req, res, { params, query }) => {
+      res.json(await getInvoiceDetail(invoiceDeps, principalOf(req), params.id, query.live === 'true'));
+    },
+  );
+
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/invoices/:id/state',
+      roles: ['erp', 'collector', 'manager'],
+      tag: 'reading',
+      summary:
+        "One invoice's state only (stage, balance, next action), from the mirror or, with live=true, the workflow",
+      description:
+        'One database read by default (`source: "database"`, ordered by the workflow\'s transition counter in ' +
+        '`mirror`); `live=true` queries the running workflow (`source: "workflow"`) and answers 503 rather than ' +
+        'falling back when it does not answer in time.',
+      params: idParams,
+      query: invoiceReadQuery,
+      mutating: false,
+      responses: { 200: 'The state', 503: 'live=true and the workflow did not answer in time' },
+    },
+    async (req, res, { params, query }) => {
+      res.json(await readInvoiceState(invoiceDeps, principalOf(req), params.id, query.live === 'true'));
     },
   );
 
@@ -315,8 +348,8 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
       },
       async (req, res, { params, body }) => {
         const p = principalOf(req);
-        const invoice = await findInvoice(deps.db, params.id);
-        const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: invoice.customerId } });
+        // One statement for the invoice and its customer's collector: the decision path is latency-bound.
+        const { customer, ...invoice } = await findInvoiceWithCustomer(deps.db, params.id);
         assertCustomerAccess(p, customer);
         const arg = { ...actorOf(req), ...(body as object) } as never;
         let state: InvoiceState;

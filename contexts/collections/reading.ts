@@ -1,15 +1,24 @@
 /** Reading invoices: filtered lists from the database mirror, and one invoice with its whole timeline. */
 import fs from 'node:fs';
 import path from 'node:path';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Prisma } from '../../generated/prisma/client';
+import type { Db } from '../../infra/db';
 import { toNumber } from '../../infra/db';
 import { daysOverdue, todayIn } from '../../domain/time';
-import { ACTIVE_STAGES, TERMINAL_STAGES } from '../../workflows/contract';
+import {
+  ACTIVE_STAGES,
+  invoiceStateQuery,
+  isTerminal,
+  TERMINAL_STAGES,
+  type InvoiceState,
+  type Stage,
+} from '../../workflows/contract';
 import { assertCustomerAccess, collectorScope } from '../access/access';
 import type { Principal } from '../access/auth';
-import { notFound } from '../errors';
+import { conflict, isUnavailable, notFound, unavailable } from '../errors';
 import type { ListInvoicesQuery } from '../schemas';
-import { findInvoice, getInvoice, type InvoiceDeps, type InvoiceView } from '../intake/invoices';
+import type { InvoiceDeps } from '../intake/invoices';
 
 const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 const dayOffset = (today: string, days: number): Date => {
@@ -96,6 +105,128 @@ export async function listInvoices(
   return { items, page, pageSize, total };
 }
 
+/** How long a live read (`?live=true`) waits for the workflow's query before answering 503. */
+export const LIVE_QUERY_TIMEOUT_MS = 5_000;
+
+/**
+ * One invoice's state as a read answers it. `source` says who answered: `database` is the mirror the workflow
+ * writes on every transition (row state ordered by `mirror.at` and the workflow's counter `mirror.seq`, so a late
+ * write never shows an older state); `workflow` is the live query, asked for with `live=true`. A live read that
+ * cannot reach the workflow fails (503) instead of quietly answering from the mirror; a closed invoice's live read is
+ * answered by the mirror, which holds its final state, and says so in `sourceNote`.
+ */
+export interface InvoiceStateView {
+  invoiceId: string;
+  number: string;
+  customerId: string;
+  workflowId: string;
+  source: 'database' | 'workflow';
+  sourceNote?: string;
+  stage: string;
+  currency: string;
+  amountMinor: number;
+  balanceMinor: number;
+  dueDate: string;
+  daysOverdue: number;
+  next: { kind: string; at: string | null } | null;
+  closedAt: string | null;
+  policyVersion: number | null;
+  mirror: { at: string | null; seq: number | null; updatedAt: string };
+  /** The workflow's full state (promise, plan, dispute, pause, tasks, history): only when the workflow answered. */
+  state: InvoiceState | null;
+}
+
+type InvoiceRow = Prisma.InvoiceGetPayload<object>;
+type InvoiceWithCustomer = InvoiceRow & { customer: { collectorId: string | null } };
+
+/**
+ * The invoice by id or number with what the access check needs of its customer, in one statement (Prisma's include
+ * costs a second round trip, and reads are the hot path); 404 when neither matches. An id wins over a number.
+ */
+export async function findInvoiceWithCustomer(db: Db, idOrNumber: string): Promise<InvoiceWithCustomer> {
+  const rows = await db.$queryRaw<Array<InvoiceRow & { customerCollectorId: string | null }>>`
+    SELECT i.*, c."collectorId" AS "customerCollectorId"
+    FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
+    WHERE i.id = ${idOrNumber} OR i."externalNumber" = ${idOrNumber}
+    ORDER BY (i.id = ${idOrNumber}) DESC
+    LIMIT 1`;
+  const found = rows[0];
+  if (!found) throw notFound(`invoice ${idOrNumber}`);
+  const { customerCollectorId, ...row } = found;
+  return { ...row, customer: { collectorId: customerCollectorId } };
+}
+
+/** The state of an invoice row: the mirror, or (live) the workflow's query. */
+export async function invoiceStateOf(
+  deps: Pick<InvoiceDeps, 'temporal' | 'timeZone'>,
+  row: Omit<InvoiceWithCustomer, 'customer'>,
+  live: boolean,
+): Promise<InvoiceStateView> {
+  const dueDate = isoDay(row.dueDate);
+  const mirror: InvoiceStateView = {
+    invoiceId: row.id,
+    number: row.externalNumber,
+    customerId: row.customerId,
+    workflowId: row.workflowId,
+    source: 'database',
+    stage: row.stage,
+    currency: row.currency,
+    amountMinor: toNumber(row.amountMinor),
+    balanceMinor: toNumber(row.balanceMinor),
+    dueDate,
+    daysOverdue: Math.max(0, daysOverdue(dueDate, todayIn(deps.timeZone))),
+    next: row.nextActionKind ? { kind: row.nextActionKind, at: row.nextActionAt?.toISOString() ?? null } : null,
+    closedAt: row.closedAt?.toISOString() ?? null,
+    policyVersion: row.policyVersion,
+    mirror: { at: row.mirrorAt?.toISOString() ?? null, seq: row.mirrorSeq, updatedAt: row.updatedAt.toISOString() },
+    state: null,
+  };
+  if (!live) return mirror;
+  if (isTerminal(row.stage as Stage)) {
+    return { ...mirror, sourceNote: `the invoice is closed (${row.stage}): the mirror holds its final state` };
+  }
+  let state: InvoiceState;
+  try {
+    state = await deps.temporal.withDeadline(Date.now() + LIVE_QUERY_TIMEOUT_MS, () =>
+      deps.temporal.workflow.getHandle(row.workflowId).query(invoiceStateQuery),
+    );
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw conflict(`invoice ${row.externalNumber} has no running workflow`);
+    if (isUnavailable(err) || isDeadline(err)) {
+      throw unavailable(
+        `the invoice workflow did not answer within ${LIVE_QUERY_TIMEOUT_MS} ms; read without live=true for the mirror`,
+      );
+    }
+    throw err;
+  }
+  return {
+    ...mirror,
+    source: 'workflow',
+    stage: state.stage,
+    balanceMinor: state.balanceMinor,
+    daysOverdue: state.daysOverdue,
+    next: state.next,
+    state,
+  };
+}
+
+const isDeadline = (err: unknown): boolean => {
+  const e = err as { code?: unknown; message?: string } | null;
+  return e?.code === 4 || /DEADLINE_EXCEEDED|deadline/i.test(String(e?.message ?? ''));
+};
+
+/** One invoice's state (mirror by default, the workflow with `live`), for a caller allowed to see its customer. */
+export async function readInvoiceState(
+  deps: InvoiceDeps,
+  p: Principal,
+  idOrNumber: string,
+  live: boolean,
+): Promise<InvoiceStateView> {
+  const { customer, ...row } = await findInvoiceWithCustomer(deps.db, idOrNumber);
+  assertCustomerAccess(p, customer);
+  return invoiceStateOf(deps, row, live);
+}
+
 export interface TimelineItem {
   at: string;
   kind:
@@ -106,25 +237,25 @@ export interface TimelineItem {
   detail?: Record<string, unknown>;
 }
 
-/** The invoice's state plus everything that happened to it, oldest first. */
+/** The invoice's state (mirror, or live on request) plus everything that happened to it, oldest first. */
 export async function getInvoiceDetail(
   deps: InvoiceDeps,
   p: Principal,
   idOrNumber: string,
+  live = false,
 ): Promise<
-  InvoiceView & {
+  InvoiceStateView & {
     timeline: TimelineItem[];
     letters: Array<Record<string, unknown>>;
     notices: Array<Record<string, unknown>>;
   }
 > {
-  const row = await findInvoice(deps.db, idOrNumber);
-  const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: row.customerId } });
+  const { customer, ...row } = await findInvoiceWithCustomer(deps.db, idOrNumber);
   assertCustomerAccess(p, customer);
-  const view = await getInvoice(deps, row.id);
   const id = row.id;
-  const [entries, contacts, payments, adjustments, promises, disputes, plans, documents, letters, tasks] =
+  const [view, entries, contacts, payments, adjustments, promises, disputes, plans, documents, letters, tasks] =
     await Promise.all([
+      invoiceStateOf(deps, row, live),
       deps.db.timelineEntry.findMany({ where: { invoiceId: id }, orderBy: { at: 'asc' }, take: 500 }),
       deps.db.contactEvent.findMany({
         where: { OR: [{ invoiceId: id }, { invoiceIds: { has: id } }] },
@@ -256,8 +387,7 @@ export async function findLetterFile(
   idOrNumber: string,
   letterId: string,
 ): Promise<{ path: string; sizeBytes: number; sha256: string; filename: string }> {
-  const row = await findInvoice(deps.db, idOrNumber);
-  const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: row.customerId } });
+  const { customer, ...row } = await findInvoiceWithCustomer(deps.db, idOrNumber);
   assertCustomerAccess(p, customer);
   const letter = /^[0-9a-f-]{36}$/i.test(letterId)
     ? await deps.db.letter.findUnique({ where: { id: letterId } })

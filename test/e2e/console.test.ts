@@ -315,7 +315,9 @@ describeBrowser('web console', () => {
     await card.getByRole('button', { name: 'Approva' }).click();
     await card.waitFor({ state: 'detached' });
     await eventually(async () => h.db.task.findFirst({ where: { invoiceId, kind: 'APPROVE_LEGAL', status: 'DONE' } }));
-    const state = await request(h.app).get(`/v1/invoices/${invoiceId}`).set('Authorization', `Bearer ${KEYS.manager}`);
+    const state = await request(h.app)
+      .get(`/v1/invoices/${invoiceId}?live=true`)
+      .set('Authorization', `Bearer ${KEYS.manager}`);
     expect(state.body.state.legal.approved).toBe(true);
 
     // The manager's invoice page offers the manager's decisions too; the approval is in the timeline.

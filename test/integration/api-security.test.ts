@@ -297,7 +297,7 @@ describe('backing services down', () => {
     await deadDb.$disconnect();
   });
 
-  it('answers 503 when Temporal is unreachable for a decision, and reads fall back to the database', async () => {
+  it('answers 503 when Temporal is unreachable for a decision or a live read; plain reads come from the mirror', async () => {
     const inv = await newInvoice(h, segment);
     const connection = Connection.lazy({ address: '127.0.0.1:1', connectTimeout: '1s' });
     const deadTemporal = new Client({ connection });
@@ -313,6 +313,13 @@ describe('backing services down', () => {
     const read = await request(app).get(`/v1/invoices/${inv.invoiceId}`).set('Authorization', `Bearer ${KEYS.manager}`);
     expect(read.status).toBe(200);
     expect(read.body.source).toBe('database');
+    // Asked for the workflow, the API says it could not reach it instead of answering from the mirror.
+    const live = await request(app)
+      .get(`/v1/invoices/${inv.invoiceId}/state?live=true`)
+      .set('Authorization', `Bearer ${KEYS.manager}`);
+    expect(live.status).toBe(503);
+    expect(live.headers['retry-after']).toBeDefined();
+    expect(live.body.error.message).toMatch(/live=true/);
     await connection.close().catch(() => undefined);
   });
 });

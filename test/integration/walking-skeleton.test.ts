@@ -99,7 +99,9 @@ describe('walking skeleton', () => {
     }, 40_000);
     expect(both.map((r) => r.template)).toEqual(['reminder-1', 'reminder-2']);
 
-    const state = await request(h.app).get(`/v1/invoices/${invoiceId}`).set('Authorization', `Bearer ${KEYS.manager}`);
+    const state = await request(h.app)
+      .get(`/v1/invoices/${invoiceId}?live=true`)
+      .set('Authorization', `Bearer ${KEYS.manager}`);
     expect(state.status).toBe(200);
     expect(state.body.source).toBe('workflow');
     expect(state.body.stage).toBe('REMINDER');

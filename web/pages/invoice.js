@@ -59,12 +59,20 @@ const isoToday = (plusDays = 0) => {
 
 export async function renderInvoice(main, params, me) {
   const id = params.args[0];
-  const inv = await api(`/v1/invoices/${encodeURIComponent(id)}`);
+  // The decision forms need the workflow's own state (pause, pending tasks): ask it live. When it does not answer,
+  // show the database mirror and say so rather than pretending it is live.
+  const path = `/v1/invoices/${encodeURIComponent(id)}`;
+  const inv = await api(path, { query: { live: 'true' } }).catch((err) => {
+    if (err.status === 503) return api(path);
+    throw err;
+  });
   const customer = await api(`/v1/customers/${encodeURIComponent(inv.customerId)}`).catch((err) => {
     if (isMissingRoute(err) || err.status === 404 || err.status === 403) return null;
     throw err;
   });
   const state = inv.state;
+  const mirrorNote =
+    inv.source === 'database' && !inv.sourceNote ? h('p.notice', { role: 'status' }, t('stateFromMirror')) : null;
   const refresh = () => renderInvoice(main, params, me);
 
   const summary = h(
@@ -83,6 +91,7 @@ export async function renderInvoice(main, params, me) {
       customer ? ' ' : '',
       customer ? ratingBadge(customer.rating) : null,
     ),
+    mirrorNote,
     h(
       'dl.facts',
       {},
