@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   CALL_OUTCOMES,
   DISPUTE_REASONS,
+  DISPUTE_RESOLUTIONS,
   LANGUAGES,
   LEGAL_STEPS,
   NON_PAYMENT_REASONS,
@@ -220,7 +221,7 @@ export const disputeSchema = z
   .strict();
 export const resolveDisputeSchema = z
   .object({
-    outcome: z.enum(['REJECTED', 'ACCEPTED', 'PARTIAL']),
+    outcome: z.enum(DISPUTE_RESOLUTIONS),
     newBalanceMinor: amountMinor.optional(),
     note: note.optional(),
   })
