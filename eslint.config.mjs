@@ -36,7 +36,17 @@ const restricted = ioModules.flatMap((name) => [name, `node:${name}`]);
 export default tseslint.config(
   {
     // Plain JS outside web/ is tooling (jest config, test summary); the console's modules are linted below.
-    ignores: ['node_modules', 'dist', 'generated', '.segugio', '.tools', 'coverage', '**/*.js', '!web/**/*.js', '**/*.cjs'],
+    ignores: [
+      'node_modules',
+      'dist',
+      'generated',
+      '.segugio',
+      '.tools',
+      'coverage',
+      '**/*.js',
+      '!web/**/*.js',
+      '**/*.cjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,
@@ -90,7 +100,7 @@ export default tseslint.config(
         'error',
         {
           // Pages build the DOM with textContent only, so data can never inject markup (docs/console.md).
-          selector: "AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]",
+          selector: 'AssignmentExpression[left.property.name=/^(innerHTML|outerHTML)$/]',
           message: 'Build elements with h(); never assign HTML strings.',
         },
         { selector: "CallExpression[callee.property.name='insertAdjacentHTML']", message: 'Build elements with h().' },

@@ -116,6 +116,7 @@ export const idParam = z.string().trim().min(1).max(128);
 
 export const idParams = z.object({ id: idParam });
 export const letterParams = z.object({ id: idParam, letterId: idParam });
+export const contactParams = z.object({ id: idParam, contactId: idParam });
 /** Segment names are slugs: they end up inside visibility queries, so nothing else may pass. */
 export const segmentName = z
   .string()

@@ -31,6 +31,7 @@ import {
   legalDecisionSchema,
   legalEventSchema,
   letterParams,
+  contactParams,
   listInvoicesQuery,
   pauseSchema,
   paymentSchema,
@@ -43,7 +44,7 @@ import {
 import { idempotencyKey } from '../services/customers';
 import { executeDecision } from '../services/decisions';
 import { createInvoice, findInvoice, recordAdjustment, recordPayment } from '../services/invoices';
-import { findLetterFile, getInvoiceDetail, listInvoices } from '../services/reading';
+import { findLetterFile, findSentContent, getInvoiceDetail, listInvoices } from '../services/reading';
 import type { RouteDeps } from './deps';
 
 interface Decision {
@@ -289,6 +290,24 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
         res.on('close', () => resolve());
         s.pipe(res);
       });
+    },
+  );
+
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/invoices/:id/contacts/:contactId',
+      roles: ['collector', 'manager'],
+      tag: 'reading',
+      summary: 'What was actually sent on one contact of this invoice: recipient, subject, the text the debtor read',
+      params: contactParams,
+      mutating: false,
+      responses: { 200: 'The contact as sent' },
+    },
+    async (req, res, { params }) => {
+      res.json(
+        await findSentContent({ ...invoiceDeps, dataDir: deps.dataDir }, principalOf(req), params.id, params.contactId),
+      );
     },
   );
 

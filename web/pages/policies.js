@@ -448,7 +448,7 @@ export async function renderPolicyEditor(main, params) {
     if (step) {
       const i = Number(step[1]);
       const label = t('stepNamed', { n: i + 1, stage: code(steps[i]?.stage ?? '') });
-      return step[2] ? `${label}: ${pathName(step[2])}` : label;
+      return step[2] ? `${label} · ${pathName(step[2])}` : label;
     }
     const grade = /^settings\.ratingRoutes\.(\w+)$/.exec(path);
     if (grade) return t('ratingGrade', { g: grade[1] });
