@@ -58,7 +58,7 @@ function renderTopbar() {
           type: 'button',
           'aria-pressed': String(getLang() === l),
           lang: l,
-          'aria-label': t('langName', { lang: l }),
+          'aria-label': `${l.toUpperCase()} – ${t('langName', { lang: l })}`,
           on: {
             click: () => {
               setLang(l);

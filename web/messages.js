@@ -322,7 +322,7 @@ export const MESSAGES = {
     'tl.document': 'Documento {filename}',
     'tl.task': 'Attività «{kind}»: {status}',
     'tl.contact':
-      '{channel} {direction, select, IN {ricevuto} other {inviato}}{hasTemplate, select, yes { («{template}»)} other {}}: {status}{hasOutcome, select, yes { — {outcome}} other {}}',
+      '{channel} {direction, select, IN {in arrivo} other {in uscita}}{hasTemplate, select, yes { («{template}»)} other {}}: {status}{hasOutcome, select, yes { — {outcome}} other {}}',
     'tl.legal_approved': 'Azione legale approvata',
     'tl.legal_declined': 'Azione legale rifiutata',
     'tl.legal_event': 'Legale: {step} il {date}',
@@ -435,6 +435,10 @@ export const MESSAGES = {
     'code.PRECETTO': 'Precetto',
     'code.PIGNORAMENTO': 'Pignoramento',
     'code.CLOSED': 'chiusa',
+    'code.LETTER_READY_TO_PRINT': 'pronta per la stampa',
+    'code.ERP_NOT_CONFIGURED': 'ERP non configurato',
+    'code.RECONCILED': 'riconciliato',
+    'code.REJECTED': 'respinto',
   },
 
   en: {
@@ -861,6 +865,10 @@ export const MESSAGES = {
     'code.PRECETTO': 'Writ of execution',
     'code.PIGNORAMENTO': 'Attachment',
     'code.CLOSED': 'closed',
+    'code.LETTER_READY_TO_PRINT': 'ready to print',
+    'code.ERP_NOT_CONFIGURED': 'ERP not configured',
+    'code.RECONCILED': 'reconciled',
+    'code.REJECTED': 'rejected',
   },
 
   fr: {
@@ -1174,7 +1182,7 @@ export const MESSAGES = {
     'tl.document': 'Document {filename}',
     'tl.task': 'Tâche « {kind} » : {status}',
     'tl.contact':
-      '{channel} {direction, select, IN {reçu} other {envoyé}}{hasTemplate, select, yes { (« {template} »)} other {}} : {status}{hasOutcome, select, yes { — {outcome}} other {}}',
+      '{direction, select, IN {Réception} other {Envoi}} {channel}{hasTemplate, select, yes { (« {template} »)} other {}} : {status}{hasOutcome, select, yes { — {outcome}} other {}}',
     'tl.legal_approved': 'Action en justice approuvée',
     'tl.legal_declined': 'Action en justice refusée',
     'tl.legal_event': 'Contentieux : {step} le {date}',
@@ -1287,5 +1295,9 @@ export const MESSAGES = {
     'code.PRECETTO': 'Commandement de payer',
     'code.PIGNORAMENTO': 'Saisie',
     'code.CLOSED': 'clos',
+    'code.LETTER_READY_TO_PRINT': 'prête à imprimer',
+    'code.ERP_NOT_CONFIGURED': 'ERP non configuré',
+    'code.RECONCILED': 'rapproché',
+    'code.REJECTED': 'rejeté',
   },
 };

@@ -320,7 +320,7 @@ async function showSent(inv, contactId) {
       c.subject ? fact(t('subject'), c.subject) : null,
     ),
     c.text
-      ? h('pre.sent-text', { 'aria-label': t('messageText') }, c.text)
+      ? h('pre.sent-text', { 'aria-label': t('messageText'), tabindex: '0' }, c.text)
       : h('p.muted', { lang: getLang() }, t('noCopy')),
     h(
       'div.buttons',
