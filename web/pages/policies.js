@@ -296,6 +296,7 @@ export async function renderPolicyEditor(main, params) {
           () => settings[k],
           (v) => (settings[k] = v),
           false,
+          `${t(k)} (ISO 8601)`,
         ),
   );
   /**
@@ -413,6 +414,7 @@ export async function renderPolicyEditor(main, params) {
         () => settings.contactBudget.window,
         (v) => (settings.contactBudget.window = v),
         false,
+        `${t('contactBudgetWindow')} (ISO 8601)`,
       ),
     ),
     h('h2', {}, t('ratingRoutes')),
@@ -465,12 +467,13 @@ export async function renderPolicyEditor(main, params) {
  * only when it is finer than a day (the test policies' "PT1S"), so nobody has to write "P3D".
  * @param {string} label @param {string} name @param {string} path
  * @param {() => string} get @param {(iso: string) => void} set @param {boolean} signed a first step may be negative
+ * @param {string} [isoLabel] the label when the value is finer than days (default: "Intervallo (durata ISO 8601)")
  */
-function durationField(label, name, path, get, set, signed) {
+function durationField(label, name, path, get, set, signed, isoLabel = t('offsetIso')) {
   const days = isoToDays(get());
   if (days === null && get())
     return field(
-      t('offsetIso'),
+      isoLabel,
       h('input', {
         name,
         value: get(),
