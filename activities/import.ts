@@ -1,17 +1,17 @@
 /**
  * Bulk-import activities: one chunk of CSV rows at a time, read from a byte offset so a 100,000-row file is never
  * held in memory nor parsed twice. Rows get the same outcome as `POST /v1/invoices` (idempotent on the invoice
- * number, workflow started once), written with set-based queries per chunk (api/services/bulk-intake.ts).
+ * number, workflow started once), written with set-based queries per chunk (contexts/intake/bulk.ts).
  */
 import fs from 'node:fs';
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { parse } from 'csv-parse';
-import { mapHeader, parseRow } from '../api/import-format';
-import { bulkIntake, type BulkRow } from '../api/services/bulk-intake';
-import { newIntakeCache } from '../api/services/invoices';
-import type { Config } from '../lib/config';
-import type { Db } from '../lib/db';
+import { mapHeader, parseRow } from '../contexts/erp/import-format';
+import { bulkIntake, type BulkRow } from '../contexts/intake/bulk';
+import { newIntakeCache } from '../contexts/intake/invoices';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
 
 export interface ImportPosition {
   /** Byte offset where the next record starts. */

@@ -3,9 +3,9 @@
  * shape (SegugioActivities).
  */
 import type { Client } from '@temporalio/client';
-import type { Config } from '../lib/config';
-import type { Db } from '../lib/db';
-import type { Logger } from '../lib/logger';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+import type { Logger } from '../infra/logger';
 import { createContactActivities } from './channels';
 import { createErpActivities } from './erp';
 import { createPersistenceActivities } from './persistence';

@@ -1,6 +1,6 @@
 /** Database activities: the workflow's state mirrored for reading, human tasks, policies. All idempotent. */
-import type { Db } from '../lib/db';
-import { currentPolicy } from '../lib/policy-store';
+import type { Db } from '../infra/db';
+import { currentPolicy } from '../contexts/policies/store';
 import { isTerminal } from '../workflows/contract';
 import type { SegugioActivities } from './types';
 

@@ -3,12 +3,12 @@
  * monthly KPI snapshot. Wired into the worker by activities/index.ts.
  */
 import type { Client } from '@temporalio/client';
-import type { Db } from '../lib/db';
-import type { Logger } from '../lib/logger';
-import { rerouteAfterRatingChanges } from '../lib/policy-routing';
-import { todayIn } from '../lib/time';
-import { recomputeAllRatings, recomputeRating, type GradeChange } from '../lib/reports/rating';
-import { previousMonth, writeMonthlySnapshot } from '../lib/reports/snapshots';
+import type { Db } from '../infra/db';
+import type { Logger } from '../infra/logger';
+import { rerouteAfterRatingChanges } from '../contexts/policies/routing';
+import { todayIn } from '../domain/time';
+import { recomputeAllRatings, recomputeRating, type GradeChange } from '../contexts/reports/rating';
+import { previousMonth, writeMonthlySnapshot } from '../contexts/reports/snapshots';
 
 export function createReportActivities(deps: {
   db: Db;

@@ -4,12 +4,13 @@ import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
-import type { Config } from '../lib/config';
-import type { Db } from '../lib/db';
-import type { Logger } from '../lib/logger';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+import { withLogContext, type Logger } from '../infra/logger';
+import { accessLog } from './access-log';
 import { createConsoleRouter } from './console';
-import { authenticate } from './auth';
-import { errorHandler, HttpError, notFoundHandler } from './errors';
+import { authenticate } from '../contexts/access/auth';
+import { errorHandler, HttpError, notFoundHandler } from '../contexts/errors';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsRouter } from './openapi';
 import { RouteTable, type RouteSpec } from './registry';
@@ -20,7 +21,7 @@ import { importRoutes } from './routes/imports';
 import { invoiceRoutes } from './routes/invoices';
 import { policyRoutes } from './routes/policies';
 import { reportsRouter } from './routes/reports';
-import { passCallStatus, recordAdjustment, recordPayment } from './services/invoices';
+import { passCallStatus, recordAdjustment, recordPayment } from '../contexts/intake/invoices';
 import { createWebhookRouter } from './webhooks';
 
 export interface AppDeps {
@@ -48,8 +49,9 @@ export function createApp(deps: AppDeps): Express {
     const given = req.header('x-request-id');
     req.requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
-    next();
+    withLogContext({ requestId: req.requestId }, next);
   });
+  app.use(accessLog(deps.log));
   app.use(
     helmet({
       contentSecurityPolicy: {

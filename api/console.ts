@@ -7,10 +7,10 @@
 import path from 'node:path';
 import express, { Router, type Request, type RequestHandler } from 'express';
 import { Prisma } from '../generated/prisma/client';
-import type { Db } from '../lib/db';
-import { toNumber } from '../lib/db';
-import { daysOverdue, todayIn } from '../lib/time';
-import { AGING_BUCKETS } from '../lib/reports/formulas';
+import type { Db } from '../infra/db';
+import { toNumber } from '../infra/db';
+import { daysOverdue, todayIn } from '../domain/time';
+import { AGING_BUCKETS } from '../contexts/reports/formulas';
 import {
   ACTIVE_STAGES,
   CALL_OUTCOMES,
@@ -25,7 +25,7 @@ import {
   STAGES,
   TERMINAL_STAGES,
 } from '../workflows/contract';
-import { authenticate } from './auth';
+import { authenticate } from '../contexts/access/auth';
 import { RouteTable, type RouteSpec } from './registry';
 import { z } from 'zod';
 

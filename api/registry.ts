@@ -5,8 +5,8 @@
  */
 import type { Request, RequestHandler, Response, Router } from 'express';
 import type { z } from 'zod';
-import { requireRole, type Role } from './auth';
-import { badRequest, parse } from './errors';
+import { requireRole, type Role } from '../contexts/access/auth';
+import { badRequest, parse } from '../contexts/errors';
 
 type Schema = z.ZodType;
 

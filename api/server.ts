@@ -1,11 +1,11 @@
 /** API process: validated config, one Prisma client, one Temporal client, graceful shutdown. */
 import { createApp } from './app';
-import { loadConfig } from '../lib/config';
-import { createDb } from '../lib/db';
-import { createLogger } from '../lib/logger';
-import { connectTemporal } from '../lib/temporal';
-import { assertKeysAllowed } from './dev-keys';
-import { startErpCsvInbox } from './erp-inbox';
+import { loadConfig } from '../infra/config';
+import { createDb } from '../infra/db';
+import { createLogger } from '../infra/logger';
+import { connectTemporal } from '../infra/temporal';
+import { assertKeysAllowed } from '../contexts/access/dev-keys';
+import { startErpCsvInbox } from '../contexts/erp/inbox';
 
 async function main(): Promise<void> {
   const config = loadConfig();

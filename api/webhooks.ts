@@ -12,10 +12,10 @@ import crypto from 'node:crypto';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import twilio from 'twilio';
 import { z } from 'zod';
-import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyErpSignature } from '../activities/erp/signature';
-import type { Config } from '../lib/config';
-import type { Db } from '../lib/db';
-import type { Logger } from '../lib/logger';
+import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyErpSignature } from '../contexts/erp/signature';
+import type { Config } from '../infra/config';
+import type { Db } from '../infra/db';
+import type { Logger } from '../infra/logger';
 import type { InvoiceAdjusted, PaymentReceived } from '../workflows/contract';
 
 export interface CallStatusEvent {

@@ -4,12 +4,12 @@
  * Idempotent: running it again changes nothing.
  */
 import type { Client } from '@temporalio/client';
-import { DEV_KEYS } from '../api/dev-keys';
-import { hashKey } from '../api/auth';
-import { createInvoice } from '../api/services/invoices';
-import type { CreateInvoice } from '../api/schemas';
-import type { Db } from '../lib/db';
-import { ensureDefaultPolicies } from '../lib/policy-store';
+import { DEV_KEYS } from '../contexts/access/dev-keys';
+import { hashKey } from '../contexts/access/auth';
+import { createInvoice } from '../contexts/intake/invoices';
+import type { CreateInvoice } from '../contexts/schemas';
+import type { Db } from '../infra/db';
+import { ensureDefaultPolicies } from '../contexts/policies/store';
 
 const USERS = [
   { id: 'u-giulia', name: 'Giulia Rossi', email: 'giulia.rossi@segugio.example', role: 'collector' },

@@ -18,11 +18,11 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { importsDir, submitImport } from '../api/services/imports';
-import { storeFile } from '../api/uploads';
-import { loadConfig } from '../lib/config';
-import { createDb } from '../lib/db';
-import { createLogger } from '../lib/logger';
+import { importsDir, submitImport } from '../contexts/intake/imports';
+import { storeFile } from '../contexts/documents/uploads';
+import { loadConfig } from '../infra/config';
+import { createDb } from '../infra/db';
+import { createLogger } from '../infra/logger';
 import { seedBase } from '../prisma/seed';
 
 const n = Number(process.argv.slice(2).find((a) => /^\d+$/.test(a)) ?? 5000);

@@ -12,11 +12,11 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createDb, type Db } from '../lib/db';
-import type { RunningPg } from '../lib/embedded-pg';
-import { ensureDefaultPolicies } from '../lib/policy-store';
-import { freePort } from '../lib/ports';
-import { addDays } from '../lib/reports/formulas';
+import { createDb, type Db } from '../infra/db';
+import type { RunningPg } from '../dev/embedded-pg';
+import { ensureDefaultPolicies } from '../contexts/policies/store';
+import { freePort } from '../dev/ports';
+import { addDays } from '../contexts/reports/formulas';
 import {
   agingReport,
   disputeReport,
@@ -25,14 +25,14 @@ import {
   promiseReport,
   reasonReport,
   recoveryReport,
-} from '../lib/reports/kpis';
-import { legalReport } from '../lib/reports/legal';
-import { monthlyReportPdf } from '../lib/reports/pdf';
-import { recomputeAllRatings, recomputeRating } from '../lib/reports/rating';
-import { simulatePolicy } from '../lib/reports/simulate';
-import { previousMonth, trend, writeMonthlySnapshot } from '../lib/reports/snapshots';
-import { DEFAULT_POLICIES } from '../lib/policy';
-import { PROJECT_ROOT } from '../lib/tools';
+} from '../contexts/reports/kpis';
+import { legalReport } from '../contexts/reports/legal';
+import { monthlyReportPdf } from '../contexts/reports/pdf';
+import { recomputeAllRatings, recomputeRating } from '../contexts/reports/rating';
+import { simulatePolicy } from '../contexts/reports/simulate';
+import { previousMonth, trend, writeMonthlySnapshot } from '../contexts/reports/snapshots';
+import { DEFAULT_POLICIES } from '../domain/policy';
+import { PROJECT_ROOT } from '../infra/tools';
 
 function arg(name: string, fallback?: string): string | undefined {
   const i = process.argv.indexOf(`--${name}`);
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
     process.stderr.write(`starting PostgreSQL on 127.0.0.1:${port} in ${tmp}\n`);
     // Imported only when needed: the package installs exit hooks that misbehave when it never started a server.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { startEmbeddedPg } = require('../lib/embedded-pg') as typeof import('../lib/embedded-pg');
+    const { startEmbeddedPg } = require('../dev/embedded-pg') as typeof import('../dev/embedded-pg');
     pg = await startEmbeddedPg({ dataDir: path.join(tmp, 'pg'), port, database: 'bench', ephemeral: true });
     url = pg.url;
     const res = spawnSync(path.join(PROJECT_ROOT, 'node_modules/.bin/prisma'), ['migrate', 'deploy'], {

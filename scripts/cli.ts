@@ -14,13 +14,13 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
-import { createApiKey, hashKey, ROLES, type Role } from '../api/auth';
-import { DEV_KEYS } from '../api/dev-keys';
-import { getImport, importsDir, MAX_IMPORT_BYTES, submitImport } from '../api/services/imports';
-import { storeFile } from '../api/uploads';
-import { loadConfig } from '../lib/config';
-import { createDb, type Db } from '../lib/db';
-import { connectTemporal } from '../lib/temporal';
+import { createApiKey, hashKey, ROLES, type Role } from '../contexts/access/auth';
+import { DEV_KEYS } from '../contexts/access/dev-keys';
+import { getImport, importsDir, MAX_IMPORT_BYTES, submitImport } from '../contexts/intake/imports';
+import { storeFile } from '../contexts/documents/uploads';
+import { loadConfig } from '../infra/config';
+import { createDb, type Db } from '../infra/db';
+import { connectTemporal } from '../infra/temporal';
 
 const USAGE = `usage:
   segugio import FILE [--wait=false]

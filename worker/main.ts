@@ -1,15 +1,17 @@
 /** Worker process: one connection, the workflow bundle, the activities built once from real dependencies. */
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createActivities } from '../activities';
-import { loadConfig } from '../lib/config';
-import { createDb } from '../lib/db';
-import { createLogger } from '../lib/logger';
-import { ensureNightlySchedules } from '../lib/reports/schedules';
-import { connectTemporal, temporalConnectionOptions } from '../lib/temporal';
+import { loadConfig } from '../infra/config';
+import { createDb } from '../infra/db';
+import { createLogger } from '../infra/logger';
+import { ensureNightlySchedules } from '../contexts/reports/schedules';
+import { connectTemporal, temporalConnectionOptions } from '../infra/temporal';
+import { installRuntime } from './runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-worker');
+  installRuntime(config, log);
   const db = createDb(config.DATABASE_URL);
   const temporal = await connectTemporal(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));

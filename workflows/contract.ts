@@ -3,13 +3,15 @@
  * message definitions, stages, search-attribute keys and DTO types. No I/O may be imported here.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 export const TASK_QUEUE = 'segugio';
 
 /** Workflow ids are derived from business ids so that starting twice finds the same execution. */
 export const invoiceWorkflowId = (invoiceId: string): string => `invoice-${invoiceId}`;
 export const customerWorkflowId = (customerId: string): string => `customer-${customerId}`;
+/** One execution per imported file (by its SHA-256): the same file imported again finds it instead of starting anew. */
+export const importWorkflowId = (sha256: string): string => `import-${sha256}`;
 
 // ---------------------------------------------------------------------------------------------------------------
 // Stages
@@ -29,7 +31,7 @@ export const ACTIVE_STAGES = [
 export const TERMINAL_STAGES = ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'] as const;
 export const STAGES = [...ACTIVE_STAGES, ...TERMINAL_STAGES] as const;
 
-/** A customer's internal rating, A (safest) … E (riskiest); computed in lib/reports/rating.ts. */
+/** A customer's internal rating, A (safest) … E (riskiest); computed in contexts/reports/rating.ts. */
 export const GRADES = ['A', 'B', 'C', 'D', 'E'] as const;
 export type Grade = (typeof GRADES)[number];
 export type ActiveStage = (typeof ACTIVE_STAGES)[number];
@@ -357,18 +359,52 @@ export const SA = {
   daysOverdue: defineSearchAttributeKey('DaysOverdue', SearchAttributeType.INT),
 } as const;
 
-/** `--search-attribute` arguments for `temporal server start-dev` and `temporal operator search-attribute create`. */
-export const SEARCH_ATTRIBUTE_DEFINITIONS: Array<{ name: string; type: 'Keyword' | 'Double' | 'Datetime' | 'Int' }> = [
-  { name: 'InvoiceStage', type: 'Keyword' },
-  { name: 'CustomerId', type: 'Keyword' },
-  { name: 'Segment', type: 'Keyword' },
-  { name: 'Collector', type: 'Keyword' },
-  { name: 'Area', type: 'Keyword' },
-  { name: 'Balance', type: 'Double' },
-  { name: 'Currency', type: 'Keyword' },
-  { name: 'DueDate', type: 'Datetime' },
-  { name: 'DaysOverdue', type: 'Int' },
-];
+/** The CLI's spelling of each search-attribute type (`temporal server start-dev --search-attribute Name=Type`). */
+const CLI_TYPE: Partial<Record<SearchAttributeType, 'Keyword' | 'Double' | 'Datetime' | 'Int'>> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.INT]: 'Int',
+};
+
+/**
+ * `--search-attribute` arguments for `temporal server start-dev` and `temporal operator search-attribute create`,
+ * derived from `SA` so that a key is declared once.
+ */
+export const SEARCH_ATTRIBUTE_DEFINITIONS: Array<{ name: string; type: 'Keyword' | 'Double' | 'Datetime' | 'Int' }> =
+  Object.values(SA).map((key) => {
+    const type = CLI_TYPE[key.type];
+    if (!type) throw new Error(`search attribute ${key.name}: no CLI type for ${key.type}`);
+    return { name: key.name, type };
+  });
+
+/** What an operator filters on when nobody is assigned or no area is known (never an empty keyword). */
+export const SA_UNASSIGNED = 'unassigned';
+export const SA_NO_AREA = 'none';
+
+/**
+ * The search attributes an invoice workflow starts with: one definition for the intake (at start) and the workflow
+ * (which fills in any that are missing). Balance in major units, as a Double, for filtering only.
+ */
+export function initialSearchAttributes(
+  input: Pick<
+    InvoiceWorkflowInput,
+    'customerId' | 'segment' | 'collectorId' | 'area' | 'balanceMinor' | 'currency' | 'dueDate'
+  >,
+  daysOverdue: number,
+): SearchAttributePair[] {
+  return [
+    { key: SA.stage, value: 'OPEN' },
+    { key: SA.customerId, value: input.customerId },
+    { key: SA.segment, value: input.segment },
+    { key: SA.collector, value: input.collectorId ?? SA_UNASSIGNED },
+    { key: SA.area, value: input.area ?? SA_NO_AREA },
+    { key: SA.balance, value: input.balanceMinor / 100 },
+    { key: SA.currency, value: input.currency },
+    { key: SA.dueDate, value: new Date(`${input.dueDate}T00:00:00Z`) },
+    { key: SA.daysOverdue, value: Math.max(0, daysOverdue) },
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Additions for the invoice and customer workflows (issue 3). Additive only.

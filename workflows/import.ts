@@ -15,7 +15,7 @@ import {
 } from '@temporalio/workflow';
 import type { ImportActivities, ImportPosition, ImportTotals } from '../activities/import';
 
-export const importWorkflowId = (sha256: string): string => `import-${sha256}`;
+export { importWorkflowId } from './contract';
 
 export interface ImportWorkflowInput {
   importId: string;

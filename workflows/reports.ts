@@ -1,5 +1,5 @@
 /**
- * Scheduled report workflows, started by the Temporal Schedules in lib/reports/schedules.ts: the nightly rating run
+ * Scheduled report workflows, started by the Temporal Schedules in contexts/reports/schedules.ts: the nightly rating run
  * and the monthly KPI snapshot. They only sequence activities; all the work happens there.
  */
 import { log, proxyActivities } from '@temporalio/workflow';

@@ -5,9 +5,9 @@
  */
 import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Config } from '../../lib/config';
-import type { Logger } from '../../lib/logger';
-import { toNumber, type Db } from '../../lib/db';
+import type { Config } from '../../infra/config';
+import type { Logger } from '../../infra/logger';
+import { toNumber, type Db } from '../../infra/db';
 import { localDate } from '../../domain/calendar';
 import { computeLateInterest, type RatePoint } from '../../domain/interest';
 import { BUNDLED_LEGAL_RATES, BUNDLED_REFERENCE_RATES, mergeRates } from '../../domain/reference-rates';

@@ -11,9 +11,9 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import type { ContactRequest, ContactResult, SegugioActivities } from '../types';
-import type { Config } from '../../lib/config';
-import type { Db } from '../../lib/db';
-import type { Logger } from '../../lib/logger';
+import type { Config } from '../../infra/config';
+import type { Db } from '../../infra/db';
+import type { Logger } from '../../infra/logger';
 import {
   DEFAULT_CONTACT_WINDOW,
   nextContactSlot,

@@ -4,7 +4,7 @@
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
-import { safeName, writeFileAtomic } from './letters/store';
+import { safeName, writeFileAtomic } from '../../infra/files';
 
 const encodeHeader = (s: string): string =>
   /^[\x20-\x7e]*$/.test(s) ? s : `=?UTF-8?B?${Buffer.from(s, 'utf8').toString('base64')}?=`;

@@ -7,17 +7,17 @@
  * Without an ERP configured the request is recorded as QUEUED (plus an AuditEvent) so nothing is silently lost.
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { Config } from '../../lib/config';
-import type { Db } from '../../lib/db';
-import type { Logger } from '../../lib/logger';
+import type { Config } from '../../infra/config';
+import type { Db } from '../../infra/db';
+import type { Logger } from '../../infra/logger';
 import type { ErpCall, SegugioActivities } from '../types';
-import type { ErpAdapter, ErpRequestBase } from './adapter';
-import { createCsvErpAdapter } from './csv';
-import { createRestErpAdapter } from './rest';
+import type { ErpAdapter, ErpRequestBase } from '../../contexts/erp/adapter';
+import { createCsvErpAdapter } from '../../contexts/erp/csv';
+import { createRestErpAdapter } from '../../contexts/erp/rest';
 
-export type { ErpAdapter } from './adapter';
-export { createCsvErpAdapter, watchCsvInbox } from './csv';
-export { createRestErpAdapter } from './rest';
+export type { ErpAdapter } from '../../contexts/erp/adapter';
+export { createCsvErpAdapter, watchCsvInbox } from '../../contexts/erp/csv';
+export { createRestErpAdapter } from '../../contexts/erp/rest';
 
 export interface ErpDeps {
   db: Db;

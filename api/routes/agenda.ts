@@ -1,11 +1,11 @@
 /** The collectors' agenda and task outcomes. */
-import { principalOf } from '../access';
-import { audit } from '../audit';
-import { HttpError } from '../errors';
+import { principalOf } from '../../contexts/access/access';
+import { audit } from '../../contexts/access/audit';
+import { HttpError } from '../../contexts/errors';
 import type { RouteTable } from '../registry';
-import { agendaQuery, completeTaskSchema, idParams, reassignSchema } from '../schemas';
-import { agenda, completeTask, reassignTask } from '../services/agenda';
-import { idempotencyKey } from '../services/customers';
+import { agendaQuery, completeTaskSchema, idParams, reassignSchema } from '../../contexts/schemas';
+import { agenda, completeTask, reassignTask } from '../../contexts/collections/agenda';
+import { idempotencyKey } from '../../contexts/collections/customers';
 import type { RouteDeps } from './deps';
 
 export function agendaRoutes(t: RouteTable, deps: RouteDeps): void {

@@ -1,10 +1,10 @@
 /** The customer 360 view and the contact log (notes, call logs, document uploads). */
-import { principalOf } from '../access';
-import { audit } from '../audit';
-import { parse } from '../errors';
+import { principalOf } from '../../contexts/access/access';
+import { audit } from '../../contexts/access/audit';
+import { parse } from '../../contexts/errors';
 import type { RouteTable } from '../registry';
-import { contactSchema, idParams, pageOnlyQuery } from '../schemas';
-import { addContact, addDocument, customer360, listContacts } from '../services/customers';
+import { contactSchema, idParams, pageOnlyQuery } from '../../contexts/schemas';
+import { addContact, addDocument, customer360, listContacts } from '../../contexts/collections/customers';
 import type { RouteDeps } from './deps';
 
 export function customerRoutes(t: RouteTable, deps: RouteDeps): void {

@@ -1,6 +1,6 @@
 /** What every route module receives: the process's one Prisma client and one Temporal client, and settings. */
 import type { Client } from '@temporalio/client';
-import type { Db } from '../../lib/db';
+import type { Db } from '../../infra/db';
 import type { ApiMetrics } from '../metrics';
 
 export interface RouteDeps {

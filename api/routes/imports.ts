@@ -1,10 +1,10 @@
 /** Bulk import of ERP exports (CSV, XLSX): upload, then follow progress and rejected rows. */
-import { actorOf } from '../access';
-import { audit } from '../audit';
+import { actorOf } from '../../contexts/access/access';
+import { audit } from '../../contexts/access/audit';
 import type { RouteTable } from '../registry';
-import { idParams, importQuery } from '../schemas';
-import { getImport, importsDir, MAX_IMPORT_BYTES, submitImport } from '../services/imports';
-import { receiveFile } from '../uploads';
+import { idParams, importQuery } from '../../contexts/schemas';
+import { getImport, importsDir, MAX_IMPORT_BYTES, submitImport } from '../../contexts/intake/imports';
+import { receiveFile } from '../../contexts/documents/uploads';
 import type { RouteDeps } from './deps';
 
 export function importRoutes(t: RouteTable, deps: RouteDeps): void {

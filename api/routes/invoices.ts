@@ -16,11 +16,11 @@ import {
   writeOffUpdate,
   type InvoiceState,
 } from '../../workflows/contract';
-import { toNumber } from '../../lib/db';
-import { actorOf, assertCustomerAccess, principalOf } from '../access';
-import { audit } from '../audit';
-import type { Role } from '../auth';
-import { HttpError } from '../errors';
+import { toNumber } from '../../infra/db';
+import { actorOf, assertCustomerAccess, principalOf } from '../../contexts/access/access';
+import { audit } from '../../contexts/access/audit';
+import type { Role } from '../../contexts/access/auth';
+import { HttpError } from '../../contexts/errors';
 import type { RouteTable } from '../registry';
 import {
   adjustmentSchema,
@@ -40,11 +40,11 @@ import {
   resolveDisputeSchema,
   resumeSchema,
   writeOffSchema,
-} from '../schemas';
-import { idempotencyKey } from '../services/customers';
-import { executeDecision } from '../services/decisions';
-import { createInvoice, findInvoice, recordAdjustment, recordPayment } from '../services/invoices';
-import { findLetterFile, findSentContent, getInvoiceDetail, listInvoices } from '../services/reading';
+} from '../../contexts/schemas';
+import { idempotencyKey } from '../../contexts/collections/customers';
+import { executeDecision } from '../../contexts/collections/decisions';
+import { createInvoice, findInvoice, recordAdjustment, recordPayment } from '../../contexts/intake/invoices';
+import { findLetterFile, findSentContent, getInvoiceDetail, listInvoices } from '../../contexts/collections/reading';
 import type { RouteDeps } from './deps';
 
 interface Decision {

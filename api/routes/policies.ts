@@ -1,10 +1,10 @@
 /** Dunning policies per segment: read, and change (a new version, told to every running workflow of the segment). */
-import { policyBodySchema } from '../../lib/policy';
-import { actorOf } from '../access';
-import { audit } from '../audit';
+import { policyBodySchema } from '../../domain/policy';
+import { actorOf } from '../../contexts/access/access';
+import { audit } from '../../contexts/access/audit';
 import type { RouteTable } from '../registry';
-import { emptyQuery, segmentParams } from '../schemas';
-import { listPolicies, putPolicy } from '../services/policies';
+import { emptyQuery, segmentParams } from '../../contexts/schemas';
+import { listPolicies, putPolicy } from '../../contexts/policies/service';
 import type { RouteDeps } from './deps';
 
 export function policyRoutes(t: RouteTable, deps: RouteDeps): void {

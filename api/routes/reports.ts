@@ -7,8 +7,8 @@
 import type { Client } from '@temporalio/client';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
-import type { Db } from '../../lib/db';
-import { policyStepSchema } from '../../lib/policy';
+import type { Db } from '../../infra/db';
+import { policyStepSchema } from '../../domain/policy';
 import {
   agingTable,
   disputeTable,
@@ -23,9 +23,9 @@ import {
   trendTable,
   type ExportLanguage,
   type Table,
-} from '../../lib/reports/export';
-import { DIMENSIONS, type ReportFilter } from '../../lib/reports/filters';
-import { addDays } from '../../lib/reports/formulas';
+} from '../../contexts/reports/export';
+import { DIMENSIONS, type ReportFilter } from '../../contexts/reports/filters';
+import { addDays } from '../../contexts/reports/formulas';
 import {
   agingReport,
   disputeReport,
@@ -34,7 +34,7 @@ import {
   promiseReport,
   reasonReport,
   recoveryReport,
-} from '../../lib/reports/kpis';
+} from '../../contexts/reports/kpis';
 import {
   DEFAULT_LEGAL_ASSUMPTIONS,
   legalAssumptionsInForce,
@@ -42,19 +42,19 @@ import {
   storedLegalOverrides,
   storeLegalOverrides,
   withOverrides,
-} from '../../lib/reports/legal';
-import { monthlyReportPdf, REPORT_LANGUAGES } from '../../lib/reports/pdf';
-import { rerouteAfterRatingChanges } from '../../lib/policy-routing';
-import { GRADES, previewRating, ratingExplanation, recomputeRating } from '../../lib/reports/rating';
-import { previousMonth, trend } from '../../lib/reports/snapshots';
-import { simulatePolicy } from '../../lib/reports/simulate';
-import { canonicalJson } from '../../lib/json';
-import { todayIn } from '../../lib/time';
-import { actorOf } from '../access';
-import { audit } from '../audit';
-import { badRequest, notFound, parse, unavailable } from '../errors';
+} from '../../contexts/reports/legal';
+import { monthlyReportPdf, REPORT_LANGUAGES } from '../../contexts/reports/pdf';
+import { rerouteAfterRatingChanges } from '../../contexts/policies/routing';
+import { GRADES, previewRating, ratingExplanation, recomputeRating } from '../../contexts/reports/rating';
+import { previousMonth, trend } from '../../contexts/reports/snapshots';
+import { simulatePolicy } from '../../contexts/reports/simulate';
+import { canonicalJson } from '../../domain/json';
+import { todayIn } from '../../domain/time';
+import { actorOf } from '../../contexts/access/access';
+import { audit } from '../../contexts/access/audit';
+import { badRequest, notFound, parse, unavailable } from '../../contexts/errors';
 import { RouteTable, type RouteSpec } from '../registry';
-import { emptyQuery } from '../schemas';
+import { emptyQuery } from '../../contexts/schemas';
 
 const isoDate = z
   .string()

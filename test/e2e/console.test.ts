@@ -15,7 +15,7 @@ import express from 'express';
 import request from 'supertest';
 import type { Page } from 'playwright-core';
 import { createConsoleRouter } from '../../api/console';
-import { writeMonthlySnapshot } from '../../lib/reports/snapshots';
+import { writeMonthlySnapshot } from '../../contexts/reports/snapshots';
 import { seedDemoInvoices } from '../../prisma/seed';
 import {
   createTestPolicy,

@@ -1,9 +1,9 @@
 /**
- * A fake ERP implementing Segugio's REST contract (activities/erp/rest.ts): verifies the HMAC signature of every
+ * A fake ERP implementing Segugio's REST contract (contexts/erp/rest.ts): verifies the HMAC signature of every
  * request, records it, remembers idempotency keys (GET /requests/{key}), and can be told to fail.
  */
 import express from 'express';
-import { verifyErpSignature } from '../../activities/erp/signature';
+import { verifyErpSignature } from '../../contexts/erp/signature';
 import { listen, type RunningFake } from './http';
 
 export interface ErpRecorded {

@@ -3,9 +3,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { loadConfig, type Config } from '../../lib/config';
-import type { Db } from '../../lib/db';
-import { createLogger } from '../../lib/logger';
+import { loadConfig, type Config } from '../../infra/config';
+import type { Db } from '../../infra/db';
+import { createLogger } from '../../infra/logger';
 
 export const silentLog = createLogger('silent', 'test');
 

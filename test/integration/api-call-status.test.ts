@@ -4,7 +4,7 @@
  * FIX_CONTACT task.
  */
 import { invoiceStateQuery } from '../../workflows/contract';
-import { passCallStatus } from '../../api/services/invoices';
+import { passCallStatus } from '../../contexts/intake/invoices';
 import { newInvoice, quietSegment } from './api-helpers';
 import { eventually, startHarness, type Harness } from './harness';
 

@@ -6,8 +6,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { invoiceStateQuery } from '../../workflows/contract';
-import { startErpCsvInbox } from '../../api/erp-inbox';
-import { createLogger } from '../../lib/logger';
+import { startErpCsvInbox } from '../../contexts/erp/inbox';
+import { createLogger } from '../../infra/logger';
 import { newInvoice, quietSegment } from './api-helpers';
 import { eventually, isoDaysFromToday, startHarness, uniq, type Harness } from './harness';
 

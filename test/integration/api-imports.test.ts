@@ -7,7 +7,7 @@
 import ExcelJS from 'exceljs';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { createLogger } from '../../lib/logger';
+import { createLogger } from '../../infra/logger';
 import { as, quietSegment, snapshot } from './api-helpers';
 import { eventually, KEYS, startHarness, uniq, type Harness } from './harness';
 

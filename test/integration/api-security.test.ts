@@ -12,11 +12,11 @@ import { Client, Connection } from '@temporalio/client';
 import fc from 'fast-check';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { createApiKey } from '../../api/auth';
+import { createApiKey } from '../../contexts/access/auth';
 import { allRoutes } from '../../api/openapi';
 import type { RouteSpec } from '../../api/registry';
-import { createDb } from '../../lib/db';
-import { createLogger } from '../../lib/logger';
+import { createDb } from '../../infra/db';
+import { createLogger } from '../../infra/logger';
 import { as, newInvoice, quietSegment, snapshot } from './api-helpers';
 import { isoDaysFromToday, KEYS, startHarness, type Harness } from './harness';
 

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { createErpActivities } from '../../activities/erp';
-import { createDb, type Db } from '../../lib/db';
+import { createDb, type Db } from '../../infra/db';
 import { seedCustomer, silentLog, testConfig } from '../fakes/fixtures';
 import { startFakeErp, type FakeErp } from '../fakes/erp-server';
 

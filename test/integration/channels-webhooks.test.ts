@@ -4,8 +4,8 @@ import express from 'express';
 import request from 'supertest';
 import twilio from 'twilio';
 import { createWebhookRouter, type CallStatusEvent } from '../../api/webhooks';
-import { signErpPayload } from '../../activities/erp/signature';
-import { createDb, type Db } from '../../lib/db';
+import { signErpPayload } from '../../contexts/erp/signature';
+import { createDb, type Db } from '../../infra/db';
 import type { InvoiceAdjusted, PaymentReceived } from '../../workflows/contract';
 import { seedCustomer, silentLog, testConfig } from '../fakes/fixtures';
 

@@ -9,7 +9,7 @@ import { createWebhookRouter } from '../../api/webhooks';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { Client, Connection } from '@temporalio/client';
 import { createContactActivities, COLLECTOR_TASK_NEEDED } from '../../activities/channels';
-import { createDb, type Db } from '../../lib/db';
+import { createDb, type Db } from '../../infra/db';
 import type { ContactRequest } from '../../activities/types';
 import { seedCustomer, silentLog, SUNDAY_NOON, testConfig, WEEKDAY_NOON } from '../fakes/fixtures';
 import { hasPoppler, pdfText } from '../fakes/pdf';

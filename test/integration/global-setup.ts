@@ -11,7 +11,7 @@ export default async function globalSetup(): Promise<void> {
   // The integration and e2e projects share one stack per run.
   const running = (globalThis as Record<string, unknown>).__SEGUGIO_STACK__ as { exitCode: number | null } | undefined;
   if (running && running.exitCode === null) return;
-  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'scripts/stack.ts'), '--test'], {
+  const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'dev/stack.ts'), '--test'], {
     cwd: root,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

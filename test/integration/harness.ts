@@ -18,9 +18,9 @@ import {
 import type { Express } from 'express';
 import { createActivities } from '../../activities';
 import { createApp } from '../../api/app';
-import { loadConfig, type Config } from '../../lib/config';
-import { createDb, type Db } from '../../lib/db';
-import { createLogger } from '../../lib/logger';
+import { loadConfig, type Config } from '../../infra/config';
+import { createDb, type Db } from '../../infra/db';
+import { createLogger } from '../../infra/logger';
 import { seedBase } from '../../prisma/seed';
 import type { DunningPolicy } from '../../workflows/contract';
 

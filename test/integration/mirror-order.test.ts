@@ -4,7 +4,7 @@
  */
 import { createPersistenceActivities } from '../../activities/persistence';
 import type { TransitionRecord } from '../../activities/types';
-import { createDb, type Db } from '../../lib/db';
+import { createDb, type Db } from '../../infra/db';
 import { uniq } from './harness';
 
 let db: Db;

@@ -9,19 +9,19 @@ import { createReportActivities } from '../../activities/reports';
 import ExcelJS from 'exceljs';
 import express, { type Express } from 'express';
 import request from 'supertest';
-import { authenticate } from '../../api/auth';
-import { errorHandler, notFoundHandler } from '../../api/errors';
+import { authenticate } from '../../contexts/access/auth';
+import { errorHandler, notFoundHandler } from '../../contexts/errors';
 import { reportsRouter } from '../../api/routes/reports';
-import { createDb, type Db } from '../../lib/db';
-import { createLogger } from '../../lib/logger';
+import { createDb, type Db } from '../../infra/db';
+import { createLogger } from '../../infra/logger';
 import {
   ensureNightlySchedules,
   MONTHLY_SNAPSHOT_SCHEDULE_ID,
   NIGHTLY_RATINGS_SCHEDULE_ID,
-} from '../../lib/reports/schedules';
-import { writeMonthlySnapshot } from '../../lib/reports/snapshots';
-import { addDays } from '../../lib/reports/formulas';
-import { todayIn } from '../../lib/time';
+} from '../../contexts/reports/schedules';
+import { writeMonthlySnapshot } from '../../contexts/reports/snapshots';
+import { addDays } from '../../contexts/reports/formulas';
+import { todayIn } from '../../domain/time';
 import { KEYS, quietLogger, uniq } from './harness';
 import { seedWorkedExample, type Fixture } from './reports-fixture';
 

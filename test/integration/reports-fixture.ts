@@ -3,7 +3,7 @@
  * invoices, payments, promises, disputes, reasons, timeline and a legal case around March 2025. Every expected number
  * in reports-kpis.test.ts and reports-api.test.ts is computed by hand from this data (see the comments there).
  */
-import type { Db } from '../../lib/db';
+import type { Db } from '../../infra/db';
 import { seedBase } from '../../prisma/seed';
 import { uniq } from './harness';
 

@@ -12,9 +12,9 @@
  *   I6 C1 issued 25 Mar due 24 Apr 1,000.00 open
  */
 import os from 'node:os';
-import { customer360 } from '../../api/services/customers';
-import { createDb, type Db } from '../../lib/db';
-import { evaluateLegal, legalReport } from '../../lib/reports/legal';
+import { customer360 } from '../../contexts/collections/customers';
+import { createDb, type Db } from '../../infra/db';
+import { evaluateLegal, legalReport } from '../../contexts/reports/legal';
 import {
   agingReport,
   disputeReport,
@@ -23,10 +23,10 @@ import {
   promiseReport,
   reasonReport,
   recoveryReport,
-} from '../../lib/reports/kpis';
-import { ratingExplanation, recomputeAllRatings, recomputeRating } from '../../lib/reports/rating';
-import { simulatePolicy } from '../../lib/reports/simulate';
-import { trend, writeMonthlySnapshot } from '../../lib/reports/snapshots';
+} from '../../contexts/reports/kpis';
+import { ratingExplanation, recomputeAllRatings, recomputeRating } from '../../contexts/reports/rating';
+import { simulatePolicy } from '../../contexts/reports/simulate';
+import { trend, writeMonthlySnapshot } from '../../contexts/reports/snapshots';
 import { seedWorkedExample, type Fixture } from './reports-fixture';
 
 jest.setTimeout(60_000);

@@ -1,5 +1,5 @@
-import { DEFAULT_POLICIES, policyBodySchema } from '../../lib/policy';
-import { daysOverdue, overdueInstant, zonedMidnight } from '../../lib/time';
+import { DEFAULT_POLICIES, policyBodySchema } from '../../domain/policy';
+import { daysOverdue, overdueInstant, zonedMidnight } from '../../domain/time';
 
 describe('calendar helpers', () => {
   it('finds local midnight in Rome in winter (UTC+1) and summer (UTC+2)', () => {

@@ -1,7 +1,7 @@
 /** One test environment per test file: the time-skipping server (or the dev server), search attributes registered. */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { testServerPath, temporalCliPath } from '../../lib/tools';
+import { testServerPath, temporalCliPath } from '../../infra/tools';
 import { SA, SEARCH_ATTRIBUTE_DEFINITIONS } from '../../workflows/contract';
 
 const TYPES: Record<string, temporal.api.enums.v1.IndexedValueType> = {

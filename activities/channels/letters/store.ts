@@ -5,8 +5,9 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Config } from '../../../lib/config';
-import type { Db } from '../../../lib/db';
+import type { Config } from '../../../infra/config';
+import type { Db } from '../../../infra/db';
+import { safeName, writeFileAtomic } from '../../../infra/files';
 import { renderLetterPdf, type Letterhead, type LetterModel } from './render';
 
 export interface StoredLetter {
@@ -32,16 +33,6 @@ export function letterheadFromConfig(config: Config): Letterhead {
     logoPath: config.LETTERHEAD_LOGO,
   };
 }
-
-/** Writes through a temporary file and a rename, so a crash never leaves half a PDF under the final name. */
-export async function writeFileAtomic(file: string, data: Buffer | string): Promise<void> {
-  await fs.mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-  await fs.writeFile(tmp, data);
-  await fs.rename(tmp, file);
-}
-
-export const safeName = (s: string): string => s.replace(/[^A-Za-z0-9._-]+/g, '_').slice(0, 120);
 
 export async function produceLetter(
   deps: { db: Db; config: Config },

@@ -6,7 +6,7 @@ import {
   parseAmount,
   parseDate,
   parseRow,
-} from '../../../api/import-format';
+} from '../../../contexts/erp/import-format';
 
 describe('column names', () => {
   it('normalises accents, case and punctuation', () => {

@@ -6,14 +6,14 @@
 import express, { type Express } from 'express';
 import request from 'supertest';
 import { z } from 'zod';
-import { authenticate, hashKey, type Role } from '../../../api/auth';
+import { authenticate, hashKey, type Role } from '../../../contexts/access/auth';
 import { consoleApiRoutes, createConsoleRouter } from '../../../api/console';
-import { errorHandler, notFoundHandler } from '../../../api/errors';
+import { errorHandler, notFoundHandler } from '../../../contexts/errors';
 import { allRoutes, buildOpenApi } from '../../../api/openapi';
 import { describeRoutes, type RouteSpec } from '../../../api/registry';
 import { reportRoutes, reportsRouter } from '../../../api/routes/reports';
-import type { Db } from '../../../lib/db';
-import { createLogger } from '../../../lib/logger';
+import type { Db } from '../../../infra/db';
+import { createLogger } from '../../../infra/logger';
 
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const reports = describeRoutes(reportRoutes);

@@ -1,11 +1,11 @@
 /** Request validation helpers and the agenda priority, without a server. */
 import { z } from 'zod';
-import { zodFields } from '../../../api/errors';
+import { zodFields } from '../../../contexts/errors';
 import { refuseNul } from '../../../api/registry';
-import { completeTaskSchema, listInvoicesQuery, planSchema, segmentName } from '../../../api/schemas';
-import { taskPriority } from '../../../api/services/agenda';
-import { rejectionReason } from '../../../api/services/decisions';
-import { isoDuration } from '../../../lib/policy';
+import { completeTaskSchema, listInvoicesQuery, planSchema, segmentName } from '../../../contexts/schemas';
+import { taskPriority } from '../../../contexts/collections/agenda';
+import { rejectionReason } from '../../../contexts/collections/decisions';
+import { isoDuration } from '../../../domain/policy';
 
 const fieldsOf = (schema: z.ZodType, value: unknown) => {
   const r = schema.safeParse(value);

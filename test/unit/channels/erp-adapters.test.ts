@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ApplicationFailure } from '@temporalio/common';
-import { createCsvErpAdapter, parseCsv, parsePayments } from '../../../activities/erp/csv';
-import { createRestErpAdapter } from '../../../activities/erp/rest';
-import { signErpPayload, verifyErpSignature } from '../../../activities/erp/signature';
+import { createCsvErpAdapter, parseCsv, parsePayments } from '../../../contexts/erp/csv';
+import { createRestErpAdapter } from '../../../contexts/erp/rest';
+import { signErpPayload, verifyErpSignature } from '../../../contexts/erp/signature';
 import { verifySendGridSignature } from '../../../api/webhooks';
 import { startFakeErp, type FakeErp } from '../../fakes/erp-server';
 

@@ -8,8 +8,8 @@ import path from 'node:path';
 import express from 'express';
 import request from 'supertest';
 import { CONSOLE_ENUMS, createConsoleRouter } from '../../../api/console';
-import type { Db } from '../../../lib/db';
-import { AGING_BUCKETS } from '../../../lib/reports/formulas';
+import type { Db } from '../../../infra/db';
+import { AGING_BUCKETS } from '../../../contexts/reports/formulas';
 import * as contract from '../../../workflows/contract';
 
 const WEB = path.resolve(__dirname, '../../../web');

@@ -1,6 +1,6 @@
 /** CSV and chart output details that a reader or a spreadsheet would trip on. */
-import { barChart, compact, lineChart, niceMax } from '../../../lib/reports/charts';
-import { toCsv, type Table } from '../../../lib/reports/export';
+import { barChart, compact, lineChart, niceMax } from '../../../contexts/reports/charts';
+import { toCsv, type Table } from '../../../contexts/reports/export';
 
 test('CSV quotes, escapes and defuses formulas', () => {
   const t: Table = {

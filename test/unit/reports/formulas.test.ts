@@ -11,8 +11,8 @@ import {
   periodDays,
   round,
   standardDso,
-} from '../../../lib/reports/formulas';
-import { countBackWindows } from '../../../lib/reports/kpis';
+} from '../../../contexts/reports/formulas';
+import { countBackWindows } from '../../../contexts/reports/kpis';
 
 describe('rounding and dates', () => {
   test('half away from zero, one decimal by default', () => {

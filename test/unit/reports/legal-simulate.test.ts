@@ -1,6 +1,6 @@
 /** Legal cost-benefit and the policy replay, pure parts, on hand-computed cases. */
-import { DEFAULT_LEGAL_ASSUMPTIONS, evaluateLegal } from '../../../lib/reports/legal';
-import { replay, shiftPayments, type SimInvoice } from '../../../lib/reports/simulate';
+import { DEFAULT_LEGAL_ASSUMPTIONS, evaluateLegal } from '../../../contexts/reports/legal';
+import { replay, shiftPayments, type SimInvoice } from '../../../contexts/reports/simulate';
 import type { PolicyStep } from '../../../workflows/contract';
 
 describe('legal cost-benefit', () => {

@@ -5,14 +5,14 @@
  */
 import express, { type Express } from 'express';
 import request from 'supertest';
-import { errorHandler, notFoundHandler } from '../../../api/errors';
+import { errorHandler, notFoundHandler } from '../../../contexts/errors';
 import { reportsRouter } from '../../../api/routes/reports';
-import type { Db } from '../../../lib/db';
-import { createLogger } from '../../../lib/logger';
-import { monthlyReportPdf, type MonthlyReportOptions } from '../../../lib/reports/pdf';
+import type { Db } from '../../../infra/db';
+import { createLogger } from '../../../infra/logger';
+import { monthlyReportPdf, type MonthlyReportOptions } from '../../../contexts/reports/pdf';
 
-jest.mock('../../../lib/reports/pdf', () => ({
-  ...jest.requireActual<typeof import('../../../lib/reports/pdf')>('../../../lib/reports/pdf'),
+jest.mock('../../../contexts/reports/pdf', () => ({
+  ...jest.requireActual<typeof import('../../../contexts/reports/pdf')>('../../../contexts/reports/pdf'),
   monthlyReportPdf: jest.fn(async () => Buffer.from('%PDF-1.3 stub')),
 }));
 const render = monthlyReportPdf as jest.MockedFunction<typeof monthlyReportPdf>;

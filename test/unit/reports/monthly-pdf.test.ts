@@ -3,8 +3,8 @@
  * pdftotext reads back carries the Italian headings, labels, stage and bucket names and Italian-formatted figures in
  * `it`, and the English ones in `en`, which stays the default.
  */
-import { hbarChart, textWidth } from '../../../lib/reports/charts';
-import { monthlyReportDocument, renderMonthlyReport, type MonthlyReportOptions } from '../../../lib/reports/pdf';
+import { hbarChart, textWidth } from '../../../contexts/reports/charts';
+import { monthlyReportDocument, renderMonthlyReport, type MonthlyReportOptions } from '../../../contexts/reports/pdf';
 import { hasPoppler, pdfText } from '../../fakes/pdf';
 import { SAMPLE_SEGMENT, workedExampleReport } from './monthly-sample';
 

@@ -4,9 +4,9 @@
  * Each number is the hand-computed one from the worked example and the samples in docs/reports.md; February's trend
  * point is computed the same way (receivables 3,500 at 28 Feb on sales of 2,000 → DSO 49.0, current 2,000 → 28.0).
  */
-import type { DsoFigures } from '../../../lib/reports/kpis';
-import type { MonthlyReportData } from '../../../lib/reports/pdf';
-import type { SnapshotMetrics } from '../../../lib/reports/snapshots';
+import type { DsoFigures } from '../../../contexts/reports/kpis';
+import type { MonthlyReportData } from '../../../contexts/reports/pdf';
+import type { SnapshotMetrics } from '../../../contexts/reports/snapshots';
 
 export const SAMPLE_SEGMENT = 'rep-worked-example';
 

@@ -1,5 +1,5 @@
 /** Internal rating: the score scale and the factors on hand-computed cases. */
-import { gradeOf, scoreRating, type RatingFeatures } from '../../../lib/reports/rating';
+import { gradeOf, scoreRating, type RatingFeatures } from '../../../contexts/reports/rating';
 
 const base: RatingFeatures = {
   weightedDaysLate: 0,

@@ -1,0 +1,352 @@
+/** Reading invoices: filtered lists from the database mirror, and one invoice with its whole timeline. */
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Prisma } from '../../generated/prisma/client';
+import { toNumber } from '../../infra/db';
+import { daysOverdue, todayIn } from '../../domain/time';
+import { ACTIVE_STAGES, TERMINAL_STAGES } from '../../workflows/contract';
+import { assertCustomerAccess, collectorScope } from '../access/access';
+import type { Principal } from '../access/auth';
+import { notFound } from '../errors';
+import type { ListInvoicesQuery } from '../schemas';
+import { findInvoice, getInvoice, type InvoiceDeps, type InvoiceView } from '../intake/invoices';
+import { workflowEvent, type TimelineEvent } from './timeline';
+
+const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
+const dayOffset = (today: string, days: number): Date => {
+  const d = new Date(`${today}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + days);
+  return d;
+};
+
+export interface InvoiceSummary {
+  invoiceId: string;
+  number: string;
+  customerId: string;
+  customerName: string;
+  segment: string;
+  area: string | null;
+  collectorId: string | null;
+  salespersonId: string | null;
+  stage: string;
+  currency: string;
+  amountMinor: number;
+  balanceMinor: number;
+  issueDate: string;
+  dueDate: string;
+  daysOverdue: number;
+  nextAction: { kind: string; at: string | null } | null;
+  /** An open dispute stops dunning whatever the stage says: clients show it instead of the stage. */
+  disputed: boolean;
+}
+
+/** Invoices matching the filters, newest due first; collectors see only their customers' invoices. */
+export async function listInvoices(
+  deps: InvoiceDeps,
+  p: Principal,
+  q: ListInvoicesQuery,
+): Promise<{ items: InvoiceSummary[]; page: number; pageSize: number; total: number }> {
+  const page = q.page ?? 1;
+  const pageSize = q.pageSize ?? 50;
+  const today = todayIn(deps.timeZone);
+  const customer: Prisma.CustomerWhereInput = {};
+  const scope = collectorScope(p);
+  if (scope !== null) customer.collectorId = scope;
+  else if (q.collector) customer.collectorId = q.collector;
+  if (q.area) customer.area = q.area;
+  if (q.salesperson) customer.salespersonId = q.salesperson;
+  const where: Prisma.InvoiceWhereInput = { customer };
+  if (q.customer) where.OR = [{ customerId: q.customer }, { customer: { ...customer, externalId: q.customer } }];
+  if (q.segment) where.segment = q.segment;
+  if (q.stage) where.stage = { in: q.stage };
+  else if (q.open === 'true') where.stage = { in: [...ACTIVE_STAGES] };
+  else if (q.open === 'false') where.stage = { in: [...TERMINAL_STAGES] };
+  // days overdue = today − due date, so a minimum of days is a latest due date and vice versa.
+  if (q.overdueMin !== undefined || q.overdueMax !== undefined) {
+    where.dueDate = {
+      ...(q.overdueMin !== undefined ? { lte: dayOffset(today, -q.overdueMin) } : {}),
+      ...(q.overdueMax !== undefined ? { gte: dayOffset(today, -q.overdueMax) } : {}),
+    };
+  }
+  const [rows, total] = await Promise.all([
+    deps.db.invoice.findMany({
+      where,
+      include: { customer: true, disputes: { where: { status: 'OPEN' }, select: { id: true }, take: 1 } },
+      orderBy: [{ dueDate: 'asc' }, { externalNumber: 'asc' }],
+      skip: (page - 1) * pageSize,
+      take: pageSize,
+    }),
+    deps.db.invoice.count({ where }),
+  ]);
+  const items = rows.map((r) => ({
+    invoiceId: r.id,
+    number: r.externalNumber,
+    customerId: r.customerId,
+    customerName: r.customer.name,
+    segment: r.segment,
+    area: r.customer.area,
+    collectorId: r.customer.collectorId,
+    salespersonId: r.customer.salespersonId,
+    stage: r.stage,
+    currency: r.currency,
+    amountMinor: toNumber(r.amountMinor),
+    balanceMinor: toNumber(r.balanceMinor),
+    issueDate: isoDay(r.issueDate),
+    dueDate: isoDay(r.dueDate),
+    daysOverdue: daysOverdue(isoDay(r.dueDate), today),
+    nextAction: r.nextActionKind ? { kind: r.nextActionKind, at: r.nextActionAt?.toISOString() ?? null } : null,
+    disputed: r.disputes.length > 0,
+  }));
+  return { items, page, pageSize, total };
+}
+
+export interface TimelineItem {
+  at: string;
+  kind:
+    'STAGE' | 'DECISION' | 'PAYMENT' | 'ADJUSTMENT' | 'CONTACT' | 'TASK' | 'POLICY' | 'DOCUMENT' | 'LETTER' | string;
+  summary: string;
+  actorId?: string | null;
+  ref?: { type: string; id: string };
+  detail?: Record<string, unknown>;
+  /** What happened, as a stable type and parameters (amounts in minor units, dates ISO), for clients to translate. */
+  event: TimelineEvent;
+}
+
+/** The invoice's state plus everything that happened to it, oldest first. */
+export async function getInvoiceDetail(
+  deps: InvoiceDeps,
+  p: Principal,
+  idOrNumber: string,
+): Promise<InvoiceView & { timeline: TimelineItem[]; letters: Array<Record<string, unknown>> }> {
+  const row = await findInvoice(deps.db, idOrNumber);
+  const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: row.customerId } });
+  assertCustomerAccess(p, customer);
+  const view = await getInvoice(deps, row.id);
+  const id = row.id;
+  const [entries, contacts, payments, adjustments, promises, disputes, plans, documents, letters, tasks] =
+    await Promise.all([
+      deps.db.timelineEntry.findMany({ where: { invoiceId: id }, orderBy: { at: 'asc' }, take: 500 }),
+      deps.db.contactEvent.findMany({
+        where: { OR: [{ invoiceId: id }, { invoiceIds: { has: id } }] },
+        orderBy: { createdAt: 'asc' },
+        take: 500,
+      }),
+      deps.db.payment.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.adjustment.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.paymentPromise.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.dispute.findMany({ where: { invoiceId: id }, orderBy: { openedAt: 'asc' } }),
+      deps.db.repaymentPlan.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.document.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+      deps.db.letter.findMany({
+        where: { OR: [{ invoiceId: id }, { invoiceIds: { has: id } }] },
+        orderBy: { createdAt: 'asc' },
+      }),
+      deps.db.task.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
+    ]);
+  const paid = new Map(payments.map((x) => [x.reference, toNumber(x.amountMinor)]));
+  const timeline: TimelineItem[] = [
+    ...entries.map((e) => ({
+      at: e.at.toISOString(),
+      kind: e.kind,
+      summary: e.summary,
+      actorId: e.actorId,
+      event: workflowEvent(e, { payment: (ref) => paid.get(ref) }),
+    })),
+    ...contacts.map((c) => ({
+      at: (c.sentAt ?? c.createdAt).toISOString(),
+      kind: 'CONTACT',
+      summary: [c.channel, c.direction, c.template, c.status, c.outcome].filter(Boolean).join(' · '),
+      actorId: c.actorId,
+      ref: { type: 'ContactEvent', id: c.id },
+      detail: {
+        channel: c.channel,
+        status: c.status,
+        outcome: c.outcome,
+        reasonCode: c.reasonCode,
+        letterId: c.letterId,
+      },
+      event: {
+        type: 'contact',
+        params: {
+          channel: c.channel,
+          direction: c.direction,
+          template: c.template,
+          status: c.status,
+          outcome: c.outcome,
+          reasonCode: c.reasonCode,
+        },
+      },
+    })),
+    ...payments.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'PAYMENT',
+      summary: `payment ${x.reference}: ${toNumber(x.amountMinor)} minor units received on ${isoDay(x.paidOn)}`,
+      ref: { type: 'Payment', id: x.id },
+      event: {
+        type: 'payment',
+        params: { reference: x.reference, amountMinor: toNumber(x.amountMinor), paidOn: isoDay(x.paidOn) },
+      },
+    })),
+    ...adjustments.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'ADJUSTMENT',
+      summary: `${x.kind} ${x.reference}${x.amountMinor !== null ? `: ${toNumber(x.amountMinor)} minor units` : ''}`,
+      ref: { type: 'Adjustment', id: x.id },
+      event: {
+        type: 'adjustment',
+        params: {
+          kind: x.kind,
+          reference: x.reference,
+          amountMinor: x.amountMinor === null ? null : toNumber(x.amountMinor),
+        },
+      },
+    })),
+    ...promises.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'DECISION',
+      summary: `promise to pay ${toNumber(x.amountMinor)} by ${isoDay(x.promisedDate)} (${x.status})`,
+      actorId: x.recordedBy,
+      ref: { type: 'PaymentPromise', id: x.id },
+      event: {
+        type: 'promise',
+        params: { amountMinor: toNumber(x.amountMinor), promisedDate: isoDay(x.promisedDate), status: x.status },
+      },
+    })),
+    ...disputes.map((x) => ({
+      at: x.openedAt.toISOString(),
+      kind: 'DECISION',
+      summary: `dispute ${x.reasonCode} (${x.status})`,
+      actorId: x.openedBy,
+      ref: { type: 'Dispute', id: x.id },
+      event: { type: 'dispute', params: { reasonCode: x.reasonCode, status: x.status } },
+    })),
+    ...plans.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'DECISION',
+      summary: `repayment plan (${x.status})`,
+      actorId: x.proposedBy,
+      ref: { type: 'RepaymentPlan', id: x.id },
+      event: { type: 'plan', params: { status: x.status } },
+    })),
+    ...documents.map((x) => ({
+      at: x.createdAt.toISOString(),
+      kind: 'DOCUMENT',
+      summary: `document ${x.filename}`,
+      actorId: x.uploadedBy,
+      ref: { type: 'Document', id: x.id },
+      event: { type: 'document', params: { filename: x.filename } },
+    })),
+    ...tasks.map((x) => ({
+      at: (x.completedAt ?? x.createdAt).toISOString(),
+      kind: 'TASK',
+      summary: `${x.kind} task ${x.status}`,
+      actorId: x.assigneeId,
+      ref: { type: 'Task', id: x.id },
+      event: { type: 'task', params: { kind: x.kind, status: x.status } },
+    })),
+  ].sort((a, b) => a.at.localeCompare(b.at));
+  return {
+    ...view,
+    timeline,
+    letters: letters.map((l) => ({
+      letterId: l.id,
+      template: l.template,
+      language: l.language,
+      sha256: l.sha256,
+      sizeBytes: l.sizeBytes,
+      createdAt: l.createdAt.toISOString(),
+      href: `/v1/invoices/${row.id}/letters/${l.id}`,
+    })),
+  };
+}
+
+export interface SentContent {
+  contactId: string;
+  channel: string;
+  direction: string;
+  template: string | null;
+  language: string | null;
+  status: string;
+  recipient: string | null;
+  subject: string | null;
+  /** What the debtor read: the e-mail's text part, the SMS, the call script, a collector's note; null if no copy. */
+  text: string | null;
+  letterId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** The text/plain part of one of the outbox's .eml files (written by activities/channels/outbox.ts). */
+function emlText(eml: string): string | null {
+  const m =
+    /Content-Type: text\/plain; charset=UTF-8\r?\nContent-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(
+      eml,
+    );
+  return m ? Buffer.from(m[1].replace(/\s+/g, ''), 'base64').toString('utf8') : null;
+}
+
+/**
+ * What was actually sent on one contact of an invoice: the e-mail as the outbox kept it (recipient, subject, its
+ * text), the SMS or call text, the attached letter's id. A provider-sent e-mail keeps no copy here: `text` is null.
+ */
+export async function findSentContent(
+  deps: InvoiceDeps & { dataDir: string },
+  p: Principal,
+  idOrNumber: string,
+  contactId: string,
+): Promise<SentContent> {
+  const row = await findInvoice(deps.db, idOrNumber);
+  const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: row.customerId } });
+  assertCustomerAccess(p, customer);
+  const c = /^[0-9a-f-]{36}$/i.test(contactId)
+    ? await deps.db.contactEvent.findUnique({ where: { id: contactId } })
+    : null;
+  if (!c || (c.invoiceId !== row.id && !c.invoiceIds.includes(row.id))) throw notFound(`contact ${contactId}`);
+  let text: string | null = c.body;
+  if (c.channel === 'EMAIL' && c.filePath) {
+    const root = path.resolve(deps.dataDir);
+    const file = path.resolve(root, c.filePath);
+    if (file.startsWith(root + path.sep) && file.endsWith('.eml') && fs.existsSync(file))
+      text = emlText(fs.readFileSync(file, 'utf8')) ?? text;
+  }
+  return {
+    contactId: c.id,
+    channel: c.channel,
+    direction: c.direction,
+    template: c.template,
+    language: c.language,
+    status: c.status,
+    recipient: c.recipient,
+    subject: c.subject,
+    text,
+    letterId: c.letterId,
+    createdAt: c.createdAt.toISOString(),
+    sentAt: c.sentAt?.toISOString() ?? null,
+  };
+}
+
+/** The PDF of one letter of an invoice, as a path checked to lie inside the data directory. */
+export async function findLetterFile(
+  deps: InvoiceDeps & { dataDir: string },
+  p: Principal,
+  idOrNumber: string,
+  letterId: string,
+): Promise<{ path: string; sizeBytes: number; sha256: string; filename: string }> {
+  const row = await findInvoice(deps.db, idOrNumber);
+  const customer = await deps.db.customer.findUniqueOrThrow({ where: { id: row.customerId } });
+  assertCustomerAccess(p, customer);
+  const letter = /^[0-9a-f-]{36}$/i.test(letterId)
+    ? await deps.db.letter.findUnique({ where: { id: letterId } })
+    : null;
+  if (!letter || (letter.invoiceId !== row.id && !letter.invoiceIds.includes(row.id)))
+    throw notFound(`letter ${letterId}`);
+  const root = path.resolve(deps.dataDir);
+  const file = path.resolve(root, letter.path);
+  if (!file.startsWith(root + path.sep) || !fs.existsSync(file)) throw notFound(`letter ${letterId} file`);
+  return {
+    path: file,
+    sizeBytes: fs.statSync(file).size,
+    sha256: letter.sha256,
+    filename: `${row.externalNumber}-${letter.template}.pdf`.replace(/[^\w.-]/g, '_'),
+  };
+}

@@ -1,0 +1,144 @@
+/**
+ * `npm run dev`: the whole of Segugio on one machine without Docker — embedded PostgreSQL, the Temporal dev server
+ * with its Web UI, the worker and the API — plus demo data. State lives in .segugio/ and survives restarts.
+ * Ctrl-C stops every child cleanly.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { DEV_KEYS } from '../contexts/access/dev-keys';
+import { createDb } from '../infra/db';
+import { assertPortFree } from './ports';
+import { connectTemporal } from '../infra/temporal';
+import { PROJECT_ROOT } from '../infra/tools';
+import { seedBase, seedDemoInvoices } from '../prisma/seed';
+import { TASK_QUEUE } from '../workflows/contract';
+import { startStack, stopChild, type RunningStack } from './stack';
+
+const logDir = path.join(PROJECT_ROOT, '.segugio', 'logs');
+const say = (msg: string): void => void process.stdout.write(`${msg}\n`);
+
+function startChild(name: string, script: string, env: NodeJS.ProcessEnv): ChildProcess {
+  const out = fs.createWriteStream(path.join(logDir, `${name}.log`), { flags: 'a' });
+  const child = spawn(path.join(PROJECT_ROOT, 'node_modules/.bin/tsx'), [path.join(PROJECT_ROOT, script)], {
+    cwd: PROJECT_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const verbose = process.env.SEGUGIO_VERBOSE === '1';
+  const forward = (d: Buffer): void => {
+    out.write(d);
+    if (verbose) process.stdout.write(d.toString().replace(/^/gm, `[${name}] `));
+  };
+  child.stdout?.on('data', forward);
+  child.stderr?.on('data', forward);
+  return child;
+}
+
+async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the API exited (code ${child.exitCode}); see .segugio/logs/api.log`);
+    try {
+      const res = await fetch(url);
+      if (res.status === 200) return;
+    } catch {
+      // not up yet
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the API did not become healthy in ${timeoutMs / 1000} s; see .segugio/logs/api.log`);
+}
+
+async function main(): Promise<void> {
+  fs.mkdirSync(logDir, { recursive: true });
+  const port = Number(process.env.PORT ?? 3000);
+  await assertPortFree(port, 'Segugio API', 'PORT');
+  const stackLog = fs.createWriteStream(path.join(logDir, 'stack.log'), { flags: 'a' });
+  say('segugio: starting PostgreSQL and the Temporal dev server…');
+  const stack: RunningStack = await startStack({ mode: 'dev', log: (l) => stackLog.write(`${l}\n`) });
+  const children: ChildProcess[] = [];
+  let stopping: Promise<never> | null = null;
+  const stopChildren = (): Promise<void[]> => Promise.all(children.map((c) => stopChild(c, 15_000)));
+  /** Stops the API and the worker, then Temporal and PostgreSQL; a second call waits for the first. */
+  const stopAll = (code: number): Promise<never> => {
+    stopping ??= (async () => {
+      say('\nsegugio: stopping…');
+      await stopChildren();
+      await stack.stop();
+      say('segugio: stopped. Data kept in .segugio/ — run `npm run dev` again to resume.');
+      process.exit(code);
+    })();
+    return stopping;
+  };
+  process.on('SIGINT', () => void stopAll(0));
+  process.on('SIGTERM', () => void stopAll(0));
+
+  try {
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      SEGUGIO_MODE: 'dev',
+      DATABASE_URL: stack.DATABASE_URL,
+      TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
+      PORT: String(port),
+      PUBLIC_BASE_URL: process.env.PUBLIC_BASE_URL ?? `http://127.0.0.1:${port}`,
+    };
+    const db = createDb(stack.DATABASE_URL, 3);
+    await seedBase(db);
+
+    say('segugio: starting the worker and the API…');
+    const worker = startChild('worker', 'worker/main.ts', env);
+    const api = startChild('api', 'api/server.ts', env);
+    children.push(worker, api);
+    for (const [name, child] of [
+      ['worker', worker],
+      ['api', api],
+    ] as const) {
+      child.once('exit', (code) => {
+        if (!stopping) {
+          say(`segugio: the ${name} exited unexpectedly (code ${code}); see .segugio/logs/${name}.log`);
+          void stopAll(1);
+        }
+      });
+    }
+    await waitHealthy(`http://127.0.0.1:${port}/health`, api, 120_000);
+
+    const temporal = await connectTemporal({
+      TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
+      TEMPORAL_NAMESPACE: 'default',
+      TEMPORAL_TLS: false,
+    });
+    const created = await seedDemoInvoices(
+      db,
+      temporal,
+      process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE,
+      process.env.SEGUGIO_TZ ?? 'Europe/Rome',
+    );
+    await temporal.connection.close();
+    await db.$disconnect();
+
+    say('');
+    say('Segugio is running.');
+    say(`  API            http://127.0.0.1:${port}   (health: http://127.0.0.1:${port}/health)`);
+    say(`  Console        http://127.0.0.1:${port}/console/`);
+    say(`  API docs       http://127.0.0.1:${port}/docs`);
+    if (stack.TEMPORAL_UI_URL) say(`  Temporal UI    ${stack.TEMPORAL_UI_URL}`);
+    say(`  Temporal       ${stack.TEMPORAL_ADDRESS}`);
+    say(`  PostgreSQL     ${stack.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}`);
+    say(`  Outbox         .segugio/data/outbox   Logs  .segugio/logs/`);
+    say(
+      `  Demo           ${created > 0 ? `${created} invoices created` : 'demo invoices already present'}; DEMO-* invoices move every few seconds`,
+    );
+    say('  Dev API keys (Authorization: Bearer <key>):');
+    for (const k of DEV_KEYS) say(`    ${k.role.padEnd(10)} ${k.key.padEnd(26)} ${k.label}`);
+    say('Press Ctrl-C to stop.');
+  } catch (err) {
+    if (!stopping) say(`segugio: ${err instanceof Error ? err.message : String(err)}`);
+    await stopAll(1);
+  }
+}
+
+main().catch((err: unknown) => {
+  process.stderr.write(`segugio: ${err instanceof Error ? err.message : String(err)}\n`);
+  process.exit(1);
+});
