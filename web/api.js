@@ -76,6 +76,24 @@ export async function openFile(/** @type {string} */ path) {
   setTimeout(() => URL.revokeObjectURL(url), 60_000);
 }
 
+/**
+ * Downloads a file the API serves (a report as CSV or XLSX) under `filename`: fetched with the key, saved from a
+ * blob URL, so the key never appears in a URL.
+ * @param {string} path @param {string} filename
+ */
+export async function download(path, filename) {
+  const res = await fetch(path, { headers: { Authorization: `Bearer ${getKey() ?? ''}` } });
+  if (!res.ok) throw new ApiError(res.status, await res.json().catch(() => null));
+  const url = URL.createObjectURL(await res.blob());
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
+
 /** True when the route is simply not there (404 "no route"), as opposed to a missing record. */
 export const isMissingRoute = (/** @type {unknown} */ err) =>
   err instanceof ApiError && err.status === 404 && /no route/.test(err.message);

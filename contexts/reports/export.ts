@@ -307,7 +307,9 @@ function csvCell(v: string | number | null | undefined, sep = ','): string {
   // Quote when needed; a leading = + - @ is prefixed with ' so a spreadsheet never runs it as a formula (a negative
   // number written by us is a number, not a formula).
   const safe = typeof v === 'string' && /^[=+\-@\t\r]/.test(s) && !/^-\d+([.,]\d+)?$/.test(s) ? `'${s}` : s;
-  return /[",\r\n;]/.test(safe) || safe.includes(sep) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  // With `;` between cells (Italian and French Excel) a decimal comma needs no quotes; with `,` a `;` still gets them.
+  const special = sep === ';' ? /[";\r\n]/ : /[",\r\n;]/;
+  return special.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 const digitsOf = (currency: string): number =>

@@ -387,6 +387,21 @@ describeBrowser('web console', () => {
     await page.locator('#aging .column').first().waitFor();
     await shot(page, 'control-tower.png');
 
+    // Exports for an Italian user open in Italian Excel: Italian headers, `;` between cells, a decimal comma.
+    const [csv] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Scarica «Pipeline per fase» in CSV' }).click(),
+    ]);
+    const csvText = fs.readFileSync((await csv.path()) ?? '', 'utf8');
+    const [header, total] = csvText.replace(/^\ufeff/, '').split('\r\n');
+    expect(header).toBe('Gruppo;Fase;Fatture;Residuo;Quota %;Giorni medi di ritardo');
+    expect(total).toMatch(/^TOTALE;[A-Z_]+;\d+;\d+,\d{2};/);
+    const [xlsx] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Scarica «Anzianità dello scaduto» in Excel' }).click(),
+    ]);
+    expect(xlsx.suggestedFilename()).toMatch(/^aging-\d{4}-\d{2}-\d{2}\.xlsx$/);
+
     // The invoice list filters and pages on the server: the LEGAL filter finds the invoice.
     await page.getByRole('link', { name: 'Fatture' }).click();
     await page.locator('#invoices-table').waitFor();

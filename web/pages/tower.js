@@ -3,9 +3,9 @@
  * legal cases), blocked customers. Figures come from the reports API; a part that cannot be loaded says so in the
  * user's language where its figures would be.
  */
-import { api } from '../api.js';
-import { t } from '../i18n.js';
-import { code, errorText, h, money, moneyShort, num, pct, mount } from '../ui.js';
+import { api, download } from '../api.js';
+import { getLang, t } from '../i18n.js';
+import { code, errorText, h, money, moneyShort, num, pct, mount, toast } from '../ui.js';
 import { filterBar } from './filters.js';
 import { loadTower } from './tower-data.js';
 
@@ -21,6 +21,48 @@ const orProblem = (part, render) =>
   part.ok
     ? render(part.value)
     : h('p.alert.report-error', { role: 'status' }, t('reportUnavailable', { problem: errorText(part.error) }));
+
+/**
+ * CSV and Excel buttons for one report, made for the user: headers in their language and, in Italian or French,
+ * `;` and a decimal comma so their Excel opens it in columns (the API's `lang`).
+ * @param {string} report @param {string} what @param {Record<string, string>} filters
+ */
+function exports(report, what, filters) {
+  const query = new URLSearchParams(
+    Object.entries({
+      area: filters.area,
+      collectorId: filters.collector,
+      salespersonId: filters.salesperson,
+      segment: filters.segment,
+      lang: getLang(),
+    }).filter(([, v]) => v),
+  );
+  /** @param {'csv' | 'xlsx'} format */
+  const get = async (format) => {
+    query.set('format', format);
+    try {
+      await download(`/v1/reports/${report}?${query}`, `${report}-${new Date().toISOString().slice(0, 10)}.${format}`);
+    } catch (err) {
+      toast(errorText(err));
+    }
+  };
+  return h(
+    'span.exports',
+    {},
+    ['csv', 'xlsx'].map((f) =>
+      h(
+        'button.btn.btn-small',
+        {
+          type: 'button',
+          'data-export': `${report}.${f}`,
+          'aria-label': t('exportLabel', { what, format: f === 'csv' ? 'CSV' : 'Excel' }),
+          on: { click: () => void get(/** @type {'csv' | 'xlsx'} */ (f)) },
+        },
+        f === 'csv' ? 'CSV' : 'Excel',
+      ),
+    ),
+  );
+}
 
 /** @param {HTMLElement} main @param {import('../app.js').Params} params */
 export async function renderTower(main, params) {
@@ -48,7 +90,7 @@ export async function renderTower(main, params) {
       h(
         'section.card.span-2#pipeline',
         { 'aria-labelledby': 'pipe-title' },
-        h('h2#pipe-title', {}, t('pipeline')),
+        h('div.card-head', {}, h('h2#pipe-title', {}, t('pipeline')), exports('pipeline', t('pipeline'), filters)),
         orProblem(data.pipeline, (pipeline) => {
           const maxStage = Math.max(1, ...pipeline.map((p) => p.balanceMinor));
           return h(
@@ -97,7 +139,7 @@ export async function renderTower(main, params) {
       h(
         'section.card#aging',
         { 'aria-labelledby': 'aging-title' },
-        h('h2#aging-title', {}, t('aging')),
+        h('div.card-head', {}, h('h2#aging-title', {}, t('aging')), exports('aging', t('aging'), filters)),
         orProblem(data.aging, (aging) => {
           const maxAging = Math.max(1, ...aging.map((a) => a.balanceMinor));
           return h(
