@@ -176,6 +176,7 @@ export const MESSAGES = {
     moveDown: 'Giù',
     settings: 'Impostazioni',
     inDays: '{label} (giorni)',
+    inHours: '{label} (ore)',
     policySaved:
       'Politica salvata: versione {version, number}, {notified, plural, =0 {nessun flusso avvisato} one {# flusso avvisato} other {# flussi avvisati}}.',
     fixFields: 'Correggi i campi evidenziati.',
@@ -607,6 +608,7 @@ export const MESSAGES = {
     moveDown: 'Down',
     settings: 'Settings',
     inDays: '{label} (days)',
+    inHours: '{label} (hours)',
     policySaved:
       'Policy saved: version {version, number}, {notified, plural, =0 {no workflow notified} one {# workflow notified} other {# workflows notified}}.',
     fixFields: 'Fix the highlighted fields.',
@@ -1038,6 +1040,7 @@ export const MESSAGES = {
     moveDown: 'Descendre',
     settings: 'Paramètres',
     inDays: '{label} (jours)',
+    inHours: '{label} (heures)',
     policySaved:
       'Politique enregistrée : version {version, number}, {notified, plural, =0 {aucun flux averti} one {# flux averti} other {# flux avertis}}.',
     fixFields: 'Corrigez les champs signalés.',

@@ -471,6 +471,27 @@ export async function renderPolicyEditor(main, params) {
  */
 function durationField(label, name, path, get, set, signed, isoLabel = t('offsetIso')) {
   const days = isoToDays(get());
+  // A setting kept in whole hours (the consolidation window's "PT2H") is edited in hours, not as ISO text.
+  const hours = /^PT(\d+)H$/.exec(get() ?? '');
+  if (days === null && hours && !signed)
+    return field(
+      label.replace(t('inDays', { label: '' }).trim(), t('inHours', { label: '' }).trim()),
+      h('input', {
+        name,
+        type: 'number',
+        step: '1',
+        min: '0',
+        inputmode: 'numeric',
+        value: hours[1],
+        'data-path': path,
+        on: {
+          input: (/** @type {any} */ e) => {
+            const v = e.target.value.trim();
+            set(/^\d+$/.test(v) ? `PT${v}H` : v);
+          },
+        },
+      }),
+    );
   if (days === null && get())
     return field(
       isoLabel,

@@ -4,7 +4,7 @@
  * user's language where its figures would be.
  */
 import { api, download } from '../api.js';
-import { getLang, t } from '../i18n.js';
+import { getLang, locale, t } from '../i18n.js';
 import { code, errorText, h, money, moneyShort, num, pct, mount, toast } from '../ui.js';
 import { filterBar } from './filters.js';
 import { loadTower } from './tower-data.js';
@@ -63,6 +63,12 @@ function exports(report, what, filters) {
     ),
   );
 }
+
+/** "2026-11" → "nov 26" (it), "Nov 26" (en), "nov. 26" (fr). */
+const monthLabel = (/** @type {string} */ ym) =>
+  new Intl.DateTimeFormat(locale(), { month: 'short', year: '2-digit', timeZone: 'UTC' }).format(
+    new Date(`${ym}-01T00:00:00Z`),
+  );
 
 /** @param {HTMLElement} main @param {import('../app.js').Params} params */
 export async function renderTower(main, params) {
@@ -169,14 +175,17 @@ export async function renderTower(main, params) {
         h('h2#trend-title', {}, t('dsoTrend')),
         orProblem(data.dso, (dso) =>
           trendChart(
-            dso.map((d) => ({ label: d.month, value: d.dso })),
+            dso.map((d) => ({ label: monthLabel(d.month), value: d.dso })),
             (v) => (v === null ? '—' : num(v)),
           ),
         ),
         h('h2', {}, t('promiseTrend')),
         orProblem(data.promiseKept, (kept) =>
           trendChart(
-            kept.map((d) => ({ label: d.month, value: d.rate === null ? null : Math.round(d.rate * 100) })),
+            kept.map((d) => ({
+              label: monthLabel(d.month),
+              value: d.rate === null ? null : Math.round(d.rate * 100),
+            })),
             (v) => (v === null ? '—' : pct(v / 100)),
           ),
         ),
