@@ -13,6 +13,7 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import twilio from 'twilio';
 import { z } from 'zod';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyErpSignature } from '../contexts/erp/signature';
+import { zodFields, type FieldProblem } from '../contexts/errors';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
@@ -50,13 +51,10 @@ export interface WebhookDeps {
   now?: () => Date;
 }
 
-interface FieldProblem {
-  path: string;
-  message: string;
-}
-
 function sendError(res: Response, status: number, code: string, message: string, fields?: FieldProblem[]): void {
-  res.status(status).json({ error: { code, message, ...(fields?.length ? { fields } : {}) } });
+  // The same shape as the error middleware's: every field problem has a stable code.
+  const coded = fields?.map((f) => ({ ...f, code: f.code ?? 'invalid' }));
+  res.status(status).json({ error: { code, message, ...(coded?.length ? { fields: coded } : {}) } });
 }
 
 const rawBody = express.raw({ type: () => true, limit: '2mb' });
@@ -295,13 +293,7 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
       }
       const parsed = erpBody.safeParse(json);
       if (!parsed.success) {
-        return sendError(
-          res,
-          400,
-          'VALIDATION_FAILED',
-          'invalid ERP event batch',
-          parsed.error.issues.map((i) => ({ path: i.path.map(String).join('.') || '(body)', message: i.message })),
-        );
+        return sendError(res, 400, 'VALIDATION_FAILED', 'invalid ERP event batch', zodFields(parsed.error, '', json));
       }
       // Resolve every invoice first: a batch is accepted whole or not at all.
       const fields: FieldProblem[] = [];
@@ -320,6 +312,7 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
           fields.push({
             path: `events.${n}.${ev.invoiceId ? 'invoiceId' : 'invoiceNumber'}`,
             message: 'unknown invoice',
+            code: 'unknown_invoice',
           });
         targets.push(inv?.id ?? '');
       }
