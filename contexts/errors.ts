@@ -32,7 +32,7 @@ export interface FieldProblem {
 }
 
 /** Values a rejected decision's reason carries (amounts in minor units, dates as ISO strings). */
-export type ReasonParams = Record<string, string | number | boolean | null>;
+export type ReasonParams = Record<string, string | number | boolean | null | Array<string | number>>;
 
 export class HttpError extends Error {
   constructor(

@@ -1,6 +1,6 @@
 /** Small DOM helpers: elements are built with textContent only (no HTML strings), so data can never inject markup. */
 import { ApiError } from './api.js';
-import { getLang, has, t } from './i18n.js';
+import { code, getLang, has, t } from './i18n.js';
 
 export { amountText, code, currencyDigits, date, dateTime, money, moneyShort, num, parseAmount, pct } from './i18n.js';
 
@@ -79,8 +79,13 @@ export function readableParams(params, fmtMoney, fmtDate) {
   /** @type {Record<string, string | number>} */
   const out = {};
   for (const [k, v] of Object.entries(params ?? {})) {
+    const days = typeof v === 'string' ? /^P(\d+)D$/.exec(v) : null;
     if (typeof v === 'number' && /Minor$/.test(k)) out[k] = fmtMoney(v);
     else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v)) out[k] = fmtDate(v);
+    // The field a reason is about, by its name in the form; codes (stage, outcome) in words; "P60D" as days.
+    else if (k === 'field' && typeof v === 'string') out[k] = pathName(v);
+    else if ((k === 'stage' || k === 'outcome') && typeof v === 'string') out[k] = code(v);
+    else if (days) out[k] = t('days', { n: Number(days[1]) });
     else if (typeof v === 'number' || typeof v === 'string') out[k] = v;
     else if (typeof v === 'boolean') out[k] = String(v);
   }

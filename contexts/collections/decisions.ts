@@ -57,7 +57,9 @@ export function rejectionReason(details: unknown[] | undefined): { code: string;
   const params: ReasonParams = {};
   if (d.params && typeof d.params === 'object') {
     for (const [k, v] of Object.entries(d.params as Record<string, unknown>)) {
-      if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) params[k] = v as ReasonParams[string];
+      const plain = (x: unknown): boolean => ['string', 'number'].includes(typeof x);
+      if (v === null || plain(v) || typeof v === 'boolean') params[k] = v as ReasonParams[string];
+      else if (Array.isArray(v) && v.every(plain)) params[k] = v as Array<string | number>;
     }
   }
   return { code: d.reason, params };

@@ -235,7 +235,10 @@ describeBrowser('web console', () => {
     await refusal.waitFor();
     // The refusal is a sentence in Italian (the workflow's reason, or a generic one): never the server's English.
     const refusalText = (await refusal.textContent()) ?? '';
-    expect(refusalText).toMatch(/^Rifiutato: /);
+    // The workflow's reason PROMISE_BEYOND_HORIZON { promisedDate, maxHorizon, lastDate }, dates in Italian.
+    expect(refusalText).toMatch(
+      /^Rifiutato: La data promessa \(\d+ \S+ \d{4}\) supera l’orizzonte della politica \(.+\): al più tardi il \d+ \S+ \d{4}\.$/,
+    );
     expect(refusalText).not.toMatch(/promisedDate|horizon|exceeds|must|policy/);
     await page.locator('#stage[data-stage="CALL"]').waitFor();
 
@@ -438,7 +441,7 @@ describeBrowser('web console', () => {
     await page.locator('input[name="offset0"]').fill('PT2S');
     await page.getByRole('button', { name: 'Salva' }).click();
     await page
-      .getByText(/Politica salvata: versione 2, (nessun flusso avvisato|1 flusso avvisato|\d+ flussi avvisati)\./)
+      .getByText(/Politica salvata: versione 2\. Le fatture in corso vengono aggiornate in background\./)
       .first()
       .waitFor();
     const v2 = await h.db.dunningPolicy.findFirst({ where: { segment: legalSegment, version: 2 } });

@@ -362,11 +362,9 @@ export async function renderPolicyEditor(main, params) {
                 },
               });
             const r = await api(`/v1/policies/${encodeURIComponent(segment)}`, { method: 'PUT', body });
-            toast(t('policySaved', { version: r.policy?.version ?? 0, notified: r.notified ?? 0 }));
+            toast(t('policySaved', { version: r.policy?.version ?? 0 }));
             await renderPolicyEditor(main, params);
-            main
-              .querySelector('[data-saved]')
-              ?.replaceChildren(t('policySaved', { version: r.policy?.version ?? 0, notified: r.notified ?? 0 }));
+            main.querySelector('[data-saved]')?.replaceChildren(t('policySaved', { version: r.policy?.version ?? 0 }));
           } catch (err) {
             showError(errorBox, err, form, { nameOf, money: (m) => money(m, POLICY_CURRENCY) });
           }
