@@ -27,13 +27,28 @@ const errorSchema: JsonSchema = {
       required: ['code', 'message'],
       properties: {
         code: { type: 'string', examples: ['VALIDATION_FAILED'] },
-        message: { type: 'string' },
+        message: { type: 'string', description: 'English, for developers and logs; clients translate the codes' },
+        reason: {
+          type: 'string',
+          description: "A rejected decision's stable reason (422), from the workflow",
+          examples: ['AMOUNT_EXCEEDS_BALANCE'],
+        },
+        params: { type: 'object', description: "The reason's parameters (amounts in minor units, dates ISO)" },
         fields: {
           type: 'array',
           items: {
             type: 'object',
-            required: ['path', 'message'],
-            properties: { path: { type: 'string' }, message: { type: 'string' } },
+            required: ['path', 'message', 'code'],
+            properties: {
+              path: { type: 'string' },
+              message: { type: 'string' },
+              code: {
+                type: 'string',
+                description:
+                  'required, invalid_type, too_small, too_big, invalid_date, invalid_duration, invalid_format, invalid_value, not_multiple_of, unknown_field, invalid',
+              },
+              params: { type: 'object', description: 'e.g. { minimum, origin } for too_small' },
+            },
           },
         },
       },

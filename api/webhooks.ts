@@ -13,9 +13,9 @@ import express, { type NextFunction, type Request, type Response, Router } from 
 import twilio from 'twilio';
 import { z } from 'zod';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifyErpSignature } from '../contexts/erp/signature';
+import { zodFields, type FieldProblem } from '../contexts/errors';
 import type { Config } from '../infra/config';
 import { MAX_JSON_DEPTH, jsonTooDeep } from './body-limits';
-import { zodFields, type FieldProblem } from '../contexts/errors';
 import { refuseNul } from './registry';
 import { isoDate, positiveAmountMinor } from '../contexts/schemas';
 import type { Db } from '../infra/db';
@@ -62,7 +62,9 @@ export type ErpEventInput =
   | { type: 'adjustment'; reference: string; kind: 'CREDIT_NOTE' | 'AMOUNT_CHANGE' | 'CANCEL'; amountMinor?: number };
 
 function sendError(res: Response, status: number, code: string, message: string, fields?: FieldProblem[]): void {
-  res.status(status).json({ error: { code, message, ...(fields?.length ? { fields } : {}) } });
+  // The same shape as the error middleware's: every field problem has a stable code.
+  const coded = fields?.map((f) => ({ ...f, code: f.code ?? 'invalid' }));
+  res.status(status).json({ error: { code, message, ...(coded?.length ? { fields: coded } : {}) } });
 }
 
 const rawBody = express.raw({ type: () => true, limit: '2mb' });
@@ -331,7 +333,7 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
       refuseNul(json, ['body']);
       const parsed = erpBody.safeParse(json);
       if (!parsed.success) {
-        return sendError(res, 400, 'VALIDATION_FAILED', 'invalid ERP event batch', zodFields(parsed.error));
+        return sendError(res, 400, 'VALIDATION_FAILED', 'invalid ERP event batch', zodFields(parsed.error, '', json));
       }
       // Resolve every invoice first: a batch is accepted whole or not at all.
       const fields: FieldProblem[] = [];
@@ -350,6 +352,7 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
           fields.push({
             path: `events.${n}.${ev.invoiceId ? 'invoiceId' : 'invoiceNumber'}`,
             message: 'unknown invoice',
+            code: 'unknown_invoice',
           });
         targets.push(inv?.id ?? '');
       }

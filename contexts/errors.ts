@@ -1,15 +1,38 @@
 /**
- * One JSON error shape everywhere: `{ "error": { "code", "message", "fields"?: [{ "path", "message" }] } }`.
- * Bad input is a 4xx naming the field; unexpected failures are a 500 without internals.
+ * One JSON error shape everywhere:
+ * `{ "error": { "code", "message", "reason"?, "params"?, "fields"?: [{ "path", "message", "code", "params"? }] } }`.
+ * Bad input is a 4xx naming the field; unexpected failures are a 500 without internals. `message` is English for
+ * developers and logs; `code` (and a field's `code` + `params`, a rejected decision's `reason` + `params`) are
+ * stable, so a client such as the web console can say the same thing in its user's language.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { ZodError } from 'zod';
 import type { Logger } from '../infra/logger';
 
+/** Stable codes for a field's problem (docs/api.md lists them with their params). */
+export type FieldCode =
+  | 'required'
+  | 'invalid_type'
+  | 'too_small'
+  | 'too_big'
+  | 'invalid_date'
+  | 'invalid_duration'
+  | 'invalid_format'
+  | 'invalid_value'
+  | 'not_multiple_of'
+  | 'unknown_field'
+  | 'invalid';
+
 export interface FieldProblem {
   path: string;
   message: string;
+  /** Absent only on problems built by hand before codes existed; the error middleware fills in `invalid`. */
+  code?: FieldCode | string;
+  params?: Record<string, unknown>;
 }
+
+/** Values a rejected decision's reason carries (amounts in minor units, dates as ISO strings). */
+export type ReasonParams = Record<string, string | number | boolean | null | Array<string | number>>;
 
 export class HttpError extends Error {
   constructor(
@@ -18,6 +41,8 @@ export class HttpError extends Error {
     message: string,
     readonly fields?: FieldProblem[],
     readonly headers?: Record<string, string>,
+    /** For a rejected decision: the workflow's stable reason code and its parameters. */
+    readonly reason?: { code: string; params?: ReasonParams },
   ) {
     super(message);
   }
@@ -27,18 +52,83 @@ export const badRequest = (message: string, fields?: FieldProblem[]) =>
   new HttpError(400, 'VALIDATION_FAILED', message, fields);
 export const notFound = (what: string) => new HttpError(404, 'NOT_FOUND', `${what} not found`);
 export const conflict = (message: string) => new HttpError(409, 'CONFLICT', message);
-export const rejected = (message: string) => new HttpError(422, 'DECISION_REJECTED', message);
+export const rejected = (message: string, reason?: { code: string; params?: ReasonParams }) =>
+  new HttpError(422, 'DECISION_REJECTED', message, undefined, undefined, reason);
 export const unavailable = (message: string) =>
   new HttpError(503, 'UNAVAILABLE', message, undefined, { 'Retry-After': '5' });
 
-export function zodFields(err: ZodError, prefix = ''): FieldProblem[] {
+type Issue = ZodError['issues'][number];
+
+const ISO_DATE_SOURCE = /^\d{4}-\d{2}-\d{2}$/.source;
+
+/** The value at `path` inside `input`, to tell a missing field (`required`) from one of the wrong type. */
+function valueAt(input: unknown, path: PropertyKey[]): unknown {
+  let v = input;
+  for (const k of path) {
+    if (v === null || typeof v !== 'object') return undefined;
+    v = (v as Record<PropertyKey, unknown>)[k];
+  }
+  return v;
+}
+
+/** Only JSON-friendly values travel as params (a bigint bound becomes a number, a RegExp its source). */
+function plain(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (v instanceof RegExp) return v.source;
+  return v;
+}
+
+/** A zod issue as a stable code and its parameters. */
+function codeOf(i: Issue, input: unknown, hasInput: boolean): { code: string; params?: Record<string, unknown> } {
+  const custom = (i as { params?: { code?: unknown } }).params;
+  switch (i.code) {
+    case 'invalid_type':
+      if (hasInput && valueAt(input, i.path) === undefined) return { code: 'required' };
+      return { code: 'invalid_type', params: { expected: i.expected } };
+    case 'too_small':
+      return { code: 'too_small', params: { minimum: plain(i.minimum), origin: i.origin, inclusive: i.inclusive } };
+    case 'too_big':
+      return { code: 'too_big', params: { maximum: plain(i.maximum), origin: i.origin, inclusive: i.inclusive } };
+    case 'invalid_format': {
+      // zod reports the pattern as a string: "/^…$/" (with the slashes); a RegExp gives its source.
+      const raw = plain((i as { pattern?: unknown }).pattern);
+      const pattern = typeof raw === 'string' ? raw.replace(/^\/(.*)\/[a-z]*$/, '$1') : raw;
+      if (i.format === 'date' || pattern === ISO_DATE_SOURCE) return { code: 'invalid_date' };
+      if (i.format === 'duration' || (typeof pattern === 'string' && pattern.startsWith('^-?P(')))
+        return { code: 'invalid_duration' };
+      return { code: 'invalid_format', params: { format: i.format } };
+    }
+    case 'invalid_value':
+      return { code: 'invalid_value', params: { values: i.values.map(plain) } };
+    case 'not_multiple_of':
+      return { code: 'not_multiple_of', params: { divisor: plain(i.divisor) } };
+    case 'custom':
+      // A refinement may name its own code: `.refine(fn, { message, params: { code: 'invalid_date', … } })`.
+      if (custom && typeof custom.code === 'string') {
+        const { code, ...rest } = custom as Record<string, unknown>;
+        return { code: code as string, ...(Object.keys(rest).length ? { params: rest } : {}) };
+      }
+      return { code: 'invalid' };
+    default:
+      return { code: 'invalid' };
+  }
+}
+
+/**
+ * Zod issues as field problems: the path, the English message, and a stable code with its parameters. Pass the
+ * parsed `input` so a missing field is told apart (`required`) from one of the wrong type (`invalid_type`).
+ */
+export function zodFields(err: ZodError, prefix = '', ...input: [unknown?]): FieldProblem[] {
   const at = (path: PropertyKey[]): string => [prefix, ...path.map(String)].filter(Boolean).join('.') || '(body)';
-  return err.issues.flatMap((i) =>
+  const seen = new Set<string>();
+  const all = err.issues.flatMap<FieldProblem>((i) =>
     // An unknown field is named by its own path, so a typo is as easy to find as a wrong value.
     i.code === 'unrecognized_keys'
-      ? i.keys.map((k) => ({ path: at([...i.path, k]), message: 'is not a known field' }))
-      : [{ path: at(i.path), message: i.message }],
+      ? i.keys.map((k) => ({ path: at([...i.path, k]), message: 'is not a known field', code: 'unknown_field' }))
+      : [{ path: at(i.path), message: i.message, ...codeOf(i, input[0], input.length > 0) }],
   );
+  // A malformed date fails both its pattern and its calendar check: one problem per field and code is enough.
+  return all.filter((f) => !seen.has(`${f.path}\u0000${f.code}`) && seen.add(`${f.path}\u0000${f.code}`));
 }
 
 export const notFoundHandler: RequestHandler = (req, _res, next) => {
@@ -80,7 +170,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     else if (err instanceof ZodError) http = badRequest('request is not valid', zodFields(err));
     else if ((err as { type?: string }).type === 'entity.parse.failed')
       http = new HttpError(400, 'MALFORMED_JSON', 'request body is not valid JSON', [
-        { path: '(body)', message: 'malformed JSON' },
+        { path: '(body)', message: 'malformed JSON', code: 'invalid_format', params: { format: 'json' } },
       ]);
     else if ((err as { type?: string }).type === 'entity.too.deep')
       http = new HttpError(400, 'MALFORMED_JSON', (err as Error).message, [
@@ -104,7 +194,12 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
     if (http.status >= 500 && http.status !== 503) res.setHeader('Cache-Control', 'no-store');
     for (const [k, v] of Object.entries(http.headers ?? {})) res.setHeader(k, v);
     res.status(http.status).json({
-      error: { code: http.code, message: http.message, ...(http.fields ? { fields: http.fields } : {}) },
+      error: {
+        code: http.code,
+        message: http.message,
+        ...(http.reason ? { reason: http.reason.code, params: http.reason.params ?? {} } : {}),
+        ...(http.fields ? { fields: http.fields.map((f) => ({ ...f, code: f.code ?? 'invalid' })) } : {}),
+      },
     });
   };
 }
@@ -116,6 +211,6 @@ export function parse<T>(
   prefix = '',
 ): T {
   const r = schema.safeParse(value);
-  if (!r.success) throw badRequest('request is not valid', zodFields(r.error, prefix));
+  if (!r.success) throw badRequest('request is not valid', zodFields(r.error, prefix, value));
   return r.data;
 }

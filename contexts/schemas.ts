@@ -3,6 +3,7 @@ import { z } from 'zod';
 import {
   CALL_OUTCOMES,
   DISPUTE_REASONS,
+  DISPUTE_RESOLUTIONS,
   LANGUAGES,
   LEGAL_STEPS,
   NON_PAYMENT_REASONS,
@@ -37,10 +38,13 @@ export const isoDate = z
   .string({ error: 'must be an ISO date (YYYY-MM-DD)' })
   // abort: a string that is not YYYY-MM-DD gets one message, not also "not a real calendar date".
   .regex(/^\d{4}-\d{2}-\d{2}$/, { error: 'must be an ISO date (YYYY-MM-DD)', abort: true })
-  .refine((s) => {
-    const d = new Date(`${s}T00:00:00Z`);
-    return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
-  }, 'is not a real calendar date');
+  .refine(
+    (s) => {
+      const d = new Date(`${s}T00:00:00Z`);
+      return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === s;
+    },
+    { message: 'is not a real calendar date', params: { code: 'invalid_date' } },
+  );
 
 export const amountMinor = z
   .number({ error: 'must be a number of minor units (cents)' })
@@ -153,6 +157,7 @@ export const idParam = z.string().trim().min(1).max(128);
 
 export const idParams = z.object({ id: idParam });
 export const letterParams = z.object({ id: idParam, letterId: idParam });
+export const contactParams = z.object({ id: idParam, contactId: idParam });
 /** Segment names are slugs: they end up inside visibility queries, so nothing else may pass. */
 export const segmentName = z
   .string()
@@ -261,7 +266,7 @@ export const disputeSchema = z
   .strict();
 export const resolveDisputeSchema = z
   .object({
-    outcome: z.enum(['REJECTED', 'ACCEPTED', 'PARTIAL']),
+    outcome: z.enum(DISPUTE_RESOLUTIONS),
     newBalanceMinor: amountMinor.optional(),
     note: note.optional(),
   })

@@ -10,6 +10,8 @@ failed_checks=()
 
 echo "== typecheck"
 node_modules/.bin/tsc --noEmit -p tsconfig.json || failed_checks+=(typecheck)
+# The web console's browser modules: JS with JSDoc types, checked strictly (checkJs) against the DOM's types.
+node_modules/.bin/tsc -p web/tsconfig.json || failed_checks+=(typecheck-web)
 echo "== lint"
 node_modules/.bin/eslint . || failed_checks+=(eslint)
 echo "== format"

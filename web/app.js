@@ -1,7 +1,7 @@
 /** The console shell: sign-in, the role's menu, the language switch and a hash router (#/agenda, #/invoice/…). */
 import { api, clearKey, getKey, setKey, ApiError } from './api.js';
 import { getLang, LANGS, setLang, t } from './i18n.js';
-import { field, h, loading } from './ui.js';
+import { errorText, field, h, loading } from './ui.js';
 import { renderAgenda } from './pages/agenda.js';
 import { renderInvoice } from './pages/invoice.js';
 import { renderInvoices } from './pages/invoices.js';
@@ -9,28 +9,31 @@ import { renderTower } from './pages/tower.js';
 import { renderApprovals } from './pages/approvals.js';
 import { renderPolicies, renderPolicyEditor } from './pages/policies.js';
 
-const main = document.getElementById('main');
-const topbar = document.getElementById('topbar');
-let me = null;
+/**
+ * @typedef {{ role: string; userId: string | null; name: string; language?: string }} Me
+ * @typedef {{ args: string[]; query: URLSearchParams }} Params
+ * @typedef {{ re: RegExp; roles: string[]; render: (p: Params) => Promise<void> }} Route
+ */
 
+const main = /** @type {HTMLElement} */ (document.getElementById('main'));
+const topbar = /** @type {HTMLElement} */ (document.getElementById('topbar'));
+/** @type {Me | null} */
+let me = null;
+const signedIn = () => /** @type {Me} */ (me);
+
+/** @type {Route[]} */
 const ROUTES = [
+  { re: /^#\/agenda$/, roles: ['collector', 'manager', 'admin'], render: (p) => renderAgenda(main, p, signedIn()) },
+  { re: /^#\/invoices$/, roles: ['collector', 'manager', 'admin'], render: (p) => renderInvoices(main, p, signedIn()) },
   {
-    re: /^#\/agenda$/,
+    re: /^#\/invoice\/([^/]+)$/,
     roles: ['collector', 'manager', 'admin'],
-    nav: 'navAgenda',
-    render: (p) => renderAgenda(main, p, me),
+    render: (p) => renderInvoice(main, p, signedIn()),
   },
-  { re: /^#\/invoices$/, roles: ['collector', 'manager', 'admin'], render: (p) => renderInvoices(main, p, me) },
-  { re: /^#\/invoice\/([^/]+)$/, roles: ['collector', 'manager', 'admin'], render: (p) => renderInvoice(main, p, me) },
-  { re: /^#\/tower$/, roles: ['manager', 'admin'], nav: 'navTower', render: (p) => renderTower(main, p, me) },
-  {
-    re: /^#\/approvals$/,
-    roles: ['manager', 'admin'],
-    nav: 'navApprovals',
-    render: (p) => renderApprovals(main, p, me),
-  },
-  { re: /^#\/policies$/, roles: ['manager', 'admin'], nav: 'navPolicies', render: (p) => renderPolicies(main, p, me) },
-  { re: /^#\/policies\/([^/]+)$/, roles: ['manager', 'admin'], render: (p) => renderPolicyEditor(main, p, me) },
+  { re: /^#\/tower$/, roles: ['manager', 'admin'], render: (p) => renderTower(main, p) },
+  { re: /^#\/approvals$/, roles: ['manager', 'admin'], render: (p) => renderApprovals(main, p) },
+  { re: /^#\/policies$/, roles: ['manager', 'admin'], render: () => renderPolicies(main) },
+  { re: /^#\/policies\/([^/]+)$/, roles: ['manager', 'admin'], render: (p) => renderPolicyEditor(main, p) },
 ];
 const NAV = [
   ['#/agenda', 'navAgenda'],
@@ -39,11 +42,11 @@ const NAV = [
   ['#/approvals', 'navApprovals'],
   ['#/policies', 'navPolicies'],
 ];
-const LANG_NAMES = { it: 'IT – Italiano', en: 'EN – English' };
 const home = () => (me && me.role !== 'collector' ? '#/tower' : '#/agenda');
 
 function renderTopbar() {
-  document.getElementById('skip-link').textContent = t('skip');
+  const skip = document.getElementById('skip-link');
+  if (skip) skip.textContent = t('skip');
   const current = location.hash.split('?')[0];
   const langSwitch = h(
     'div.lang',
@@ -55,7 +58,7 @@ function renderTopbar() {
           type: 'button',
           'aria-pressed': String(getLang() === l),
           lang: l,
-          'aria-label': LANG_NAMES[l],
+          'aria-label': `${l.toUpperCase()} – ${t('langName', { lang: l })}`,
           on: {
             click: () => {
               setLang(l);
@@ -67,14 +70,15 @@ function renderTopbar() {
       ),
     ),
   );
-  const nav = me
+  const role = me?.role;
+  const nav = role
     ? h(
         'nav.mainnav',
-        { 'aria-label': 'main' },
+        { 'aria-label': t('mainMenu') },
         h(
           'ul',
           {},
-          NAV.filter(([href]) => ROUTES.find((r) => r.re.test(href))?.roles.includes(me.role)).map(([href, key]) =>
+          NAV.filter(([href]) => ROUTES.find((r) => r.re.test(href))?.roles.includes(role)).map(([href, key]) =>
             h('li', {}, h('a', { href, 'aria-current': current.startsWith(href) ? 'page' : null }, t(key))),
           ),
         ),
@@ -82,14 +86,14 @@ function renderTopbar() {
     : null;
   topbar.replaceChildren(
     h('a.brand', { href: me ? home() : '#/login' }, h('span.logo', { 'aria-hidden': 'true' }, '◆'), ' ', t('appName')),
-    nav,
+    nav ?? '',
     h(
       'div.session',
       {},
       langSwitch,
       me
         ? [
-            h('span.who', {}, t('signedInAs', { name: me.name, role: t(`role_${me.role}`) })),
+            h('span.who', {}, t('signedInAs', { name: me.name, role: t('role', { role: me.role }) })),
             h(
               'button.btn.btn-small',
               {
@@ -117,6 +121,7 @@ function renderLogin() {
     'form.card.login',
     {
       on: {
+        /** @param {SubmitEvent} e */
         submit: async (e) => {
           e.preventDefault();
           errorBox.hidden = true;
@@ -127,7 +132,8 @@ function renderLogin() {
             location.hash = home();
           } catch (err) {
             errorBox.hidden = false;
-            errorBox.textContent = err instanceof ApiError && err.status === 401 ? t('badKey') : err.message;
+            // Always a sentence in the user's language: never the server's text, never an empty or "null" box.
+            errorBox.textContent = err instanceof ApiError && err.status === 401 ? t('badKey') : errorText(err);
             input.setAttribute('aria-invalid', 'true');
             input.focus();
           }
@@ -147,6 +153,7 @@ function renderLogin() {
 
 async function route() {
   document.documentElement.lang = getLang();
+  document.title = t('appName');
   const hash = location.hash || '#/';
   if (!getKey()) {
     me = null;
@@ -166,12 +173,12 @@ async function route() {
   }
   const [path, qs] = hash.split('?');
   const found = ROUTES.map((r) => ({ r, m: path.match(r.re) })).find((x) => x.m);
-  if (!found) {
+  if (!found?.m) {
     location.hash = home();
     return;
   }
   renderTopbar();
-  if (!found.r.roles.includes(me.role)) {
+  if (!found.r.roles.includes(signedIn().role)) {
     main.replaceChildren(h('p.alert', { role: 'alert' }, t('forbidden')));
     return;
   }
@@ -181,7 +188,7 @@ async function route() {
     await found.r.render(params);
   } catch (err) {
     main.replaceChildren(
-      h('div.alert', { role: 'alert' }, h('strong', {}, `${t('error')}: `), err?.message ?? String(err)),
+      h('div.alert', { role: 'alert' }, h('strong', {}, `${t('error')}: `), errorText(err)),
       h('button.btn', { type: 'button', on: { click: () => void route() } }, t('retry')),
     );
   } finally {

@@ -1,599 +1,195 @@
-/** UI strings in Italian (default) and English; the choice is remembered in localStorage. */
-const STRINGS = {
-  it: {
-    appName: 'Segugio',
-    skip: 'Vai al contenuto',
-    signIn: 'Accedi',
-    signOut: 'Esci',
-    signInTitle: 'Accedi alla console',
-    signInHelp: 'Usa la tua chiave API personale. Resta solo in questa scheda e sparisce quando la chiudi.',
-    apiKey: 'Chiave API',
-    badKey: 'Chiave sconosciuta o revocata.',
-    language: 'Lingua',
-    navAgenda: 'Agenda',
-    navTower: 'Cruscotto',
-    navApprovals: 'Approvazioni',
-    navPolicies: 'Politiche',
-    loading: 'Caricamento…',
-    error: 'Errore',
-    retry: 'Riprova',
-    notAvailable: 'Non ancora disponibile su questo server',
-    agendaTitle: 'Agenda di oggi',
-    agendaLead: 'Attività di oggi e tutte quelle scadute, per priorità (importo × giorni di ritardo × rischio).',
-    agendaEmpty: 'Nessuna attività: agenda pulita.',
-    colPriority: 'Priorità',
-    colTask: 'Attività',
-    colCustomer: 'Cliente',
-    colInvoice: 'Fattura',
-    colAmount: 'Importo',
-    colBalance: 'Residuo',
-    colDaysOverdue: 'Giorni di ritardo',
-    colStage: 'Fase',
-    colRating: 'Rating',
-    colLastContact: 'Ultimo contatto',
-    colDue: 'Scadenza attività',
-    overdueTask: 'scaduta',
-    never: 'mai',
-    page: 'Pagina {page} di {pages}',
-    prev: 'Precedente',
-    next: 'Successiva',
-    results: '{n} risultati',
-    filters: 'Filtri',
-    all: 'Tutti',
-    area: 'Area',
-    collector: 'Operatore',
-    salesperson: 'Commerciale',
-    segment: 'Segmento',
-    apply: 'Applica',
-    invoice: 'Fattura',
-    customer: 'Cliente',
-    state: 'Stato',
-    amount: 'Importo',
-    balance: 'Residuo',
-    dueDate: 'Scadenza',
-    issueDate: 'Emissione',
-    daysOverdue: 'Giorni di ritardo',
-    nextAction: 'Prossima azione',
-    at: 'il',
-    none: 'nessuna',
-    paused: 'In pausa',
-    stateFromMirror:
-      'Il workflow non ha risposto: stato letto dal database (potrebbe essere indietro di qualche istante).',
-    orderBlocked: 'Ordini bloccati',
-    promise: 'Promessa',
-    dispute: 'Contestazione',
-    plan: 'Piano di rientro',
-    actions: 'Azioni',
-    recordPromise: 'Registra promessa',
-    openDispute: 'Apri contestazione',
-    proposePlan: 'Proponi piano',
-    completeCall: 'Esito chiamata',
-    addNote: 'Nota o documento',
-    promisedDate: 'Data promessa',
-    amountOptional: 'Importo (vuoto = tutto il residuo)',
-    note: 'Nota',
-    reason: 'Motivo',
-    reasonCode: 'Motivo del mancato pagamento',
-    outcome: 'Esito',
-    callbackAt: 'Richiamare il',
-    task: 'Attività',
-    instalments: 'Rate',
-    instalment: 'Rata {n}',
-    addInstalment: 'Aggiungi rata',
-    remove: 'Rimuovi',
-    document: 'Documento (facoltativo)',
-    save: 'Salva',
-    cancel: 'Annulla',
-    send: 'Invia',
-    refused: 'Rifiutato',
-    done: 'Fatto',
-    timeline: 'Cronologia',
-    letters: 'Lettere',
-    open: 'Apri',
-    contacts: 'Contatti',
-    otherInvoices: 'Altre fatture del cliente',
-    noItems: 'Niente da mostrare.',
-    email: 'E-mail',
-    phone: 'Telefono',
-    pec: 'PEC',
-    notices: 'Diffide e prove di ricezione',
-    noticeDelivered: 'Ricevuta il {date}',
-    receiptDownload: 'Scarica la ricevuta (.eml)',
-    registeredNumber: 'N. raccomandata',
-    registeredEvent: 'Esito',
-    registeredDate: 'Data',
-    registeredReason: 'Motivo (se restituita)',
-    registeredRecord: 'Registra esito raccomandata',
-    pecSourceLabel: 'Fonte PEC',
-    pecVerified: 'verificata il {date}',
-    address: 'Indirizzo',
-    vat: 'P. IVA',
-    towerTitle: 'Cruscotto crediti',
-    pipeline: 'Pipeline per fase',
-    aging: 'Anzianità dello scaduto',
-    dsoTrend: 'DSO (giorni) negli ultimi mesi',
-    promiseTrend: 'Promesse mantenute',
-    disputesStuck: 'Contestazioni aperte',
-    legalStuck: 'Pratiche legali',
-    blockedCustomers: 'Clienti bloccati',
-    daysStuck: 'Ferma da (giorni)',
-    invoices: 'Fatture',
-    count: 'Numero',
-    sourceReports: 'Fonte: API report',
-    sourceConsole: 'Fonte: dati operativi (stima)',
-    approvalsTitle: 'Azioni legali da approvare',
-    approvalsEmpty: 'Nessuna azione legale in attesa.',
-    approve: 'Approva',
-    decline: 'Rifiuta',
-    writeOffOnDecline: 'Passa a perdita se rifiutata',
-    expectedRecovery: 'Recupero atteso',
-    recoveryProbability: 'Probabilità di recupero',
-    costsSoFar: 'Costi sostenuti',
-    expectedCosts: 'Costi attesi',
-    netExpected: 'Valore netto atteso',
-    recommendation: 'Raccomandazione',
-    PROCEED: 'Procedere',
-    STOP: 'Fermarsi',
-    approved: 'Azione legale approvata.',
-    declined: 'Azione legale rifiutata.',
-    policiesTitle: 'Politiche di sollecito',
-    policy: 'Politica',
-    version: 'Versione',
-    steps: 'Passi',
-    openInvoices: 'Fatture aperte',
-    edit: 'Modifica',
-    name: 'Nome',
-    stage: 'Fase',
-    offset: 'Intervallo (ISO 8601)',
-    channels: 'Canali',
-    template: 'Modello',
-    minBalance: 'Residuo minimo (centesimi)',
-    requiresApproval: 'Serve approvazione',
-    attachLetter: 'Allega lettera',
-    addStep: 'Aggiungi passo',
-    moveUp: 'Su',
-    moveDown: 'Giù',
-    settings: 'Impostazioni',
-    policySaved: 'Politica salvata: versione {version}. Le fatture in corso vengono aggiornate in background.',
-    fixFields: 'Correggi i campi evidenziati.',
-    stepN: 'Passo {n}',
-    back: 'Indietro',
-    signedInAs: '{name} · {role}',
-    role_collector: 'operatore',
-    role_manager: 'credit manager',
-    role_admin: 'amministratore',
-    role_erp: 'ERP',
-    forbidden: 'Non hai accesso a questa pagina.',
-    promiseRecorded: 'Promessa registrata.',
-    disputeOpened: 'Contestazione aperta.',
-    planProposed: 'Piano proposto.',
-    callLogged: 'Esito registrato.',
-    noteAdded: 'Nota registrata.',
-    noOpenCall: 'Nessuna chiamata aperta per questa fattura.',
-    estimated: 'stima',
-    navInvoices: 'Fatture',
-    invoicesTitle: 'Fatture',
-    allOpen: 'Tutte le aperte',
-    overdueAtLeast: 'Giorni di ritardo (almeno)',
-    resolveDispute: 'Risolvi contestazione',
-    pause: 'Sospendi solleciti',
-    resume: 'Riprendi solleciti',
-    writeOff: 'Passa a perdita',
-    pauseUntil: 'Fino al (facoltativo)',
-    newBalance: 'Nuovo residuo (solo parziale)',
-    managerOnly: 'Decide il credit manager',
-    planHint: 'I piani di rientro li approva il credit manager.',
-    promiseGrace: 'Tolleranza promessa',
-    promiseMaxHorizon: 'Orizzonte massimo promessa',
-    planGrace: 'Tolleranza rata',
-    callOutcomeDeadline: 'Termine esito chiamata',
-    consolidationWindow: 'Finestra di raggruppamento',
-    timezone: 'Fuso orario',
-    planMaxInstalments: 'Rate massime del piano',
-    contactBudgetMax: 'Contatti massimi per cliente',
-    contactBudgetWindow: 'Finestra dei contatti',
-    ratingRoutes: 'Cadenza per rating',
-    ratingRoutesHint:
-      "I clienti con questo rating seguono un'altra politica (es. più stretta per D ed E); le fatture aperte vengono spostate subito.",
-    ratingGrade: 'Rating {g}',
-    thisPolicy: '— questa politica',
-  },
-  en: {
-    appName: 'Segugio',
-    skip: 'Skip to content',
-    signIn: 'Sign in',
-    signOut: 'Sign out',
-    signInTitle: 'Sign in to the console',
-    signInHelp: 'Use your personal API key. It stays in this tab only and is gone when you close it.',
-    apiKey: 'API key',
-    badKey: 'Unknown or revoked key.',
-    language: 'Language',
-    navAgenda: 'Agenda',
-    navTower: 'Control tower',
-    navApprovals: 'Approvals',
-    navPolicies: 'Policies',
-    loading: 'Loading…',
-    error: 'Error',
-    retry: 'Retry',
-    notAvailable: 'Not available on this server yet',
-    agendaTitle: "Today's agenda",
-    agendaLead: "Today's tasks and every overdue one, by priority (amount × days overdue × risk).",
-    agendaEmpty: 'No tasks: the agenda is clear.',
-    colPriority: 'Priority',
-    colTask: 'Task',
-    colCustomer: 'Customer',
-    colInvoice: 'Invoice',
-    colAmount: 'Amount',
-    colBalance: 'Balance',
-    colDaysOverdue: 'Days overdue',
-    colStage: 'Stage',
-    colRating: 'Rating',
-    colLastContact: 'Last contact',
-    colDue: 'Task due',
-    overdueTask: 'overdue',
-    never: 'never',
-    page: 'Page {page} of {pages}',
-    prev: 'Previous',
-    next: 'Next',
-    results: '{n} results',
-    filters: 'Filters',
-    all: 'All',
-    area: 'Area',
-    collector: 'Collector',
-    salesperson: 'Salesperson',
-    segment: 'Segment',
-    apply: 'Apply',
-    invoice: 'Invoice',
-    customer: 'Customer',
-    state: 'State',
-    amount: 'Amount',
-    balance: 'Balance',
-    dueDate: 'Due date',
-    issueDate: 'Issued',
-    daysOverdue: 'Days overdue',
-    nextAction: 'Next action',
-    at: 'on',
-    none: 'none',
-    paused: 'Paused',
-    stateFromMirror: 'The workflow did not answer: state read from the database (it may lag by a moment).',
-    orderBlocked: 'Orders blocked',
-    promise: 'Promise',
-    dispute: 'Dispute',
-    plan: 'Repayment plan',
-    actions: 'Actions',
-    recordPromise: 'Record promise',
-    openDispute: 'Open dispute',
-    proposePlan: 'Propose plan',
-    completeCall: 'Call outcome',
-    addNote: 'Note or document',
-    promisedDate: 'Promised date',
-    amountOptional: 'Amount (empty = whole balance)',
-    note: 'Note',
-    reason: 'Reason',
-    reasonCode: 'Reason for non-payment',
-    outcome: 'Outcome',
-    callbackAt: 'Call back at',
-    task: 'Task',
-    instalments: 'Instalments',
-    instalment: 'Instalment {n}',
-    addInstalment: 'Add instalment',
-    remove: 'Remove',
-    document: 'Document (optional)',
-    save: 'Save',
-    cancel: 'Cancel',
-    send: 'Submit',
-    refused: 'Refused',
-    done: 'Done',
-    timeline: 'Timeline',
-    letters: 'Letters',
-    open: 'Open',
-    contacts: 'Contacts',
-    otherInvoices: "Customer's other invoices",
-    noItems: 'Nothing to show.',
-    email: 'E-mail',
-    phone: 'Phone',
-    pec: 'PEC',
-    notices: 'Formal notices and proof of receipt',
-    noticeDelivered: 'Received on {date}',
-    receiptDownload: 'Download the receipt (.eml)',
-    registeredNumber: 'Registered-mail no.',
-    registeredEvent: 'Event',
-    registeredDate: 'Date',
-    registeredReason: 'Reason (if returned)',
-    registeredRecord: 'Record registered-mail event',
-    pecSourceLabel: 'PEC source',
-    pecVerified: 'verified on {date}',
-    address: 'Address',
-    vat: 'VAT no.',
-    towerTitle: 'Credit control tower',
-    pipeline: 'Pipeline by stage',
-    aging: 'Aging of receivables',
-    dsoTrend: 'DSO (days) over recent months',
-    promiseTrend: 'Promises kept',
-    disputesStuck: 'Open disputes',
-    legalStuck: 'Legal cases',
-    blockedCustomers: 'Blocked customers',
-    daysStuck: 'Stuck for (days)',
-    invoices: 'Invoices',
-    count: 'Count',
-    sourceReports: 'Source: reports API',
-    sourceConsole: 'Source: operational data (estimate)',
-    approvalsTitle: 'Legal actions awaiting approval',
-    approvalsEmpty: 'No legal action is waiting.',
-    approve: 'Approve',
-    decline: 'Decline',
-    writeOffOnDecline: 'Write off if declined',
-    expectedRecovery: 'Expected recovery',
-    recoveryProbability: 'Recovery probability',
-    costsSoFar: 'Costs so far',
-    expectedCosts: 'Expected costs',
-    netExpected: 'Net expected value',
-    recommendation: 'Recommendation',
-    PROCEED: 'Go on',
-    STOP: 'Stop',
-    approved: 'Legal action approved.',
-    declined: 'Legal action declined.',
-    policiesTitle: 'Dunning policies',
-    policy: 'Policy',
-    version: 'Version',
-    steps: 'Steps',
-    openInvoices: 'Open invoices',
-    edit: 'Edit',
-    name: 'Name',
-    stage: 'Stage',
-    offset: 'Offset (ISO 8601)',
-    channels: 'Channels',
-    template: 'Template',
-    minBalance: 'Minimum balance (cents)',
-    requiresApproval: 'Needs approval',
-    attachLetter: 'Attach letter',
-    addStep: 'Add step',
-    moveUp: 'Up',
-    moveDown: 'Down',
-    settings: 'Settings',
-    policySaved: 'Policy saved: version {version}. Running invoices are being updated in the background.',
-    fixFields: 'Fix the highlighted fields.',
-    stepN: 'Step {n}',
-    back: 'Back',
-    signedInAs: '{name} · {role}',
-    role_collector: 'collector',
-    role_manager: 'credit manager',
-    role_admin: 'admin',
-    role_erp: 'ERP',
-    forbidden: 'You have no access to this page.',
-    promiseRecorded: 'Promise recorded.',
-    disputeOpened: 'Dispute opened.',
-    planProposed: 'Plan proposed.',
-    callLogged: 'Outcome recorded.',
-    noteAdded: 'Note recorded.',
-    noOpenCall: 'No open call for this invoice.',
-    estimated: 'estimate',
-    navInvoices: 'Invoices',
-    invoicesTitle: 'Invoices',
-    allOpen: 'All open',
-    overdueAtLeast: 'Days overdue (at least)',
-    resolveDispute: 'Resolve dispute',
-    pause: 'Pause dunning',
-    resume: 'Resume dunning',
-    writeOff: 'Write off',
-    pauseUntil: 'Until (optional)',
-    newBalance: 'New balance (partial only)',
-    managerOnly: 'The credit manager decides',
-    planHint: 'Repayment plans are decided by the credit manager.',
-    promiseGrace: 'Promise grace',
-    promiseMaxHorizon: 'Promise max horizon',
-    planGrace: 'Instalment grace',
-    callOutcomeDeadline: 'Call outcome deadline',
-    consolidationWindow: 'Consolidation window',
-    timezone: 'Time zone',
-    planMaxInstalments: 'Max plan instalments',
-    contactBudgetMax: 'Max contacts per customer',
-    contactBudgetWindow: 'Contact window',
-    ratingRoutes: 'Cadence by rating',
-    ratingRoutesHint:
-      'Customers with this rating follow another policy (e.g. a stricter one for D and E); their open invoices move at once.',
-    ratingGrade: 'Rating {g}',
-    thisPolicy: '— this policy',
-  },
-};
+/**
+ * Languages, messages and formats. One catalogue (messages.js, ICU MessageFormat via intl-messageformat) for every
+ * word; money, numbers and dates through Intl in the user's locale. The choice is remembered in localStorage.
+ */
+import { IntlMessageFormat } from './vendor/intl-messageformat.js';
+import { MESSAGES } from './messages.js';
 
-/** Codes shown to people: stages, channels, outcomes and reasons. */
-const CODES = {
-  it: {
-    OPEN: 'Aperta',
-    PRE_DUE: 'Preavviso',
-    REMINDER: 'Sollecito',
-    CALL: 'Chiamata',
-    PROMISE_WAIT: 'Promessa',
-    REPAYMENT_PLAN: 'Piano di rientro',
-    ORDER_BLOCK: 'Blocco ordini',
-    FORMAL_NOTICE: 'Diffida',
-    SUBMITTED: 'Consegnata al gestore PEC (in attesa di accettazione)',
-    ACCEPTED: 'Accettata',
-    DELIVERED: 'Consegnata',
-    ACCEPTANCE: 'Ricevuta di accettazione',
-    NON_ACCEPTANCE: 'Avviso di non accettazione',
-    TAKING_CHARGE: 'Ricevuta di presa in carico',
-    DELIVERY: 'Ricevuta di avvenuta consegna',
-    NON_DELIVERY: 'Avviso di mancata consegna',
-    DELIVERY_WARNING: 'Preavviso di mancata consegna',
-    VIRUS: 'Rilevazione virus',
-    POSTED: 'Spedita (raccomandata)',
-    RETURNED: 'Restituita al mittente',
-    INIPEC: 'INI-PEC (verificata da una persona)',
-    MANUAL: 'Inserita a mano',
-    LEGAL: 'Legale',
-    PAID: 'Pagata',
-    SETTLED: 'Chiusa',
-    WRITTEN_OFF: 'Perdita',
-    LEGAL_CLOSED: 'Legale chiusa',
-    CANCELLED: 'Annullata',
-    NOT_DUE: 'Non scaduto',
-    '1_30': '1–30 gg',
-    '31_60': '31–60 gg',
-    '61_90': '61–90 gg',
-    '91_180': '91–180 gg',
-    OVER_180: '> 180 gg',
-    APPROVE_LEGAL: 'Approvare azione legale',
-    REVIEW_DISPUTE: 'Esaminare contestazione',
-    FIX_CONTACT: 'Correggere contatti',
-    CALLBACK: 'Richiamare',
-    REVIEW_LETTER: 'Rivedere lettera',
-    ERP_REFUSED: 'Riconciliare con l’ERP',
-    REACHED: 'Raggiunto',
-    NO_ANSWER: 'Non risponde',
-    WRONG_NUMBER: 'Numero errato',
-    PROMISE: 'Promessa',
-    DISPUTE: 'Contestazione',
-    LIQUIDITY: 'Mancanza di liquidità',
-    FORGOT: 'Dimenticanza',
-    WAITING_APPROVAL: 'In attesa di approvazione',
-    INVOICE_NOT_RECEIVED: 'Fattura non ricevuta',
-    WRONG_DATA: 'Dati errati',
-    INSOLVENCY: 'Insolvenza',
-    UNREACHABLE: 'Irreperibile',
-    OTHER: 'Altro',
-    GOODS_NOT_RECEIVED: 'Merce non ricevuta',
-    DEFECTIVE_GOODS: 'Merce difettosa',
-    PRICE_DISAGREEMENT: 'Prezzo contestato',
-    SERVICE_NOT_RENDERED: 'Servizio non reso',
-    DUPLICATE_INVOICE: 'Fattura duplicata',
-    ALREADY_PAID: 'Già pagata',
-    WRONG_CUSTOMER: 'Cliente errato',
-    STAGE: 'Fase',
-    PAYMENT: 'Pagamento',
-    ADJUSTMENT: 'Rettifica',
-    DECISION: 'Decisione',
-    CONTACT: 'Contatto',
-    TASK: 'Attività',
-    POLICY: 'Politica',
-    MESSAGE: 'Messaggio',
-    NOTE: 'Nota',
-    KEPT: 'mantenuta',
-    BROKEN: 'non mantenuta',
-    DONE: 'fatta',
-    PENDING_APPROVAL: 'da approvare',
-    AWAIT_PAYMENT: 'Attesa pagamento',
-    CALL_OUTCOME: 'Scadenza esito chiamata',
-    DISPUTE_REVIEW: 'Esame contestazione',
-    INSTALMENT_CHECK: 'Verifica rata',
-    LEGAL_APPROVAL: 'Approvazione azione legale',
-    LEGAL_CASE: 'Pratica legale in corso',
-    PROMISE_CHECK: 'Verifica promessa',
-    PROMISE_KEPT: 'Promessa mantenuta',
-    RESUME: 'Ripresa',
-    PLAN: 'Piano',
-    DOCUMENT: 'Documento',
-    LETTER: 'Lettera',
-    RESOLVE_REJECTED: 'Respinta (riprendono i solleciti)',
-    RESOLVE_ACCEPTED: 'Accolta (nota di credito)',
-    RESOLVE_PARTIAL: 'Accolta in parte (nuovo residuo)',
-  },
-  en: {
-    OPEN: 'Open',
-    PRE_DUE: 'Pre-due',
-    REMINDER: 'Reminder',
-    CALL: 'Call',
-    PROMISE_WAIT: 'Promise',
-    REPAYMENT_PLAN: 'Repayment plan',
-    ORDER_BLOCK: 'Order block',
-    FORMAL_NOTICE: 'Formal notice',
-    SUBMITTED: 'Handed to the PEC provider (awaiting acceptance)',
-    ACCEPTED: 'Accepted',
-    DELIVERED: 'Delivered',
-    ACCEPTANCE: 'Acceptance receipt',
-    NON_ACCEPTANCE: 'Non-acceptance notice',
-    TAKING_CHARGE: 'Taking-charge receipt',
-    DELIVERY: 'Delivery receipt',
-    NON_DELIVERY: 'Non-delivery notice',
-    DELIVERY_WARNING: 'Non-delivery warning',
-    VIRUS: 'Virus detected',
-    POSTED: 'Posted (registered mail)',
-    RETURNED: 'Returned to sender',
-    INIPEC: 'INI-PEC (checked by a person)',
-    MANUAL: 'Entered by hand',
-    LEGAL: 'Legal',
-    PAID: 'Paid',
-    SETTLED: 'Settled',
-    WRITTEN_OFF: 'Written off',
-    LEGAL_CLOSED: 'Legal closed',
-    CANCELLED: 'Cancelled',
-    NOT_DUE: 'Not due',
-    '1_30': '1–30 d',
-    '31_60': '31–60 d',
-    '61_90': '61–90 d',
-    '91_180': '91–180 d',
-    OVER_180: '> 180 d',
-    APPROVE_LEGAL: 'Approve legal action',
-    REVIEW_DISPUTE: 'Review dispute',
-    FIX_CONTACT: 'Fix contact data',
-    CALLBACK: 'Call back',
-    REVIEW_LETTER: 'Review letter',
-    ERP_REFUSED: 'Reconcile with the ERP',
-    REACHED: 'Reached',
-    NO_ANSWER: 'No answer',
-    WRONG_NUMBER: 'Wrong number',
-    PROMISE: 'Promise',
-    DISPUTE: 'Dispute',
-    LIQUIDITY: 'Cash shortage',
-    FORGOT: 'Forgot',
-    WAITING_APPROVAL: 'Awaiting approval',
-    INVOICE_NOT_RECEIVED: 'Invoice not received',
-    WRONG_DATA: 'Wrong data',
-    INSOLVENCY: 'Insolvency',
-    UNREACHABLE: 'Unreachable',
-    OTHER: 'Other',
-    GOODS_NOT_RECEIVED: 'Goods not received',
-    DEFECTIVE_GOODS: 'Defective goods',
-    PRICE_DISAGREEMENT: 'Price disagreement',
-    SERVICE_NOT_RENDERED: 'Service not rendered',
-    DUPLICATE_INVOICE: 'Duplicate invoice',
-    ALREADY_PAID: 'Already paid',
-    WRONG_CUSTOMER: 'Wrong customer',
-    STAGE: 'Stage',
-    PAYMENT: 'Payment',
-    ADJUSTMENT: 'Adjustment',
-    DECISION: 'Decision',
-    CONTACT: 'Contact',
-    TASK: 'Task',
-    POLICY: 'Policy',
-    MESSAGE: 'Message',
-    NOTE: 'Note',
-    KEPT: 'kept',
-    BROKEN: 'broken',
-    DONE: 'done',
-    PENDING_APPROVAL: 'awaiting approval',
-    AWAIT_PAYMENT: 'Awaiting payment',
-    CALL_OUTCOME: 'Call outcome due',
-    DISPUTE_REVIEW: 'Dispute review',
-    INSTALMENT_CHECK: 'Instalment check',
-    LEGAL_APPROVAL: 'Legal approval',
-    LEGAL_CASE: 'Legal case under way',
-    PROMISE_CHECK: 'Promise check',
-    PROMISE_KEPT: 'Promise kept',
-    RESUME: 'Resume',
-    PLAN: 'Plan',
-    DOCUMENT: 'Document',
-    LETTER: 'Letter',
-    RESOLVE_REJECTED: 'Rejected (dunning resumes)',
-    RESOLVE_ACCEPTED: 'Accepted (credit note)',
-    RESOLVE_PARTIAL: 'Partly accepted (new balance)',
-  },
-};
+/** @typedef {'it' | 'en' | 'fr'} Lang */
 
-export const LANGS = ['it', 'en'];
-let lang = LANGS.includes(localStorage.getItem('segugio.lang')) ? localStorage.getItem('segugio.lang') : 'it';
+/** @type {readonly Lang[]} */
+export const LANGS = ['it', 'en', 'fr'];
+/** @type {Record<Lang, string>} */
+const LOCALES = { it: 'it-IT', en: 'en-GB', fr: 'fr-FR' };
+const STORE = 'segugio.lang';
+
+/** @param {unknown} l @returns {l is Lang} */
+const isLang = (l) => typeof l === 'string' && /** @type {readonly string[]} */ (LANGS).includes(l);
+
+/** @type {Lang} */
+let lang = (() => {
+  // globalThis.: the unit tests load this module in Node, where there is no storage and no document.
+  const saved = globalThis.localStorage?.getItem(STORE);
+  return isLang(saved) ? saved : 'it';
+})();
 
 export const getLang = () => lang;
+export const locale = () => LOCALES[lang];
+
+/** @param {string} l */
 export function setLang(l) {
-  lang = LANGS.includes(l) ? l : 'it';
-  localStorage.setItem('segugio.lang', lang);
-  document.documentElement.lang = lang;
+  lang = isLang(l) ? l : 'it';
+  globalThis.localStorage?.setItem(STORE, lang);
+  if (globalThis.document) document.documentElement.lang = lang;
 }
-/** A UI string with `{name}` placeholders filled in. */
-export function t(key, vars = {}) {
-  const s = STRINGS[lang][key] ?? STRINGS.it[key] ?? key;
-  return s.replace(/\{(\w+)\}/g, (_, k) => String(vars[k] ?? ''));
+
+/** @type {Map<string, IntlMessageFormat>} */
+const compiled = new Map();
+
+/** True when the catalogue has `key` (in the current language or in Italian, the reference). */
+export const has = (/** @type {string} */ key) => key in MESSAGES[lang] || key in MESSAGES.it;
+
+/**
+ * A message with its values filled in (ICU: `{n, plural, one {…} other {…}}`, `{x, select, …}`, `{n, number}`).
+ * A key missing in the language falls back to Italian, then to the key itself (visible, never silent).
+ * @param {string} key
+ * @param {Record<string, string | number | boolean | null | undefined>} [values]
+ * @returns {string}
+ */
+export function t(key, values = {}) {
+  const table = /** @type {Record<string, string>} */ (MESSAGES[lang]);
+  const source = table[key] ?? /** @type {Record<string, string>} */ (MESSAGES.it)[key];
+  if (source === undefined) return key;
+  const id = `${lang}\u0000${key}`;
+  let f = compiled.get(id);
+  if (!f) {
+    f = new IntlMessageFormat(source, LOCALES[lang]);
+    compiled.set(id, f);
+  }
+  /** @type {Record<string, string | number>} */
+  const v = {};
+  for (const [k, x] of Object.entries(values))
+    v[k] = x === null || x === undefined ? '' : typeof x === 'boolean' ? String(x) : x;
+  return String(f.format(v));
 }
-/** A code (stage, outcome, reason…) in words; unknown codes are shown as they are. */
-export const code = (c) => (c == null ? '' : (CODES[lang][c] ?? String(c)));
+
+/** A code (stage, channel, outcome, reason…) in words; a code the catalogue does not know is shown as it is. */
+export const code = (/** @type {string | null | undefined} */ c) =>
+  c === null || c === undefined || c === '' ? '' : has(`code.${c}`) ? t(`code.${c}`) : String(c);
+
+// ---------------------------------------------------------------------------------------------------------------
+// Money: integer minor units in and out, the currency's own digits (EUR 2, JPY 0, KWD 3), never cents on screen.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** @type {Map<string, number>} */
+const digitsCache = new Map();
+/** How many minor-unit digits a currency has (ISO 4217 as Intl knows it): EUR 2, JPY 0, KWD 3. */
+export function currencyDigits(/** @type {string} */ currency) {
+  let d = digitsCache.get(currency);
+  if (d === undefined) {
+    try {
+      d = new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
+    } catch {
+      d = 2;
+    }
+    digitsCache.set(currency, d);
+  }
+  return d;
+}
+
+/**
+ * Integer minor units → "12.500,00 €" (it), "€12,500.00" (en), "12 500,00 €" (fr); thousands always grouped, so
+ * "7.800,00 €" sits next to "12.100,00 €" in a column.
+ * @param {number | null | undefined} minor
+ * @param {string} [currency]
+ */
+export function money(minor, currency = 'EUR') {
+  if (minor === null || minor === undefined || Number.isNaN(Number(minor))) return '—';
+  const digits = currencyDigits(currency);
+  return new Intl.NumberFormat(locale(), {
+    style: 'currency',
+    currency,
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    useGrouping: 'always',
+  }).format(Number(minor) / 10 ** digits);
+}
+
+/** Short money for chart labels: "12,5 Mln €". */
+export const moneyShort = (/** @type {number} */ minor, currency = 'EUR') =>
+  new Intl.NumberFormat(locale(), {
+    style: 'currency',
+    currency,
+    notation: 'compact',
+    maximumFractionDigits: 1,
+  }).format(Number(minor) / 10 ** currencyDigits(currency));
+
+/** Minor units → the number a person types in an amount field, in their locale, without the symbol: "12.500,00". */
+export function amountText(/** @type {number} */ minor, currency = 'EUR') {
+  const digits = currencyDigits(currency);
+  return new Intl.NumberFormat(locale(), {
+    minimumFractionDigits: digits,
+    maximumFractionDigits: digits,
+    useGrouping: 'always',
+  }).format(minor / 10 ** digits);
+}
+
+/**
+ * What a person typed in an amount field → integer minor units; '' → undefined; anything else → NaN.
+ * Accepts the user's locale and the usual other one: "12.500", "12.500,00", "12500,5" in Italian or French
+ * ("12 500,00" too), "12,500.00" and "12500.5" in English; a currency symbol or code around it is ignored. A
+ * separator followed by exactly three digits (and repeated so) is a thousands separator in the locale that groups
+ * with it; with both separators, the last one is the decimal mark. More decimals than the currency has → NaN.
+ * @param {string} text
+ * @param {string} [currency]
+ * @param {Lang} [language]
+ * @returns {number | undefined}
+ */
+export function parseAmount(text, currency = 'EUR', language = lang) {
+  const s = String(text ?? '')
+    .replace(/[\s\u00a0\u202f']/g, (m) => (m === "'" ? '' : ' '))
+    .replace(/[€$£¥]|[A-Z]{3}/g, '')
+    .trim();
+  if (!s) return undefined;
+  const compact = s.replace(/ (?=\d{3}(\D|$))/g, '');
+  if (!/^-?\d[\d.,]*$/.test(compact)) return Number.NaN;
+  const groupMark = language === 'en' ? ',' : '.';
+  const lastDot = compact.lastIndexOf('.');
+  const lastComma = compact.lastIndexOf(',');
+  let intPart = compact;
+  let frac = '';
+  if (lastDot >= 0 && lastComma >= 0) {
+    const dec = lastDot > lastComma ? '.' : ',';
+    const grp = dec === '.' ? ',' : '.';
+    const at = compact.lastIndexOf(dec);
+    intPart = compact.slice(0, at);
+    frac = compact.slice(at + 1);
+    if (!new RegExp(`^-?\\d{1,3}(\\${grp}\\d{3})*$`).test(intPart) || frac.includes(grp)) return Number.NaN;
+    intPart = intPart.split(grp).join('');
+  } else if (lastDot >= 0 || lastComma >= 0) {
+    const mark = lastDot >= 0 ? '.' : ',';
+    const parts = compact.split(mark);
+    const grouping = parts.length > 1 && parts.slice(1).every((p) => p.length === 3) && /^-?\d{1,3}$/.test(parts[0]);
+    // "12.500" is twelve thousand five hundred for an Italian ("," would be the decimal); "12.50" is not a group.
+    if (grouping && (mark === groupMark || parts.length > 2)) intPart = parts.join('');
+    else if (parts.length === 2) [intPart, frac] = parts;
+    else return Number.NaN;
+  }
+  const digits = currencyDigits(currency);
+  if (frac.length > digits || !/^-?\d+$/.test(intPart) || (frac && !/^\d+$/.test(frac))) return Number.NaN;
+  const minor =
+    Number(intPart.replace('-', '')) * 10 ** digits + Number((frac || '0').padEnd(digits, '0').slice(0, digits) || 0);
+  return intPart.startsWith('-') ? -minor : minor;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Dates and numbers
+// ---------------------------------------------------------------------------------------------------------------
+
+const TZ = 'Europe/Rome';
+/** A calendar date ("2026-12-11") or an instant → "11 dic 2026" (it), "11 Dec 2026" (en), "11 déc. 2026" (fr). */
+export const date = (/** @type {string | null | undefined} */ iso) =>
+  iso
+    ? new Intl.DateTimeFormat(locale(), {
+        dateStyle: 'medium',
+        // A bare calendar date has no time zone: read it as it is written.
+        timeZone: /^\d{4}-\d{2}-\d{2}$/.test(iso) ? 'UTC' : TZ,
+      }).format(new Date(iso))
+    : '—';
+export const dateTime = (/** @type {string | null | undefined} */ iso) =>
+  iso
+    ? new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short', timeZone: TZ }).format(new Date(iso))
+    : '—';
+export const num = (/** @type {number} */ n) => new Intl.NumberFormat(locale()).format(n);
+export const pct = (/** @type {number | null | undefined} */ x) =>
+  x === null || x === undefined ? '—' : new Intl.NumberFormat(locale(), { style: 'percent' }).format(x);

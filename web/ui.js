@@ -1,7 +1,21 @@
 /** Small DOM helpers: elements are built with textContent only (no HTML strings), so data can never inject markup. */
-import { getLang, t } from './i18n.js';
+import { ApiError } from './api.js';
+import { code, getLang, has, t } from './i18n.js';
 
-/** h('tag.class#id', { attrs, on: { click } }, ...children) */
+export { amountText, code, currencyDigits, date, dateTime, money, moneyShort, num, parseAmount, pct } from './i18n.js';
+
+/**
+ * @typedef {string | number | Node | null | undefined | false | any[]} Child
+ * @typedef {Record<string, unknown> & { on?: Record<string, (e: any) => unknown> }} Attrs
+ */
+
+/**
+ * h('tag.class#id', { attrs, on: { click } }, ...children)
+ * @param {string} sel
+ * @param {Attrs | null} [attrs]
+ * @param {...Child} children
+ * @returns {any} the element (typed loosely: callers know which element they asked for)
+ */
 export function h(sel, attrs = {}, ...children) {
   const [tagAndClasses, id] = sel.split('#');
   const [tag, ...classes] = tagAndClasses.split('.');
@@ -10,17 +24,20 @@ export function h(sel, attrs = {}, ...children) {
   if (classes.length) el.className = classes.join(' ');
   for (const [k, v] of Object.entries(attrs ?? {})) {
     if (v === undefined || v === null || v === false) continue;
-    if (k === 'on') for (const [ev, fn] of Object.entries(v)) el.addEventListener(ev, fn);
+    if (k === 'on')
+      for (const [ev, fn] of Object.entries(/** @type {Record<string, EventListener>} */ (v)))
+        el.addEventListener(ev, fn);
     else if (k === 'class') el.className = [el.className, v].filter(Boolean).join(' ');
     else if (k === 'dataset') Object.assign(el.dataset, v);
-    else if (k === 'value') el.value = v;
-    else if (k === 'checked') el.checked = Boolean(v);
+    else if (k === 'value') /** @type {HTMLInputElement} */ (el).value = String(v);
+    else if (k === 'checked') /** @type {HTMLInputElement} */ (el).checked = Boolean(v);
     else el.setAttribute(k, v === true ? '' : String(v));
   }
   append(el, children);
   return el;
 }
 
+/** @param {Element} el @param {Child[]} children */
 function append(el, children) {
   for (const c of children.flat(Infinity)) {
     if (c === null || c === undefined || c === false) continue;
@@ -28,62 +45,106 @@ function append(el, children) {
   }
 }
 
-export const locale = () => (getLang() === 'it' ? 'it-IT' : 'en-GB');
-
-/** Integer minor units → "1.234,56 €" (it) or "€1,234.56" (en). */
-export function money(minor, currency = 'EUR') {
-  if (minor === null || minor === undefined || Number.isNaN(Number(minor))) return '—';
-  return new Intl.NumberFormat(locale(), { style: 'currency', currency }).format(Number(minor) / 100);
-}
-export const moneyShort = (minor, currency = 'EUR') =>
-  new Intl.NumberFormat(locale(), {
-    style: 'currency',
-    currency,
-    notation: 'compact',
-    maximumFractionDigits: 1,
-  }).format(Number(minor) / 100);
-export const date = (iso) =>
-  iso ? new Intl.DateTimeFormat(locale(), { dateStyle: 'medium', timeZone: 'Europe/Rome' }).format(new Date(iso)) : '—';
-export const dateTime = (iso) =>
-  iso
-    ? new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short', timeZone: 'Europe/Rome' }).format(
-        new Date(iso),
-      )
-    : '—';
-export const pct = (x) =>
-  x === null || x === undefined ? '—' : new Intl.NumberFormat(locale(), { style: 'percent' }).format(x);
-
+/** @type {ReturnType<typeof setTimeout> | undefined} */
+let toastTimer;
 /** A live announcement for screen readers and a visible toast. */
-export function toast(message) {
-  const el = document.getElementById('toast');
+export function toast(/** @type {string} */ message) {
+  const el = /** @type {HTMLElement} */ (document.getElementById('toast'));
   el.textContent = message;
   el.classList.add('show');
-  clearTimeout(toast.timer);
-  toast.timer = setTimeout(() => el.classList.remove('show'), 4000);
+  clearTimeout(toastTimer);
+  toastTimer = setTimeout(() => el.classList.remove('show'), 4000);
 }
 
+/** @param {string} stage @param {string} label */
 export const stageBadge = (stage, label) => h('span.badge', { class: `stage-${String(stage).toLowerCase()}` }, label);
-export const ratingBadge = (r) => (r ? h('span.rating', { class: `rating-${r}`, title: `Rating ${r}` }, r) : '—');
+/** @param {string | null | undefined} r */
+export const ratingBadge = (r) =>
+  r ? h('span.rating', { class: `rating-${r}`, title: t('ratingTitle', { g: r }) }, r) : '—';
 
+/** @param {HTMLElement} main */
 export function loading(main) {
   main.setAttribute('aria-busy', 'true');
   main.replaceChildren(h('p.muted', {}, t('loading')));
 }
 
-/** Renders an API error inline: the message, and each field problem next to its input when one carries that path. */
-export function showError(box, err, form) {
+/**
+ * Money params of a rejection (`…Minor`) in the invoice's currency and date params in the user's locale, so the
+ * catalogue's sentence reads "L'importo 999.999,00 € supera il residuo di 26.840,00 €".
+ * @param {Record<string, unknown>} params
+ * @param {(minor: number) => string} fmtMoney
+ * @param {(iso: string) => string} fmtDate
+ */
+export function readableParams(params, fmtMoney, fmtDate) {
+  /** @type {Record<string, string | number>} */
+  const out = {};
+  for (const [k, v] of Object.entries(params ?? {})) {
+    const days = typeof v === 'string' ? /^P(\d+)D$/.exec(v) : null;
+    if (typeof v === 'number' && /Minor$/.test(k)) out[k] = fmtMoney(v);
+    else if (typeof v === 'string' && /^\d{4}-\d{2}-\d{2}/.test(v)) out[k] = fmtDate(v);
+    // The field a reason is about, by its name in the form; codes (stage, outcome) in words; "P60D" as days.
+    else if (k === 'field' && typeof v === 'string') out[k] = pathName(v);
+    else if ((k === 'stage' || k === 'outcome') && typeof v === 'string') out[k] = code(v);
+    else if (days) out[k] = t('days', { n: Number(days[1]) });
+    else if (typeof v === 'number' || typeof v === 'string') out[k] = v;
+    else if (typeof v === 'boolean') out[k] = String(v);
+  }
+  return out;
+}
+
+/**
+ * One field problem in words: its code through the catalogue (`field.too_small` with `{minimum, origin}`), never the
+ * API's English message. A code the catalogue does not know reads as "not a valid value".
+ * @param {{ code?: string; params?: Record<string, unknown> }} f
+ */
+export function fieldProblem(f) {
+  const key = `field.${f.code ?? 'invalid'}`;
+  const params = /** @type {Record<string, string | number>} */ ({ origin: 'other', ...(f.params ?? {}) });
+  if (typeof params.origin === 'string' && !['string', 'array'].includes(params.origin)) params.origin = 'other';
+  return t(has(key) ? key : 'field.invalid', params);
+}
+
+/**
+ * The whole error in the user's language: a rejected decision by its reason (`reason.AMOUNT_EXCEEDS_BALANCE` with
+ * its params), anything else by its HTTP error code; unknown ones get a generic sentence, never the server's text.
+ * @param {unknown} err
+ * @param {{ money?: (minor: number) => string; date?: (iso: string) => string }} [fmt]
+ */
+export function errorText(err, fmt = {}) {
+  if (err instanceof ApiError) {
+    if (err.code === 'DECISION_REJECTED') {
+      const key = err.reason && has(`reason.${err.reason}`) ? `reason.${err.reason}` : 'reason.unknown';
+      return t(key, readableParams(err.params, fmt.money ?? String, fmt.date ?? String));
+    }
+    return has(`error.${err.code}`) ? t(`error.${err.code}`) : t('error.unknown', { status: err.status });
+  }
+  if (err instanceof TypeError) return t('error.NETWORK');
+  return t('error.unknown', { status: '—' });
+}
+
+/**
+ * Renders an API error inline: the sentence in the user's language, then each field problem named by its label
+ * (`nameOf` turns an API path such as `steps.1.offset` into "Passo 2 — Sollecito: Giorni") and also shown next to
+ * its input when one carries that path.
+ * @param {HTMLElement} box
+ * @param {unknown} err
+ * @param {ParentNode | null} [form]
+ * @param {{ nameOf?: (path: string) => string; money?: (minor: number) => string; date?: (iso: string) => string }} [opts]
+ */
+export function showError(box, err, form, opts = {}) {
   box.replaceChildren();
   box.hidden = false;
-  const fields = err?.fields ?? [];
-  box.append(h('strong', {}, `${t('refused')}: `), err?.message ?? String(err));
+  const fields = err instanceof ApiError ? err.fields : [];
+  box.append(h('strong', {}, `${t('refused')}: `), errorText(err, opts));
   if (fields.length) {
     const list = h('ul');
     for (const f of fields) {
-      list.append(h('li', {}, h('code', {}, f.path), ' — ', f.message));
+      const problem = fieldProblem(f);
+      list.append(h('li', {}, t('field.problem', { field: (opts.nameOf ?? pathName)(f.path), problem })));
       const input = form?.querySelector(`[data-path="${CSS.escape(f.path)}"]`);
       if (input) {
         input.setAttribute('aria-invalid', 'true');
-        const hint = h('span.field-error', { id: `err-${Math.random().toString(36).slice(2)}` }, f.message);
+        const hint = h('span.field-error', { id: `err-${Math.random().toString(36).slice(2)}` }, problem);
         input.insertAdjacentElement('afterend', hint);
         input.setAttribute('aria-describedby', hint.id);
       }
@@ -93,6 +154,14 @@ export function showError(box, err, form) {
   box.focus();
 }
 
+/** An API field path in words: its last named segment through the catalogue (`path.amountMinor` → "Importo"). */
+export function pathName(/** @type {string} */ path) {
+  const named = path.split('.').filter((p) => !/^\d+$/.test(p));
+  const last = named[named.length - 1] ?? path;
+  return has(`path.${last}`) ? t(`path.${last}`) : last;
+}
+
+/** @param {ParentNode | null} form @param {HTMLElement | null} [box] */
 export function clearErrors(form, box) {
   if (box) {
     box.hidden = true;
@@ -106,13 +175,24 @@ export function clearErrors(form, box) {
 }
 
 let uid = 0;
-/** A labelled form field; `control` gets an id and the label points at it. */
+/**
+ * A labelled form field; `control` gets an id and the label points at it.
+ * @param {string} label @param {HTMLElement} control @param {string | null} [hint]
+ */
 export function field(label, control, hint) {
   const id = control.id || `f${++uid}`;
   control.id = id;
-  return h('div.field', {}, h('label', { for: id }, label), control, hint ? h('small.hint', {}, hint) : null);
+  const hintEl = hint ? h('small.hint', { id: `${id}-hint` }, hint) : null;
+  if (hintEl) control.setAttribute('aria-describedby', hintEl.id);
+  return h('div.field', {}, h('label', { for: id }, label), control, hintEl);
 }
 
+/**
+ * @param {string} name
+ * @param {ReadonlyArray<ReadonlyArray<string>>} options
+ * @param {string} value
+ * @param {Attrs} [attrs]
+ */
 export function select(name, options, value, attrs = {}) {
   return h(
     'select',
@@ -121,12 +201,15 @@ export function select(name, options, value, attrs = {}) {
   );
 }
 
-/** A pager for server-side pages. */
+/**
+ * A pager for server-side pages.
+ * @param {number} page @param {number} pageSize @param {number} total @param {(p: number) => void} go
+ */
 export function pager(page, pageSize, total, go) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   return h(
     'nav.pager',
-    { 'aria-label': 'pagination' },
+    { 'aria-label': t('pagination') },
     h(
       'button.btn',
       { type: 'button', disabled: page <= 1 ? 'disabled' : null, on: { click: () => go(page - 1) } },
@@ -141,7 +224,13 @@ export function pager(page, pageSize, total, go) {
   );
 }
 
-/** Replaces a container's content, skipping absent parts (null, false, undefined). */
+/** Replaces a container's content, skipping absent parts (null, false, undefined). @param {Element} el @param {...Child} children */
 export function mount(el, ...children) {
-  el.replaceChildren(...children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false));
+  el.replaceChildren(
+    .../** @type {(Node | string)[]} */ (
+      children.flat(Infinity).filter((c) => c !== null && c !== undefined && c !== false)
+    ).map((c) => (typeof c === 'number' ? String(c) : c)),
+  );
 }
+
+export { getLang };

@@ -212,8 +212,11 @@ export interface OpenDispute extends Actor {
   note: string;
 }
 
+/** How a credit manager resolves a dispute: rejected (dunning resumes), accepted (credit note), partly accepted. */
+export const DISPUTE_RESOLUTIONS = ['REJECTED', 'ACCEPTED', 'PARTIAL'] as const;
+
 export interface ResolveDispute extends Actor {
-  outcome: 'REJECTED' | 'ACCEPTED' | 'PARTIAL';
+  outcome: (typeof DISPUTE_RESOLUTIONS)[number];
   /** For PARTIAL: the balance that remains due. */
   newBalanceMinor?: number;
   note?: string;

@@ -32,6 +32,7 @@ import {
   legalDecisionSchema,
   legalEventSchema,
   letterParams,
+  contactParams,
   listInvoicesQuery,
   pauseSchema,
   paymentSchema,
@@ -43,10 +44,11 @@ import {
 } from '../../contexts/schemas';
 import { idempotencyKey } from '../../contexts/collections/customers';
 import { executeDecision } from '../../contexts/collections/decisions';
-import { createInvoice, findInvoice, recordAdjustment, recordPayment } from '../../contexts/intake/invoices';
+import { createInvoice, recordAdjustment, recordPayment } from '../../contexts/intake/invoices';
 import {
   findInvoiceWithCustomer,
   findLetterFile,
+  findSentContent,
   getInvoiceDetail,
   listInvoices,
   readInvoiceState,
@@ -324,6 +326,24 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
         res.on('close', () => resolve());
         s.pipe(res);
       });
+    },
+  );
+
+  t.add(
+    {
+      method: 'get',
+      path: '/v1/invoices/:id/contacts/:contactId',
+      roles: ['collector', 'manager'],
+      tag: 'reading',
+      summary: 'What was actually sent on one contact of this invoice: recipient, subject, the text the debtor read',
+      params: contactParams,
+      mutating: false,
+      responses: { 200: 'The contact as sent' },
+    },
+    async (req, res, { params }) => {
+      res.json(
+        await findSentContent({ ...invoiceDeps, dataDir: deps.dataDir }, principalOf(req), params.id, params.contactId),
+      );
     },
   );
 

@@ -21,6 +21,7 @@ import {
   toCsv,
   toXlsx,
   trendTable,
+  type ExportLanguage,
   type Table,
 } from '../../contexts/reports/export';
 import { DIMENSIONS, type ReportFilter } from '../../contexts/reports/filters';
@@ -76,6 +77,9 @@ const filterShape = {
   salespersonId: list,
   groupBy: z.enum(DIMENSIONS).optional(),
   format: z.enum(['json', 'csv', 'xlsx']).optional().meta({ description: 'json (default), csv or xlsx' }),
+  lang: z.enum(['it', 'en', 'fr']).optional().meta({
+    description: 'For csv/xlsx made for a person: headers in this language; it/fr CSV use ; and a decimal comma',
+  }),
 };
 const periodQuery = z
   .object({ ...filterShape, from: isoDate.optional(), to: isoDate.optional() })
@@ -109,13 +113,15 @@ async function send(
   table: () => Table,
   currency = 'EUR',
 ) {
+  // The query was validated by the route's schema: `lang` is one of it/en/fr or absent.
+  const lang = (res.req.query as { lang?: ExportLanguage }).lang;
   if (format === 'csv') {
-    res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(toCsv(table()));
+    res.type('text/csv; charset=utf-8').attachment(`${name}.csv`).send(toCsv(table(), { lang, currency }));
   } else if (format === 'xlsx') {
     res
       .type('application/vnd.openxmlformats-officedocument.spreadsheetml.sheet')
       .attachment(`${name}.xlsx`)
-      .send(await toXlsx(table(), currency));
+      .send(await toXlsx(table(), currency, lang));
   } else {
     res.json(body);
   }

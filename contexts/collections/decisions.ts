@@ -13,7 +13,7 @@ import {
 import type { UpdateDefinition } from '@temporalio/common';
 import type { Db } from '../../infra/db';
 import { isTerminal, type InvoiceState, type Stage } from '../../workflows/contract';
-import { conflict, HttpError, rejected } from '../errors';
+import { conflict, HttpError, rejected, type ReasonParams } from '../errors';
 
 /** How long the API waits for a workflow to accept or reject a decision before answering 503. */
 export const UPDATE_TIMEOUT_MS = 15_000;
@@ -95,13 +95,31 @@ export async function executeDecision<A>(
   }
 }
 
+/**
+ * The workflow's stable reason for a rejection, from the failure's `details[0] = { reason, params }`; undefined
+ * when the workflow gave none (older workflow code), so clients fall back to a generic sentence.
+ */
+export function rejectionReason(details: unknown[] | undefined): { code: string; params: ReasonParams } | undefined {
+  const d = details?.[0] as { reason?: unknown; params?: unknown } | undefined;
+  if (!d || typeof d.reason !== 'string' || !/^[A-Z][A-Z0-9_]{0,63}$/.test(d.reason)) return undefined;
+  const params: ReasonParams = {};
+  if (d.params && typeof d.params === 'object') {
+    for (const [k, v] of Object.entries(d.params as Record<string, unknown>)) {
+      const plain = (x: unknown): boolean => ['string', 'number'].includes(typeof x);
+      if (v === null || plain(v) || typeof v === 'boolean') params[k] = v as ReasonParams[string];
+      else if (Array.isArray(v) && v.every(plain)) params[k] = v as Array<string | number>;
+    }
+  }
+  return { code: d.reason, params };
+}
+
 export function mapUpdateError(err: unknown, number: string): unknown {
   if (err instanceof WorkflowUpdateFailedError) {
-    const cause = err.cause as { message?: string } | undefined;
+    const cause = err.cause as { message?: string; details?: unknown[] } | undefined;
     const message = cause?.message || err.message || 'the workflow rejected this decision';
     // The workflow closed between our read of the row and the update: a state conflict, not a bad decision.
     if (/ is closed \(/.test(message)) return conflict(message);
-    return rejected(message);
+    return rejected(message, rejectionReason(cause?.details));
   }
   if (err instanceof WorkflowNotFoundError) {
     return conflict(`invoice ${number} is no longer being collected`);

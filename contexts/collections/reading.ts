@@ -19,6 +19,7 @@ import type { Principal } from '../access/auth';
 import { conflict, isUnavailable, notFound, unavailable } from '../errors';
 import type { ListInvoicesQuery } from '../schemas';
 import type { InvoiceDeps } from '../intake/invoices';
+import { workflowEvent, type TimelineEvent } from './timeline';
 
 const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 const dayOffset = (today: string, days: number): Date => {
@@ -44,6 +45,8 @@ export interface InvoiceSummary {
   dueDate: string;
   daysOverdue: number;
   nextAction: { kind: string; at: string | null } | null;
+  /** An open dispute stops dunning whatever the stage says: clients show it instead of the stage. */
+  disputed: boolean;
 }
 
 /** Invoices matching the filters, newest due first; collectors see only their customers' invoices. */
@@ -77,7 +80,7 @@ export async function listInvoices(
   const [rows, total] = await Promise.all([
     deps.db.invoice.findMany({
       where,
-      include: { customer: true },
+      include: { customer: true, disputes: { where: { status: 'OPEN' }, select: { id: true }, take: 1 } },
       orderBy: [{ dueDate: 'asc' }, { externalNumber: 'asc' }],
       skip: (page - 1) * pageSize,
       take: pageSize,
@@ -101,6 +104,7 @@ export async function listInvoices(
     dueDate: isoDay(r.dueDate),
     daysOverdue: daysOverdue(isoDay(r.dueDate), today),
     nextAction: r.nextActionKind ? { kind: r.nextActionKind, at: r.nextActionAt?.toISOString() ?? null } : null,
+    disputed: r.disputes.length > 0,
   }));
   return { items, page, pageSize, total };
 }
@@ -235,6 +239,8 @@ export interface TimelineItem {
   actorId?: string | null;
   ref?: { type: string; id: string };
   detail?: Record<string, unknown>;
+  /** What happened, as a stable type and parameters (amounts in minor units, dates ISO), for clients to translate. */
+  event: TimelineEvent;
 }
 
 /** The invoice's state (mirror, or live on request) plus everything that happened to it, oldest first. */
@@ -275,8 +281,15 @@ export async function getInvoiceDetail(
       }),
       deps.db.task.findMany({ where: { invoiceId: id }, orderBy: { createdAt: 'asc' } }),
     ]);
+  const paid = new Map(payments.map((x) => [x.reference, toNumber(x.amountMinor)]));
   const timeline: TimelineItem[] = [
-    ...entries.map((e) => ({ at: e.at.toISOString(), kind: e.kind, summary: e.summary, actorId: e.actorId })),
+    ...entries.map((e) => ({
+      at: e.at.toISOString(),
+      kind: e.kind,
+      summary: e.summary,
+      actorId: e.actorId,
+      event: workflowEvent(e, { payment: (ref) => paid.get(ref) }),
+    })),
     ...contacts.map((c) => ({
       at: (c.sentAt ?? c.createdAt).toISOString(),
       kind: 'CONTACT',
@@ -292,18 +305,41 @@ export async function getInvoiceDetail(
         ...(c.registeredNumber ? { registeredNumber: c.registeredNumber } : {}),
         ...(c.deliveredAt ? { deliveredAt: c.deliveredAt.toISOString() } : {}),
       },
+      event: {
+        type: 'contact',
+        params: {
+          channel: c.channel,
+          direction: c.direction,
+          template: c.template,
+          status: c.status,
+          outcome: c.outcome,
+          reasonCode: c.reasonCode,
+        },
+      },
     })),
     ...payments.map((x) => ({
       at: x.createdAt.toISOString(),
       kind: 'PAYMENT',
       summary: `payment ${x.reference}: ${toNumber(x.amountMinor)} minor units received on ${isoDay(x.paidOn)}`,
       ref: { type: 'Payment', id: x.id },
+      event: {
+        type: 'payment',
+        params: { reference: x.reference, amountMinor: toNumber(x.amountMinor), paidOn: isoDay(x.paidOn) },
+      },
     })),
     ...adjustments.map((x) => ({
       at: x.createdAt.toISOString(),
       kind: 'ADJUSTMENT',
       summary: `${x.kind} ${x.reference}${x.amountMinor !== null ? `: ${toNumber(x.amountMinor)} minor units` : ''}`,
       ref: { type: 'Adjustment', id: x.id },
+      event: {
+        type: 'adjustment',
+        params: {
+          kind: x.kind,
+          reference: x.reference,
+          amountMinor: x.amountMinor === null ? null : toNumber(x.amountMinor),
+        },
+      },
     })),
     ...promises.map((x) => ({
       at: x.createdAt.toISOString(),
@@ -311,6 +347,10 @@ export async function getInvoiceDetail(
       summary: `promise to pay ${toNumber(x.amountMinor)} by ${isoDay(x.promisedDate)} (${x.status})`,
       actorId: x.recordedBy,
       ref: { type: 'PaymentPromise', id: x.id },
+      event: {
+        type: 'promise',
+        params: { amountMinor: toNumber(x.amountMinor), promisedDate: isoDay(x.promisedDate), status: x.status },
+      },
     })),
     ...disputes.map((x) => ({
       at: x.openedAt.toISOString(),
@@ -318,6 +358,7 @@ export async function getInvoiceDetail(
       summary: `dispute ${x.reasonCode} (${x.status})`,
       actorId: x.openedBy,
       ref: { type: 'Dispute', id: x.id },
+      event: { type: 'dispute', params: { reasonCode: x.reasonCode, status: x.status } },
     })),
     ...plans.map((x) => ({
       at: x.createdAt.toISOString(),
@@ -325,6 +366,7 @@ export async function getInvoiceDetail(
       summary: `repayment plan (${x.status})`,
       actorId: x.proposedBy,
       ref: { type: 'RepaymentPlan', id: x.id },
+      event: { type: 'plan', params: { status: x.status } },
     })),
     ...documents.map((x) => ({
       at: x.createdAt.toISOString(),
@@ -332,6 +374,7 @@ export async function getInvoiceDetail(
       summary: `document ${x.filename}`,
       actorId: x.uploadedBy,
       ref: { type: 'Document', id: x.id },
+      event: { type: 'document', params: { filename: x.filename } },
     })),
     ...tasks.map((x) => ({
       at: (x.completedAt ?? x.createdAt).toISOString(),
@@ -339,6 +382,7 @@ export async function getInvoiceDetail(
       summary: `${x.kind} task ${x.status}`,
       actorId: x.assigneeId,
       ref: { type: 'Task', id: x.id },
+      event: { type: 'task', params: { kind: x.kind, status: x.status } },
     })),
   ].sort((a, b) => a.at.localeCompare(b.at));
   return {
@@ -377,6 +421,70 @@ export async function getInvoiceDetail(
           href: r.path ? `/v1/invoices/${row.id}/receipts/${r.id}` : null,
         })),
       })),
+  };
+}
+
+export interface SentContent {
+  contactId: string;
+  channel: string;
+  direction: string;
+  template: string | null;
+  language: string | null;
+  status: string;
+  recipient: string | null;
+  subject: string | null;
+  /** What the debtor read: the e-mail's text part, the SMS, the call script, a collector's note; null if no copy. */
+  text: string | null;
+  letterId: string | null;
+  createdAt: string;
+  sentAt: string | null;
+}
+
+/** The text/plain part of one of the outbox's .eml files (written by activities/channels/outbox.ts). */
+function emlText(eml: string): string | null {
+  const m =
+    /Content-Type: text\/plain; charset=UTF-8\r?\nContent-Transfer-Encoding: base64\r?\n\r?\n([A-Za-z0-9+/=\r\n]+?)\r?\n--/.exec(
+      eml,
+    );
+  return m ? Buffer.from(m[1].replace(/\s+/g, ''), 'base64').toString('utf8') : null;
+}
+
+/**
+ * What was actually sent on one contact of an invoice: the e-mail as the outbox kept it (recipient, subject, its
+ * text), the SMS or call text, the attached letter's id. A provider-sent e-mail keeps no copy here: `text` is null.
+ */
+export async function findSentContent(
+  deps: InvoiceDeps & { dataDir: string },
+  p: Principal,
+  idOrNumber: string,
+  contactId: string,
+): Promise<SentContent> {
+  const { customer, ...row } = await findInvoiceWithCustomer(deps.db, idOrNumber);
+  assertCustomerAccess(p, customer);
+  const c = /^[0-9a-f-]{36}$/i.test(contactId)
+    ? await deps.db.contactEvent.findUnique({ where: { id: contactId } })
+    : null;
+  if (!c || (c.invoiceId !== row.id && !c.invoiceIds.includes(row.id))) throw notFound(`contact ${contactId}`);
+  let text: string | null = c.body;
+  if (c.channel === 'EMAIL' && c.filePath) {
+    const root = path.resolve(deps.dataDir);
+    const file = path.resolve(root, c.filePath);
+    if (file.startsWith(root + path.sep) && file.endsWith('.eml') && fs.existsSync(file))
+      text = emlText(fs.readFileSync(file, 'utf8')) ?? text;
+  }
+  return {
+    contactId: c.id,
+    channel: c.channel,
+    direction: c.direction,
+    template: c.template,
+    language: c.language,
+    status: c.status,
+    recipient: c.recipient,
+    subject: c.subject,
+    text,
+    letterId: c.letterId,
+    createdAt: c.createdAt.toISOString(),
+    sentAt: c.sentAt?.toISOString() ?? null,
   };
 }
 

@@ -128,7 +128,9 @@ describe('ERP inbound webhook', () => {
       ],
     });
     expect(unknown.status).toBe(422);
-    expect(unknown.body.error.fields).toEqual([{ path: 'events.1.invoiceNumber', message: 'unknown invoice' }]);
+    expect(unknown.body.error.fields).toEqual([
+      { path: 'events.1.invoiceNumber', message: 'unknown invoice', code: 'unknown_invoice' },
+    ]);
     expect(payments).toHaveLength(0);
   });
 });

@@ -1,12 +1,17 @@
 /** The collector's agenda: today's tasks and every overdue one, most valuable first; one click opens the invoice. */
 import { api } from '../api.js';
-import { code, t } from '../i18n.js';
-import { date, dateTime, h, money, pager, ratingBadge, stageBadge, mount } from '../ui.js';
+import { t } from '../i18n.js';
+import { code, date, dateTime, h, money, num, pager, ratingBadge, stageBadge, mount } from '../ui.js';
 import { filterBar } from './filters.js';
 
 /** /v1/agenda ranks and pages on the server: each page asks for its own 25 rows and the total. */
 const PAGE_SIZE = 25;
 
+/**
+ * @param {HTMLElement} main
+ * @param {import('../app.js').Params} params
+ * @param {import('../app.js').Me} me
+ */
 export async function renderAgenda(main, params, me) {
   const q = params.query;
   const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
@@ -24,6 +29,7 @@ export async function renderAgenda(main, params, me) {
     ? await api('/console/api/last-contacts', { query: { customers: customerIds.join(',') } }).catch(() => ({}))
     : {};
 
+  /** @param {Record<string, string>} patch */
   const go = (patch) => {
     const next = new URLSearchParams({ ...filters, page: String(page), ...patch });
     for (const [k, v] of [...next.entries()]) if (!v || (k === 'page' && v === '1')) next.delete(k);
@@ -31,7 +37,7 @@ export async function renderAgenda(main, params, me) {
   };
 
   const now = Date.now();
-  const rows = items.map((it, i) => {
+  const rows = items.map((/** @type {any} */ it, /** @type {number} */ i) => {
     const inv = it.invoice;
     const href = inv ? `#/invoice/${encodeURIComponent(inv.invoiceId)}` : null;
     const overdue = Date.parse(it.dueAt) < now;
@@ -39,14 +45,19 @@ export async function renderAgenda(main, params, me) {
       'tr',
       {
         class: href ? 'clickable' : null,
-        on: href ? { click: (e) => e.target.closest('a') || (location.hash = href) } : {},
+        on: href
+          ? {
+              click: (/** @type {MouseEvent} */ e) =>
+                /** @type {Element} */ (e.target).closest('a') || (location.hash = href),
+            }
+          : {},
       },
-      h('td.num', {}, String((page - 1) * PAGE_SIZE + i + 1)),
+      h('td.num', {}, num((page - 1) * PAGE_SIZE + i + 1)),
       h('td', {}, h('span.task-kind', {}, code(it.kind))),
       h('td', {}, h('span.customer', {}, it.customer?.name ?? '—')),
       h('td.nowrap', {}, href ? h('a', { href }, inv.number) : '—'),
       h('td.num', {}, inv ? money(inv.balanceMinor, inv.currency) : '—'),
-      h('td.num', {}, inv ? String(inv.daysOverdue) : '—'),
+      h('td.num', {}, inv ? num(inv.daysOverdue) : '—'),
       h('td', {}, inv ? stageBadge(inv.stage, code(inv.stage)) : '—'),
       h('td', {}, ratingBadge(it.customer?.rating)),
       h(

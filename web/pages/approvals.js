@@ -1,22 +1,38 @@
 /** Legal actions awaiting the credit manager's decision, each with its cost-benefit figures and approve/decline. */
 import { api } from '../api.js';
-import { code, t } from '../i18n.js';
-import { clearErrors, field, h, money, pct, ratingBadge, showError, stageBadge, toast, mount } from '../ui.js';
+import { t } from '../i18n.js';
+import {
+  clearErrors,
+  code,
+  date,
+  field,
+  h,
+  money,
+  num,
+  pct,
+  ratingBadge,
+  showError,
+  stageBadge,
+  toast,
+  mount,
+} from '../ui.js';
 
 /** The reports API's evaluation of one case, or null when the server has no reports yet. */
+/** @param {string} invoiceId @returns {Promise<any>} */
 async function costBenefit(invoiceId) {
   try {
     const r = await api('/v1/reports/legal', { query: { invoiceId } });
     const list = r?.items ?? r?.cases ?? (Array.isArray(r) ? r : []);
-    return list.find((c) => c.invoiceId === invoiceId) ?? null;
+    return list.find((/** @type {any} */ c) => c.invoiceId === invoiceId) ?? null;
   } catch {
     return null;
   }
 }
 
+/** @param {HTMLElement} main @param {import('../app.js').Params} params */
 export async function renderApprovals(main, params) {
   const { items } = await api('/console/api/approvals');
-  const figures = await Promise.all(items.map((i) => costBenefit(i.invoiceId)));
+  const figures = await Promise.all(items.map((/** @type {any} */ i) => costBenefit(i.invoiceId)));
   mount(
     main,
     h('h1', {}, t('approvalsTitle')),
@@ -25,19 +41,23 @@ export async function renderApprovals(main, params) {
       : h(
           'div.cards',
           {},
-          items.map((it, i) => approvalCard(it, figures[i], () => renderApprovals(main, params))),
+          items.map((/** @type {any} */ it, /** @type {number} */ i) =>
+            approvalCard(it, figures[i], () => renderApprovals(main, params)),
+          ),
         ),
   );
 }
 
+/** @param {any} it @param {any} cb @param {() => Promise<void>} refresh */
 function approvalCard(it, cb, refresh) {
   const note = h('textarea', { name: 'note', rows: 2 });
   const writeOff = h('input', { type: 'checkbox', name: 'writeOff' });
   const errorBox = h('div.alert', { role: 'alert', hidden: true, tabindex: '-1' });
   const card = h('article.card.approval', { 'data-invoice': it.number, 'aria-labelledby': `ap-${it.taskId}` });
+  /** @param {'approve' | 'decline'} kind */
   const decide = async (kind) => {
     clearErrors(card, errorBox);
-    card.querySelectorAll('button').forEach((b) => (b.disabled = true));
+    card.querySelectorAll('button').forEach((/** @type {HTMLButtonElement} */ b) => (b.disabled = true));
     try {
       const body =
         kind === 'approve'
@@ -47,10 +67,11 @@ function approvalCard(it, cb, refresh) {
       toast(kind === 'approve' ? t('approved') : t('declined'));
       await refresh();
     } catch (err) {
-      showError(errorBox, err, card);
-      card.querySelectorAll('button').forEach((b) => (b.disabled = false));
+      showError(errorBox, err, card, { money: (m) => money(m, it.currency), date });
+      card.querySelectorAll('button').forEach((/** @type {HTMLButtonElement} */ b) => (b.disabled = false));
     }
   };
+  /** @param {string} label @param {import('../ui.js').Child} value @param {string} [cls] */
   const fig = (label, value, cls) => h('div', { class: cls }, h('dt', {}, label), h('dd', {}, value));
   card.append(
     h(
@@ -64,7 +85,7 @@ function approvalCard(it, cb, refresh) {
       'dl.facts.figures',
       {},
       fig(t('balance'), money(it.balanceMinor, it.currency)),
-      fig(t('daysOverdue'), String(it.daysOverdue)),
+      fig(t('daysOverdue'), num(it.daysOverdue)),
       fig(t('costsSoFar'), money(cb?.costsSoFarMinor ?? it.costsSoFarMinor, it.currency)),
       cb ? fig(t('recoveryProbability'), pct(cb.recoveryProbability)) : null,
       cb ? fig(t('expectedRecovery'), money(cb.expectedRecoveryMinor, it.currency)) : null,
@@ -82,12 +103,13 @@ function approvalCard(it, cb, refresh) {
             h(
               'span.badge',
               { class: cb.recommendation === 'STOP' ? 'badge-danger' : 'badge-ok' },
-              t(cb.recommendation === 'STOP' ? 'STOP' : 'PROCEED'),
+              t('recommend', { r: cb.recommendation === 'STOP' ? 'STOP' : 'PROCEED' }),
             ),
           )
         : fig(t('recommendation'), h('span.muted', {}, t('notAvailable'))),
     ),
-    cb?.reason ? h('p.muted', {}, cb.reason) : null,
+    // The reports API explains its recommendation in English only: say so to the browser (and screen readers).
+    cb?.reason ? h('p.muted', { lang: 'en' }, cb.reason) : null,
     field(t('note'), note),
     h('label.check', {}, writeOff, ' ', t('writeOffOnDecline')),
     errorBox,

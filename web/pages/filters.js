@@ -3,14 +3,23 @@ import { api } from '../api.js';
 import { t } from '../i18n.js';
 import { field, h, select } from '../ui.js';
 
+/** @typedef {{ collectors: {id: string; name: string}[]; salespeople: {id: string; name: string}[]; areas: string[]; segments: string[] }} Options */
+/** @type {Options | null} */
 let cached = null;
+/** @returns {Promise<Options>} */
 export async function options() {
-  cached ??= await api('/console/api/options');
+  cached ??= /** @type {Options} */ (await api('/console/api/options'));
   return cached;
 }
 
+/**
+ * @param {Record<string, string>} values
+ * @param {string[]} which
+ * @param {(f: Record<string, string>) => void} onApply
+ */
 export async function filterBar(values, which, onApply) {
   const o = await options();
+  /** @type {Record<string, Array<[string, string]>>} */
   const lists = {
     area: o.areas.map((a) => [a, a]),
     collector: o.collectors.map((c) => [c.id, c.name]),
@@ -25,7 +34,7 @@ export async function filterBar(values, which, onApply) {
     {
       'aria-label': t('filters'),
       on: {
-        submit: (e) => {
+        submit: (/** @type {SubmitEvent} */ e) => {
           e.preventDefault();
           onApply(Object.fromEntries(which.map((k) => [k, controls[k].value])));
         },

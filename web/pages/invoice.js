@@ -2,15 +2,22 @@
  * One invoice and its customer: state, next action, timeline, letters, contacts, and the decision forms. Every
  * decision goes to the /v1 API; a refusal (400 with fields, 409, 422 from the workflow's validator) is shown inline.
  */
-import { api, getKey, isMissingRoute, openFile } from '../api.js';
-import { code, t } from '../i18n.js';
+import { api, ApiError, getKey, isMissingRoute, openFile } from '../api.js';
+import { ENUMS } from '../enums.js';
+import { getLang, has, t } from '../i18n.js';
 import {
+  amountText,
   clearErrors,
+  code,
   date,
   dateTime,
+  errorText,
   field,
   h,
   money,
+  num,
+  parseAmount,
+  pathName,
   ratingBadge,
   select,
   showError,
@@ -18,61 +25,47 @@ import {
   toast,
   mount,
 } from '../ui.js';
+import { statusBadge } from './status.js';
 
-const DISPUTE_REASONS = [
-  'GOODS_NOT_RECEIVED',
-  'DEFECTIVE_GOODS',
-  'PRICE_DISAGREEMENT',
-  'SERVICE_NOT_RENDERED',
-  'DUPLICATE_INVOICE',
-  'ALREADY_PAID',
-  'WRONG_CUSTOMER',
-  'OTHER',
-];
-const CALL_OUTCOMES = ['REACHED', 'NO_ANSWER', 'WRONG_NUMBER', 'PROMISE', 'DISPUTE', 'CALLBACK'];
-const NON_PAYMENT_REASONS = [
-  'LIQUIDITY',
-  'FORGOT',
-  'DISPUTE',
-  'WAITING_APPROVAL',
-  'INVOICE_NOT_RECEIVED',
-  'WRONG_DATA',
-  'INSOLVENCY',
-  'UNREACHABLE',
-  'OTHER',
-];
+/** @typedef {any} Invoice the API's invoice detail (GET /v1/invoices/:id) */
 
-/** "1.234,56" or "1234.56" or "1234" (major units) → integer minor units; '' → undefined; junk → NaN (the API says why). */
-export function toMinor(text) {
-  const s = String(text ?? '').replace(/[\s€]/g, '');
-  if (!s) return undefined;
-  const normal = s.includes(',') ? s.replace(/\./g, '').replace(',', '.') : s;
-  if (!/^\d+(\.\d{1,2})?$/.test(normal)) return Number.NaN;
-  return Math.round(Number(normal) * 100);
+/**
+ * An amount field's text → minor units of the invoice's currency; a person never types cents. Text that is not an
+ * amount is refused here, beside its field, in the user's language (the same shape as the API's refusal).
+ * @param {string} text @param {string} currency @param {string} path
+ */
+function amountOf(text, currency, path) {
+  const minor = parseAmount(text, currency);
+  if (minor !== undefined && Number.isNaN(minor)) {
+    throw new ApiError(400, {
+      error: {
+        code: 'VALIDATION_FAILED',
+        fields: [{ path, message: '', code: 'invalid_amount', params: { example: amountText(1_250_000, currency) } }],
+      },
+    });
+  }
+  return minor;
 }
 
-const isoToday = (plusDays = 0) => {
+const isoToday = (/** @type {number} */ plusDays = 0) => {
   const d = new Date();
   d.setDate(d.getDate() + plusDays);
   return d.toISOString().slice(0, 10);
 };
 
+/**
+ * @param {HTMLElement} main
+ * @param {import('../app.js').Params} params
+ * @param {import('../app.js').Me} me
+ */
 export async function renderInvoice(main, params, me) {
   const id = params.args[0];
-  // The decision forms need the workflow's own state (pause, pending tasks): ask it live. When it does not answer,
-  // show the database mirror and say so rather than pretending it is live.
-  const path = `/v1/invoices/${encodeURIComponent(id)}`;
-  const inv = await api(path, { query: { live: 'true' } }).catch((err) => {
-    if (err.status === 503) return api(path);
-    throw err;
-  });
-  const customer = await api(`/v1/customers/${encodeURIComponent(inv.customerId)}`).catch((err) => {
+  const inv = await api(`/v1/invoices/${encodeURIComponent(id)}`);
+  const customer = await api(`/v1/customers/${encodeURIComponent(inv.customerId)}`).catch((/** @type {any} */ err) => {
     if (isMissingRoute(err) || err.status === 404 || err.status === 403) return null;
     throw err;
   });
   const state = inv.state;
-  const mirrorNote =
-    inv.source === 'database' && !inv.sourceNote ? h('p.notice', { role: 'status' }, t('stateFromMirror')) : null;
   const refresh = () => renderInvoice(main, params, me);
 
   const summary = h(
@@ -81,8 +74,12 @@ export async function renderInvoice(main, params, me) {
     h(
       'div.summary-head',
       {},
-      h('h1#inv-title', {}, `${t('invoice')} ${inv.number}`),
-      h('span#stage', { 'data-stage': inv.stage }, stageBadge(inv.stage, code(inv.stage))),
+      h('h1#inv-title', {}, t('invoiceTitle', { number: inv.number })),
+      h(
+        'span#stage',
+        { 'data-stage': inv.stage },
+        statusBadge(inv.stage, { disputed: Boolean(state?.dispute), paused: Boolean(state?.paused) }),
+      ),
     ),
     h(
       'p.customer-line',
@@ -91,14 +88,14 @@ export async function renderInvoice(main, params, me) {
       customer ? ' ' : '',
       customer ? ratingBadge(customer.rating) : null,
     ),
-    mirrorNote,
     h(
       'dl.facts',
       {},
       fact(t('balance'), money(inv.balanceMinor, inv.currency)),
       fact(t('amount'), money(inv.amountMinor, inv.currency)),
       fact(t('dueDate'), date(inv.dueDate)),
-      fact(t('daysOverdue'), String(Math.max(0, inv.daysOverdue))),
+      fact(t('daysOverdue'), num(Math.max(0, inv.daysOverdue))),
+      state?.dispute || state?.paused ? fact(t('stage'), stageBadge(inv.stage, code(inv.stage))) : null,
       fact(
         t('nextAction'),
         inv.next ? [code(inv.next.kind), inv.next.at ? ` — ${dateTime(inv.next.at)}` : ''] : t('none'),
@@ -106,13 +103,19 @@ export async function renderInvoice(main, params, me) {
       state?.promise
         ? fact(
             t('promise'),
-            `${money(state.promise.amountMinor, inv.currency)} — ${date(state.promise.promisedDate)} (${code(state.promise.status)})`,
+            t('promiseFact', {
+              amount: money(state.promise.amountMinor, inv.currency),
+              date: date(state.promise.promisedDate),
+              status: code(state.promise.status),
+            }),
           )
         : null,
       state?.dispute ? fact(t('dispute'), `${code(state.dispute.reasonCode)} — ${state.dispute.note}`) : null,
-      state?.plan ? fact(t('plan'), `${state.plan.instalments.length} × (${code(state.plan.status)})`) : null,
+      state?.plan
+        ? fact(t('plan'), t('planFact', { n: state.plan.instalments.length, status: code(state.plan.status) }))
+        : null,
       state?.paused ? fact(t('paused'), state.paused.reason) : null,
-      customer?.orderBlocked ? fact(t('orderBlocked'), '✔') : null,
+      customer?.orderBlocked ? fact(t('orderBlocked'), t('yes')) : null,
     ),
   );
 
@@ -126,24 +129,32 @@ export async function renderInvoice(main, params, me) {
       : h(
           'ol.timeline',
           {},
-          [...inv.timeline]
-            .reverse()
-            .map((e) =>
-              h(
-                'li',
-                { class: `tl-${String(e.kind).toLowerCase()}` },
-                h('time', { datetime: e.at }, dateTime(e.at)),
-                h('span.tl-kind', {}, code(e.kind)),
-                h('span.tl-summary', {}, e.summary),
-                e.detail?.letterId
+          [...inv.timeline].reverse().map((/** @type {any} */ e) =>
+            h(
+              'li',
+              { class: `tl-${String(e.kind).toLowerCase()}`, 'data-event': e.event?.type ?? '' },
+              h('time', { datetime: e.at }, dateTime(e.at)),
+              h('span.tl-kind', {}, code(e.kind)),
+              eventText(e, inv),
+              e.ref?.type === 'ContactEvent'
+                ? h(
+                    'button.btn.btn-link',
+                    {
+                      type: 'button',
+                      'data-contact': e.ref.id,
+                      on: { click: () => void showSent(inv, e.ref.id) },
+                    },
+                    t('openSent'),
+                  )
+                : e.detail?.letterId
                   ? h(
                       'button.btn.btn-link',
                       { type: 'button', on: { click: () => void openLetter(inv, e.detail.letterId) } },
                       t('open'),
                     )
                   : null,
-              ),
             ),
+          ),
         ),
   );
 
@@ -156,14 +167,14 @@ export async function renderInvoice(main, params, me) {
       : h(
           'ul.plain',
           {},
-          inv.letters.map((l) =>
+          inv.letters.map((/** @type {any} */ l) =>
             h(
               'li',
               {},
               h(
                 'button.btn.btn-link',
                 { type: 'button', on: { click: () => void openLetter(inv, l.letterId) } },
-                `${l.template} (${l.language.toUpperCase()})`,
+                t('letterName', { template: l.template, lang: String(l.language).toUpperCase() }),
               ),
               ' ',
               h('small.muted', {}, dateTime(l.createdAt)),
@@ -227,9 +238,9 @@ export async function renderInvoice(main, params, me) {
               'ul.plain',
               {},
               customer.invoices
-                .filter((o) => o.invoiceId !== inv.invoiceId)
+                .filter((/** @type {any} */ o) => o.invoiceId !== inv.invoiceId)
                 .slice(0, 20)
-                .map((o) =>
+                .map((/** @type {any} */ o) =>
                   h(
                     'li',
                     {},
@@ -255,15 +266,15 @@ export async function renderInvoice(main, params, me) {
   );
 }
 
+/** @param {Invoice} inv @param {string} letterId */
 async function openLetter(inv, letterId) {
   try {
     await openFile(`/v1/invoices/${encodeURIComponent(inv.invoiceId)}/letters/${encodeURIComponent(letterId)}`);
   } catch (err) {
-    toast(err.message);
+    toast(errorText(err));
   }
 }
-
-/** Saves a file the API returns (a receipt .eml) under its own name. */
+/** Saves a file the API returns (a receipt .eml) under its own name. @param {string} href @param {string} name */
 async function downloadReceipt(href, name) {
   try {
     const res = await fetch(href, { headers: { Authorization: `Bearer ${getKey() ?? ''}` } });
@@ -275,7 +286,7 @@ async function downloadReceipt(href, name) {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 60_000);
   } catch (err) {
-    toast(err.message);
+    toast(errorText(err));
   }
 }
 
@@ -349,6 +360,7 @@ function registeredMailForm(inv, notice, refresh) {
         select(
           'event',
           ['POSTED', 'DELIVERED', 'RETURNED'].map((e) => [e, code(e)]),
+          'DELIVERED',
         ),
       ),
       field(
@@ -371,19 +383,102 @@ function registeredMailForm(inv, notice, refresh) {
       }),
     t('done'),
     refresh,
+    inv,
   );
 }
 
+/** Parameters named so are codes shown in words; `…Minor` are money in the invoice's currency; these are dates. */
+const CODE_PARAMS = ['stage', 'status', 'reasonCode', 'kind', 'channel', 'outcome', 'step'];
+const DATE_PARAMS = ['promisedDate', 'paidOn', 'until', 'date', 'dueDate'];
+/** Optional parts a message shows only when present (`{hasTemplate, select, yes {…} other {}}`). */
+const OPTIONAL_PARAMS = ['template', 'outcome', 'until', 'amountMinor', 'note'];
+
+/**
+ * One timeline entry in the user's language, from its structured event (`event.type` + `event.params`, built by the
+ * API); an entry the catalogue has no sentence for keeps the API's text, marked as English.
+ * @param {any} e @param {Invoice} inv
+ */
+function eventText(e, inv) {
+  const type = e.event?.type;
+  if (!type || type === 'text' || !has(`tl.${type}`)) return h('span.tl-summary', { lang: 'en' }, e.summary);
+  /** @type {Record<string, string | number>} */
+  const values = {};
+  for (const [k, v] of Object.entries(e.event.params ?? {})) {
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'number' && k.endsWith('Minor')) values[k] = money(v, inv.currency);
+    else if (typeof v === 'string' && DATE_PARAMS.includes(k)) values[k] = date(v);
+    else if (typeof v === 'string' && CODE_PARAMS.includes(k)) values[k] = code(v);
+    else values[k] = typeof v === 'number' ? v : String(v);
+  }
+  for (const k of OPTIONAL_PARAMS) {
+    const v = e.event.params?.[k];
+    values[`has${k[0].toUpperCase()}${k.slice(1)}`] = v === null || v === undefined || v === '' ? 'no' : 'yes';
+  }
+  values.direction = e.event.params?.direction ?? 'OUT';
+  values.kind = e.event.params?.kind && type === 'adjustment' ? e.event.params.kind : (values.kind ?? '');
+  return h('span.tl-summary', {}, t(`tl.${type}`, values));
+}
+
+/**
+ * What was actually sent on a contact, in a dialog: the e-mail as the debtor received it (recipient, subject, the
+ * text), the SMS or the call script, with the attached letter's PDF when there is one.
+ * @param {Invoice} inv @param {string} contactId
+ */
+async function showSent(inv, contactId) {
+  let c;
+  try {
+    c = await api(`/v1/invoices/${encodeURIComponent(inv.invoiceId)}/contacts/${encodeURIComponent(contactId)}`);
+  } catch (err) {
+    toast(errorText(err));
+    return;
+  }
+  const dialog = h(
+    'dialog.sent',
+    { 'aria-labelledby': 'sent-title', lang: c.language ?? getLang() },
+    h('h2#sent-title', { lang: getLang() }, code(c.channel), c.template ? ` — ${c.template}` : ''),
+    h(
+      'dl.facts.compact',
+      { lang: getLang() },
+      c.recipient ? fact(t('sentTo', { to: '' }).replace(/[:\s]+$/, ''), c.recipient) : null,
+      fact(t('state'), code(c.status)),
+      c.sentAt || c.createdAt ? fact(t('sentAt', { at: '' }).trim(), dateTime(c.sentAt ?? c.createdAt)) : null,
+      c.subject ? fact(t('subject'), c.subject) : null,
+    ),
+    c.text
+      ? h('pre.sent-text', { 'aria-label': t('messageText'), tabindex: '0' }, c.text)
+      : h('p.muted', { lang: getLang() }, t('noCopy')),
+    h(
+      'div.buttons',
+      { lang: getLang() },
+      c.letterId
+        ? h('button.btn', { type: 'button', on: { click: () => void openLetter(inv, c.letterId) } }, t('attachment'))
+        : null,
+      h('button.btn.btn-primary', { type: 'button', on: { click: () => dialog.close() } }, t('close')),
+    ),
+  );
+  dialog.addEventListener('close', () => dialog.remove());
+  document.body.append(dialog);
+  dialog.showModal();
+}
+
+/** @param {string} label @param {import('../ui.js').Child} value */
 const fact = (label, value) => h('div', {}, h('dt', {}, label), h('dd', {}, value));
 
 /** The decision buttons; each opens its form below them (one at a time). */
+/**
+ * @param {Invoice} inv @param {any} state @param {() => Promise<void>} refresh
+ * @param {import('../app.js').Me} me
+ */
 function actionsPanel(inv, state, refresh, me) {
-  const closed = ['PAID', 'SETTLED', 'WRITTEN_OFF', 'LEGAL_CLOSED', 'CANCELLED'].includes(inv.stage);
+  const closed = ENUMS.terminalStages.includes(inv.stage);
   const manager = me?.role === 'manager' || me?.role === 'admin';
   const panel = h('div.action-panel#action-panel');
-  const callTasks = (state?.pendingTasks ?? []).filter((x) => x.kind === 'CALL' || x.kind === 'CALLBACK');
+  const callTasks = (state?.pendingTasks ?? []).filter(
+    (/** @type {any} */ x) => x.kind === 'CALL' || x.kind === 'CALLBACK',
+  );
   // The collector's decisions first; then what the API leaves to the credit manager (plans, resolving disputes,
   // write-offs), and pause / resume as the state calls for them.
+  /** @type {Record<string, () => HTMLElement>} */
   const forms = {
     promise: () => promiseForm(inv, refresh),
     dispute: () => disputeForm(inv, refresh),
@@ -394,6 +489,7 @@ function actionsPanel(inv, state, refresh, me) {
     ...(state?.paused ? { resume: () => resumeForm(inv, refresh) } : { pause: () => pauseForm(inv, refresh) }),
     ...(manager ? { writeOff: () => writeOffForm(inv, refresh) } : {}),
   };
+  /** @type {Record<string, string>} */
   const labels = {
     promise: 'recordPromise',
     dispute: 'openDispute',
@@ -406,7 +502,7 @@ function actionsPanel(inv, state, refresh, me) {
     writeOff: 'writeOff',
   };
   // Repayment plans are the credit manager's decision (the API answers 403 to a collector): say so up front.
-  const managerOnly = (k) => k === 'plan' && !manager;
+  const managerOnly = (/** @type {string} */ k) => k === 'plan' && !manager;
   const buttons = Object.keys(forms).map((k) =>
     h(
       'button.btn',
@@ -418,15 +514,16 @@ function actionsPanel(inv, state, refresh, me) {
         disabled: (closed && k !== 'note') || managerOnly(k) ? 'disabled' : null,
         title: managerOnly(k) ? t('managerOnly') : null,
         on: {
-          click: (e) => {
-            const open = e.currentTarget.getAttribute('aria-expanded') === 'true';
+          click: (/** @type {MouseEvent} */ e) => {
+            const target = /** @type {HTMLElement} */ (e.currentTarget);
+            const open = target.getAttribute('aria-expanded') === 'true';
             buttons.forEach((b) => b.setAttribute('aria-expanded', 'false'));
             panel.replaceChildren();
             if (open) return;
-            e.currentTarget.setAttribute('aria-expanded', 'true');
+            target.setAttribute('aria-expanded', 'true');
             const form = forms[k]();
             panel.append(form);
-            form.querySelector('input, select, textarea')?.focus();
+            /** @type {HTMLElement | null} */ (form.querySelector('input, select, textarea'))?.focus();
           },
         },
       },
@@ -444,7 +541,12 @@ function actionsPanel(inv, state, refresh, me) {
 }
 
 /** A decision form: collects the body, posts it, shows the refusal inline or refreshes the page on success. */
-function decisionForm(name, children, submit, okMessage, refresh) {
+/**
+ * @param {string} name @param {import('../ui.js').Child[]} children
+ * @param {(form: HTMLFormElement) => Promise<unknown>} submit
+ * @param {string} okMessage @param {() => Promise<void>} refresh @param {Invoice} inv
+ */
+function decisionForm(name, children, submit, okMessage, refresh, inv) {
   const errorBox = h('div.alert', { role: 'alert', hidden: true, tabindex: '-1', 'data-error': name });
   const form = h(
     'form.decision',
@@ -452,7 +554,7 @@ function decisionForm(name, children, submit, okMessage, refresh) {
       'data-form': name,
       novalidate: true,
       on: {
-        submit: async (e) => {
+        submit: async (/** @type {SubmitEvent} */ e) => {
           e.preventDefault();
           clearErrors(form, errorBox);
           const btn = form.querySelector('button[type=submit]');
@@ -462,7 +564,7 @@ function decisionForm(name, children, submit, okMessage, refresh) {
             toast(okMessage);
             await refresh();
           } catch (err) {
-            showError(errorBox, err, form);
+            showError(errorBox, err, form, { money: (m) => money(m, inv.currency), date, nameOf: fieldName });
           } finally {
             btn.disabled = false;
           }
@@ -476,11 +578,23 @@ function decisionForm(name, children, submit, okMessage, refresh) {
   return form;
 }
 
+/** A field path in words: "Rata 2 — Importo" for `instalments.1.amountMinor`. @param {string} path */
+function fieldName(path) {
+  const m = /^instalments\.(\d+)\.(\w+)$/.exec(path);
+  return m ? `${t('instalment', { n: Number(m[1]) + 1 })} — ${pathName(m[2])}` : pathName(path);
+}
+
+/** @param {string} name @param {Record<string, unknown>} [attrs] */
 const input = (name, attrs = {}) => h('input', { name, 'data-path': attrs.path ?? name, ...attrs, path: null });
+/** @param {string} name @param {Record<string, unknown>} [attrs] */
 const textarea = (name, attrs = {}) =>
   h('textarea', { name, rows: 3, 'data-path': attrs.path ?? name, ...attrs, path: null });
-const val = (form, name) => form.elements[name]?.value?.trim() ?? '';
+/** @param {HTMLFormElement} form @param {string} name @returns {string} */
+const val = (form, name) => /** @type {any} */ (form.elements.namedItem(name))?.value?.trim() ?? '';
+/** Enum values as select options, in words. @param {readonly string[]} list @param {string} [prefix] */
+const options = (list, prefix = '') => list.map((x) => [x, code(`${prefix}${x}`)]);
 
+/** @param {Invoice} inv @param {() => Promise<void>} refresh */
 function promiseForm(inv, refresh) {
   return decisionForm(
     'promise',
@@ -494,8 +608,9 @@ function promiseForm(inv, refresh) {
         input('amount', {
           inputmode: 'decimal',
           path: 'amountMinor',
-          placeholder: (inv.balanceMinor / 100).toFixed(2),
+          placeholder: amountText(inv.balanceMinor, inv.currency),
         }),
+        t('amountHint', { currency: inv.currency, example: amountText(1_250_000, inv.currency) }),
       ),
       field(t('note'), textarea('note')),
     ],
@@ -504,28 +619,22 @@ function promiseForm(inv, refresh) {
         method: 'POST',
         body: clean({
           promisedDate: val(form, 'promisedDate'),
-          amountMinor: toMinor(val(form, 'amount')),
+          amountMinor: amountOf(val(form, 'amount'), inv.currency, 'amountMinor'),
           note: val(form, 'note'),
         }),
       }),
     t('promiseRecorded'),
     refresh,
+    inv,
   );
 }
 
+/** @param {Invoice} inv @param {() => Promise<void>} refresh */
 function disputeForm(inv, refresh) {
   return decisionForm(
     'dispute',
     [
-      field(
-        t('reason'),
-        select(
-          'reasonCode',
-          DISPUTE_REASONS.map((r) => [r, code(r)]),
-          'OTHER',
-          { 'data-path': 'reasonCode' },
-        ),
-      ),
+      field(t('reason'), select('reasonCode', options(ENUMS.disputeReasons), 'OTHER', { 'data-path': 'reasonCode' })),
       field(t('note'), textarea('note', { required: true })),
     ],
     (form) =>
@@ -535,11 +644,14 @@ function disputeForm(inv, refresh) {
       }),
     t('disputeOpened'),
     refresh,
+    inv,
   );
 }
 
+/** @param {Invoice} inv @param {() => Promise<void>} refresh */
 function planForm(inv, refresh) {
   const rows = h('div.instalments');
+  /** @param {string} dateValue @param {string} amountValue */
   const addRow = (dateValue, amountValue) => {
     const i = rows.children.length;
     rows.append(
@@ -556,8 +668,8 @@ function planForm(inv, refresh) {
     );
   };
   const half = Math.floor(inv.balanceMinor / 2);
-  addRow(isoToday(30), (half / 100).toFixed(2));
-  addRow(isoToday(60), ((inv.balanceMinor - half) / 100).toFixed(2));
+  addRow(isoToday(30), amountText(half, inv.currency));
+  addRow(isoToday(60), amountText(inv.balanceMinor - half, inv.currency));
   return decisionForm(
     'plan',
     [
@@ -572,24 +684,21 @@ function planForm(inv, refresh) {
         body: clean({
           instalments: [...rows.children].map((_, i) => ({
             dueDate: val(form, `date${i}`),
-            amountMinor: toMinor(val(form, `amount${i}`)),
+            amountMinor: amountOf(val(form, `amount${i}`), inv.currency, `instalments.${i}.amountMinor`),
           })),
           note: val(form, 'note'),
         }),
       }),
     t('planProposed'),
     refresh,
+    inv,
   );
 }
 
+/** @param {Invoice} inv @param {any[]} tasks @param {() => Promise<void>} refresh */
 function callForm(inv, tasks, refresh) {
   if (tasks.length === 0) return h('p.muted', {}, t('noOpenCall'));
-  const outcome = select(
-    'outcome',
-    CALL_OUTCOMES.map((o) => [o, code(o)]),
-    'REACHED',
-    { 'data-path': 'outcome' },
-  );
+  const outcome = select('outcome', options(ENUMS.callOutcomes), 'REACHED', { 'data-path': 'outcome' });
   const extra = h('div.extra');
   const showExtra = () => {
     extra.replaceChildren();
@@ -604,12 +713,7 @@ function callForm(inv, tasks, refresh) {
       extra.append(
         field(
           t('reason'),
-          select(
-            'disputeReason',
-            DISPUTE_REASONS.map((r) => [r, code(r)]),
-            'OTHER',
-            { 'data-path': 'dispute.reasonCode' },
-          ),
+          select('disputeReason', options(ENUMS.disputeReasons), 'OTHER', { 'data-path': 'dispute.reasonCode' }),
         ),
       );
     if (outcome.value === 'CALLBACK')
@@ -631,7 +735,7 @@ function callForm(inv, tasks, refresh) {
       field(t('outcome'), outcome),
       field(
         t('reasonCode'),
-        select('reasonCode', [['', '—'], ...NON_PAYMENT_REASONS.map((r) => [r, code(r)])], '', {
+        select('reasonCode', [['', '—'], ...options(ENUMS.nonPaymentReasons)], '', {
           'data-path': 'reasonCode',
         }),
       ),
@@ -659,9 +763,11 @@ function callForm(inv, tasks, refresh) {
     },
     t('callLogged'),
     refresh,
+    inv,
   );
 }
 
+/** @param {Invoice} inv @param {() => Promise<void>} refresh */
 function noteForm(inv, refresh) {
   return decisionForm(
     'note',
@@ -670,7 +776,7 @@ function noteForm(inv, refresh) {
       field(t('document'), h('input', { type: 'file', name: 'file', 'data-path': 'file' })),
     ],
     async (form) => {
-      const file = form.elements.file.files[0];
+      const file = /** @type {HTMLInputElement} */ (form.elements.namedItem('file')).files?.[0];
       const body = val(form, 'body');
       if (file) {
         const fd = new FormData();
@@ -688,21 +794,21 @@ function noteForm(inv, refresh) {
     },
     t('noteAdded'),
     refresh,
+    inv,
   );
 }
 
 /** Drops empty strings and undefined so optional fields are absent rather than blank. */
+/** @param {Record<string, unknown>} o */
 function clean(o) {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ''));
 }
 
+/** @param {Invoice} inv @param {() => Promise<void>} refresh */
 function resolveForm(inv, refresh) {
-  const outcome = select(
-    'outcome',
-    ['REJECTED', 'ACCEPTED', 'PARTIAL'].map((o) => [o, code(`RESOLVE_${o}`)]),
-    'REJECTED',
-    { 'data-path': 'outcome' },
-  );
+  const outcome = select('outcome', options(ENUMS.disputeResolutions, 'RESOLVE_'), 'REJECTED', {
+    'data-path': 'outcome',
+  });
   return decisionForm(
     'resolve',
     [
@@ -715,15 +821,20 @@ function resolveForm(inv, refresh) {
         method: 'POST',
         body: clean({
           outcome: val(form, 'outcome'),
-          newBalanceMinor: val(form, 'outcome') === 'PARTIAL' ? toMinor(val(form, 'newBalance')) : undefined,
+          newBalanceMinor:
+            val(form, 'outcome') === 'PARTIAL'
+              ? amountOf(val(form, 'newBalance'), inv.currency, 'newBalanceMinor')
+              : undefined,
           note: val(form, 'note'),
         }),
       }),
     t('done'),
     refresh,
+    inv,
   );
 }
 
+/** @param {Invoice} inv @param {() => Promise<void>} refresh */
 function pauseForm(inv, refresh) {
   return decisionForm(
     'pause',
@@ -741,9 +852,11 @@ function pauseForm(inv, refresh) {
       }),
     t('done'),
     refresh,
+    inv,
   );
 }
 
+/** @param {Invoice} inv @param {() => Promise<void>} refresh */
 function resumeForm(inv, refresh) {
   return decisionForm(
     'resume',
@@ -751,9 +864,11 @@ function resumeForm(inv, refresh) {
     (form) => api(`/v1/invoices/${inv.invoiceId}/resume`, { method: 'POST', body: clean({ note: val(form, 'note') }) }),
     t('done'),
     refresh,
+    inv,
   );
 }
 
+/** @param {Invoice} inv @param {() => Promise<void>} refresh */
 function writeOffForm(inv, refresh) {
   return decisionForm(
     'writeOff',
@@ -761,5 +876,6 @@ function writeOffForm(inv, refresh) {
     (form) => api(`/v1/invoices/${inv.invoiceId}/write-off`, { method: 'POST', body: { reason: val(form, 'reason') } }),
     t('done'),
     refresh,
+    inv,
   );
 }

@@ -1,23 +1,19 @@
 /** Every invoice the user may see, filtered and paged on the server (GET /v1/invoices): fast on tens of thousands. */
 import { api } from '../api.js';
-import { code, t } from '../i18n.js';
-import { date, field, h, money, mount, pager, select, stageBadge } from '../ui.js';
+import { ENUMS } from '../enums.js';
+import { t } from '../i18n.js';
+import { code, date, field, h, money, mount, num, pager, select } from '../ui.js';
+import { statusBadge } from './status.js';
 import { options } from './filters.js';
 
 const PAGE_SIZE = 50;
-const STAGES = [
-  'OPEN',
-  'PRE_DUE',
-  'REMINDER',
-  'CALL',
-  'PROMISE_WAIT',
-  'REPAYMENT_PLAN',
-  'ORDER_BLOCK',
-  'FORMAL_NOTICE',
-  'LEGAL',
-];
 const KEYS = ['stage', 'segment', 'area', 'collector', 'salesperson', 'overdueMin'];
 
+/**
+ * @param {HTMLElement} main
+ * @param {import('../app.js').Params} params
+ * @param {import('../app.js').Me} me
+ */
 export async function renderInvoices(main, params, me) {
   const q = params.query;
   const page = Math.max(1, Number(q.get('page') ?? 1) || 1);
@@ -35,14 +31,20 @@ export async function renderInvoices(main, params, me) {
     }),
     options(),
   ]);
+  /** @param {Record<string, string>} patch */
   const go = (patch) => {
     const next = new URLSearchParams(
       Object.entries({ ...f, page: String(page), ...patch }).filter(([k, v]) => v && !(k === 'page' && v === '1')),
     );
     location.hash = `#/invoices${next.size ? `?${next}` : ''}`;
   };
+  /** @type {Record<string, HTMLInputElement | HTMLSelectElement>} */
   const controls = {
-    stage: select('stage', [['', t('allOpen')], ...STAGES.map((s) => [s, code(s)])], f.stage),
+    stage: select(
+      'stage',
+      [['', t('allOpen')], ...ENUMS.activeStages.map((s) => /** @type {[string, string]} */ ([s, code(s)]))],
+      f.stage,
+    ),
     segment: select('segment', [['', t('all')], ...o.segments.map((s) => [s, s])], f.segment),
     area: select('area', [['', t('all')], ...o.areas.map((a) => [a, a])], f.area),
     ...(manager
@@ -57,6 +59,7 @@ export async function renderInvoices(main, params, me) {
       : {}),
     overdueMin: h('input', { name: 'overdueMin', type: 'number', min: '0', inputmode: 'numeric', value: f.overdueMin }),
   };
+  /** @type {Record<string, string>} */
   const labels = {
     stage: t('stage'),
     segment: t('segment'),
@@ -73,7 +76,7 @@ export async function renderInvoices(main, params, me) {
       {
         'aria-label': t('filters'),
         on: {
-          submit: (e) => {
+          submit: (/** @type {SubmitEvent} */ e) => {
             e.preventDefault();
             go({ ...Object.fromEntries(Object.entries(controls).map(([k, c]) => [k, c.value.trim()])), page: '1' });
           },
@@ -111,16 +114,16 @@ export async function renderInvoices(main, params, me) {
             h(
               'tbody',
               {},
-              data.items.map((i) =>
+              data.items.map((/** @type {any} */ i) =>
                 h(
                   'tr',
                   {},
                   h('td.nowrap', {}, h('a', { href: `#/invoice/${i.invoiceId}` }, i.number)),
                   h('td', {}, i.customerName),
-                  h('td', {}, stageBadge(i.stage, code(i.stage))),
+                  h('td', {}, statusBadge(i.stage, { disputed: i.disputed, paused: i.paused })),
                   h('td.num', {}, money(i.balanceMinor, i.currency)),
                   h('td.nowrap', {}, date(i.dueDate)),
-                  h('td.num', {}, String(Math.max(0, i.daysOverdue))),
+                  h('td.num', {}, num(Math.max(0, i.daysOverdue))),
                   h(
                     'td',
                     {},

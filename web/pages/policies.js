@@ -1,11 +1,44 @@
 /** Dunning policies: every segment's current version, and an editor whose validation errors appear beside each field. */
-import { api } from '../api.js';
-import { code, t } from '../i18n.js';
-import { clearErrors, field, h, select, showError, toast, mount } from '../ui.js';
+import { api, ApiError } from '../api.js';
+import { ENUMS } from '../enums.js';
+import { t } from '../i18n.js';
+import {
+  amountText,
+  clearErrors,
+  code,
+  field,
+  h,
+  money,
+  num,
+  parseAmount,
+  pathName,
+  select,
+  showError,
+  toast,
+  mount,
+} from '../ui.js';
 
-const POLICY_STAGES = ['PRE_DUE', 'REMINDER', 'CALL', 'ORDER_BLOCK', 'FORMAL_NOTICE', 'LEGAL'];
-const CHANNELS = ['EMAIL', 'SMS', 'VOICE', 'LETTER', 'PEC', 'TASK'];
+/** Policies keep money in euro (the segment's invoices may carry other currencies; thresholds are in EUR). */
+const POLICY_CURRENCY = 'EUR';
 
+/** An ISO-8601 duration that is a whole number of days ("P3D", "P2W", "-P5D") → days; anything finer → null. */
+export function isoToDays(/** @type {string | undefined} */ iso) {
+  const m = /^(-)?P(?:(\d+)W)?(?:(\d+)D)?$/.exec(iso ?? '');
+  if (!m || (!m[2] && !m[3])) return null;
+  const days = Number(m[2] ?? 0) * 7 + Number(m[3] ?? 0);
+  return m[1] ? -days : days;
+}
+/** Days → the API's ISO-8601 duration. */
+export const daysToIso = (/** @type {number} */ n) => (n < 0 ? `-P${-n}D` : `P${n}D`);
+
+/** A duration as a person reads it: "+3 giorni", "5 giorni prima"; a finer one (tests' "PT1S") as written. */
+const durationText = (/** @type {string} */ iso) => {
+  const d = isoToDays(iso);
+  if (d === null) return iso;
+  return d < 0 ? t('daysBefore', { n: -d }) : t('daysAfter', { n: d });
+};
+
+/** @param {HTMLElement} main */
 export async function renderPolicies(main) {
   const { policies } = await api('/v1/policies');
   mount(
@@ -29,17 +62,21 @@ export async function renderPolicies(main) {
         h(
           'tbody',
           {},
-          policies.map((p) =>
+          policies.map((/** @type {any} */ p) =>
             h(
               'tr',
               { 'data-segment': p.segment },
               h('th', { scope: 'row' }, p.segment),
               h('td', {}, p.name),
-              h('td.num', {}, String(p.version)),
+              h('td.num', {}, num(p.version)),
               h(
                 'td',
                 {},
-                p.steps.map((s) => `${code(s.stage)} ${s.offset}`).join(' → '),
+                p.steps
+                  .map((/** @type {any} */ s) =>
+                    t('stepSummary', { stage: code(s.stage), offset: durationText(s.offset) }),
+                  )
+                  .join(' → '),
                 Object.keys(p.settings.ratingRoutes ?? {}).length
                   ? h(
                       'div.muted',
@@ -56,7 +93,10 @@ export async function renderPolicies(main) {
                 {},
                 h(
                   'a.btn.btn-small',
-                  { href: `#/policies/${encodeURIComponent(p.segment)}`, 'aria-label': `${t('edit')} ${p.segment}` },
+                  {
+                    href: `#/policies/${encodeURIComponent(p.segment)}`,
+                    'aria-label': t('editPolicy', { segment: p.segment }),
+                  },
                   t('edit'),
                 ),
               ),
@@ -68,12 +108,24 @@ export async function renderPolicies(main) {
   );
 }
 
+/** @param {HTMLElement} main @param {import('../app.js').Params} params */
 export async function renderPolicyEditor(main, params) {
   const segment = params.args[0];
   const { policies } = await api('/v1/policies');
-  const policy = policies.find((p) => p.segment === segment);
-  if (!policy) throw new Error(`${t('policy')} ${segment}: 404`);
-  const steps = policy.steps.map((s) => ({ ...s }));
+  const policy = policies.find((/** @type {any} */ p) => p.segment === segment);
+  if (!policy) {
+    mount(
+      main,
+      h('h1', {}, t('policyTitle', { segment })),
+      h('p.alert', { role: 'alert' }, t('policyNotFound', { segment })),
+    );
+    return;
+  }
+  /** @type {any[]} */
+  const steps = policy.steps.map((/** @type {any} */ s) => ({ ...s }));
+  /** Amount fields whose text is not an amount (refused here, beside the field, before anything is sent). */
+  /** @type {Map<string, boolean>} */
+  const badAmounts = new Map();
   const settings = structuredClone(policy.settings);
   const errorBox = h('div.alert', { role: 'alert', hidden: true, tabindex: '-1' });
   const stepsBox = h('div.steps');
@@ -82,7 +134,7 @@ export async function renderPolicyEditor(main, params) {
   const renderSteps = () => {
     stepsBox.replaceChildren(
       ...steps.map((s, i) => {
-        const p = (k) => `steps.${i}.${k}`;
+        const p = (/** @type {string} */ k) => `steps.${i}.${k}`;
         return h(
           'fieldset.step',
           { 'data-step': String(i) },
@@ -94,19 +146,18 @@ export async function renderPolicyEditor(main, params) {
               t('stage'),
               select(
                 `stage${i}`,
-                POLICY_STAGES.map((x) => [x, code(x)]),
+                ENUMS.policyStages.map((x) => [x, code(x)]),
                 s.stage,
-                { 'data-path': p('stage'), on: { change: (e) => (s.stage = e.target.value) } },
+                { 'data-path': p('stage'), on: { change: (/** @type {any} */ e) => (s.stage = e.target.value) } },
               ),
             ),
-            field(
-              t('offset'),
-              h('input', {
-                name: `offset${i}`,
-                value: s.offset,
-                'data-path': p('offset'),
-                on: { input: (e) => (s.offset = e.target.value.trim()) },
-              }),
+            durationField(
+              i === 0 ? t('offsetDaysFirst') : t('offsetDays'),
+              `offset${i}`,
+              p('offset'),
+              () => s.offset,
+              (v) => (s.offset = v),
+              true,
             ),
             field(
               t('template'),
@@ -114,28 +165,32 @@ export async function renderPolicyEditor(main, params) {
                 name: `template${i}`,
                 value: s.template,
                 'data-path': p('template'),
-                on: { input: (e) => (s.template = e.target.value.trim()) },
+                on: { input: (/** @type {any} */ e) => (s.template = e.target.value.trim()) },
               }),
             ),
             field(
-              t('minBalance'),
+              t('minBalance', { currency: POLICY_CURRENCY }),
               h('input', {
                 name: `min${i}`,
-                inputmode: 'numeric',
-                value: s.minBalanceMinor ?? '',
+                inputmode: 'decimal',
+                value: s.minBalanceMinor === undefined ? '' : amountText(s.minBalanceMinor, POLICY_CURRENCY),
                 'data-path': p('minBalanceMinor'),
                 on: {
-                  input: (e) =>
-                    (s.minBalanceMinor = e.target.value.trim() === '' ? undefined : Number(e.target.value.trim())),
+                  input: (/** @type {any} */ e) => {
+                    const minor = parseAmount(e.target.value, POLICY_CURRENCY);
+                    badAmounts.set(p('minBalanceMinor'), minor !== undefined && Number.isNaN(minor));
+                    s.minBalanceMinor = minor === undefined || Number.isNaN(minor) ? undefined : minor;
+                  },
                 },
               }),
+              t('amountHint', { currency: POLICY_CURRENCY, example: amountText(50_000, POLICY_CURRENCY) }),
             ),
           ),
           h(
             'fieldset.channels',
             { 'data-path': p('channels') },
             h('legend', {}, t('channels')),
-            CHANNELS.map((c) =>
+            ENUMS.channels.map((c) =>
               h(
                 'label.check',
                 {},
@@ -144,12 +199,14 @@ export async function renderPolicyEditor(main, params) {
                   value: c,
                   checked: s.channels.includes(c),
                   on: {
-                    change: (e) =>
-                      (s.channels = e.target.checked ? [...s.channels, c] : s.channels.filter((x) => x !== c)),
+                    change: (/** @type {any} */ e) =>
+                      (s.channels = e.target.checked
+                        ? [...s.channels, c]
+                        : s.channels.filter((/** @type {string} */ x) => x !== c)),
                   },
                 }),
                 ' ',
-                c,
+                code(c),
               ),
             ),
           ),
@@ -162,7 +219,7 @@ export async function renderPolicyEditor(main, params) {
               h('input', {
                 type: 'checkbox',
                 checked: s.requiresApproval,
-                on: { change: (e) => (s.requiresApproval = e.target.checked || undefined) },
+                on: { change: (/** @type {any} */ e) => (s.requiresApproval = e.target.checked || undefined) },
               }),
               ' ',
               t('requiresApproval'),
@@ -173,7 +230,7 @@ export async function renderPolicyEditor(main, params) {
               h('input', {
                 type: 'checkbox',
                 checked: s.attachLetter,
-                on: { change: (e) => (s.attachLetter = e.target.checked || undefined) },
+                on: { change: (/** @type {any} */ e) => (s.attachLetter = e.target.checked || undefined) },
               }),
               ' ',
               t('attachLetter'),
@@ -206,6 +263,7 @@ export async function renderPolicyEditor(main, params) {
       }),
     );
   };
+  /** @param {number} i @param {number} d */
   const move = (i, d) => {
     const [s] = steps.splice(i, 1);
     steps.splice(i + d, 0, s);
@@ -221,38 +279,55 @@ export async function renderPolicyEditor(main, params) {
     'consolidationWindow',
     'timezone',
   ].map((k) =>
-    field(
-      t(k),
-      h('input', {
-        name: k,
-        value: settings[k],
-        'data-path': `settings.${k}`,
-        on: { input: (e) => (settings[k] = e.target.value.trim()) },
-      }),
-    ),
+    k === 'timezone'
+      ? field(
+          t(k),
+          h('input', {
+            name: k,
+            value: settings[k],
+            'data-path': `settings.${k}`,
+            on: { input: (/** @type {any} */ e) => (settings[k] = e.target.value.trim()) },
+          }),
+        )
+      : durationField(
+          t('inDays', { label: t(k) }),
+          k,
+          `settings.${k}`,
+          () => settings[k],
+          (v) => (settings[k] = v),
+          false,
+          `${t(k)} (ISO 8601)`,
+        ),
   );
+  /**
+   * @param {string} k @param {() => number} get @param {(v: number) => void} set @param {string} path
+   * @param {string} [label]
+   */
   const numberInput = (k, get, set, path, label = k) =>
     field(
       t(label),
       h('input', {
         name: k,
-        inputmode: 'numeric',
+        type: 'number',
+        step: '1',
         value: String(get()),
         'data-path': path,
-        on: { input: (e) => set(Number(e.target.value)) },
+        on: { input: (/** @type {any} */ e) => set(Number(e.target.value)) },
       }),
     );
 
   // Cadence by rating: customers of a grade may follow another policy (a track) instead of this one.
   const routes = { ...(settings.ratingRoutes ?? {}) };
-  const others = policies.filter((p) => p.segment !== segment).map((p) => [p.segment, `${p.segment} — ${p.name}`]);
-  const routeInputs = ['A', 'B', 'C', 'D', 'E'].map((g) =>
+  const others = policies
+    .filter((/** @type {any} */ p) => p.segment !== segment)
+    .map((/** @type {any} */ p) => [p.segment, `${p.segment} — ${p.name}`]);
+  const routeInputs = ENUMS.grades.map((g) =>
     field(
       t('ratingGrade', { g }),
       select('route' + g, [['', t('thisPolicy')], ...others], routes[g] ?? '', {
         'data-path': `settings.ratingRoutes.${g}`,
         on: {
-          change: (e) => {
+          change: (/** @type {any} */ e) => {
             if (e.target.value) routes[g] = e.target.value;
             else delete routes[g];
             if (Object.keys(routes).length) settings.ratingRoutes = { ...routes };
@@ -268,20 +343,30 @@ export async function renderPolicyEditor(main, params) {
     {
       novalidate: true,
       on: {
-        submit: async (e) => {
+        submit: async (/** @type {SubmitEvent} */ e) => {
           e.preventDefault();
           clearErrors(form, errorBox);
           const body = { name: name.value.trim(), steps: steps.map(stripUndefined), settings };
+          const bad = [...badAmounts].filter(([, isBad]) => isBad).map(([path]) => path);
           try {
+            if (bad.length)
+              throw new ApiError(400, {
+                error: {
+                  code: 'VALIDATION_FAILED',
+                  fields: bad.map((path) => ({
+                    path,
+                    message: '',
+                    code: 'invalid_amount',
+                    params: { example: amountText(50_000, POLICY_CURRENCY) },
+                  })),
+                },
+              });
             const r = await api(`/v1/policies/${encodeURIComponent(segment)}`, { method: 'PUT', body });
-            toast(t('policySaved', { version: r.policy?.version ?? '?' }));
+            toast(t('policySaved', { version: r.policy?.version ?? 0 }));
             await renderPolicyEditor(main, params);
-            main
-              .querySelector('[data-saved]')
-              ?.replaceChildren(t('policySaved', { version: r.policy?.version ?? '?' }));
+            main.querySelector('[data-saved]')?.replaceChildren(t('policySaved', { version: r.policy?.version ?? 0 }));
           } catch (err) {
-            if (err.fields?.length) err.message = `${err.message} — ${t('fixFields')}`;
-            showError(errorBox, err, form);
+            showError(errorBox, err, form, { nameOf, money: (m) => money(m, POLICY_CURRENCY) });
           }
         },
       },
@@ -294,10 +379,10 @@ export async function renderPolicyEditor(main, params) {
       {
         type: 'button',
         on: {
-          click: () => (
-            steps.push({ stage: 'REMINDER', offset: 'P7D', channels: ['EMAIL'], template: 'reminder-1' }),
-            renderSteps()
-          ),
+          click: () => {
+            steps.push({ stage: 'REMINDER', offset: 'P7D', channels: ['EMAIL'], template: 'reminder-1' });
+            renderSteps();
+          },
         },
       },
       t('addStep'),
@@ -320,14 +405,14 @@ export async function renderPolicyEditor(main, params) {
         'settings.contactBudget.max',
         'contactBudgetMax',
       ),
-      field(
-        t('contactBudgetWindow'),
-        h('input', {
-          name: 'cbw',
-          value: settings.contactBudget.window,
-          'data-path': 'settings.contactBudget.window',
-          on: { input: (e) => (settings.contactBudget.window = e.target.value.trim()) },
-        }),
+      durationField(
+        t('inDays', { label: t('contactBudgetWindow') }),
+        'cbw',
+        'settings.contactBudget.window',
+        () => settings.contactBudget.window,
+        (v) => (settings.contactBudget.window = v),
+        false,
+        `${t('contactBudgetWindow')} (ISO 8601)`,
       ),
     ),
     h('h2', {}, t('ratingRoutes')),
@@ -346,12 +431,96 @@ export async function renderPolicyEditor(main, params) {
     h(
       'div.page-head',
       {},
-      h('h1', {}, `${t('policy')} ${segment}`),
-      h('span.muted', {}, `${t('version')} ${policy.version}`),
+      h('h1', {}, t('policyTitle', { segment })),
+      h('span.muted', {}, t('versionN', { n: policy.version })),
     ),
     h('p.ok-line', { 'data-saved': '', role: 'status' }),
     form,
   );
+
+  /**
+   * A refused field named as a person reads the form: "Passo 2 — Sollecito: Giorni", "Rating E", "Tolleranza
+   * promessa", never `steps.1.offset`.
+   * @param {string} path
+   */
+  function nameOf(path) {
+    const step = /^steps\.(\d+)(?:\.(\w+))?/.exec(path);
+    if (step) {
+      const i = Number(step[1]);
+      const label = t('stepNamed', { n: i + 1, stage: code(steps[i]?.stage ?? '') });
+      return step[2] ? `${label} · ${pathName(step[2])}` : label;
+    }
+    const grade = /^settings\.ratingRoutes\.(\w+)$/.exec(path);
+    if (grade) return t('ratingGrade', { g: grade[1] });
+    if (path === 'settings.contactBudget.max') return t('contactBudgetMax');
+    if (path === 'settings.contactBudget.window') return t('contactBudgetWindow');
+    const setting = /^settings\.(\w+)$/.exec(path);
+    if (setting && setting[1] !== 'ratingRoutes') return t(setting[1]);
+    return pathName(path);
+  }
 }
 
+/**
+ * A duration field: a number of days when the policy's value is whole days (the usual case), the ISO-8601 text
+ * only when it is finer than a day (the test policies' "PT1S"), so nobody has to write "P3D".
+ * @param {string} label @param {string} name @param {string} path
+ * @param {() => string} get @param {(iso: string) => void} set @param {boolean} signed a first step may be negative
+ * @param {string} [isoLabel] the label when the value is finer than days (default: "Intervallo (durata ISO 8601)")
+ */
+function durationField(label, name, path, get, set, signed, isoLabel = t('offsetIso')) {
+  const days = isoToDays(get());
+  // A setting kept in whole hours (the consolidation window's "PT2H") is edited in hours, not as ISO text.
+  const hours = /^PT(\d+)H$/.exec(get() ?? '');
+  if (days === null && hours && !signed)
+    return field(
+      label.replace(t('inDays', { label: '' }).trim(), t('inHours', { label: '' }).trim()),
+      h('input', {
+        name,
+        type: 'number',
+        step: '1',
+        min: '0',
+        inputmode: 'numeric',
+        value: hours[1],
+        'data-path': path,
+        on: {
+          input: (/** @type {any} */ e) => {
+            const v = e.target.value.trim();
+            set(/^\d+$/.test(v) ? `PT${v}H` : v);
+          },
+        },
+      }),
+    );
+  if (days === null && get())
+    return field(
+      isoLabel,
+      h('input', {
+        name,
+        value: get(),
+        'data-path': path,
+        on: { input: (/** @type {any} */ e) => set(e.target.value.trim()) },
+      }),
+      t('offsetIsoHint'),
+    );
+  return field(
+    label,
+    h('input', {
+      name,
+      type: 'number',
+      step: '1',
+      min: signed ? null : '0',
+      inputmode: 'numeric',
+      value: days === null ? '' : String(days),
+      'data-path': path,
+      on: {
+        input: (/** @type {any} */ e) => {
+          const v = e.target.value.trim();
+          // Left as typed when it is not a whole number, so the API names the field instead of a silent zero.
+          set(/^-?\d+$/.test(v) ? daysToIso(Number(v)) : v);
+        },
+      },
+    }),
+  );
+}
+
+/** @param {Record<string, unknown>} o */
 const stripUndefined = (o) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -181,7 +181,9 @@ describe('mounted on their own routers', () => {
     for (const r of strict) {
       const res = await call(r, KEYS.manager, '?colour=red');
       expect([r.path, res.status]).toEqual([r.path, 400]);
-      expect(res.body.error.fields).toEqual([{ path: 'colour', message: 'is not a known field' }]);
+      expect(res.body.error.fields).toEqual([
+        { path: 'colour', message: 'is not a known field', code: 'unknown_field' },
+      ]);
     }
     const byPath = (p: string) => reports.find((r) => r.path === p)!;
     const checks: Array<[string, string, string]> = [

@@ -4,6 +4,8 @@ import { zodFields } from '../../../contexts/errors';
 import { refuseNul } from '../../../api/registry';
 import { completeTaskSchema, listInvoicesQuery, planSchema, segmentName } from '../../../contexts/schemas';
 import { taskPriority } from '../../../contexts/collections/agenda';
+import { rejectionReason } from '../../../contexts/collections/decisions';
+import { isoDuration } from '../../../domain/policy';
 
 const fieldsOf = (schema: z.ZodType, value: unknown) => {
   const r = schema.safeParse(value);
@@ -62,5 +64,59 @@ describe('agenda priority', () => {
     expect(taskPriority(100_000, 10, 'E')).toBe(50_000);
     expect(taskPriority(100_000, 0, 'A')).toBe(1_000); // not yet overdue counts as one day
     expect(taskPriority(100_000, 3, '?')).toBe(taskPriority(100_000, 3, 'C'));
+  });
+});
+
+describe('field codes and parameters (what a client translates)', () => {
+  const problems = (schema: z.ZodType, value: unknown) => {
+    const r = schema.safeParse(value);
+    return r.success ? [] : zodFields(r.error, '', value).map(({ path, code, params }) => ({ path, code, params }));
+  };
+
+  it('missing, too short, too large, wrong type and unknown fields each have their code', () => {
+    const schema = z
+      .object({ name: z.string().min(1), count: z.number().int().max(10), note: z.string().optional() })
+      .strict();
+    expect(problems(schema, { name: '', count: 11, extra: 1 })).toEqual(
+      expect.arrayContaining([
+        { path: 'name', code: 'too_small', params: expect.objectContaining({ minimum: 1, origin: 'string' }) },
+        { path: 'count', code: 'too_big', params: expect.objectContaining({ maximum: 10, origin: 'number' }) },
+        { path: 'extra', code: 'unknown_field', params: undefined },
+      ]),
+    );
+    expect(problems(schema, { count: 'x' })).toEqual(
+      expect.arrayContaining([
+        { path: 'name', code: 'required', params: undefined },
+        { path: 'count', code: 'invalid_type', params: { expected: 'number' } },
+      ]),
+    );
+  });
+
+  it('dates: a malformed one and an impossible one are both invalid_date', () => {
+    expect(problems(planSchema, { instalments: [{ dueDate: '1/2/2026', amountMinor: 100 }] })).toEqual([
+      { path: 'instalments.0.dueDate', code: 'invalid_date', params: undefined },
+    ]);
+    expect(problems(planSchema, { instalments: [{ dueDate: '2026-02-30', amountMinor: 100 }] })).toEqual([
+      { path: 'instalments.0.dueDate', code: 'invalid_date', params: undefined },
+    ]);
+  });
+
+  it('a policy offset that is not an ISO-8601 duration is invalid_duration', () => {
+    expect(problems(isoDuration, '5 giorni')).toEqual([
+      { path: '(body)', code: 'invalid_duration', params: undefined },
+    ]);
+  });
+});
+
+describe('decision rejections carry the workflow reason', () => {
+  it('takes details[0] = { reason, params } and keeps only plain values', () => {
+    expect(
+      rejectionReason([
+        { reason: 'AMOUNT_EXCEEDS_BALANCE', params: { amountMinor: 99_999_900, balanceMinor: 2_684_000, x: {} } },
+      ]),
+    ).toEqual({ code: 'AMOUNT_EXCEEDS_BALANCE', params: { amountMinor: 99_999_900, balanceMinor: 2_684_000 } });
+    expect(rejectionReason(undefined)).toBeUndefined();
+    expect(rejectionReason(['just text'])).toBeUndefined();
+    expect(rejectionReason([{ reason: 'not a code' }])).toBeUndefined();
   });
 });

@@ -1,0 +1,125 @@
+/**
+ * The console's message catalogue and formats, run as the browser runs them: web/i18n.js and web/messages.js are
+ * loaded as ES modules in a child Node process, with intl-messageformat's single-file module where the API serves
+ * it (/console/vendor/intl-messageformat.js). Every language has every key, every message parses and formats with
+ * sample values, plurals agree ("1 risultato", never "1 risultati"), money keeps the currency's own digits, and amount
+ * fields read what Italians, English and French people type.
+ */
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+
+const root = path.resolve(__dirname, '../../..');
+
+/** Runs `body` (an async ES module snippet with `i18n` and `MESSAGES` in scope) and returns what it prints as JSON. */
+function runInConsole(body: string): unknown {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'segugio-console-'));
+  try {
+    fs.mkdirSync(path.join(dir, 'vendor'));
+    for (const f of ['i18n.js', 'messages.js']) fs.copyFileSync(path.join(root, 'web', f), path.join(dir, f));
+    const pkg = path.dirname(require.resolve('intl-messageformat'));
+    fs.copyFileSync(path.join(pkg, 'intl-messageformat.iife.js'), path.join(dir, 'vendor', 'intl-messageformat.js'));
+    fs.writeFileSync(path.join(dir, 'package.json'), '{"type":"module"}');
+    const script = `
+      import * as i18n from ${JSON.stringify(pathToFileURL(path.join(dir, 'i18n.js')).href)};
+      import { MESSAGES } from ${JSON.stringify(pathToFileURL(path.join(dir, 'messages.js')).href)};
+      const out = await (async () => { ${body} })();
+      process.stdout.write(JSON.stringify(out));`;
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', cwd: dir });
+    if (r.status !== 0) throw new Error(r.stderr);
+    return JSON.parse(r.stdout);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe('the console message catalogue', () => {
+  it('has every key in it, en and fr, and every message formats in its language', () => {
+    const report = runInConsole(`
+      const keys = (l) => Object.keys(MESSAGES[l]).sort();
+      const sample = { n: 1, page: 1, pages: 2, minimum: 3, maximum: 5, origin: 'string', count: 2, max: 1,
+        version: 2, notified: 1, r: 'STOP', role: 'manager', lang: 'it', kind: 'CREDIT_NOTE', direction: 'OUT',
+        hasTemplate: 'yes', hasOutcome: 'no', hasUntil: 'yes', hasAmount: 'yes' };
+      const failures = [];
+      for (const l of ['it', 'en', 'fr']) {
+        i18n.setLang(l);
+        for (const k of keys(l)) {
+          try {
+            // Every argument the message names gets a value: the samples above, or a word.
+            const names = [...MESSAGES[l][k].matchAll(/\\{(\\w+)/g)].map((m) => m[1]);
+            const values = Object.fromEntries(names.map((name) => [name, name in sample ? sample[name] : 'X']));
+            const text = i18n.t(k, values);
+            if (!text.trim()) failures.push(l + ' ' + k + ': empty');
+          } catch (e) { failures.push(l + ' ' + k + ': ' + e.message); }
+        }
+      }
+      return { it: keys('it'), en: keys('en'), fr: keys('fr'), failures };
+    `) as { it: string[]; en: string[]; fr: string[]; failures: string[] };
+    expect(report.failures).toEqual([]);
+    expect(report.en).toEqual(report.it);
+    expect(report.fr).toEqual(report.it);
+    expect(report.it.length).toBeGreaterThan(300);
+  });
+
+  it('agrees in number: 1 risultato, 2 risultati; 1 result; 0 résultat is "aucun résultat"', () => {
+    expect(
+      runInConsole(`
+        const r = {};
+        for (const l of ['it', 'en', 'fr']) {
+          i18n.setLang(l);
+          r[l] = [0, 1, 2, 12345].map((n) => i18n.t('results', { n }));
+          r[l + 'Days'] = i18n.t('days', { n: 1 });
+        }
+        return r;
+      `),
+    ).toEqual({
+      it: ['nessun risultato', '1 risultato', '2 risultati', '12.345 risultati'],
+      itDays: '1 giorno',
+      en: ['no results', '1 result', '2 results', '12,345 results'],
+      enDays: '1 day',
+      fr: ['aucun résultat', '1 résultat', '2 résultats', '12\u202f345 résultats'],
+      frDays: '1 jour',
+    });
+  });
+
+  it("shows money in the currency's own digits, thousands always grouped", () => {
+    expect(
+      runInConsole(`
+        const r = {};
+        for (const l of ['it', 'en']) {
+          i18n.setLang(l);
+          r[l] = [i18n.money(780000), i18n.money(1210000), i18n.money(125000, 'JPY'), i18n.money(1234567, 'KWD')];
+        }
+        return r;
+      `),
+    ).toEqual({
+      it: ['7.800,00\u00a0€', '12.100,00\u00a0€', '125.000\u00a0JPY', '1.234,567\u00a0KWD'],
+      en: ['€7,800.00', '€12,100.00', 'JP¥125,000', 'KWD\u00a01,234.567'],
+    });
+  });
+
+  it('reads amounts as people type them, never asking for cents', () => {
+    expect(
+      runInConsole(`
+        const p = (text, l, c = 'EUR') => { const v = i18n.parseAmount(text, c, l); return Number.isNaN(v) ? 'NaN' : v ?? null; };
+        return {
+          it: ['12.500', '12.500,00', '12500', '12500,5', '1.234.567,89', '€ 12.500,00', '12,50', ''].map((x) => p(x, 'it')),
+          en: ['12,500.00', '12,500', '12500.5', '12.50', '1,234,567.89'].map((x) => p(x, 'en')),
+          fr: ['12 500,00', '12\u202f500', '12500,5'].map((x) => p(x, 'fr')),
+          jpy: [p('125.000', 'it', 'JPY'), p('125,5', 'it', 'JPY')],
+          kwd: [p('1.234,567', 'it', 'KWD')],
+          junk: ['12,5,5', 'abc', '12.5.5,00,1', '1,2345'].map((x) => p(x, 'it')),
+        };
+      `),
+    ).toEqual({
+      it: [1_250_000, 1_250_000, 1_250_000, 1_250_050, 123_456_789, 1_250_000, 1250, null],
+      en: [1_250_000, 1_250_000, 1_250_050, 1250, 123_456_789],
+      fr: [1_250_000, 1_250_000, 1_250_050],
+      jpy: [125_000, 'NaN'],
+      kwd: [1_234_567],
+      junk: ['NaN', 'NaN', 'NaN', 'NaN'],
+    });
+  });
+});
