@@ -8,7 +8,10 @@ import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { createContactActivities } from './channels';
 import { createErpActivities } from './erp';
+import { createImportActivities } from './import';
 import { createPersistenceActivities } from './persistence';
+import { createPolicyActivities } from './policies';
+import { createReportActivities } from './reports';
 import { createTemporalSignalActivities } from './temporal-signals';
 import type { SegugioActivities } from './types';
 
@@ -24,8 +27,9 @@ export function createActivities(deps: ActivityDeps): SegugioActivities {
     ...createPersistenceActivities(deps),
     ...createContactActivities(deps),
     ...createErpActivities(deps),
-    ...(require('./reports') as typeof import('./reports')).createReportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
+    ...createReportActivities(deps),
     ...createTemporalSignalActivities(deps.temporal),
-    ...require('./import').createImportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
+    ...createImportActivities(deps),
+    ...createPolicyActivities(deps),
   };
 }

@@ -3,3 +3,4 @@ export { invoiceWorkflow } from './invoice';
 export { customerWorkflow } from './customer';
 export * from './reports';
 export { importWorkflow } from './import';
+export { policyRolloutWorkflow } from './policy-rollout';
