@@ -1,6 +1,6 @@
 /**
  * Messages that arrive while the workflow awaits an activity, and the release's patched behaviours, on the real dev
- * server (updates wait in real time there): a halt accepted mid-step stops that step's contacts
+ * server (updates wait in real time there): a dispute or pause accepted mid-step stops that step's contacts
  * (`halt-stops-step-contacts`), legal events on a long case keep distinct keys (`legal-event-seq`), an ERP refusal
  * of the closing status no longer fails a closed invoice (`erp-refusal-on-close`), and a refusal carries its reason
  * code. Each records a history for test/histories/ (RECORD_HISTORIES=1).
@@ -12,6 +12,7 @@ import {
   callStatusSignal,
   invoiceStateQuery,
   openDisputeUpdate,
+  pauseUpdate,
   paymentSignal,
   recordLegalEventUpdate,
   recordPromiseUpdate,
@@ -50,6 +51,34 @@ test('a dispute opened while the CALL step awaits its task: the step sends no co
     expect(await finish(wf)).toMatchObject({ stage: 'PAID' });
     expect(fake.customerMessages.filter((m) => m.message.type === 'contact')).toEqual([]);
     await measure(wf, 'dispute-during-step-activity');
+  });
+}, 60_000);
+
+test('a pause accepted while the ORDER_BLOCK step awaits the block: the step sends no contact', async () => {
+  await h.withWorker(async (fake) => {
+    const now = await h.now();
+    const steps = [{ stage: 'ORDER_BLOCK' as const, offset: 'PT1S', channels: ['EMAIL' as const], template: 'block' }];
+    const input = invoiceInput(now, { policy: policy({}, steps) }, -1);
+    // The step's first activity (asking the customer workflow to block orders) stays in flight until released.
+    const isBlock = (arg: unknown) => (arg as { message: { type: string } }).message.type === 'block';
+    const release = fake.hold('signalCustomerWorkflow', isBlock);
+    const wf = await h.start(input);
+    await eventually(() => expect(fake.calls.signalCustomerWorkflow?.length).toBe(1), 15_000);
+    const paused = await wf.executeUpdate(pauseUpdate, { args: [{ ...collector, reason: 'customer on holiday' }] });
+    expect(paused.paused).toMatchObject({ reason: 'customer on holiday' });
+    release();
+    const st = await eventually(async () => {
+      const s = await wf.query(invoiceStateQuery);
+      expect(s.stage).toBe('ORDER_BLOCK');
+      return s;
+    });
+    expect(st.history.at(-1)?.summary).toBe('ORDER_BLOCK (block) — on schedule; contacts withheld (paused)');
+    expect(fake.customerMessages.map((m) => m.message.type)).toEqual(['block']);
+    await wf.signal(paymentSignal, { reference: 'p', amountMinor: input.balanceMinor, paidOn: dateIn(now, 0) });
+    expect(await finish(wf)).toMatchObject({ stage: 'PAID' });
+    // Closing releases the block; still no contact.
+    expect(fake.customerMessages.map((m) => m.message.type)).toEqual(['block', 'release']);
+    await measure(wf, 'pause-during-order-block');
   });
 }, 60_000);
 

@@ -206,3 +206,86 @@ describe('carries of older runs', () => {
     expect(S.upgradeCarry(none as unknown as typeof carry).legal.status).toBe('NONE');
   });
 });
+
+describe('messages that re-time or re-route', () => {
+  test('a newer policy version re-aligns on the stage last fired; an older one is ignored', () => {
+    const inv = invoice();
+    S.startStep(inv, inv.carry.policy.steps[0], T0 + DAY); // 1st REMINDER
+    const newer = policy(
+      [
+        { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL'], template: 'r1' },
+        { stage: 'CALL', offset: 'P2D', channels: ['TASK'], template: 'call' },
+      ],
+      2,
+    );
+    S.applyPolicyChange(inv, { policy: newer }, T0 + DAY);
+    expect(inv.carry).toMatchObject({ stepIndex: 1, policy: { version: 2 } });
+    expect(S.nextAction(inv, T0 + DAY)).toMatchObject({ kind: 'CALL', atMs: T0 + 3 * DAY });
+    S.applyPolicyChange(inv, { policy: policy(undefined, 1) }, T0 + DAY);
+    expect(inv.carry.policy.version).toBe(2);
+  });
+
+  test('a rating reroute switches to another key; a contact skipped for lack of an address asks for a fix', () => {
+    const inv = invoice();
+    S.applyPolicyChange(
+      inv,
+      { policy: { ...policy(), segment: 'SME-strict' }, reroute: { rating: 'E', reason: 'late' } },
+      T0,
+    );
+    expect(inv.carry.policy.segment).toBe('SME-strict');
+    expect(inv.outbox.transitions.at(-1)?.entry.kind).toBe('POLICY');
+    S.applyContactOutcome(inv, {
+      requestKey: 'k',
+      idempotencyKey: 'k:1',
+      status: 'SKIPPED',
+      contactEventId: null,
+      at: new Date(T0).toISOString(),
+      invoiceIds: ['inv-1'],
+    });
+    expect(S.nextAction(inv, T0)).toEqual({ do: 'FIX_CONTACT', kind: 'FIX_CONTACT', atMs: T0 });
+  });
+});
+
+describe('dispute outcomes and promises kept', () => {
+  const disputed = (paidMinor = 0) => {
+    const inv = invoice();
+    if (paidMinor) S.applyPayment(inv, { reference: 'p', amountMinor: paidMinor, paidOn: '2026-03-01' }, T0);
+    S.openDispute(inv, { reasonCode: 'PRICE_DISAGREEMENT', note: 'n', ...collector }, T0);
+    const dispute = inv.carry.dispute;
+    if (!dispute) throw new Error('no dispute');
+    return { inv, dispute };
+  };
+
+  test('accepted: CANCELLED when nothing was paid, SETTLED after a part payment', () => {
+    const a = disputed();
+    S.resolveDispute(a.inv, a.dispute, { outcome: 'ACCEPTED', ...manager }, T0 + DAY);
+    expect(a.inv.carry).toMatchObject({ stage: 'CANCELLED', balanceMinor: 0, creditMinor: 100_000 });
+    const b = disputed(30_000);
+    S.resolveDispute(b.inv, b.dispute, { outcome: 'ACCEPTED', ...manager }, T0 + DAY);
+    expect(b.inv.carry).toMatchObject({ stage: 'SETTLED', creditMinor: 70_000 });
+  });
+
+  test('partial: a credit for the difference, the clock resumes where it stopped', () => {
+    const { inv, dispute } = disputed();
+    S.resolveDispute(inv, dispute, { outcome: 'PARTIAL', newBalanceMinor: 60_000, ...manager }, T0 + 3 * DAY);
+    expect(inv.carry).toMatchObject({
+      balanceMinor: 60_000,
+      creditMinor: 40_000,
+      dispute: null,
+      clockShiftMs: 3 * DAY,
+    });
+    expect(S.nextAction(inv, T0 + 3 * DAY)).toMatchObject({ kind: 'REMINDER', atMs: T0 + 4 * DAY });
+  });
+
+  test('a promise met by a part payment is kept and dunning continues from then', () => {
+    const inv = invoice();
+    S.setStage(inv, T0, 'REMINDER', 'r');
+    S.recordPromise(inv, { promisedDate: '2026-03-05', amountMinor: 40_000, ...collector }, T0);
+    S.applyPayment(inv, { reference: 'p', amountMinor: 40_000, paidOn: '2026-03-03' }, T0 + 2 * DAY);
+    const action = S.nextAction(inv, T0 + 2 * DAY);
+    if (action.do !== 'KEEP_PROMISE') throw new Error(`expected KEEP_PROMISE, got ${action.do}`);
+    S.keepPromise(inv, action, T0 + 2 * DAY);
+    expect(inv.carry).toMatchObject({ stage: 'REMINDER', anchorMs: T0 + 2 * DAY, promise: { status: 'KEPT' } });
+    expect(inv.outbox.decisions.at(-1)).toMatchObject({ kind: 'PROMISE', status: 'KEPT', key: 'inv-1:promise#1' });
+  });
+});
