@@ -103,7 +103,8 @@ describe('ERP CSV inbox', () => {
     await drop('open-items-1.csv', file);
     const created = await eventually(() => h.db.invoice.findUnique({ where: { externalNumber: number } }), 20_000);
     expect(created).toMatchObject({ customerId: customer.id, currency: 'EUR', amountMinor: 120_000n });
-    expect(await balanceOf(created.workflowId)).toBe(80_000);
+    // The row is written (with its outbox entry) before the workflow starts: wait for the workflow, not just the row.
+    await eventually(async () => (await balanceOf(created.workflowId).catch(() => null)) === 80_000, 20_000);
     const audit = await h.db.auditEvent.findFirstOrThrow({ where: { action: 'invoice.create', entityId: created.id } });
     expect(audit).toMatchObject({ actorId: 'system', role: 'system' });
     expect(await h.db.invoice.findUnique({ where: { externalNumber: strangerNumber } })).toBeNull();
