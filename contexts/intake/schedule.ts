@@ -3,7 +3,8 @@
  * lives in Temporal, not in an API process that may be down), overlap SKIP (one sweep at a time). Created or updated
  * at every worker start, like the report schedules.
  */
-import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Client, ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule } from '../../infra/schedules';
 
 export const INTAKE_REPAIR_SCHEDULE_ID = 'segugio-intake-repair';
 
@@ -29,23 +30,10 @@ export function intakeRepairScheduleOptions(
 }
 
 /** Creates or updates the intake-repair Schedule; returns what was done. */
-export async function ensureIntakeRepairSchedule(
+export function ensureIntakeRepairSchedule(
   client: Client,
   taskQueue: string,
   opts: { everySeconds: number; graceSeconds: number; scheduleId?: string },
 ): Promise<'created' | 'updated'> {
-  const options = intakeRepairScheduleOptions(taskQueue, opts);
-  try {
-    await client.schedule.create(options);
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(options.scheduleId).update((prev) => ({
-      ...prev,
-      spec: options.spec,
-      action: options.action,
-      policies: { ...prev.policies, ...options.policies },
-    }));
-    return 'updated';
-  }
+  return ensureSchedule(client, intakeRepairScheduleOptions(taskQueue, opts));
 }

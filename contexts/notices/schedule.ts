@@ -2,7 +2,8 @@
  * The Temporal Schedule that reads the PEC mailbox's receipts every PEC_RECEIPTS_EVERY. Idempotent: called at every
  * worker start, it creates the schedule or updates it to this release's definition.
  */
-import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Client, ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule } from '../../infra/schedules';
 
 export const PEC_RECEIPTS_SCHEDULE_ID = 'segugio-pec-receipts';
 
@@ -31,23 +32,10 @@ export function pecReceiptsScheduleOptions(taskQueue: string, every: string): Sc
 }
 
 /** Creates or updates the PEC receipts schedule. */
-export async function ensurePecReceiptsSchedule(
+export function ensurePecReceiptsSchedule(
   client: Client,
   taskQueue: string,
   every: string,
 ): Promise<'created' | 'updated'> {
-  const options = pecReceiptsScheduleOptions(taskQueue, every);
-  try {
-    await client.schedule.create(options);
-    return 'created';
-  } catch (err) {
-    if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-    await client.schedule.getHandle(options.scheduleId).update((prev) => ({
-      ...prev,
-      spec: options.spec,
-      action: options.action,
-      policies: { ...prev.policies, ...options.policies },
-    }));
-    return 'updated';
-  }
+  return ensureSchedule(client, pecReceiptsScheduleOptions(taskQueue, every));
 }

@@ -3,7 +3,8 @@
  * check for a missing ECB reference rate. Idempotent:
  * called at every worker or API start, it creates the schedules that are missing and updates the ones that exist.
  */
-import { ScheduleAlreadyRunning, type Client, type ScheduleOptions } from '@temporalio/client';
+import type { Client, ScheduleOptions } from '@temporalio/client';
+import { ensureSchedule } from '../../infra/schedules';
 
 export const NIGHTLY_RATINGS_SCHEDULE_ID = 'segugio-nightly-ratings';
 export const MONTHLY_SNAPSHOT_SCHEDULE_ID = 'segugio-monthly-snapshot';
@@ -65,20 +66,7 @@ export async function ensureNightlySchedules(
   timeZone = 'Europe/Rome',
 ): Promise<Array<{ scheduleId: string; action: 'created' | 'updated' }>> {
   const out: Array<{ scheduleId: string; action: 'created' | 'updated' }> = [];
-  for (const options of reportScheduleOptions(taskQueue, timeZone)) {
-    try {
-      await client.schedule.create(options);
-      out.push({ scheduleId: options.scheduleId, action: 'created' });
-    } catch (err) {
-      if (!(err instanceof ScheduleAlreadyRunning)) throw err;
-      await client.schedule.getHandle(options.scheduleId).update((prev) => ({
-        ...prev,
-        spec: options.spec,
-        action: options.action,
-        policies: { ...prev.policies, ...options.policies },
-      }));
-      out.push({ scheduleId: options.scheduleId, action: 'updated' });
-    }
-  }
+  for (const options of reportScheduleOptions(taskQueue, timeZone))
+    out.push({ scheduleId: options.scheduleId, action: await ensureSchedule(client, options) });
   return out;
 }
