@@ -60,7 +60,15 @@ const isoToday = (/** @type {number} */ plusDays = 0) => {
  */
 export async function renderInvoice(main, params, me) {
   const id = params.args[0];
-  const inv = await api(`/v1/invoices/${encodeURIComponent(id)}`);
+  // The decision forms need the workflow's own state (pause, pending tasks): ask it live. When it does not answer,
+  // show the database mirror and say so rather than pretending it is live.
+  const path = `/v1/invoices/${encodeURIComponent(id)}`;
+  const inv = await api(path, { query: { live: 'true' } }).catch((/** @type {any} */ err) => {
+    if (err.status === 503) return api(path);
+    throw err;
+  });
+  const mirrorNote =
+    inv.source === 'database' && !inv.sourceNote ? h('p.notice', { role: 'status' }, t('stateFromMirror')) : null;
   const customer = await api(`/v1/customers/${encodeURIComponent(inv.customerId)}`).catch((/** @type {any} */ err) => {
     if (isMissingRoute(err) || err.status === 404 || err.status === 403) return null;
     throw err;
@@ -88,6 +96,7 @@ export async function renderInvoice(main, params, me) {
       customer ? ' ' : '',
       customer ? ratingBadge(customer.rating) : null,
     ),
+    mirrorNote,
     h(
       'dl.facts',
       {},
