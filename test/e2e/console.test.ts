@@ -256,7 +256,7 @@ describeBrowser('web console', () => {
     await page.locator('#stage[data-stage="PROMISE_WAIT"]').waitFor();
     expect(await page.locator('#stage').textContent()).toBe('Promessa');
     const promised = await request(h.app)
-      .get(`/v1/invoices/${invoiceId}`)
+      .get(`/v1/invoices/${invoiceId}?live=true`)
       .set('Authorization', `Bearer ${KEYS.collector}`);
     expect(promised.body.state.promise.amountMinor).toBe(1_250_000);
     // The timeline speaks Italian from structured events: money in euro with its digits, no "minor units", no codes.
@@ -311,7 +311,7 @@ describeBrowser('web console', () => {
     await page.setViewportSize({ width: 1366, height: 900 });
 
     const state = await request(h.app)
-      .get(`/v1/invoices/${invoiceId}`)
+      .get(`/v1/invoices/${invoiceId}?live=true`)
       .set('Authorization', `Bearer ${KEYS.collector}`);
     expect(state.body.stage).toBe('PROMISE_WAIT');
 

@@ -161,11 +161,15 @@ test('PEC and raccomandata: receipts as evidence, states, and LEGAL scheduled fr
   const missing = await as(h, 'collector')
     .post(url)
     .send({ contactEventId: letter.id, event: 'POSTED', date: today() });
-  expect(missing.body.error.fields).toEqual([{ path: 'number', message: 'is required when the letter is posted' }]);
+  expect(missing.body.error.fields).toEqual([
+    { path: 'number', code: 'invalid', message: 'is required when the letter is posted' },
+  ]);
   const unknown = await as(h, 'collector')
     .post(url)
     .send({ contactEventId: letter.id, event: 'DELIVERED', date: today(), signedBy: 'x' });
-  expect(unknown.body.error.fields).toEqual([{ path: 'signedBy', message: 'is not a known field' }]);
+  expect(unknown.body.error.fields).toEqual([
+    { path: 'signedBy', code: 'unknown_field', message: 'is not a known field' },
+  ]);
   const wrongChannel = await as(h, 'collector')
     .post(url)
     .send({ contactEventId: pec.id, event: 'DELIVERED', date: today() });
@@ -207,7 +211,9 @@ test('PEC and raccomandata: receipts as evidence, states, and LEGAL scheduled fr
     .set('Content-Type', 'text/csv')
     .send(`riferimento;numero;esito;data\n${letter.id};RR 1234 5678 9012;consegnata;31/02/2026\n`);
   expect(badCsv.status).toBe(400);
-  expect(badCsv.body.error.fields).toEqual([{ path: 'line 2.date', message: 'is not a real calendar date' }]);
+  expect(badCsv.body.error.fields).toEqual([
+    { path: 'line 2.date', code: 'invalid_date', message: 'is not a real calendar date' },
+  ]);
   const [d, m, y] = today().split('-').reverse();
   const goodCsv = await request(h.app)
     .post(csvUrl)

@@ -90,7 +90,8 @@ describe('PEC through the company mailbox (nodemailer → provider → Dovecot �
     const submitted = provider.submitted.at(-1)!;
     const messageId = pecMessageId(req.idempotencyKey, PEC_USER);
     expect(submitted).toMatchObject({ from: PEC_USER, to: ['amministrazione@pec.rossi.test'], messageId });
-    expect(submitted.subject).toMatch(/^Diffida ad adempiere e costituzione in mora/);
+    // A costituzione in mora (art. 1219 c.c.); art. 1454 c.c. only when the policy asks for a diffida ad adempiere.
+    expect(submitted.subject).toMatch(/^Costituzione in mora/);
     const sentMail = await simpleParser(submitted.raw);
     expect(sentMail.attachments.map((x) => x.contentType)).toEqual(['application/pdf']);
     let row = await db.contactEvent.findUniqueOrThrow({ where: { idempotencyKey: req.idempotencyKey } });
