@@ -8,8 +8,11 @@ import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import { createContactActivities } from './channels';
 import { createErpActivities } from './erp';
+import { createImportActivities } from './import';
 import { createIntakeActivities } from './intake';
 import { createPersistenceActivities } from './persistence';
+import { createPolicyActivities } from './policies';
+import { createReportActivities } from './reports';
 import { createTemporalSignalActivities } from './temporal-signals';
 import type { SegugioActivities } from './types';
 
@@ -25,9 +28,10 @@ export function createActivities(deps: ActivityDeps): SegugioActivities {
     ...createPersistenceActivities(deps),
     ...createContactActivities(deps),
     ...createErpActivities(deps),
-    ...(require('./reports') as typeof import('./reports')).createReportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
+    ...createReportActivities(deps),
     ...createTemporalSignalActivities(deps.temporal),
+    ...createImportActivities(deps),
+    ...createPolicyActivities(deps),
     ...createIntakeActivities(deps),
-    ...require('./import').createImportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
   };
 }

@@ -287,7 +287,7 @@ export interface HistoryEntry {
 
 export interface TaskView {
   taskId: string;
-  kind: 'CALL' | 'REVIEW_DISPUTE' | 'APPROVE_LEGAL' | 'FIX_CONTACT' | 'CALLBACK' | 'REVIEW_LETTER';
+  kind: 'CALL' | 'REVIEW_DISPUTE' | 'APPROVE_LEGAL' | 'FIX_CONTACT' | 'CALLBACK' | 'REVIEW_LETTER' | 'ERP_REFUSED';
   dueAt: string;
   assigneeId: string | null;
 }
@@ -417,6 +417,25 @@ export const STAGE_RANK: Record<Stage, number> = Object.fromEntries(STAGES.map((
  * The invoice workflow's state carried across continue-as-new. Opaque to the API: only the workflow reads it.
  * Instants are epoch milliseconds (workflow time).
  */
+/** Where legal action stands on an invoice; costs and recoveries accumulate from the first legal event. */
+export type LegalCase = { costsMinor: number; recoveredMinor: number } & (
+  | { status: 'NONE' }
+  | { status: 'PENDING_APPROVAL' }
+  | { status: 'OPEN' }
+  /** A manager declined legal action and dunning went back to the stage before (a later LEGAL step may ask again). */
+  | { status: 'DECLINED' }
+);
+
+/** `legal` as carries written before LegalCase existed hold it (read by workflows/invoice/state.ts upgradeCarry). */
+export interface LegacyLegalCarry {
+  approved: boolean;
+  pendingApproval: boolean;
+  costsMinor: number;
+  recoveredMinor: number;
+  open: boolean;
+  declined: boolean;
+}
+
 export interface InvoiceCarry {
   stage: Stage;
   /** The last stage reached by the policy clock, shown again when a promise or plan ends without closing. */
@@ -455,7 +474,9 @@ export interface InvoiceCarry {
   disputeSeq: number;
   tasks: Array<TaskView & { purpose: string }>;
   call: { taskId: string; firedAtMs: number; outcome: CallOutcome | null; escalated: boolean } | null;
-  legal: NonNullable<InvoiceState['legal']> & { open: boolean; declined: boolean };
+  legal: LegalCase;
+  /** Legal events recorded so far: numbers each event's idempotency key (absent in carries of older runs). */
+  legalEventSeq?: number;
   blockRequested: boolean;
   fixContactRequested: boolean;
   history: HistoryEntry[];
@@ -543,3 +564,38 @@ export interface CallStatus {
 }
 
 export const callStatusSignal = defineSignal<[CallStatus]>('callStatus');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policy rollouts: a policy change told to every running invoice that follows it, as a durable workflow.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One rollout per policy key at a time: a newer change of the same key supersedes (terminates) the running one. */
+export const policyRolloutWorkflowId = (policyKey: string): string => `policy-rollout-${policyKey}`;
+
+export interface PolicyRolloutInput {
+  /** The version to tell the running invoices. */
+  policy: DunningPolicy;
+  /** The version before it (or before a superseded rollout that had not finished rerouting): routes are diffed. */
+  previous: DunningPolicy | null;
+  /** Carried across continue-as-new. */
+  resume?: PolicyRolloutProgress;
+}
+
+export interface PolicyRolloutProgress {
+  policyKey: string;
+  version: number;
+  /** The version whose routes the open invoices reflected when this rollout started (null: none before). */
+  previousVersion: number | null;
+  /** The segments whose running invoices may follow this key: its own and those routing some grades to it. */
+  segments: string[];
+  /** Index into `segments` of the segment being told, and the visibility page token within it (base64). */
+  segmentIndex: number;
+  pageToken: string | null;
+  pages: number;
+  notified: number;
+  /** Open invoices moved to another track because the routes changed; null until that step ran. */
+  rerouted: { customers: number; invoices: number; signalled: number } | null;
+  status: 'RUNNING' | 'DONE';
+}
+
+export const policyRolloutQuery = defineQuery<PolicyRolloutProgress>('policyRolloutProgress');

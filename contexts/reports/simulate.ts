@@ -9,6 +9,7 @@
  * before any step, or whose step has no counterpart, keeps its date. Day granularity, UTC.
  */
 import { addDuration, parseDuration, parseIsoDate, type Duration } from '../../domain/duration';
+import { policySchedule, type ClockStep } from '../../domain/policy-clock';
 import { Prisma } from '../../generated/prisma/client';
 import type { DunningPolicy, PolicyStep } from '../../workflows/contract';
 import type { Db } from '../../infra/db';
@@ -41,12 +42,12 @@ export interface FiredStep {
 }
 
 /** Parsed offsets per policy (a replay of 100,000 invoices must not parse the same durations a million times). */
-const parsedOffsets = new WeakMap<PolicyStep[], Duration[]>();
-function offsetsOf(steps: PolicyStep[]): Duration[] {
-  let d = parsedOffsets.get(steps);
+const parsedSteps = new WeakMap<PolicyStep[], Array<PolicyStep & { offset: Duration }>>();
+function parsedOf(steps: PolicyStep[]): Array<ClockStep & { minBalanceMinor?: number }> {
+  let d = parsedSteps.get(steps);
   if (!d) {
-    d = steps.map((s) => parseDuration(s.offset));
-    parsedOffsets.set(steps, d);
+    d = steps.map((s) => ({ ...s, offset: parseDuration(s.offset) }) as PolicyStep & { offset: Duration });
+    parsedSteps.set(steps, d);
   }
   return d;
 }
@@ -55,35 +56,31 @@ function offsetsOf(steps: PolicyStep[]): Duration[] {
 const dayOf = (ms: number): number => Math.floor(ms / DAY) * DAY;
 
 /**
- * When the policy's steps fire for one invoice given its payments, until it is paid, closed or `horizonMs`.
- * Payments dated on a day count as received before any step firing that day. Steps below their minimum balance are
- * skipped (the clock moves on without a contact).
+ * When the policy's steps fire for one invoice given its payments, until it is paid, closed or `horizonMs` — on the
+ * workflow's own policy clock (domain/policy-clock.ts): overdue from the start of the day after the due date,
+ * collection started on the issue day. Payments dated on a day count as received before any step firing that day.
+ * Steps below their minimum balance, and a PRE_DUE notice that would go out once overdue, are skipped (the clock
+ * moves on without a contact).
  */
 export function replay(inv: SimInvoice, steps: PolicyStep[], horizonMs: number, ignorePayments = false): FiredStep[] {
-  const out: FiredStep[] = [];
-  const end = Math.min(horizonMs, inv.closedUnpaidMs ?? Infinity);
-  let anchor = inv.dueMs + DAY; // overdue from the start of the day after the due date
-  const seen = new Map<string, number>();
-  const offsets = offsetsOf(steps);
-  for (let i = 0; i < steps.length; i++) {
-    const at = addDuration(anchor, offsets[i]);
-    if (at > end) break;
+  const balanceAt = (atMs: number): number => {
     let paid = 0;
-    if (!ignorePayments) for (const p of inv.payments) if (p.dayMs <= dayOf(at)) paid += p.amountMinor;
-    const balance = inv.amountMinor - paid;
-    if (balance <= 0) break;
-    const occurrence = (seen.get(steps[i].stage) ?? 0) + 1;
-    seen.set(steps[i].stage, occurrence);
-    out.push({
-      index: i,
-      stage: steps[i].stage,
-      occurrence,
-      atMs: at,
-      skipped: balance < (steps[i].minBalanceMinor ?? 0),
-    });
-    anchor = at;
-  }
-  return out;
+    if (!ignorePayments) for (const p of inv.payments) if (p.dayMs <= dayOf(atMs)) paid += p.amountMinor;
+    return inv.amountMinor - paid;
+  };
+  return policySchedule({
+    steps: parsedOf(steps),
+    overdueAtMs: inv.dueMs + DAY,
+    startedAtMs: inv.issueMs,
+    untilMs: Math.min(horizonMs, inv.closedUnpaidMs ?? Infinity),
+    balanceAt,
+  }).map((f) => ({
+    index: f.index,
+    stage: f.stage,
+    occurrence: f.occurrence,
+    atMs: f.atMs,
+    skipped: f.skipped !== false,
+  }));
 }
 
 /** The payments of an invoice moved under the constant-response-lag assumption (see the module comment). */

@@ -40,16 +40,35 @@ export class FakeActivities {
   calls: Record<string, unknown[]> = {};
   /** The harness gives every test its own task queue so that workflows of a failed test cannot disturb the next. */
   taskQueue = TASK_QUEUE;
-  hooks: { sendContact?: (r: ContactRequest) => ContactResult | undefined; ratingFails?: boolean } = {};
+  hooks: {
+    sendContact?: (r: ContactRequest) => ContactResult | undefined;
+    ratingFails?: boolean;
+    /** Throws instead of posting the closing status (an ERP refusal). */
+    erpPostInvoiceStatus?: (input: ErpCall) => void;
+  } = {};
+  /** Activities held in flight until the test releases them (see hold()). */
+  private gates: Array<{ name: string; when: (arg: unknown) => boolean; open: Promise<void> }> = [];
+
+  /**
+   * Holds the next calls of activity `name` matching `when` in flight until the returned function is called — to
+   * deliver a message while the workflow awaits that activity.
+   */
+  hold(name: string, when: (arg: unknown) => boolean = () => true): () => void {
+    let release = () => {};
+    const open = new Promise<void>((r) => (release = r));
+    this.gates.push({ name, when, open });
+    return release;
+  }
   private seenContactKeys = new Set<string>();
 
   /** Real-time delay per activity name, to hold a workflow in a state (e.g. closed but still running). */
   delays: Record<string, number> = {};
 
-  private note(name: string, arg: unknown): Promise<void> {
+  private async note(name: string, arg: unknown): Promise<void> {
     (this.calls[name] ??= []).push(arg);
     const ms = this.delays[name];
-    return ms ? new Promise((r) => setTimeout(r, ms)) : Promise.resolve();
+    if (ms) await new Promise((r) => setTimeout(r, ms));
+    await Promise.all(this.gates.filter((g) => g.name === name && g.when(arg)).map((g) => g.open));
   }
 
   /** The activities, with signal-with-start of the customer workflow going to `client` (the test server). */
@@ -117,6 +136,7 @@ export class FakeActivities {
       },
       erpPostInvoiceStatus: async (input) => {
         await this.note('erpPostInvoiceStatus', input);
+        this.hooks.erpPostInvoiceStatus?.(input);
         this.statusPosts.push(input);
       },
     };

@@ -16,6 +16,7 @@ import {
 import type { invoiceWorkflow } from '../../workflows/invoice';
 import { devServerEnv, timeSkippingEnv } from './env';
 import { FakeActivities } from './fakes';
+import { CURRENT_RELEASE, HISTORIES_DIR, appendToManifest, historyFiles } from '../histories';
 
 export interface Harness {
   env: TestWorkflowEnvironment;
@@ -101,8 +102,6 @@ export function dateIn(fromMs: number, days: number): string {
 export const collector = { actorId: 'u-collector', role: 'collector' as const };
 export const manager = { actorId: 'u-manager', role: 'manager' as const };
 
-const HISTORIES = path.resolve(__dirname, '../histories');
-
 /**
  * Histories are stored as protobufjs `toObject` JSON of @temporalio/proto's History (longs and bytes as strings).
  * Not `historyToJSON`: in this install @temporalio/common carries protobufjs 8 beside @temporalio/proto's 7, and
@@ -122,16 +121,19 @@ export function historyFromObject(json: unknown): temporal.api.history.v1.Histor
 }
 
 /**
- * Measures a finished workflow's history (events) and, with RECORD_HISTORIES=1, writes it to
- * test/histories/<name>.json for the replay test, with its size in test/histories/sizes.json.
+ * Measures a finished workflow's history (events) and, with RECORD_HISTORIES=1, records it as
+ * test/histories/<CURRENT_RELEASE>/<name>.json for the replay test (its size in that folder's sizes.json) and appends
+ * it to the manifest. Histories are append-only: a name already recorded in any release is never written again.
  */
 export async function measure(handle: WorkflowHandle, name: string): Promise<number> {
   const history = await handle.fetchHistory();
   const events = history.events?.length ?? 0;
-  if (process.env.RECORD_HISTORIES === '1') {
-    fs.mkdirSync(HISTORIES, { recursive: true });
-    fs.writeFileSync(path.join(HISTORIES, `${name}.json`), `${JSON.stringify(historyToObject(history))}\n`);
-    const sizesFile = path.join(HISTORIES, 'sizes.json');
+  if (process.env.RECORD_HISTORIES === '1' && !historyFiles().some((f) => path.basename(f, '.json') === name)) {
+    const dir = path.join(HISTORIES_DIR, CURRENT_RELEASE);
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, `${name}.json`), `${JSON.stringify(historyToObject(history))}\n`);
+    appendToManifest(`${CURRENT_RELEASE}/${name}.json`);
+    const sizesFile = path.join(dir, 'sizes.json');
     const sizes = fs.existsSync(sizesFile) ? JSON.parse(fs.readFileSync(sizesFile, 'utf8')) : {};
     sizes[name] = events;
     const sorted = Object.fromEntries(Object.entries(sizes).sort(([a], [b]) => a.localeCompare(b)));

@@ -1,24 +1,21 @@
 /**
- * Replays every recorded history under test/histories/ against the current workflow code: a change that would
- * break running workflows fails here. Record them again with `RECORD_HISTORIES=1 npx jest --selectProjects workflow`
- * after an intended, guarded change.
+ * Replays every recorded history under test/histories/<release>/ against the current workflow code: a change that
+ * would break running workflows fails here. Histories are append-only (test/histories.ts): new behaviour is recorded
+ * as new files with `RECORD_HISTORIES=1 npx jest --runInBand <the test that records it>`, never over old ones.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker, bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { HISTORIES_DIR, historyFiles } from '../histories';
 import { historyFromObject } from './harness';
 
-const DIR = path.resolve(__dirname, '../histories');
-const files = fs
-  .readdirSync(DIR)
-  .filter((f) => f.endsWith('.json') && f !== 'sizes.json')
-  .sort();
+const files = historyFiles();
 
 function histories() {
   return files.map((f) => ({
     workflowId: path.basename(f, '.json'),
-    history: historyFromObject(JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'))),
+    history: historyFromObject(JSON.parse(fs.readFileSync(path.join(HISTORIES_DIR, f), 'utf8'))),
   }));
 }
 

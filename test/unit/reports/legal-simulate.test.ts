@@ -65,12 +65,14 @@ describe('policy replay', () => {
     payments: [{ dayMs: day('2025-02-12'), amountMinor: 10_000 }],
   };
   test('steps chain from the overdue day; a small balance skips the order block; payment stops the chain', () => {
-    // overdue 1 Feb; PRE_DUE 27 Jan; REMINDER 30 Jan (3 days after 27 Jan); REMINDER 6 Feb; ORDER_BLOCK 13 Feb
+    // Overdue 1 Feb. PRE_DUE 27 Jan (5 days before); the first REMINDER counts from the overdue moment, not from the
+    // courtesy notice (as the workflow does, docs/workflow.md "Policy clock"): 4 Feb; REMINDER 11 Feb; paid 12 Feb,
+    // so no ORDER_BLOCK on 18 Feb.
     const fired = replay(inv, steps, day('2025-12-31'));
     expect(fired.map((f) => [f.stage, f.occurrence, new Date(f.atMs).toISOString().slice(0, 10), f.skipped])).toEqual([
       ['PRE_DUE', 1, '2025-01-27', false],
-      ['REMINDER', 1, '2025-01-30', false],
-      ['REMINDER', 2, '2025-02-06', false],
+      ['REMINDER', 1, '2025-02-04', false],
+      ['REMINDER', 2, '2025-02-11', false],
     ]);
     const unpaid = replay({ ...inv, payments: [] }, steps, day('2025-12-31'));
     expect(unpaid.map((f) => [f.stage, f.skipped])).toEqual([
@@ -80,18 +82,25 @@ describe('policy replay', () => {
       ['ORDER_BLOCK', true],
       ['CALL', false],
     ]);
-    expect(replay({ ...inv, payments: [] }, steps, day('2025-02-01')).length).toBe(2); // horizon
+    expect(unpaid.map((f) => new Date(f.atMs).toISOString().slice(0, 10))).toEqual([
+      '2025-01-27',
+      '2025-02-04',
+      '2025-02-11',
+      '2025-02-18',
+      '2025-02-23',
+    ]);
+    expect(replay({ ...inv, payments: [] }, steps, day('2025-02-01')).length).toBe(1); // horizon
   });
   test('constant response lag moves the payment with its trigger step', () => {
     const base = replay(inv, steps, day('2025-12-31'));
-    // paid 12 Feb, 6 days after the 2nd reminder (6 Feb); the proposal sends the 2nd reminder on 3 Feb → 9 Feb
+    // paid 12 Feb, 1 day after the 2nd reminder (11 Feb); the proposal sends the 2nd reminder on 3 Feb → 4 Feb
     const faster: PolicyStep[] = [
       { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL'], template: 'r1' },
       { stage: 'REMINDER', offset: 'P1D', channels: ['EMAIL'], template: 'r2' },
     ];
     const timing = replay(inv, faster, Infinity, true);
     expect(timing.map((f) => new Date(f.atMs).toISOString().slice(0, 10))).toEqual(['2025-02-02', '2025-02-03']);
-    expect(shiftPayments(inv, base, timing)).toEqual([{ dayMs: day('2025-02-09'), amountMinor: 10_000 }]);
+    expect(shiftPayments(inv, base, timing)).toEqual([{ dayMs: day('2025-02-04'), amountMinor: 10_000 }]);
     // a policy without REMINDER leaves the payment where it was
     const none = replay(inv, [{ stage: 'CALL', offset: 'P1D', channels: ['TASK'], template: 'c' }], Infinity, true);
     expect(shiftPayments(inv, base, none)).toEqual(inv.payments);
