@@ -8,6 +8,7 @@ import { ensureIntakeRepairSchedule, INTAKE_REPAIR_SCHEDULE_ID } from '../contex
 import { ensureNightlySchedules } from '../contexts/reports/schedules';
 import { connectTemporal, temporalConnectionOptions } from '../infra/temporal';
 import { installRuntime } from './runtime';
+import { dataConverterOf } from '../infra/payload-codec';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -20,6 +21,7 @@ async function main(): Promise<void> {
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
+    dataConverter: dataConverterOf(config),
     workflowsPath: require.resolve('../workflows'),
     activities: createActivities({ db, config, log, temporal }),
     shutdownGraceTime: '10s',
