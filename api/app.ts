@@ -10,7 +10,9 @@ import { withLogContext, type Logger } from '../infra/logger';
 import { accessLog } from './access-log';
 import { systemActor } from '../contexts/access/audit';
 import { verifyJsonDepth } from './body-limits';
+import { codecRouter } from './codec';
 import { createConsoleRouter } from './console';
+import { dataConverterOf } from '../infra/payload-codec';
 import { authenticate } from '../contexts/access/auth';
 import { errorHandler, HttpError, notFoundHandler } from '../contexts/errors';
 import { createMetrics } from './metrics';
@@ -186,6 +188,14 @@ export function createApp(deps: AppDeps): Express {
 
   // the web console, /console; its helpers behind the same key check and limits as /v1
   app.use(createConsoleRouter({ db: deps.db, timeZone: deps.config.SEGUGIO_TZ, auth: [keyCheck, perKeyLimit] }));
+  // The Temporal UI's remote codec: encrypted histories decoded for a manager or admin key.
+  app.use(
+    codecRouter({
+      codec: dataConverterOf(deps.config).payloadCodecs?.[0],
+      auth: [keyCheck, perKeyLimit],
+      corsOrigin: deps.config.CODEC_CORS_ORIGIN,
+    }),
+  );
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.log));

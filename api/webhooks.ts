@@ -316,6 +316,13 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
         toleranceSeconds: config.WEBHOOK_TOLERANCE_SECONDS,
       });
       if (!check.ok) return sendError(res, 401, 'BAD_SIGNATURE', `ERP webhook rejected: ${check.reason}`);
+      if (!req.is('application/json'))
+        return sendError(
+          res,
+          415,
+          'UNSUPPORTED_MEDIA_TYPE',
+          `the ERP webhook takes a JSON body: send it with Content-Type: application/json (got ${req.get('content-type') ?? 'no Content-Type'})`,
+        );
 
       let json: unknown;
       try {

@@ -1,7 +1,9 @@
 /**
  * `npm run dev`: the whole of Segugio on one machine without Docker — embedded PostgreSQL, the Temporal dev server
  * with its Web UI, the worker and the API — plus demo data. State lives in .segugio/ and survives restarts.
- * Ctrl-C stops every child cleanly.
+ * The worker and the API are supervised (dev/supervisor.ts): a crash is announced and the process restarted with
+ * backoff. PostgreSQL and Temporal are watched: when either stops answering the runner says so, and again when it is
+ * back. Ctrl-C stops every child cleanly; whatever ends the runner, no child outlives it.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,7 +15,8 @@ import { connectTemporal } from '../infra/temporal';
 import { PROJECT_ROOT } from '../infra/tools';
 import { seedBase, seedDemoInvoices } from '../prisma/seed';
 import { TASK_QUEUE } from '../workflows/contract';
-import { startStack, stopChild, type RunningStack } from './stack';
+import { startStack, type RunningStack } from './stack';
+import { supervise, type Supervised } from './supervisor';
 
 const logDir = path.join(PROJECT_ROOT, '.segugio', 'logs');
 const say = (msg: string): void => void process.stdout.write(`${msg}\n`);
@@ -35,10 +38,37 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv): Child
   return child;
 }
 
-async function waitHealthy(url: string, child: ChildProcess, timeoutMs: number): Promise<void> {
+/**
+ * Every 5 s asks the API's /health which of PostgreSQL and Temporal answer, and says so when one stops (a crash of
+ * the embedded PostgreSQL or the Temporal dev server) and when it is back. The supervised processes keep running:
+ * they answer 503 meanwhile and recover by themselves.
+ */
+function watchBackingServices(port: number): NodeJS.Timeout {
+  const last: Record<string, string> = { database: 'ok', temporal: 'ok' };
+  const names: Record<string, string> = { database: 'PostgreSQL', temporal: 'the Temporal dev server' };
+  return setInterval(() => {
+    void fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(4000) })
+      .then((r) => r.json() as Promise<Record<string, string>>)
+      .then((h) => {
+        for (const k of ['database', 'temporal']) {
+          if (h[k] && h[k] !== last[k]) {
+            say(
+              h[k] === 'ok'
+                ? `segugio: ${names[k]} answers again`
+                : `segugio: ${names[k]} is not answering (crashed or stopped?); see .segugio/logs/stack.log — restart \`npm run dev\` if it does not come back`,
+            );
+            last[k] = h[k];
+          }
+        }
+      })
+      .catch(() => undefined); // the API itself is down: its supervisor says so
+  }, 5000);
+}
+
+async function waitHealthy(url: string, supervised: Supervised, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the API exited (code ${child.exitCode}); see .segugio/logs/api.log`);
+    if (supervised.restarts() > 3) throw new Error('the API keeps exiting at start; see .segugio/logs/api.log');
     try {
       const res = await fetch(url);
       if (res.status === 200) return;
@@ -57,13 +87,19 @@ async function main(): Promise<void> {
   const stackLog = fs.createWriteStream(path.join(logDir, 'stack.log'), { flags: 'a' });
   say('segugio: starting PostgreSQL and the Temporal dev server…');
   const stack: RunningStack = await startStack({ mode: 'dev', log: (l) => stackLog.write(`${l}\n`) });
-  const children: ChildProcess[] = [];
+  const children: Supervised[] = [];
   let stopping: Promise<never> | null = null;
-  const stopChildren = (): Promise<void[]> => Promise.all(children.map((c) => stopChild(c, 15_000)));
+  let watch: NodeJS.Timeout | undefined;
+  const stopChildren = (): Promise<void[]> => Promise.all(children.map((c) => c.stop()));
+  // Last resort: an exit the runner did not plan (an exception, process.exit elsewhere) still takes its children.
+  process.on('exit', () => {
+    for (const c of children) c.killNow();
+  });
   /** Stops the API and the worker, then Temporal and PostgreSQL; a second call waits for the first. */
   const stopAll = (code: number): Promise<never> => {
     stopping ??= (async () => {
       say('\nsegugio: stopping…');
+      if (watch) clearInterval(watch);
       await stopChildren();
       await stack.stop();
       say('segugio: stopped. Data kept in .segugio/ — run `npm run dev` again to resume.');
@@ -87,21 +123,17 @@ async function main(): Promise<void> {
     await seedBase(db);
 
     say('segugio: starting the worker and the API…');
-    const worker = startChild('worker', 'worker/main.ts', env);
-    const api = startChild('api', 'api/server.ts', env);
+    const worker = supervise('worker', () => startChild('worker', 'worker/main.ts', env), {
+      say,
+      logHint: '.segugio/logs/worker.log',
+    });
+    const api = supervise('API', () => startChild('api', 'api/server.ts', env), {
+      say,
+      logHint: '.segugio/logs/api.log',
+    });
     children.push(worker, api);
-    for (const [name, child] of [
-      ['worker', worker],
-      ['api', api],
-    ] as const) {
-      child.once('exit', (code) => {
-        if (!stopping) {
-          say(`segugio: the ${name} exited unexpectedly (code ${code}); see .segugio/logs/${name}.log`);
-          void stopAll(1);
-        }
-      });
-    }
     await waitHealthy(`http://127.0.0.1:${port}/health`, api, 120_000);
+    watch = watchBackingServices(port);
 
     const temporal = await connectTemporal({
       TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,

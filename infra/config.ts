@@ -31,6 +31,14 @@ const schema = z.object({
   TEMPORAL_API_KEY: z.string().optional(),
   TEMPORAL_TLS: bool,
   TEMPORAL_TASK_QUEUE: z.string().default(TASK_QUEUE),
+  /** AES-256 key (32 bytes, base64) of the payload codec: Temporal histories then hold ciphertext only. */
+  SEGUGIO_PAYLOAD_KEY: z
+    .string()
+    .refine((k) => Buffer.from(k, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+    .optional(),
+  SEGUGIO_PAYLOAD_KEY_ID: z.string().min(1).max(64).default('k1'),
+  /** Origin of the Temporal UI allowed to call the API's codec endpoint (e.g. http://127.0.0.1:8233). */
+  CODEC_CORS_ORIGIN: z.string().optional(),
   /** Deadline of each Temporal call an API request makes; past it the API answers 503 or falls back to the mirror. */
   TEMPORAL_CALL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
   /** Intake outbox: an invoice without its workflow (or a payment not delivered) this long is repaired by the

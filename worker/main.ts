@@ -11,6 +11,7 @@ import { ensureNightlySchedules } from '../contexts/reports/schedules';
 import { connectTemporal, temporalConnectionOptions } from '../infra/temporal';
 import { installRuntime } from './runtime';
 import { capacityOptions, workflowCode } from './options';
+import { dataConverterOf } from '../infra/payload-codec';
 
 async function main(): Promise<void> {
   const config = loadConfig();
@@ -30,6 +31,7 @@ async function main(): Promise<void> {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     ...code,
     ...capacityOptions(config),
+    dataConverter: dataConverterOf(config),
     activities: createActivities({ db, config, log, temporal }),
     shutdownGraceTime: '10s',
   });

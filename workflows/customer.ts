@@ -44,7 +44,14 @@ const contacts = proxyActivities<SegugioActivities>({
 });
 const erp = proxyActivities<SegugioActivities>({
   startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+  // Temporal's retry is the only retry (contexts/erp/rest.ts makes one request per attempt); an ERP that refuses
+  // (any 4xx) is not asked again.
+  retry: {
+    initialInterval: '5 seconds',
+    backoffCoefficient: 2,
+    maximumInterval: '10 minutes',
+    nonRetryableErrorTypes: ['ErpRejected'],
+  },
 });
 
 const CONSOLIDATED_STAGES: ReadonlyArray<Stage> = ['PRE_DUE', 'REMINDER'];

@@ -1,7 +1,9 @@
 /**
  * REST webhook client for an ERP. Every request is JSON, signed (signature.ts) and carries `Idempotency-Key`.
- * Network errors, 429 and 5xx are retried here with exponential backoff and jitter, then left to Temporal's retry;
- * any other 4xx means the ERP refused the request itself and throws a non-retryable ApplicationFailure.
+ * One HTTP attempt per activity attempt: network errors, 408, 429 and 5xx throw a retryable error and Temporal's retry
+ * policy (the activity options of the calling workflow) is the only retry — a loop here would multiply its attempts
+ * and hide them from the history. Any other 4xx means the ERP refused the request itself: a non-retryable
+ * ApplicationFailure of type `ErpRejected`, which the workflows list in `nonRetryableErrorTypes`.
  *
  * Contract the ERP implements (docs/channels.md):
  *   POST {base}/customers/{externalId}/block      { idempotencyKey, customerId, reason }
@@ -18,13 +20,8 @@ import { SIGNATURE_HEADER, signErpPayload, TIMESTAMP_HEADER } from './signature'
 export interface RestErpOptions {
   baseUrl: string;
   secret: string;
-  /** Attempts per call inside one activity attempt (default 3). */
-  attempts?: number;
-  /** First backoff delay in ms (default 250), doubled each time. */
-  backoffMs?: number;
   timeoutMs?: number;
   fetchImpl?: typeof fetch;
-  sleep?: (ms: number) => Promise<void>;
 }
 
 export class ErpHttpError extends Error {
@@ -40,44 +37,28 @@ const retryable = (status: number): boolean => status === 408 || status === 429 
 
 export function createRestErpAdapter(opts: RestErpOptions): ErpAdapter {
   const base = opts.baseUrl.replace(/\/$/, '');
-  const attempts = opts.attempts ?? 3;
-  const backoff = opts.backoffMs ?? 250;
   const doFetch = opts.fetchImpl ?? fetch;
-  const sleep = opts.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
 
   async function call(method: 'GET' | 'POST', path: string, body?: unknown, key?: string): Promise<Response> {
     const raw = body === undefined ? '' : JSON.stringify(body);
-    let lastError: unknown;
-    for (let attempt = 0; attempt < attempts; attempt++) {
-      if (attempt > 0) await sleep(backoff * 2 ** (attempt - 1) * (0.5 + Math.random() / 2));
-      const ts = Math.floor(Date.now() / 1000);
-      try {
-        const res = await doFetch(`${base}${path}`, {
-          method,
-          headers: {
-            'content-type': 'application/json',
-            [TIMESTAMP_HEADER]: String(ts),
-            [SIGNATURE_HEADER]: signErpPayload(opts.secret, ts, raw),
-            ...(key ? { 'idempotency-key': key } : {}),
-          },
-          body: method === 'POST' ? raw : undefined,
-          signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
-        });
-        if (res.ok || res.status === 404) return res;
-        if (!retryable(res.status)) {
-          const text = (await res.text()).slice(0, 300);
-          throw ApplicationFailure.nonRetryable(
-            `ERP refused ${method} ${path}: HTTP ${res.status} ${text}`,
-            'ErpRejected',
-          );
-        }
-        lastError = new ErpHttpError(res.status, `ERP answered HTTP ${res.status} to ${method} ${path}`);
-      } catch (err) {
-        if (err instanceof ApplicationFailure) throw err;
-        lastError = err;
-      }
+    const ts = Math.floor(Date.now() / 1000);
+    const res = await doFetch(`${base}${path}`, {
+      method,
+      headers: {
+        'content-type': 'application/json',
+        [TIMESTAMP_HEADER]: String(ts),
+        [SIGNATURE_HEADER]: signErpPayload(opts.secret, ts, raw),
+        ...(key ? { 'idempotency-key': key } : {}),
+      },
+      body: method === 'POST' ? raw : undefined,
+      signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
+    });
+    if (res.ok || res.status === 404) return res;
+    if (!retryable(res.status)) {
+      const text = (await res.text()).slice(0, 300);
+      throw ApplicationFailure.nonRetryable(`ERP refused ${method} ${path}: HTTP ${res.status} ${text}`, 'ErpRejected');
     }
-    throw lastError instanceof Error ? lastError : new Error(String(lastError));
+    throw new ErpHttpError(res.status, `ERP answered HTTP ${res.status} to ${method} ${path}`);
   }
 
   async function post(path: string, body: { idempotencyKey: string }): Promise<void> {

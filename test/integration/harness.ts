@@ -21,6 +21,7 @@ import { createApp } from '../../api/app';
 import { loadConfig, type Config } from '../../infra/config';
 import { createDb, type Db } from '../../infra/db';
 import { createLogger } from '../../infra/logger';
+import { dataConverterOf } from '../../infra/payload-codec';
 import { seedBase } from '../../prisma/seed';
 import type { DunningPolicy } from '../../workflows/contract';
 
@@ -86,7 +87,11 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
   const db = createDb(config.DATABASE_URL, 5);
   await seedBase(db);
   const connection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  const client = new Client({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverterOf(config),
+  });
   const app = createApp({ db, temporal: client, config, log });
 
   let worker: Worker | undefined;
@@ -100,6 +105,7 @@ export async function startHarness(opts: { env?: Record<string, string> } = {}):
       connection: nativeConnection,
       namespace: config.TEMPORAL_NAMESPACE,
       taskQueue,
+      dataConverter: dataConverterOf(config),
       workflowBundle: await workflowBundle(),
       activities,
     });

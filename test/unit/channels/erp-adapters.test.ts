@@ -49,7 +49,7 @@ describe('REST ERP adapter against a fake ERP', () => {
     erp = await startFakeErp(SECRET);
   });
   afterEach(() => erp.close());
-  const adapter = () => createRestErpAdapter({ baseUrl: erp.url, secret: SECRET, backoffMs: 1 });
+  const adapter = () => createRestErpAdapter({ baseUrl: erp.url, secret: SECRET });
 
   it('posts a signed block request with the idempotency key', async () => {
     await adapter().blockCustomer(base);
@@ -65,27 +65,26 @@ describe('REST ERP adapter against a fake ERP', () => {
     expect(await adapter().hasRequest('never-sent')).toBe(false);
   });
 
-  it('retries 503 with backoff and succeeds', async () => {
-    erp.failures.push(503, 503);
-    await adapter().postInvoiceStatus({
+  it('a 503 fails this attempt with a retryable error after one request: Temporal is the only retry', async () => {
+    erp.failures.push(503);
+    const status = {
       ...base,
       invoiceId: 'i-1',
       invoiceNumber: 'FT-1',
-      stage: 'REMINDER',
+      stage: 'REMINDER' as const,
       balanceMinor: 1000,
       currency: 'EUR',
-    });
-    expect(erp.requests).toHaveLength(3);
-    expect(erp.requests[2].body).toMatchObject({ stage: 'REMINDER', balanceMinor: 1000, currency: 'EUR' });
-  });
-
-  it('gives up after the attempts with a retryable error (Temporal retries later)', async () => {
-    erp.failures.push(500, 500, 500);
+    };
     const err = await adapter()
-      .unblockCustomer(base)
+      .postInvoiceStatus(status)
       .catch((e: unknown) => e);
     expect(err).not.toBeInstanceOf(ApplicationFailure);
-    expect(String(err)).toMatch(/HTTP 500/);
+    expect(String(err)).toMatch(/HTTP 503/);
+    expect(erp.requests).toHaveLength(1);
+    // The next activity attempt (Temporal's retry) goes through.
+    await adapter().postInvoiceStatus(status);
+    expect(erp.requests).toHaveLength(2);
+    expect(erp.requests[1].body).toMatchObject({ stage: 'REMINDER', balanceMinor: 1000, currency: 'EUR' });
   });
 
   it('a 4xx is non-retryable', async () => {
@@ -100,7 +99,7 @@ describe('REST ERP adapter against a fake ERP', () => {
   });
 
   it('a wrong secret is refused by the ERP (401, non-retryable)', async () => {
-    const err = await createRestErpAdapter({ baseUrl: erp.url, secret: 'wrong', backoffMs: 1 })
+    const err = await createRestErpAdapter({ baseUrl: erp.url, secret: 'wrong' })
       .blockCustomer(base)
       .catch((e: unknown) => e);
     expect((err as ApplicationFailure).nonRetryable).toBe(true);

@@ -1,0 +1,90 @@
+/**
+ * The dev runner's supervisor: keeps a child process (the worker, the API) running. When it exits unexpectedly it is
+ * started again after a backoff that doubles with each quick crash (1 s, 2 s, 4 s … 30 s) and resets once the child
+ * has stayed up for a minute, and each restart is said aloud. Stopping kills the current child and cancels a pending
+ * restart; `killAllNow` is for the runner's own exit, so no child outlives it.
+ */
+import type { ChildProcess } from 'node:child_process';
+
+/** SIGTERM, then SIGKILL after `timeoutMs`; resolves once the child has exited. */
+function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    child.once('exit', () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill('SIGTERM');
+  });
+}
+
+export interface SuperviseOptions {
+  say: (msg: string) => void;
+  initialBackoffMs?: number;
+  maxBackoffMs?: number;
+  /** Up this long, the next crash starts the backoff from the beginning again. */
+  stableAfterMs?: number;
+  /** Where the child's output goes, named in the messages. */
+  logHint?: string;
+}
+
+export interface Supervised {
+  readonly name: string;
+  current(): ChildProcess;
+  restarts(): number;
+  stop(): Promise<void>;
+  /** Synchronous SIGKILL of the current child (process 'exit' handlers cannot wait). */
+  killNow(): void;
+}
+
+export function supervise(name: string, start: () => ChildProcess, opts: SuperviseOptions): Supervised {
+  const initial = opts.initialBackoffMs ?? 1000;
+  const max = opts.maxBackoffMs ?? 30_000;
+  const stableAfter = opts.stableAfterMs ?? 60_000;
+  let child: ChildProcess;
+  let startedAt = 0;
+  let quickCrashes = 0;
+  let restarts = 0;
+  let stopping = false;
+  let timer: NodeJS.Timeout | undefined;
+
+  const launch = (): void => {
+    child = start();
+    startedAt = Date.now();
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      if (Date.now() - startedAt >= stableAfter) quickCrashes = 0;
+      const delay = Math.min(max, initial * 2 ** quickCrashes);
+      quickCrashes += 1;
+      restarts += 1;
+      opts.say(
+        `segugio: the ${name} exited unexpectedly (${signal ? `signal ${signal}` : `code ${code}`})` +
+          `${opts.logHint ? `; see ${opts.logHint}` : ''} — restarting it in ${Math.round(delay / 100) / 10} s (restart ${restarts})`,
+      );
+      timer = setTimeout(() => {
+        timer = undefined;
+        if (stopping) return;
+        launch();
+        opts.say(`segugio: the ${name} is running again (pid ${child.pid})`);
+      }, delay);
+    });
+  };
+  launch();
+
+  return {
+    name,
+    current: () => child,
+    restarts: () => restarts,
+    stop: async () => {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      await stopChild(child, 15_000);
+    },
+    killNow: () => {
+      stopping = true;
+      if (timer) clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    },
+  };
+}
