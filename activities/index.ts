@@ -9,7 +9,10 @@ import type { Logger } from '../infra/logger';
 import { createContactActivities } from './channels';
 import { createPecReceiptActivities } from './channels/pec-receipts';
 import { createErpActivities } from './erp';
+import { createImportActivities } from './import';
 import { createPersistenceActivities } from './persistence';
+import { createPolicyActivities } from './policies';
+import { createReportActivities } from './reports';
 import { createTemporalSignalActivities } from './temporal-signals';
 import type { SegugioActivities } from './types';
 
@@ -26,8 +29,9 @@ export function createActivities(deps: ActivityDeps): SegugioActivities {
     ...createContactActivities(deps),
     ...createErpActivities(deps),
     ...createPecReceiptActivities(deps),
-    ...(require('./reports') as typeof import('./reports')).createReportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
+    ...createReportActivities(deps),
     ...createTemporalSignalActivities(deps.temporal),
-    ...require('./import').createImportActivities(deps), // eslint-disable-line @typescript-eslint/no-require-imports
+    ...createImportActivities(deps),
+    ...createPolicyActivities(deps),
   };
 }

@@ -6,7 +6,8 @@ import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../infra/config';
 import type { Db } from '../infra/db';
-import type { Logger } from '../infra/logger';
+import { withLogContext, type Logger } from '../infra/logger';
+import { accessLog } from './access-log';
 import { createConsoleRouter } from './console';
 import { authenticate } from '../contexts/access/auth';
 import { errorHandler, HttpError, notFoundHandler } from '../contexts/errors';
@@ -49,8 +50,9 @@ export function createApp(deps: AppDeps): Express {
     const given = req.header('x-request-id');
     req.requestId = given && /^[\w.:-]{1,128}$/.test(given) ? given : crypto.randomUUID();
     res.setHeader('X-Request-Id', req.requestId);
-    next();
+    withLogContext({ requestId: req.requestId }, next);
   });
+  app.use(accessLog(deps.log));
   app.use(
     helmet({
       contentSecurityPolicy: {

@@ -1,28 +1,10 @@
 /** Calendar helpers for the API side (workflows have their own pure ones). */
+import { zonedInstant } from './calendar';
 
 /** UTC instant of local midnight at the start of `isoDate` in `timeZone`. */
 export function zonedMidnight(isoDate: string, timeZone: string): Date {
   const [y, m, d] = isoDate.split('-').map(Number);
-  const guess = Date.UTC(y, m - 1, d);
-  // Offset of the zone at that moment, from the wall-clock time Intl reports for the UTC guess.
-  const offsetAt = (utcMs: number): number => {
-    const parts = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-      second: '2-digit',
-    }).formatToParts(new Date(utcMs));
-    const get = (t: string): number => Number(parts.find((p) => p.type === t)?.value);
-    const wall = Date.UTC(get('year'), get('month') - 1, get('day'), get('hour'), get('minute'), get('second'));
-    return wall - utcMs;
-  };
-  let utc = guess - offsetAt(guess);
-  utc = guess - offsetAt(utc); // second pass settles DST transitions
-  return new Date(utc);
+  return zonedInstant(y, m, d, 0, timeZone);
 }
 
 /** The instant an invoice becomes overdue: the start of the day after its due date, in the policy's time zone. */

@@ -31,7 +31,7 @@ const schema = z.object({
   /** Public URL of the API, used in provider callbacks (Twilio status, SendGrid events). */
   PUBLIC_BASE_URL: z.string().url().optional(),
   SENDGRID_API_KEY: z.string().optional(),
-  SENDGRID_FROM: z.string().default('crediti@segugio.example'),
+  SENDGRID_FROM: z.string().min(1).optional(),
   /** Test and proxy setups only: where the SendGrid SDK sends its requests. */
   SENDGRID_BASE_URL: z.string().url().optional(),
   SENDGRID_WEBHOOK_PUBLIC_KEY: z.string().optional(),
@@ -48,6 +48,11 @@ const schema = z.object({
   API_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(600),
   /** Failed authentications per client address per minute before 429. */
   API_AUTH_FAILURES_PER_MINUTE: z.coerce.number().int().min(1).default(100),
+  /** host:port where the worker serves the Temporal SDK's metrics for Prometheus (`/metrics`); unset: off. */
+  WORKER_METRICS_ADDRESS: z
+    .string()
+    .regex(/^[\w.:[\]-]+:\d{1,5}$/, 'must be host:port, e.g. 0.0.0.0:9464')
+    .optional(),
   /** Create or update the Temporal Schedules (nightly ratings, monthly KPI snapshot) when the worker starts. */
   SEGUGIO_SCHEDULES: flag(true),
   // --- channels, letters and ERP (docs/channels.md) ---
@@ -64,13 +69,13 @@ const schema = z.object({
   SEGUGIO_B2C_INTEREST_BP: z.coerce.number().int().min(0).max(10000).optional(),
   /** Accepted clock skew / replay window of signed inbound webhooks (ERP, SendGrid), seconds. */
   WEBHOOK_TOLERANCE_SECONDS: z.coerce.number().int().min(1).default(300),
-  LETTERHEAD_NAME: z.string().default('Segugio S.r.l.'),
+  LETTERHEAD_NAME: z.string().min(1).optional(),
   /** Postal address; `|` separates lines. */
-  LETTERHEAD_ADDRESS: z.string().default('Via Roma 1|20121 Milano (MI)|Italia'),
-  LETTERHEAD_VAT: z.string().default('IT00000000000'),
-  LETTERHEAD_IBAN: z.string().default('IT60X0542811101000000123456'),
+  LETTERHEAD_ADDRESS: z.string().min(1).optional(),
+  LETTERHEAD_VAT: z.string().min(1).optional(),
+  LETTERHEAD_IBAN: z.string().min(1).optional(),
   LETTERHEAD_BIC: z.string().optional(),
-  LETTERHEAD_EMAIL: z.string().default('crediti@segugio.example'),
+  LETTERHEAD_EMAIL: z.string().min(1).optional(),
   LETTERHEAD_PHONE: z.string().optional(),
   LETTERHEAD_PEC: z.string().optional(),
   /** PNG or JPEG file printed at the top left of every letter. */
@@ -120,7 +125,22 @@ function checkPec(c: z.infer<typeof schema>, ctx: z.RefinementCtx): void {
 
 const checked = schema.superRefine(checkPec);
 
-export type Config = z.infer<typeof schema>;
+/**
+ * What every letter, e-mail and payment instruction names: the creditor, its address, VAT number, IBAN and sender.
+ * A debtor must never receive a placeholder, so in production each is required and a missing one stops the process
+ * naming the variable; in dev and test an obviously fictitious company stands in.
+ */
+export const IDENTITY_PLACEHOLDERS = {
+  LETTERHEAD_NAME: 'Segugio S.r.l.',
+  LETTERHEAD_ADDRESS: 'Via Roma 1|20121 Milano (MI)|Italia',
+  LETTERHEAD_VAT: 'IT00000000000',
+  LETTERHEAD_IBAN: 'IT60X0542811101000000123456',
+  LETTERHEAD_EMAIL: 'crediti@segugio.example',
+  SENDGRID_FROM: 'crediti@segugio.example',
+} as const;
+type Identity = keyof typeof IDENTITY_PLACEHOLDERS;
+
+export type Config = Omit<z.infer<typeof schema>, Identity> & Record<Identity, string>;
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = checked.safeParse(env);
@@ -128,5 +148,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     const problems = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
     throw new Error(`Invalid configuration:\n${problems}`);
   }
-  return parsed.data;
+  const data = parsed.data;
+  const missing = (Object.keys(IDENTITY_PLACEHOLDERS) as Identity[]).filter((k) => !data[k]);
+  if (data.SEGUGIO_MODE === 'production' && missing.length > 0) {
+    throw new Error(
+      `Invalid configuration:\n${missing.map((k) => `  ${k}: required in production (it is printed on what debtors receive)`).join('\n')}`,
+    );
+  }
+  const identity = Object.fromEntries(
+    (Object.keys(IDENTITY_PLACEHOLDERS) as Identity[]).map((k) => [k, data[k] ?? IDENTITY_PLACEHOLDERS[k]]),
+  ) as Record<Identity, string>;
+  return { ...data, ...identity };
 }

@@ -8,10 +8,12 @@ import { pecSettings } from '../activities/channels/providers/pec';
 import { ensurePecReceiptsSchedule } from '../contexts/notices/schedule';
 import { ensureNightlySchedules } from '../contexts/reports/schedules';
 import { connectTemporal, temporalConnectionOptions } from '../infra/temporal';
+import { installRuntime } from './runtime';
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const log = createLogger(config.LOG_LEVEL, 'segugio-worker');
+  installRuntime(config, log);
   const db = createDb(config.DATABASE_URL);
   const temporal = await connectTemporal(config);
   const connection = await NativeConnection.connect(temporalConnectionOptions(config));

@@ -3,7 +3,7 @@
  * message definitions, stages, search-attribute keys and DTO types. No I/O may be imported here.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+import { defineSearchAttributeKey, SearchAttributeType, type SearchAttributePair } from '@temporalio/common';
 
 export const TASK_QUEUE = 'segugio';
 
@@ -362,18 +362,52 @@ export const SA = {
   daysOverdue: defineSearchAttributeKey('DaysOverdue', SearchAttributeType.INT),
 } as const;
 
-/** `--search-attribute` arguments for `temporal server start-dev` and `temporal operator search-attribute create`. */
-export const SEARCH_ATTRIBUTE_DEFINITIONS: Array<{ name: string; type: 'Keyword' | 'Double' | 'Datetime' | 'Int' }> = [
-  { name: 'InvoiceStage', type: 'Keyword' },
-  { name: 'CustomerId', type: 'Keyword' },
-  { name: 'Segment', type: 'Keyword' },
-  { name: 'Collector', type: 'Keyword' },
-  { name: 'Area', type: 'Keyword' },
-  { name: 'Balance', type: 'Double' },
-  { name: 'Currency', type: 'Keyword' },
-  { name: 'DueDate', type: 'Datetime' },
-  { name: 'DaysOverdue', type: 'Int' },
-];
+/** The CLI's spelling of each search-attribute type (`temporal server start-dev --search-attribute Name=Type`). */
+const CLI_TYPE: Partial<Record<SearchAttributeType, 'Keyword' | 'Double' | 'Datetime' | 'Int'>> = {
+  [SearchAttributeType.KEYWORD]: 'Keyword',
+  [SearchAttributeType.DOUBLE]: 'Double',
+  [SearchAttributeType.DATETIME]: 'Datetime',
+  [SearchAttributeType.INT]: 'Int',
+};
+
+/**
+ * `--search-attribute` arguments for `temporal server start-dev` and `temporal operator search-attribute create`,
+ * derived from `SA` so that a key is declared once.
+ */
+export const SEARCH_ATTRIBUTE_DEFINITIONS: Array<{ name: string; type: 'Keyword' | 'Double' | 'Datetime' | 'Int' }> =
+  Object.values(SA).map((key) => {
+    const type = CLI_TYPE[key.type];
+    if (!type) throw new Error(`search attribute ${key.name}: no CLI type for ${key.type}`);
+    return { name: key.name, type };
+  });
+
+/** What an operator filters on when nobody is assigned or no area is known (never an empty keyword). */
+export const SA_UNASSIGNED = 'unassigned';
+export const SA_NO_AREA = 'none';
+
+/**
+ * The search attributes an invoice workflow starts with: one definition for the intake (at start) and the workflow
+ * (which fills in any that are missing). Balance in major units, as a Double, for filtering only.
+ */
+export function initialSearchAttributes(
+  input: Pick<
+    InvoiceWorkflowInput,
+    'customerId' | 'segment' | 'collectorId' | 'area' | 'balanceMinor' | 'currency' | 'dueDate'
+  >,
+  daysOverdue: number,
+): SearchAttributePair[] {
+  return [
+    { key: SA.stage, value: 'OPEN' },
+    { key: SA.customerId, value: input.customerId },
+    { key: SA.segment, value: input.segment },
+    { key: SA.collector, value: input.collectorId ?? SA_UNASSIGNED },
+    { key: SA.area, value: input.area ?? SA_NO_AREA },
+    { key: SA.balance, value: input.balanceMinor / 100 },
+    { key: SA.currency, value: input.currency },
+    { key: SA.dueDate, value: new Date(`${input.dueDate}T00:00:00Z`) },
+    { key: SA.daysOverdue, value: Math.max(0, daysOverdue) },
+  ];
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // Additions for the invoice and customer workflows (issue 3). Additive only.
@@ -551,6 +585,41 @@ export interface CallStatus {
 }
 
 export const callStatusSignal = defineSignal<[CallStatus]>('callStatus');
+
+// ---------------------------------------------------------------------------------------------------------------
+// Policy rollouts: a policy change told to every running invoice that follows it, as a durable workflow.
+// ---------------------------------------------------------------------------------------------------------------
+
+/** One rollout per policy key at a time: a newer change of the same key supersedes (terminates) the running one. */
+export const policyRolloutWorkflowId = (policyKey: string): string => `policy-rollout-${policyKey}`;
+
+export interface PolicyRolloutInput {
+  /** The version to tell the running invoices. */
+  policy: DunningPolicy;
+  /** The version before it (or before a superseded rollout that had not finished rerouting): routes are diffed. */
+  previous: DunningPolicy | null;
+  /** Carried across continue-as-new. */
+  resume?: PolicyRolloutProgress;
+}
+
+export interface PolicyRolloutProgress {
+  policyKey: string;
+  version: number;
+  /** The version whose routes the open invoices reflected when this rollout started (null: none before). */
+  previousVersion: number | null;
+  /** The segments whose running invoices may follow this key: its own and those routing some grades to it. */
+  segments: string[];
+  /** Index into `segments` of the segment being told, and the visibility page token within it (base64). */
+  segmentIndex: number;
+  pageToken: string | null;
+  pages: number;
+  notified: number;
+  /** Open invoices moved to another track because the routes changed; null until that step ran. */
+  rerouted: { customers: number; invoices: number; signalled: number } | null;
+  status: 'RUNNING' | 'DONE';
+}
+
+export const policyRolloutQuery = defineQuery<PolicyRolloutProgress>('policyRolloutProgress');
 
 /**
  * A proof about a notice the invoice sent (PEC receipt read from the PEC mailbox, raccomandata event recorded through

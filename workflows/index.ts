@@ -3,4 +3,5 @@ export { invoiceWorkflow } from './invoice';
 export { customerWorkflow } from './customer';
 export * from './reports';
 export { importWorkflow } from './import';
+export { policyRolloutWorkflow } from './policy-rollout';
 export { pecReceiptsWorkflow } from './notices';

@@ -14,7 +14,7 @@ import {
   invoiceWorkflowId,
   isTerminal,
   paymentSignal,
-  SA,
+  initialSearchAttributes,
   type CallStatus,
   type InvoiceState,
   type DunningPolicy,
@@ -199,17 +199,9 @@ export async function startInvoiceWorkflow(
       workflowIdConflictPolicy: 'USE_EXISTING',
       // A closed invoice's workflow is never started again by a repeated POST.
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: new TypedSearchAttributes([
-        { key: SA.stage, value: 'OPEN' },
-        { key: SA.customerId, value: customer.id },
-        { key: SA.segment, value: customer.segment },
-        { key: SA.collector, value: customer.collectorId ?? 'unassigned' },
-        { key: SA.area, value: customer.area ?? 'none' },
-        { key: SA.balance, value: balanceMinor / 100 },
-        { key: SA.currency, value: invoice.currency },
-        { key: SA.dueDate, value: new Date(`${dueDate}T00:00:00Z`) },
-        { key: SA.daysOverdue, value: Math.max(0, daysOverdue(dueDate, todayIn(deps.timeZone))) },
-      ]),
+      typedSearchAttributes: new TypedSearchAttributes(
+        initialSearchAttributes(input, daysOverdue(dueDate, todayIn(deps.timeZone))),
+      ),
     });
     if (!handle.workflowId) created = false;
   } catch (err) {

@@ -1,20 +1,30 @@
 /**
- * Dunning policies per segment, versioned. A change writes a new version, then tells every running invoice workflow
- * of the segment (found with a visibility query) so they recompute their pending timer.
+ * Dunning policies per segment, versioned. A change writes a new version, then starts a durable rollout
+ * (workflows/policy-rollout.ts) that tells every running invoice workflow following the key (found with a visibility
+ * query) so they recompute their pending timer; the API answers at once with the rollout's progress.
  */
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Db } from '../../infra/db';
 import { canonicalJson } from '../../domain/json';
 import type { PolicyBody } from '../../domain/policy';
-import { rerouteAfterRoutesChanged, segmentsRoutingTo, type RerouteResult } from './routing';
 import { rowToPolicy } from './store';
-import { policyChangedSignal, type DunningPolicy } from '../../workflows/contract';
+import {
+  policyRolloutQuery,
+  policyRolloutWorkflowId,
+  type DunningPolicy,
+  type PolicyRolloutInput,
+  type PolicyRolloutProgress,
+} from '../../workflows/contract';
+import type { policyRolloutWorkflow } from '../../workflows/policy-rollout';
 import { badRequest, conflict } from '../errors';
 
 export interface PolicyDeps {
   db: Db;
   temporal: Client;
+  taskQueue: string;
 }
+
+type DunningRow = NonNullable<Awaited<ReturnType<Db['dunningPolicy']['findFirst']>>>;
 
 /** The current version of every segment (and, with `history`, every version). */
 export async function listPolicies(
@@ -36,8 +46,8 @@ export const runningOfSegment = (segment: string): string =>
   `WorkflowType = 'invoiceWorkflow' AND Segment = '${segment}' AND ExecutionStatus = 'Running'`;
 
 /**
- * Writes version n+1 unless the body equals the current version (then nothing is written), and signals the
- * segment's running workflows either way, so a retry after a crash between the two still reaches them.
+ * Writes version n+1 unless the body equals the current version (then nothing is written), and starts its rollout
+ * either way, so a retry after a crash between the two (or while Temporal was down) still reaches every invoice.
  */
 export async function putPolicy(
   deps: PolicyDeps,
@@ -48,9 +58,7 @@ export async function putPolicy(
   policy: DunningPolicy;
   created: boolean;
   previousVersion: number | null;
-  notified: number;
-  failed: number;
-  rerouted: RerouteResult;
+  rollout: PolicyRolloutProgress;
 }> {
   // Routes name other policy keys that must exist (a typo would silently keep risky customers on the gentle track).
   const routes = Object.entries(body.settings.ratingRoutes ?? {}).filter(([, key]) => key !== undefined);
@@ -92,54 +100,69 @@ export async function putPolicy(
       throw err;
     }
   }
-  // The segment's own workflows, and those of segments whose routes send some customers to this key (a track): a
-  // workflow adopts only a newer version of the key it follows.
-  let notified = 0;
-  let failed = 0;
-  for (const seg of [segment, ...(await segmentsRoutingTo(deps.db, segment))]) {
-    const n = await notifySegment(deps.temporal, seg, policy);
-    notified += n.notified;
-    failed += n.failed;
-  }
-  // Changed routes move the open invoices of the customers whose track changed.
-  const rerouted = await rerouteAfterRoutesChanged(
-    deps.db,
-    deps.temporal,
-    current ? rowToPolicy(current) : null,
-    policy,
-  );
-  return { policy, created: !same, previousVersion: current?.version ?? null, notified, failed, rerouted };
+  const rollout = await startRollout(deps, policy, same ? null : current);
+  return { policy, created: !same, previousVersion: current?.version ?? null, rollout };
 }
 
-/** Signals policyChanged to every running workflow of the segment, a few at a time. */
-export async function notifySegment(
-  temporal: Client,
-  segment: string,
+/**
+ * Starts the durable rollout of `policy` (terminating a running rollout of the same key: the newer version
+ * supersedes it). The routes are diffed from the version the open invoices last reflected in full: that of the last
+ * rollout whose rerouting finished, or the base of an unfinished one, so a superseded or never-started rollout loses
+ * no move.
+ */
+async function startRollout(
+  deps: PolicyDeps,
   policy: DunningPolicy,
-): Promise<{ notified: number; failed: number }> {
-  let notified = 0;
-  let failed = 0;
-  let batch: Promise<void>[] = [];
-  const flush = async () => {
-    await Promise.all(batch);
-    batch = [];
+  before: DunningRow | null,
+): Promise<PolicyRolloutProgress> {
+  const workflowId = policyRolloutWorkflowId(policy.segment);
+  const last = await rolloutProgress(deps.temporal, policy.segment);
+  let baseVersion: number | null;
+  if (last) baseVersion = last.rerouted !== null ? last.version : last.previousVersion;
+  else baseVersion = before ? before.version : policy.version > 1 ? policy.version - 1 : null;
+  const base =
+    baseVersion === null
+      ? null
+      : baseVersion === before?.version
+        ? before
+        : await deps.db.dunningPolicy.findUnique({
+            where: { segment_version: { segment: policy.segment, version: baseVersion } },
+          });
+  const input: PolicyRolloutInput = { policy, previous: base ? rowToPolicy(base) : null };
+  await deps.temporal.workflow.start<typeof policyRolloutWorkflow>('policyRolloutWorkflow', {
+    workflowId,
+    taskQueue: deps.taskQueue,
+    args: [input],
+    workflowIdConflictPolicy: 'TERMINATE_EXISTING',
+  });
+  return {
+    policyKey: policy.segment,
+    version: policy.version,
+    previousVersion: input.previous?.version ?? null,
+    segments: [],
+    segmentIndex: 0,
+    pageToken: null,
+    pages: 0,
+    notified: 0,
+    rerouted: null,
+    status: 'RUNNING',
   };
-  for await (const wf of temporal.workflow.list({ query: runningOfSegment(segment) })) {
-    batch.push(
-      temporal.workflow
-        .getHandle(wf.workflowId, wf.runId)
-        .signal(policyChangedSignal, { policy })
-        .then(
-          () => void (notified += 1),
-          (err: unknown) => {
-            // Closed between the listing and the signal: nothing to tell.
-            if (err instanceof WorkflowNotFoundError) return;
-            failed += 1;
-          },
-        ),
-    );
-    if (batch.length >= 50) await flush();
+}
+
+/**
+ * The progress of a key's latest rollout: running (its query), finished (its result), or null when none exists or
+ * the latest was stopped by hand or failed (then the next change diffs the routes from the version before it).
+ */
+export async function rolloutProgress(temporal: Client, policyKey: string): Promise<PolicyRolloutProgress | null> {
+  const handle = temporal.workflow.getHandle<typeof policyRolloutWorkflow>(policyRolloutWorkflowId(policyKey));
+  let status: string;
+  try {
+    status = (await handle.describe()).status.name;
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) return null;
+    throw err;
   }
-  await flush();
-  return { notified, failed };
+  if (status === 'RUNNING') return handle.query(policyRolloutQuery);
+  if (status === 'COMPLETED') return handle.result();
+  return null;
 }

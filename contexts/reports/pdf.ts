@@ -7,6 +7,7 @@
  */
 import type { Content, CustomTableLayout, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
 import type { Db } from '../../infra/db';
+import { printPdf } from '../../infra/pdf';
 import { barChart, hbarChart, lineChart, PALETTE } from './charts';
 import type { Grouped, ReportFilter } from './filters';
 import { addDays, AGING_BUCKETS, AGING_LABELS, type AgingBucket } from './formulas';
@@ -26,26 +27,6 @@ import {
 } from './kpis';
 import { DEFAULT_LEGAL_ASSUMPTIONS, legalReport, type LegalCaseReport, type LegalPosition } from './legal';
 import { monthBounds, trend, type TrendPoint } from './snapshots';
-
-interface PdfKitDoc extends NodeJS.EventEmitter {
-  end(): void;
-}
-interface PdfPrinterCtor {
-  new (fonts: Record<string, Record<string, string>>): {
-    createPdfKitDocument(def: TDocumentDefinitions, options?: Record<string, unknown>): PdfKitDoc;
-  };
-}
-// pdfmake 0.2's server entry point (the installed version); its document types match @types/pdfmake.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const PdfPrinter = require('pdfmake') as PdfPrinterCtor;
-const printer = new PdfPrinter({
-  Helvetica: {
-    normal: 'Helvetica',
-    bold: 'Helvetica-Bold',
-    italics: 'Helvetica-Oblique',
-    bolditalics: 'Helvetica-BoldOblique',
-  },
-});
 
 /** Languages the monthly report is written in. */
 export const REPORT_LANGUAGES = ['en', 'it'] as const;
@@ -718,14 +699,7 @@ export async function monthlyReportDefinition(db: Db, opts: MonthlyReportOptions
 
 /** Renders the report's figures to a PDF buffer (no database: tests and previews call it directly). */
 export function renderMonthlyReport(data: MonthlyReportData, opts: MonthlyReportOptions): Promise<Buffer> {
-  const doc = printer.createPdfKitDocument(monthlyReportDocument(data, opts));
-  return new Promise<Buffer>((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
+  return printPdf(monthlyReportDocument(data, opts));
 }
 
 /** Renders the monthly credit report to a PDF buffer. */

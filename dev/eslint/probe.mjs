@@ -1,15 +1,16 @@
 // @ts-check
 /* global process */
 /**
- * Lints one snippet as if it stood at a given path, with only the `segugio/layers` rule: `node dev/eslint/probe.mjs
- * <path> <code>` prints the rule's messages as JSON. The layer tests use it to show that a wrong import fails.
+ * Lints snippets as if they stood at given paths, with only the `segugio/layers` rule: `node dev/eslint/probe.mjs
+ * '[{"file": "workflows/x.ts", "code": "…"}, …]'` prints each case's messages as a JSON array of arrays. The layer
+ * tests use it to show that a wrong import fails.
  */
 import path from 'node:path';
 import { ESLint } from 'eslint';
 import tseslint from 'typescript-eslint';
 import segugio from './layers.mjs';
 
-const [file, code] = process.argv.slice(2);
+const cases = JSON.parse(process.argv[2] ?? '[]');
 const eslint = new ESLint({
   cwd: path.resolve(import.meta.dirname, '..', '..'),
   overrideConfigFile: true,
@@ -22,5 +23,9 @@ const eslint = new ESLint({
     },
   ],
 });
-const [result] = await eslint.lintText(code, { filePath: file });
-process.stdout.write(JSON.stringify(result.messages.map((m) => m.message)));
+const out = [];
+for (const { file, code } of cases) {
+  const [result] = await eslint.lintText(code, { filePath: file });
+  out.push(result.messages.map((m) => m.message));
+}
+process.stdout.write(JSON.stringify(out));

@@ -321,10 +321,14 @@ describe('policies', () => {
     expect(res.body).toMatchObject({
       created: true,
       previousVersion: 1,
-      notified: 2,
-      failed: 0,
+      rollout: { policyKey: seg, version: 2, previousVersion: 1 },
       policy: { segment: seg, version: 2 },
     });
+    const done = await eventually(async () => {
+      const r = await as(h, 'manager').get(`/v1/policies/${seg}/rollout`).expect(200);
+      return r.body.rollout.status === 'DONE' ? r.body.rollout : null;
+    });
+    expect(done).toMatchObject({ version: 2, notified: 2, segments: [seg], rerouted: { invoices: 0 } });
     for (const inv of [a, b]) {
       await eventually(async () => {
         const s = await h.client.workflow.getHandle(inv.workflowId).query(invoiceStateQuery);
@@ -336,7 +340,11 @@ describe('policies', () => {
 
     const same = await as(h, 'manager').put(`/v1/policies/${seg}`).send(body('P20D'));
     expect(same.status).toBe(200);
-    expect(same.body).toMatchObject({ created: false, notified: 2, policy: { version: 2 } });
+    expect(same.body).toMatchObject({ created: false, policy: { version: 2 }, rollout: { version: 2 } });
+    await eventually(async () => {
+      const r = await as(h, 'manager').get(`/v1/policies/${seg}/rollout`).expect(200);
+      return r.body.rollout.status === 'DONE' && r.body.rollout.notified === 2;
+    });
     expect(await h.db.dunningPolicy.count({ where: { segment: seg } })).toBe(2);
     expect(
       await h.db.auditEvent.count({ where: { action: 'policy.change', entityId: { startsWith: `${seg}@` } } }),

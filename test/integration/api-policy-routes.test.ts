@@ -36,6 +36,48 @@ async function onTrack(workflowId: string, segment: string, version: number): Pr
   }, 30_000);
 }
 
+/** The latest rollout of a policy key, once it is DONE. */
+async function rolloutDone(key: string): Promise<Record<string, unknown>> {
+  return eventually(async () => {
+    const r = await as(h, 'manager').get(`/v1/policies/${key}/rollout`);
+    return r.status === 200 && r.body.rollout.status === 'DONE' ? (r.body.rollout as Record<string, unknown>) : null;
+  }, 60_000);
+}
+
+test('a policy change is a durable rollout: answered at once, a newer change supersedes it, progress is readable', async () => {
+  const seg = await quietSegment(h);
+  const invoices = [await newInvoice(h, seg), await newInvoice(h, seg), await newInvoice(h, seg)];
+  await eventually(
+    async () =>
+      (
+        await h.client.workflow.count(
+          `Segment = '${seg}' AND ExecutionStatus = 'Running' AND WorkflowType = 'invoiceWorkflow'`,
+        )
+      ).count === 3,
+    30_000,
+  );
+  expect((await as(h, 'manager').get(`/v1/policies/${seg}/rollout`)).status).toBe(404);
+
+  // Two changes in a row: the second terminates the first's rollout if it is still running, and every invoice ends
+  // on the newest version.
+  const v2 = await as(h, 'manager').put(`/v1/policies/${seg}`).send(policyBody('v2', 'P25D'));
+  const v3 = await as(h, 'manager').put(`/v1/policies/${seg}`).send(policyBody('v3', 'P26D'));
+  expect([v2.status, v3.status]).toEqual([201, 201]);
+  expect(v2.body.rollout).toMatchObject({ version: 2, status: 'RUNNING', previousVersion: 1 });
+  expect(v3.body.rollout).toMatchObject({ version: 3, status: 'RUNNING' });
+  const done = await rolloutDone(seg);
+  expect(done).toMatchObject({ version: 3, notified: 3, pages: 1, segments: [seg] });
+  for (const inv of invoices) await onTrack(inv.workflowId, seg, 3);
+
+  // One execution per key: the latest is the v3 rollout; the v2 one completed or was superseded (terminated).
+  const runs = [];
+  for await (const wf of h.client.workflow.list({ query: `WorkflowId = 'policy-rollout-${seg}'` })) runs.push(wf);
+  expect(runs.map((r) => r.status.name).sort()).toEqual(
+    runs.length === 1 ? ['COMPLETED'] : expect.arrayContaining(['COMPLETED']),
+  );
+  expect(runs.every((r) => ['COMPLETED', 'TERMINATED'].includes(r.status.name))).toBe(true);
+});
+
 test('routes are checked; rating E goes to the strict track and comes back when the rating improves', async () => {
   const base = await quietSegment(h);
   const strict = `${base}-strict`;
@@ -71,7 +113,7 @@ test('routes are checked; rating E goes to the strict track and comes back when 
     .put(`/v1/policies/${base}`)
     .send(policyBody('routed', 'P30D', { E: strict }));
   expect(routed.status).toBe(201);
-  expect(routed.body.rerouted).toEqual({ customers: 1, invoices: 1, signalled: 1, failed: 0 });
+  expect(await rolloutDone(base)).toMatchObject({ version: 2, rerouted: { customers: 1, invoices: 1, signalled: 1 } });
   await onTrack(first.workflowId, strict, 1);
   const history = (await h.client.workflow.getHandle(first.workflowId).query(invoiceStateQuery)).history;
   expect(history.at(-1)?.summary).toBe(
@@ -87,7 +129,7 @@ test('routes are checked; rating E goes to the strict track and comes back when 
   // A new version of the track reaches the invoices that follow it, though their segment is the base one.
   const strict2 = await as(h, 'manager').put(`/v1/policies/${strict}`).send(policyBody('strict, sooner', 'P10D'));
   expect(strict2.status).toBe(201);
-  expect(strict2.body.notified).toBe(2);
+  expect(await rolloutDone(strict)).toMatchObject({ version: 2, notified: 2, segments: [strict, base] });
   await onTrack(first.workflowId, strict, 2);
   await onTrack(second.workflowId, strict, 2);
 

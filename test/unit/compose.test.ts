@@ -15,7 +15,16 @@ describe('docker-compose.yml', () => {
     const [cmd, ...args] = cli as string[];
     const res = spawnSync(cmd, [...args, '-f', path.join(root, 'docker-compose.yml'), 'config'], {
       encoding: 'utf8',
-      env: { ...process.env, POSTGRES_PASSWORD: 'x' },
+      env: {
+        ...process.env,
+        POSTGRES_PASSWORD: 'x',
+        SENDGRID_FROM: 'crediti@example.com',
+        LETTERHEAD_NAME: 'Example S.p.A.',
+        LETTERHEAD_ADDRESS: 'Via Example 1|00100 Roma',
+        LETTERHEAD_VAT: 'IT12345678901',
+        LETTERHEAD_IBAN: 'IT60X0542811101000000123456',
+        LETTERHEAD_EMAIL: 'crediti@example.com',
+      },
     });
     expect(res.stderr).not.toMatch(/error/i);
     expect(res.status).toBe(0);

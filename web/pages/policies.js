@@ -274,11 +274,11 @@ export async function renderPolicyEditor(main, params) {
           const body = { name: name.value.trim(), steps: steps.map(stripUndefined), settings };
           try {
             const r = await api(`/v1/policies/${encodeURIComponent(segment)}`, { method: 'PUT', body });
-            toast(t('policySaved', { version: r.policy?.version ?? '?', notified: r.notified ?? 0 }));
+            toast(t('policySaved', { version: r.policy?.version ?? '?' }));
             await renderPolicyEditor(main, params);
             main
               .querySelector('[data-saved]')
-              ?.replaceChildren(t('policySaved', { version: r.policy?.version ?? '?', notified: r.notified ?? 0 }));
+              ?.replaceChildren(t('policySaved', { version: r.policy?.version ?? '?' }));
           } catch (err) {
             if (err.fields?.length) err.message = `${err.message} — ${t('fixFields')}`;
             showError(errorBox, err, form);

@@ -7,30 +7,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
 import type { Language } from '../../../workflows/contract';
+import { printPdf } from '../../../infra/pdf';
 import { longDate, money, percent, shortDate } from '../format';
 import { LABELS, type MessageInvoice, type RenderedMessage, type TemplateName } from '../messages';
-
-// pdfmake 0.2's server entry point; @types/pdfmake describes 0.3, whose document types are unchanged.
-interface PdfKitDoc extends NodeJS.EventEmitter {
-  end(): void;
-}
-interface PdfPrinterCtor {
-  new (fonts: Record<string, Record<string, string>>): {
-    createPdfKitDocument(def: TDocumentDefinitions, options?: Record<string, unknown>): PdfKitDoc;
-  };
-}
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const PdfPrinter = require('pdfmake') as PdfPrinterCtor;
-
-const FONTS = {
-  Helvetica: {
-    normal: 'Helvetica',
-    bold: 'Helvetica-Bold',
-    italics: 'Helvetica-Oblique',
-    bolditalics: 'Helvetica-BoldOblique',
-  },
-};
-const printer = new PdfPrinter(FONTS);
 
 export interface Letterhead {
   name: string;
@@ -317,12 +296,5 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
 
 /** Renders a letter to a PDF buffer. */
 export function renderLetterPdf(model: LetterModel): Promise<Buffer> {
-  const doc = printer.createPdfKitDocument(letterDefinition(model));
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-    doc.end();
-  });
+  return printPdf(letterDefinition(model));
 }

@@ -1,6 +1,6 @@
 /**
  * One policy clock: for random policies, start times, pauses and disputes, the what-if simulator's schedule
- * (lib/reports/simulate.ts `replay`, domain/policy-clock.ts `policySchedule`) is the one the invoice workflow keeps —
+ * (contexts/reports/simulate.ts `replay`, domain/policy-clock.ts `policySchedule`) is the one the invoice workflow keeps —
  * driven here through the workflow's own pure state module (nextAction → startStep / resume / resolveDispute), the
  * functions its main loop runs. CALL and LEGAL steps are left out: their outcome deadline and approval wait are the
  * workflow's, not the clock's (the simulator does not model collectors).
