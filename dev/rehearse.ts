@@ -225,8 +225,9 @@ async function main(): Promise<void> {
       120_000,
     );
 
-    // Namespace and search attributes through the operator API, as an operator does in production.
-    const deadline = Date.now() + 120_000;
+    // Namespace and search attributes through the operator API, as an operator does in production. A loaded
+    // 2-core machine has been seen to take over two minutes before the frontend's services answer.
+    const deadline = Date.now() + 300_000;
     let connection: Connection | undefined;
     while (!connection) {
       // The frontend's port opens before its services are all up: retry the first connection for a while.

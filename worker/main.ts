@@ -39,11 +39,9 @@ async function main(): Promise<void> {
     // Idempotent: creates the nightly-ratings and monthly-snapshot Schedules, or updates them to this release.
     const schedules = await ensureNightlySchedules(temporal, config.TEMPORAL_TASK_QUEUE, config.SEGUGIO_TZ);
     log.info({ schedules }, 'report schedules ensured');
-    if (pecSettings(config)) {
-      // Only with a PEC mailbox: otherwise there is nothing to read.
-      const pec = await ensurePecReceiptsSchedule(temporal, config.TEMPORAL_TASK_QUEUE, config.PEC_RECEIPTS_EVERY);
-      log.info({ schedule: pec }, 'PEC receipts schedule ensured');
-    }
+    // Also without a PEC mailbox: the same run passes on raccomandata receipts a failed signal left behind.
+    const pec = await ensurePecReceiptsSchedule(temporal, config.TEMPORAL_TASK_QUEUE, config.PEC_RECEIPTS_EVERY);
+    log.info({ schedule: pec, pecMailbox: Boolean(pecSettings(config)) }, 'PEC receipts schedule ensured');
     const repair = await ensureIntakeRepairSchedule(temporal, config.TEMPORAL_TASK_QUEUE, {
       everySeconds: config.INTAKE_REPAIR_EVERY_SECONDS,
       graceSeconds: config.INTAKE_REPAIR_GRACE_SECONDS,

@@ -34,7 +34,7 @@ export interface PecReceiptsResult {
 }
 
 export interface PecReceiptActivities {
-  /** Reads the PEC mailbox's new receipts once; a no-op without a PEC mailbox. */
+  /** Passes on receipts not yet signalled, then reads the PEC mailbox's new receipts (when one is configured). */
   pollPecReceipts(): Promise<PecReceiptsResult>;
 }
 
@@ -68,9 +68,9 @@ export function createPecReceiptActivities(deps: {
   return {
     async pollPecReceipts(): Promise<PecReceiptsResult> {
       const out: PecReceiptsResult = { read: 0, recorded: 0, duplicates: 0, ignored: 0, signalled: 0 };
-      if (!pec || !settings) return out;
-      // Receipts recorded by a run that died before signalling go first.
+      // Receipts recorded by a run (or a raccomandata API call) that died before signalling go first, PEC or not.
       out.signalled += await signalPendingReceipts(db, temporal, () => heartbeat(out));
+      if (!pec || !settings) return out;
       const client = await pec.openMailbox();
       try {
         const lock = await client.getMailboxLock(settings.imap.mailbox);

@@ -8,7 +8,7 @@ import type { Client } from '@temporalio/client';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { Db } from '../../infra/db';
 import { todayIn, zonedMidnight } from '../../domain/time';
-import type { FieldProblem } from '../errors';
+import { zodFields, type FieldProblem } from '../errors';
 import { recordReceipt, signalPendingReceipts, type ReceiptOutcome } from './service';
 import { CSV_COLUMNS, CSV_EVENTS, registeredMailSchema, type RegisteredMailBody } from './schemas';
 
@@ -152,8 +152,8 @@ export async function parseRegisteredMailCsv(
     };
     const parsed = registeredMailSchema.safeParse(candidate);
     if (!parsed.success) {
-      for (const issue of parsed.error.issues)
-        problems.push({ path: `line ${line}.${issue.path.join('.') || 'row'}`, message: issue.message });
+      // The same per-field codes as every API refusal (the console renders them in the user's language).
+      problems.push(...zodFields(parsed.error, `line ${line}`, candidate));
       continue;
     }
     if (!contact) {

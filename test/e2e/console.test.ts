@@ -301,6 +301,14 @@ describeBrowser('web console', () => {
     await letter.waitFor();
     const [popup] = await Promise.all([page.waitForEvent('popup'), letter.click()]);
     await popup.close();
+    // The letter goes out as a raccomandata: the collector records its number in the notices card.
+    const notice = page.locator('[data-card="notices"] li[data-notice]').first();
+    const registered = notice.locator('form.decision');
+    await registered.getByLabel('Esito').selectOption('POSTED');
+    await registered.getByLabel('N. raccomandata').fill('RR 1234 5678 9012');
+    await registered.getByRole('button', { name: 'Invia' }).click();
+    await page.locator('[data-card="notices"] [data-status="ACCEPTED"]').waitFor();
+    expect(await page.locator('[data-card="notices"]').textContent()).toContain('N. raccomandata RR 1234 5678 9012');
     await page.mouse.move(0, 0);
     await shot(page, 'invoice.png');
 

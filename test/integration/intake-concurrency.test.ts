@@ -233,7 +233,7 @@ describe('a Temporal outage at creation time', () => {
     expect(await auditsOf('invoice.create', first.body.invoiceId)).toBe(1);
     expect(await auditsOf('invoice.payment', first.body.invoiceId)).toBe(1);
     await eventually(async () => {
-      const r = await as(h, 'erp').get(`/v1/invoices/${first.body.invoiceId}`);
+      const r = await as(h, 'erp').get(`/v1/invoices/${first.body.invoiceId}?live=true`);
       return r.body.source === 'workflow' && r.body.balanceMinor === body.amountMinor - 1_000;
     });
   });
@@ -261,7 +261,7 @@ describe('a Temporal outage at creation time', () => {
       const row = await h.db.invoice.findUniqueOrThrow({ where: { id: first.body.invoiceId } });
       expect(row.workflowStartedAt).not.toBeNull();
       await eventually(async () => {
-        const r = await as(h, 'erp').get(`/v1/invoices/${first.body.invoiceId}`);
+        const r = await as(h, 'erp').get(`/v1/invoices/${first.body.invoiceId}?live=true`);
         return r.body.source === 'workflow' && r.body.balanceMinor === body.amountMinor - 2_500;
       });
       expect(await runsOf(first.body.workflowId)).toBe(1);

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { loadConfig } from '../../infra/config';
 import { capacityOptions, workflowCode } from '../../worker/options';
 
-const base = { DATABASE_URL: 'postgresql://u:p@127.0.0.1:5432/db' };
+const base = { DATABASE_URL: 'postgresql://u:p@127.0.0.1:5432/db', SEGUGIO_MODE: 'test' };
 
 test('cache, concurrency and pollers come from the configuration, with bounded defaults', () => {
   expect(capacityOptions(loadConfig(base))).toEqual({
