@@ -576,6 +576,14 @@ export interface CustomerCarry {
   sent: Array<{ atMs: number; idempotencyKey: string; channel: Channel; invoiceIds: string[] }>;
   seenRequestKeys: string[];
   contactBudget: PolicySettings['contactBudget'] | null;
+  /** The ERP's refusals of a block or unblock, newest last (a person has an ERP_REFUSED task for each). */
+  erpRefusals?: CustomerErpRefusal[];
+}
+
+export interface CustomerErpRefusal {
+  action: 'block' | 'unblock';
+  at: string;
+  message: string;
 }
 
 export interface CustomerState {
@@ -584,6 +592,8 @@ export interface CustomerState {
   blockingInvoices: string[];
   queued: Array<{ requestKey: string; invoiceId: string; stage: Stage; channel: Channel; notBefore: string | null }>;
   recentContacts: Array<{ at: string; idempotencyKey: string; channel: Channel; invoiceIds: string[] }>;
+  /** The ERP's refusals of a block or unblock (the block state above is Segugio's decision all the same). */
+  erpRefusals: CustomerErpRefusal[];
 }
 
 /** Invoice workflows reach their customer's workflow through this signal (sent with signal-with-start). */

@@ -15,11 +15,13 @@
  */
 import {
   ActivityFailure,
+  ApplicationFailure,
   allHandlersFinished,
   condition,
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setHandler,
   workflowInfo,
@@ -64,6 +66,20 @@ const SEEN_KEYS_KEPT = 500;
 
 type Queued = CustomerCarry['queue'][number];
 
+/**
+ * Patch id: an ERP that refuses a block or unblock for good (a 4xx, `ErpRejected`) used to fail this workflow, which
+ * then restarted empty and forgot its block holders and queued contacts. Now the refusal is recorded, a person gets
+ * an ERP_REFUSED task to make the ERP agree, and the workflow keeps its state and goes on.
+ */
+const ERP_REFUSAL_KEEPS_STATE = 'customer-erp-refusal';
+const REFUSALS_KEPT = 10;
+
+/** The ERP's refusal message when `err` is a non-retryable refusal of an ERP activity; null for anything else. */
+function erpRefusal(err: unknown): string | null {
+  const cause = err instanceof ActivityFailure ? err.cause : undefined;
+  return cause instanceof ApplicationFailure && cause.nonRetryable ? cause.message : null;
+}
+
 /** Owns a customer's order block, contact budget and reminder consolidation across all their invoices. */
 export async function customerWorkflow(input: CustomerWorkflowInput): Promise<CustomerState> {
   const s: CustomerCarry = input.carry ?? {
@@ -95,6 +111,7 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
       channel: c.channel,
       invoiceIds: c.invoiceIds.slice(),
     })),
+    erpRefusals: (s.erpRefusals ?? []).slice(),
   });
 
   setHandler(customerStateQuery, state);
@@ -221,23 +238,50 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
     );
   };
 
+  /** Calls the ERP; a refusal for good is recorded and handed to a person (the block state stays as decided). */
+  const callErp = async (action: 'block' | 'unblock', call: () => Promise<void>): Promise<void> => {
+    try {
+      await call();
+    } catch (err) {
+      const refusal = erpRefusal(err);
+      if (refusal === null || !patched(ERP_REFUSAL_KEEPS_STATE)) throw err;
+      const at = Date.now();
+      s.erpRefusals = [...(s.erpRefusals ?? []), { action, at: isoInstant(at), message: refusal }].slice(
+        -REFUSALS_KEPT,
+      );
+      log.warn('the ERP refused an order block change', { customerId: input.customerId, action });
+      await contacts.createTask({
+        idempotencyKey: `${s.blockEpisode}:${action}:erp-refused`,
+        invoiceId: s.blockers[0] ?? null,
+        customerId: input.customerId,
+        kind: 'ERP_REFUSED',
+        dueAt: isoInstant(at + 2 * 86_400_000),
+        note: `the ERP refused to ${action} new orders for this customer: ${refusal}`,
+      });
+    }
+  };
+
   const syncBlock = async (): Promise<void> => {
     if (s.blockers.length > 0 && !s.blocked) {
       // One ERP block per episode; the episode key keeps a retried activity from blocking twice.
       s.blockEpisode = `${input.customerId}:ORDER_BLOCK@${Date.now()}`;
-      await erp.erpBlockCustomer({
-        idempotencyKey: `${s.blockEpisode}:block`,
-        customerId: input.customerId,
-        invoiceId: s.blockers[0],
-        reason: `overdue invoice ${s.blockers[0]}`,
-      });
+      await callErp('block', () =>
+        erp.erpBlockCustomer({
+          idempotencyKey: `${s.blockEpisode}:block`,
+          customerId: input.customerId,
+          invoiceId: s.blockers[0],
+          reason: `overdue invoice ${s.blockers[0]}`,
+        }),
+      );
       s.blocked = true;
     } else if (s.blockers.length === 0 && s.blocked) {
-      await erp.erpUnblockCustomer({
-        idempotencyKey: `${s.blockEpisode}:unblock`,
-        customerId: input.customerId,
-        reason: 'no invoice needs the block any more',
-      });
+      await callErp('unblock', () =>
+        erp.erpUnblockCustomer({
+          idempotencyKey: `${s.blockEpisode}:unblock`,
+          customerId: input.customerId,
+          reason: 'no invoice needs the block any more',
+        }),
+      );
       s.blocked = false;
       s.blockEpisode = null;
     }

@@ -164,3 +164,49 @@ test('a contact the channel refuses for good does not end the customer workflow:
     expect((await finish(wf)).stage).toBe('PAID');
   });
 }, 60_000);
+
+test('an ERP that refuses the block and the unblock: recorded, a task each, the block holders and the workflow kept', async () => {
+  await h.withWorker(async (fake) => {
+    const refuse = (what: string) => () => {
+      throw ApplicationFailure.nonRetryable(
+        `ERP refused POST /customers/x/${what}: HTTP 404 unknown customer`,
+        'ErpRejected',
+      );
+    };
+    fake.hooks.erpBlockCustomer = refuse('block');
+    fake.hooks.erpUnblockCustomer = refuse('unblock');
+    const now = await h.now();
+    const steps: PolicyStep[] = [{ stage: 'ORDER_BLOCK', offset: 'P1D', channels: [], template: 'order-block' }];
+    const a = invoiceInput(now, { policy: policy({}, steps) }, -1);
+    const b = invoiceInput(now, { policy: policy({}, steps), customerId: a.customerId }, -1);
+    const wa = await h.start(a);
+    const wb = await h.start(b);
+    await h.env.sleep(2 * DAY);
+    const customer = h.env.client.workflow.getHandle(customerWorkflowId(a.customerId));
+    const blocked = await eventually(async () => {
+      const st = await customer.query(customerStateQuery);
+      expect(st.blockingInvoices.sort()).toEqual([a.invoiceId, b.invoiceId].sort());
+      expect(st.erpRefusals).toHaveLength(1);
+      return st;
+    });
+    // Segugio's decision stands (blocked), the refusal is recorded, and one person is asked to make the ERP agree.
+    expect(blocked).toMatchObject({ blocked: true, erpRefusals: [{ action: 'block' }] });
+    expect(blocked.erpRefusals[0].message).toContain('HTTP 404');
+    expect(fake.tasks.filter((t) => t.kind === 'ERP_REFUSED')).toHaveLength(1);
+    expect((await customer.describe()).status.name).toBe('RUNNING');
+
+    await wa.signal(paymentSignal, { reference: 'pa', amountMinor: 100_000, paidOn: a.dueDate });
+    await wb.signal(paymentSignal, { reference: 'pb', amountMinor: 100_000, paidOn: b.dueDate });
+    expect((await finish(wa)).stage).toBe('PAID');
+    expect((await finish(wb)).stage).toBe('PAID');
+    // The unblock is refused too: recorded, a second task, and the workflow ends normally instead of failing.
+    const final = await customer.result();
+    expect(final).toMatchObject({ blocked: false, blockingInvoices: [] });
+    expect(final.erpRefusals.map((r) => r.action)).toEqual(['block', 'unblock']);
+    const tasks = fake.tasks.filter((t) => t.kind === 'ERP_REFUSED');
+    expect(tasks).toHaveLength(2);
+    expect(tasks[1]).toMatchObject({ customerId: a.customerId, invoiceId: null });
+    expect(tasks[1].note).toContain('unblock');
+    await measure(customer, 'customer-erp-refuses-block-and-unblock');
+  });
+}, 90_000);

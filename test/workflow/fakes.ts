@@ -46,6 +46,9 @@ export class FakeActivities {
     ratingFails?: boolean;
     /** Throws instead of posting the closing status (an ERP refusal). */
     erpPostInvoiceStatus?: (input: ErpCall) => void;
+    /** Throws instead of blocking or unblocking (an ERP refusal). */
+    erpBlockCustomer?: (input: ErpCall) => void;
+    erpUnblockCustomer?: (input: ErpCall) => void;
   } = {};
   /** Activities held in flight until the test releases them (see hold()). */
   private gates: Array<{ name: string; when: (arg: unknown) => boolean; open: Promise<void> }> = [];
@@ -129,10 +132,12 @@ export class FakeActivities {
       },
       erpBlockCustomer: async (input) => {
         await this.note('erpBlockCustomer', input);
+        this.hooks.erpBlockCustomer?.(input);
         this.blocks.push(input);
       },
       erpUnblockCustomer: async (input) => {
         await this.note('erpUnblockCustomer', input);
+        this.hooks.erpUnblockCustomer?.(input);
         this.unblocks.push(input);
       },
       erpPostInvoiceStatus: async (input) => {
