@@ -27,6 +27,9 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv): Child
     cwd: PROJECT_ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group: tsx runs the program in a child of its own, and when tsx itself is killed the
+    // supervisor kills the whole group, so no worker or API is left running behind a restart.
+    detached: true,
   });
   const verbose = process.env.SEGUGIO_VERBOSE === '1';
   const forward = (d: Buffer): void => {

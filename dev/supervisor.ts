@@ -6,16 +6,33 @@
  */
 import type { ChildProcess } from 'node:child_process';
 
+/**
+ * Signals the child's whole process group when it leads one (spawned `detached`: a wrapper such as tsx runs the
+ * real program as its own child), else the child alone; a group already gone is not an error.
+ */
+export function signalGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    try {
+      child.kill(signal);
+    } catch {
+      // already gone
+    }
+  }
+}
+
 /** SIGTERM, then SIGKILL after `timeoutMs`; resolves once the child has exited. */
 function stopChild(child: ChildProcess, timeoutMs: number): Promise<void> {
   return new Promise((resolve) => {
     if (child.exitCode !== null || child.signalCode !== null) return resolve();
-    const timer = setTimeout(() => child.kill('SIGKILL'), timeoutMs);
+    const timer = setTimeout(() => signalGroup(child, 'SIGKILL'), timeoutMs);
     child.once('exit', () => {
       clearTimeout(timer);
       resolve();
     });
-    child.kill('SIGTERM');
+    signalGroup(child, 'SIGTERM');
   });
 }
 
@@ -53,6 +70,8 @@ export function supervise(name: string, start: () => ChildProcess, opts: Supervi
     child = start();
     startedAt = Date.now();
     child.once('exit', (code, signal) => {
+      // What the dead process leaves in its group (the program under a killed wrapper) goes with it.
+      signalGroup(child, 'SIGKILL');
       if (stopping) return;
       if (Date.now() - startedAt >= stableAfter) quickCrashes = 0;
       const delay = Math.min(max, initial * 2 ** quickCrashes);
@@ -84,7 +103,7 @@ export function supervise(name: string, start: () => ChildProcess, opts: Supervi
     killNow: () => {
       stopping = true;
       if (timer) clearTimeout(timer);
-      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+      signalGroup(child, 'SIGKILL');
     },
   };
 }

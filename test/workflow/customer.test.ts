@@ -202,7 +202,7 @@ test('an ERP that refuses the block and the unblock: recorded, a task each, the 
     // The unblock is refused too: recorded, a second task, and the workflow ends normally instead of failing.
     const final = await customer.result();
     expect(final).toMatchObject({ blocked: false, blockingInvoices: [] });
-    expect(final.erpRefusals.map((r) => r.action)).toEqual(['block', 'unblock']);
+    expect(final.erpRefusals.map((r: { action: string }) => r.action)).toEqual(['block', 'unblock']);
     const tasks = fake.tasks.filter((t) => t.kind === 'ERP_REFUSED');
     expect(tasks).toHaveLength(2);
     expect(tasks[1]).toMatchObject({ customerId: a.customerId, invoiceId: null });
