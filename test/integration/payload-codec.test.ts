@@ -48,7 +48,7 @@ describe('encrypted payloads', () => {
     expect(bytes.includes(Buffer.from(secret))).toBe(false);
     expect(bytes.includes(Buffer.from(inv.number))).toBe(false);
     expect(bytes.includes(Buffer.from('binary/encrypted'))).toBe(true);
-    const read = await as(h, 'manager').get(`/v1/invoices/${inv.invoiceId}`);
+    const read = await as(h, 'manager').get(`/v1/invoices/${inv.invoiceId}?live=true`);
     expect(read.body.source).toBe('workflow');
     expect(read.body.stage).toBe('PROMISE_WAIT');
 
