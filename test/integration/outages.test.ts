@@ -155,8 +155,9 @@ describe('Temporal down', () => {
     console.log(`read with Temporal down → ${read.status} source=${read.body.source} in ${Date.now() - t0} ms`);
     expect(read.status).toBe(200);
     expect(read.body.source).toBe('database');
-    // Calls still retrying towards their deadline must end before the channel closes under them.
-    await new Promise((r) => setTimeout(r, 2500));
-    await connection.close().catch(() => undefined);
+    // The dead connection is left open on purpose: the SDK's retry timers of calls that hit their deadline may still
+    // fire, and on a closed channel they throw "Channel has been shut down" from a timer, failing whichever test file
+    // runs next. Nothing listens on port 1; the test process ends with the run.
+    void connection;
   });
 });
