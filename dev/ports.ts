@@ -21,6 +21,18 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/**
+ * A free loopback port in [min, max]. Temporal's cluster-membership table stores ports as a SQL smallint, so the
+ * rehearsal's server ports must stay below 32768 (an ephemeral port such as 46205 fails UpsertClusterMembership).
+ */
+export async function freePortIn(min: number, max: number, host = '127.0.0.1'): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = min + Math.floor(Math.random() * (max - min + 1));
+    if (await isPortFree(port, host)) return port;
+  }
+  throw new Error(`no free port between ${min} and ${max} on ${host}`);
+}
+
 export async function assertPortFree(port: number, what: string, envVar: string): Promise<void> {
   if (!(await isPortFree(port))) {
     throw new Error(

@@ -24,7 +24,7 @@ import { temporal as proto } from '@temporalio/proto';
 import { createApiKey } from '../contexts/access/auth';
 import { createDb } from '../infra/db';
 import { startEmbeddedPg, type RunningPg } from './embedded-pg';
-import { freePort, waitForPort } from './ports';
+import { freePort, freePortIn, waitForPort } from './ports';
 import { PROJECT_ROOT } from '../infra/tools';
 import { SEARCH_ATTRIBUTE_DEFINITIONS } from '../workflows/contract';
 import { DEFAULT_OPTIONS, prepare, resultPath, runScale, type BenchTarget } from './bench-lib';
@@ -158,7 +158,10 @@ async function main(): Promise<void> {
       'api1',
       'api2',
     ])
-      ports[k] = await freePort();
+      do {
+        // Temporal's own ports go into a smallint column of its membership table: keep them below 32768.
+        ports[k] = ['pg', 'api1', 'api2'].includes(k) ? await freePort() : await freePortIn(20_000, 32_000);
+      } while (Object.entries(ports).some(([other, p]) => other !== k && p === ports[k]));
 
     log(`PostgreSQL on 127.0.0.1:${ports.pg} (segugio, temporal, temporal_visibility)`);
     pg = await startEmbeddedPg({
