@@ -649,6 +649,22 @@ export interface PolicyRolloutProgress {
 
 export const policyRolloutQuery = defineQuery<PolicyRolloutProgress>('policyRolloutProgress');
 
+/** A rollout's progress before its first page: what the API answers at once and where the workflow starts. */
+export function initialRolloutProgress(input: PolicyRolloutInput): PolicyRolloutProgress {
+  return {
+    policyKey: input.policy.segment,
+    version: input.policy.version,
+    previousVersion: input.previous?.version ?? null,
+    segments: [],
+    segmentIndex: 0,
+    pageToken: null,
+    pages: 0,
+    notified: 0,
+    rerouted: null,
+    status: 'RUNNING',
+  };
+}
+
 /**
  * A proof about a notice the invoice sent (PEC receipt read from the PEC mailbox, raccomandata event recorded through
  * the API or a provider CSV), passed on once per receipt by contexts/notices. Terms of a formal notice run from the

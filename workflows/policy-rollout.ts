@@ -7,7 +7,12 @@
  */
 import { continueAsNew, proxyActivities, setHandler, workflowInfo } from '@temporalio/workflow';
 import type { PolicyActivities } from '../activities/policies';
-import { policyRolloutQuery, type PolicyRolloutInput, type PolicyRolloutProgress } from './contract';
+import {
+  initialRolloutProgress,
+  policyRolloutQuery,
+  type PolicyRolloutInput,
+  type PolicyRolloutProgress,
+} from './contract';
 
 // A page heartbeats after each batch of signals, so a worker that dies under a page is noticed in seconds and the
 // page is retried elsewhere (telling an invoice twice is harmless).
@@ -22,18 +27,7 @@ const PAGES_PER_RUN = 200;
 
 /** Tells the policy to every running invoice of the segments that follow it, then reroutes changed tracks. */
 export async function policyRolloutWorkflow(input: PolicyRolloutInput): Promise<PolicyRolloutProgress> {
-  const progress: PolicyRolloutProgress = input.resume ?? {
-    policyKey: input.policy.segment,
-    version: input.policy.version,
-    previousVersion: input.previous?.version ?? null,
-    segments: [],
-    segmentIndex: 0,
-    pageToken: null,
-    pages: 0,
-    notified: 0,
-    rerouted: null,
-    status: 'RUNNING',
-  };
+  const progress: PolicyRolloutProgress = input.resume ?? initialRolloutProgress(input);
   setHandler(policyRolloutQuery, () => progress);
 
   if (progress.segments.length === 0) progress.segments = await acts.rolloutSegments({ policyKey: progress.policyKey });

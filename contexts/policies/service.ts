@@ -9,6 +9,7 @@ import { canonicalJson } from '../../domain/json';
 import type { PolicyBody } from '../../domain/policy';
 import { rowToPolicy } from './store';
 import {
+  initialRolloutProgress,
   policyRolloutQuery,
   policyRolloutWorkflowId,
   type DunningPolicy,
@@ -135,18 +136,7 @@ async function startRollout(
     args: [input],
     workflowIdConflictPolicy: 'TERMINATE_EXISTING',
   });
-  return {
-    policyKey: policy.segment,
-    version: policy.version,
-    previousVersion: input.previous?.version ?? null,
-    segments: [],
-    segmentIndex: 0,
-    pageToken: null,
-    pages: 0,
-    notified: 0,
-    rerouted: null,
-    status: 'RUNNING',
-  };
+  return initialRolloutProgress(input);
 }
 
 /**
