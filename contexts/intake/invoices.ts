@@ -13,13 +13,11 @@ import { daysOverdue, overdueInstant, todayIn } from '../../domain/time';
 import {
   callStatusSignal,
   invoiceAdjustedSignal,
-  invoiceStateQuery,
   invoiceWorkflowId,
   isTerminal,
   paymentSignal,
   initialSearchAttributes,
   type CallStatus,
-  type InvoiceState,
   type DunningPolicy,
   type InvoiceAdjusted,
   type InvoiceWorkflowInput,
@@ -455,65 +453,6 @@ export async function deliverPayment(
   }
   await deps.db.payment.update({ where: { id: paymentId }, data: { signalledAt: new Date() } });
   return 'applied';
-}
-
-export interface InvoiceView {
-  invoiceId: string;
-  number: string;
-  customerId: string;
-  workflowId: string;
-  source: 'workflow' | 'database';
-  stage: string;
-  currency: string;
-  amountMinor: number;
-  balanceMinor: number;
-  dueDate: string;
-  daysOverdue: number;
-  next: { kind: string; at: string | null } | null;
-  state: InvoiceState | null;
-}
-
-/** Live state from the workflow query; the database row when the workflow is closed or unreachable. */
-export async function getInvoice(deps: InvoiceDeps, idOrNumber: string): Promise<InvoiceView> {
-  const row = await findInvoice(deps.db, idOrNumber);
-  const dueDate = row.dueDate.toISOString().slice(0, 10);
-  const base = {
-    invoiceId: row.id,
-    number: row.externalNumber,
-    customerId: row.customerId,
-    workflowId: row.workflowId,
-    currency: row.currency,
-    amountMinor: toNumber(row.amountMinor),
-    dueDate,
-  };
-  if (!isTerminal(row.stage as Stage)) {
-    try {
-      // A short deadline: when Temporal is slow or down, the database mirror answers instead of the caller waiting.
-      const state = await withTemporalDeadline(deps, () =>
-        deps.temporal.workflow.getHandle(row.workflowId).query(invoiceStateQuery),
-      );
-      return {
-        ...base,
-        source: 'workflow',
-        stage: state.stage,
-        balanceMinor: state.balanceMinor,
-        daysOverdue: state.daysOverdue,
-        next: state.next,
-        state,
-      };
-    } catch {
-      // closed, not started yet, or Temporal unreachable: answer from the database mirror
-    }
-  }
-  return {
-    ...base,
-    source: 'database',
-    stage: row.stage,
-    balanceMinor: toNumber(row.balanceMinor),
-    daysOverdue: Math.max(0, daysOverdue(dueDate, todayIn(deps.timeZone))),
-    next: row.nextActionKind ? { kind: row.nextActionKind, at: row.nextActionAt?.toISOString() ?? null } : null,
-    state: null,
-  };
 }
 
 /** Records a credit note / amount change / cancellation (once per reference) and signals it to the workflow. */
