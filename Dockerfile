@@ -24,5 +24,7 @@ COPY --from=build /app/web ./dist/web
 RUN mkdir -p /data && chown node:node /data
 USER node
 EXPOSE 3000
+# Production mode refuses to start without the creditor identity (LETTERHEAD_*, SENDGRID_FROM) and
+# SEGUGIO_PAYLOAD_KEY (32 bytes base64, the same for the API and the worker): pass them with `docker run -e` or compose.
 # The worker: `node dist/worker/main.js` (runs dist/workflow-bundle.js); the operator's CLI: `node dist/scripts/cli.js`.
 CMD ["node", "dist/api/server.js"]

@@ -16,6 +16,8 @@ const common = {
 };
 
 module.exports = {
+  // The rehearsal runs last (test/rehearsal/sequencer.js says why).
+  testSequencer: '<rootDir>/test/rehearsal/sequencer.js',
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     { ...common, displayName: 'workflow', testMatch: ['<rootDir>/test/workflow/**/*.test.ts'] },

@@ -7,12 +7,13 @@ import fs from 'node:fs';
 import { Context, ApplicationFailure } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
 import { parse } from 'csv-parse';
-import { mapHeader, parseRow } from '../contexts/erp/import-format';
+import { columnOfPath, mapHeader, parseRow } from '../contexts/erp/import-format';
 import { bulkIntake, type BulkRow } from '../contexts/intake/bulk';
 import { newIntakeCache } from '../contexts/intake/invoices';
 import { systemActor } from '../contexts/access/audit';
-import type { Config } from '../infra/config';
+import { extraHolidays, type Config } from '../infra/config';
 import type { Db } from '../infra/db';
+import type { Prisma } from '../generated/prisma/client';
 
 export interface ImportPosition {
   /** Byte offset where the next record starts. */
@@ -27,6 +28,11 @@ export interface ImportTotals {
   rejectedRows: number;
   /** Rows whose invoice workflow this import started (a row whose invoice was already collected starts none). */
   startedWorkflows: number;
+  /**
+   * Milliseconds spent inside chunks, not waiting for a worker: rows / this is the real rate. Optional because
+   * imports started before it was counted carry totals without it (workflow inputs and histories keep their shape).
+   */
+  processingMs?: number;
 }
 
 export interface ImportChunkInput {
@@ -92,20 +98,41 @@ export function createImportActivities(deps: { db: Db; temporal: Client; config:
     temporal: deps.temporal,
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     timeZone: deps.config.SEGUGIO_TZ,
+    extraHolidays: extraHolidays(deps.config),
   };
 
   /** Validates and imports one chunk of rows; idempotent, so a retry after a crash repeats nothing. */
   async function importChunk(input: ImportChunkInput): Promise<ImportChunkResult> {
+    const began = Date.now();
+    // The first chunk to run marks the end of the wait in the queue (behind other imports and workflows).
+    await db.import.updateMany({
+      where: { id: input.importId, startedAt: null },
+      data: { startedAt: new Date(began) },
+    });
     const { rows, next, eof } = await readChunk(input);
     const { map } = mapHeader(input.columns);
     const defaults = { currency: deps.config.SEGUGIO_DEFAULT_CURRENCY, segment: 'standard' };
-    const rejections: Array<{ importId: string; line: number; reason: string }> = [];
+    const rejections: Array<{
+      importId: string;
+      line: number;
+      reason: string;
+      record: string[];
+      problems: Prisma.InputJsonValue;
+    }> = [];
+    const recordOf = new Map(rows.map((r) => [r.line, r.record]));
     const cache = newIntakeCache();
     const good: BulkRow[] = [];
     for (const row of rows) {
       const r = parseRow(row.record, map, defaults);
       if (r.ok) good.push({ line: row.line, invoice: r.invoice });
-      else rejections.push({ importId: input.importId, line: row.line, reason: r.reason.slice(0, 1000) });
+      else
+        rejections.push({
+          importId: input.importId,
+          line: row.line,
+          reason: r.reason.slice(0, 1000),
+          record: row.record,
+          problems: r.problems as unknown as Prisma.InputJsonValue,
+        });
     }
     const ctx = Context.current();
     const actor = systemActor(`import:${input.importId}`, { role: 'import', source: 'import' });
@@ -115,7 +142,17 @@ export function createImportActivities(deps: { db: Db; temporal: Client; config:
       ctx.heartbeat({ processed });
     });
     for (const r of result.rejections)
-      rejections.push({ importId: input.importId, line: r.line, reason: r.reason.slice(0, 1000) });
+      rejections.push({
+        importId: input.importId,
+        line: r.line,
+        reason: r.reason.slice(0, 1000),
+        record: recordOf.get(r.line) ?? [],
+        // Named by the file's own column, as the format problems are.
+        problems: r.problems.map((x) => ({
+          ...x,
+          column: x.column ? columnOfPath(x.column.split('.'), map) : x.column,
+        })) as unknown as Prisma.InputJsonValue,
+      });
     const accepted = result.accepted;
     const started = result.started;
     if (rejections.length > 0) await db.importRejection.createMany({ data: rejections, skipDuplicates: true });
@@ -125,6 +162,7 @@ export function createImportActivities(deps: { db: Db; temporal: Client; config:
       acceptedRows: b.acceptedRows + accepted,
       rejectedRows: b.rejectedRows + rejections.length,
       startedWorkflows: b.startedWorkflows + started,
+      processingMs: (b.processingMs ?? 0) + (Date.now() - began),
     };
     await db.import.update({ where: { id: input.importId }, data: totals });
     return { next, totals, done: eof };

@@ -11,6 +11,7 @@ import { createPecReceiptActivities } from './channels/pec-receipts';
 import { createErpActivities } from './erp';
 import { createImportActivities } from './import';
 import { createIntakeActivities } from './intake';
+import { createNotificationActivities } from './notifications';
 import { createPersistenceActivities } from './persistence';
 import { createPolicyActivities } from './policies';
 import { createReportActivities } from './reports';
@@ -35,5 +36,6 @@ export function createActivities(deps: ActivityDeps): SegugioActivities {
     ...createIntakeActivities(deps),
     ...createImportActivities(deps),
     ...createPolicyActivities(deps),
+    ...createNotificationActivities(deps),
   };
 }

@@ -1,7 +1,7 @@
 /** The intake-repair activity: the outbox sweep of contexts/intake/repair.ts with the worker's clients. */
 import type { Client } from '@temporalio/client';
 import { repairIntake, type RepairInput } from '../contexts/intake/repair';
-import type { Config } from '../infra/config';
+import { extraHolidays, type Config } from '../infra/config';
 import type { Db } from '../infra/db';
 
 export function createIntakeActivities(deps: { db: Db; temporal: Client; config: Config }) {
@@ -11,6 +11,7 @@ export function createIntakeActivities(deps: { db: Db; temporal: Client; config:
     taskQueue: deps.config.TEMPORAL_TASK_QUEUE,
     timeZone: deps.config.SEGUGIO_TZ,
     temporalTimeoutMs: deps.config.TEMPORAL_CALL_TIMEOUT_MS,
+    extraHolidays: extraHolidays(deps.config),
   };
   return {
     /** Starts missing invoice workflows and delivers undelivered payments older than the grace period. */

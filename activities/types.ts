@@ -11,6 +11,7 @@ import type {
   DisputeReason,
   DunningPolicy,
   HistoryEntry,
+  Language,
   Instalment,
   LegalStep,
   Stage,
@@ -27,6 +28,21 @@ export interface ContactRequest {
   channel: Channel;
   template: string;
   attachLetter?: boolean;
+}
+
+/** A statement of account to send (contexts/statements), asked from the console or by a policy step. */
+export interface StatementRequest {
+  /** Unique per statement and attempt, e.g. `statement:<customerId>:<day>:EMAIL:0`. */
+  idempotencyKey: string;
+  customerId: string;
+  /** The invoices whose policy step asked for it (empty when asked from the console): the contact log names them. */
+  invoiceIds: string[];
+  /** EMAIL or PEC. */
+  channel: Channel;
+  /** The stage of the policy step that asked (none from the console). */
+  stage?: Stage;
+  /** Language of the PDF and the message; the customer's own by default. */
+  lang?: Language;
 }
 
 export interface ContactResult {
@@ -149,6 +165,8 @@ export interface SegugioActivities extends TemporalSignalActivities {
   recordTransition(input: TransitionRecord): Promise<void>;
   /** Sends one outbound contact through its channel (or the local outbox). */
   sendContact(input: ContactRequest): Promise<ContactResult>;
+  /** Sends the customer's statement of account (PDF attached) by e-mail or PEC, once per key; a contact event. */
+  sendStatement(input: StatementRequest): Promise<ContactResult>;
   /** Opens a human task (idempotent on its key) and returns its id. */
   createTask(input: CreateTaskInput): Promise<{ taskId: string }>;
   /** Closes a task with its outcome. */

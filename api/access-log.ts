@@ -1,6 +1,7 @@
 /**
  * The access log: one line per request (pino-http) with the request id, method, path, status, duration and the
- * caller's key id and role. Query strings and bodies are left out: searches and notes can hold personal data.
+ * caller's key id and role. Query strings and bodies are left out: searches and notes can hold personal data; so are
+ * the tokens of portal links.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Request, RequestHandler } from 'express';
@@ -8,7 +9,13 @@ import { pinoHttp } from 'pino-http';
 import type { Logger } from '../infra/logger';
 
 const QUIET = new Set(['/health', '/metrics']);
-const pathOf = (url: string | undefined): string => (url ?? '').split('?')[0];
+/**
+ * The path as logged: without the query string, and with a debtor's portal token (`/p/<token>`, api/portal.ts)
+ * replaced, since the token opens that customer's page.
+ */
+export const loggedPath = (url: string | undefined): string =>
+  (url ?? '').split('?')[0].replace(/^\/p\/[^/]*/, '/p/[token]');
+const pathOf = loggedPath;
 
 export function accessLog(log: Logger): RequestHandler {
   return pinoHttp({

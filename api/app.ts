@@ -4,7 +4,7 @@ import express, { type Express, type RequestHandler } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import helmet from 'helmet';
 import type { Client } from '@temporalio/client';
-import { devKeysAllowed, type Config } from '../infra/config';
+import { devKeysAllowed, extraHolidays, secureCookies, type Config } from '../infra/config';
 import type { Db } from '../infra/db';
 import { withLogContext, type Logger } from '../infra/logger';
 import { accessLog } from './access-log';
@@ -14,21 +14,37 @@ import { codecRouter } from './codec';
 import { createConsoleRouter } from './console';
 import { dataConverterOf } from '../infra/payload-codec';
 import { authenticate } from '../contexts/access/auth';
-import { errorHandler, HttpError, notFoundHandler } from '../contexts/errors';
+import { HttpError } from '../contexts/errors';
+import { errorHandler, notFoundHandler } from './errors';
 import { createMetrics } from './metrics';
 import { buildOpenApi, docsRouter } from './openapi';
 import { RouteTable, type RouteSpec } from './registry';
 import { agendaRoutes } from './routes/agenda';
 import { customerRoutes } from './routes/customers';
+import { statementRoutes } from './routes/statements';
+import { interestNoteRoutes } from './routes/interest-notes';
+import { statementOptionsFromConfig } from '../contexts/statements/statement';
 import type { RouteDeps } from './routes/deps';
 import { importRoutes } from './routes/imports';
 import { invoiceRoutes } from './routes/invoices';
+import { bulkRoutes } from './routes/bulk';
+import { clickToCallConfigured } from '../contexts/collections/calls';
 import { noticeRoutes } from './routes/notices';
 import { policyRoutes } from './routes/policies';
+import { portalRoutes } from './routes/portal';
+import { createPortalRouter } from './portal';
+import { preferenceRoutes } from './routes/preferences';
 import { rateRoutes } from './routes/rates';
+import { userRoutes } from './routes/users';
+import { approvalRoutes } from './routes/approvals';
+import { createSessionRouter } from './session';
+import { OidcClient } from '../contexts/access/oidc';
+import { sessionSettingsOf } from '../contexts/access/sessions';
+import { savedFilterRoutes } from './routes/saved-filters';
 import { reportsRouter } from './routes/reports';
 import { passCallStatus, precheckErpEvents, recordAdjustment, recordPayment } from '../contexts/intake/invoices';
 import { createWebhookRouter } from './webhooks';
+import { failureCounter } from './failure-counter';
 
 export interface AppDeps {
   db: Db;
@@ -104,14 +120,29 @@ export function createApp(deps: AppDeps): Express {
     importChunkSize: deps.importChunkSize,
     defaultCurrency: deps.config.SEGUGIO_DEFAULT_CURRENCY,
     temporalTimeoutMs: deps.config.TEMPORAL_CALL_TIMEOUT_MS,
+    extraHolidays: extraHolidays(deps.config),
+    statement: statementOptionsFromConfig(deps.config),
+    consumerFlatRateBp: deps.config.SEGUGIO_B2C_INTEREST_BP,
+    invitationTtlHours: deps.config.INVITATION_TTL_HOURS,
+    consolePublicUrl: deps.config.CONSOLE_PUBLIC_URL,
+    clickToCall: clickToCallConfigured(deps.config),
   };
+  // Before invoiceRoutes: /v1/invoices/bulk is not an invoice id.
+  bulkRoutes(table, routeDeps);
   invoiceRoutes(table, routeDeps);
   importRoutes(table, routeDeps);
   customerRoutes(table, routeDeps);
+  statementRoutes(table, routeDeps);
+  interestNoteRoutes(table, routeDeps);
   agendaRoutes(table, routeDeps);
   policyRoutes(table, routeDeps);
   noticeRoutes(table, routeDeps);
   rateRoutes(table, routeDeps);
+  portalRoutes(table, routeDeps);
+  userRoutes(table, routeDeps);
+  approvalRoutes(table, routeDeps);
+  preferenceRoutes(table, { ...routeDeps, digestHour: deps.config.NOTIFY_DIGEST_HOUR });
+  savedFilterRoutes(table, routeDeps);
   for (const extra of deps.extraRoutes ?? []) extra(table, routeDeps);
   app.locals.routes = table.routes satisfies RouteSpec[];
 
@@ -128,6 +159,7 @@ export function createApp(deps: AppDeps): Express {
     taskQueue: routeDeps.taskQueue,
     timeZone: routeDeps.timeZone,
     temporalTimeoutMs: routeDeps.temporalTimeoutMs,
+    extraHolidays: routeDeps.extraHolidays,
   };
   // The signed ERP webhook has no API key: its changes are audited under this name.
   const erpWebhook = systemActor('erp-webhook', { role: 'erp', source: 'erp-webhook' });
@@ -154,8 +186,22 @@ export function createApp(deps: AppDeps): Express {
   // Guessing keys: failed authentications count per client address; past the limit they get 429 instead of 401,
   // which slows a brute force to a crawl while callers with a valid key are never affected. One counter for /v1 and
   // the console's helpers, which take the same keys.
+  // People sign in at /auth (e-mail and password, or single sign-on) and then send their session cookie; the key
+  // check below accepts either, and demands the session's CSRF token on every mutating request a cookie authenticates.
+  const sessions = sessionSettingsOf({ ...deps.config, secure: secureCookies(deps.config) });
+  app.use(
+    createSessionRouter({
+      db: deps.db,
+      sessions,
+      allowDevPasswords: devKeysAllowed(deps.config),
+      failuresPerAccount: deps.config.SIGN_IN_FAILURES_PER_ACCOUNT,
+      failuresPerAddress: deps.config.SIGN_IN_FAILURES_PER_ADDRESS,
+      oidc: oidcClientOf(deps.config),
+      log: deps.log,
+    }),
+  );
   const keyCheck = authWithFailureLimit(
-    authenticate(deps.db, { allowDevKeys: devKeysAllowed(deps.config) }),
+    authenticate(deps.db, { allowDevKeys: devKeysAllowed(deps.config), sessions }),
     deps.authFailuresPerMinute ?? deps.config.API_AUTH_FAILURES_PER_MINUTE,
   );
   const perKeyLimit = rateLimit({
@@ -186,8 +232,18 @@ export function createApp(deps: AppDeps): Express {
   app.use(router);
   app.use(reportsRouter({ db: deps.db, temporal: deps.temporal, timeZone: deps.config.SEGUGIO_TZ }));
 
+  // the debtor's portal, /p/<token> and /portal: its own cookie, CSRF tokens, CSP and per-address limits
+  app.use(createPortalRouter({ db: deps.db, temporal: deps.temporal, config: deps.config, log: deps.log }));
+
   // the web console, /console; its helpers behind the same key check and limits as /v1
-  app.use(createConsoleRouter({ db: deps.db, timeZone: deps.config.SEGUGIO_TZ, auth: [keyCheck, perKeyLimit] }));
+  app.use(
+    createConsoleRouter({
+      db: deps.db,
+      timeZone: deps.config.SEGUGIO_TZ,
+      auth: [keyCheck, perKeyLimit],
+      clickToCall: clickToCallConfigured(deps.config),
+    }),
+  );
   // The Temporal UI's remote codec: encrypted histories decoded for a manager or admin key.
   app.use(
     codecRouter({
@@ -202,22 +258,30 @@ export function createApp(deps: AppDeps): Express {
   return app;
 }
 
+/** The single sign-on client when OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_REDIRECT_URL are set (config checks all three). */
+function oidcClientOf(c: Config): OidcClient | null {
+  if (!c.OIDC_ISSUER || !c.OIDC_CLIENT_ID || !c.OIDC_REDIRECT_URL) return null;
+  return new OidcClient({
+    issuer: c.OIDC_ISSUER,
+    clientId: c.OIDC_CLIENT_ID,
+    clientSecret: c.OIDC_CLIENT_SECRET,
+    redirectUrl: c.OIDC_REDIRECT_URL,
+    emailClaim: c.OIDC_EMAIL_CLAIM,
+    scopes: c.OIDC_SCOPES,
+    label: c.OIDC_LABEL,
+    provisionRole: c.OIDC_PROVISION_ROLE ?? null,
+  });
+}
+
 /** Wraps the key check: an address that failed it `limit` times within a minute gets 429 for its next failures. */
 function authWithFailureLimit(auth: RequestHandler, limit: number): RequestHandler {
-  const failures = new Map<string, { count: number; resetAt: number }>();
+  const fail = failureCounter();
   return (req, res, next) => {
     // The key check is async: its own failures (database down) go to the error handler like any other.
     const done = auth(req, res, (err?: unknown) => {
       if (!(err instanceof HttpError) || err.status !== 401) return next(err as Error | undefined);
-      const ip = req.ip ?? 'unknown';
       const now = Date.now();
-      let f = failures.get(ip);
-      if (!f || f.resetAt <= now) {
-        f = { count: 0, resetAt: now + 60_000 };
-        failures.set(ip, f);
-        if (failures.size > 10_000) for (const [k, v] of failures) if (v.resetAt <= now) failures.delete(k);
-      }
-      f.count += 1;
+      const f = fail(req.ip ?? 'unknown', now);
       if (f.count <= limit) return next(err);
       const retry = String(Math.max(1, Math.ceil((f.resetAt - now) / 1000)));
       next(

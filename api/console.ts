@@ -22,10 +22,15 @@ import {
   LEGAL_STEPS,
   NON_PAYMENT_REASONS,
   POLICY_STAGES,
+  ENTRY_STAGES,
   STAGES,
   TERMINAL_STAGES,
 } from '../workflows/contract';
 import { authenticate } from '../contexts/access/auth';
+import { listAuditEvents } from '../contexts/access/audit';
+import { pendingPauseApprovals } from '../contexts/approvals/pause-requests';
+import { termEndOfRow } from '../contexts/intake/term-end';
+import { isoDate } from '../contexts/schemas';
 import { RouteTable, type RouteSpec } from './registry';
 import { z } from 'zod';
 
@@ -39,6 +44,8 @@ export interface ConsoleDeps {
    * busy keys count the same wherever they are tried. Default: the plain key check.
    */
   auth?: RequestHandler | RequestHandler[];
+  /** Click-to-call is configured (Twilio and TWILIO_AGENT_NUMBER): the agenda shows its call button. */
+  clickToCall?: boolean;
 }
 
 /** Security headers for the console's pages: scripts, styles and requests only from this origin. */
@@ -64,6 +71,7 @@ export const CONSOLE_ENUMS = {
   activeStages: ACTIVE_STAGES,
   terminalStages: TERMINAL_STAGES,
   policyStages: POLICY_STAGES,
+  entryStages: ENTRY_STAGES,
   channels: CHANNELS,
   languages: LANGUAGES,
   grades: GRADES,
@@ -86,6 +94,19 @@ const filterSchema = z.object({
   segment: z.string().trim().max(64).optional(),
 });
 type Filters = z.infer<typeof filterSchema>;
+
+const auditQuery = z
+  .object({
+    actor: z.string().trim().min(1).max(64).optional(),
+    invoice: z.string().trim().min(1).max(64).optional(),
+    customer: z.string().trim().min(1).max(64).optional(),
+    action: z.string().trim().min(1).max(64).optional(),
+    from: isoDate.optional(),
+    to: isoDate.optional(),
+    page: z.coerce.number().int().min(1).max(10_000).optional(),
+    pageSize: z.coerce.number().int().min(1).max(200).optional(),
+  })
+  .strict();
 
 const lastContactsQuery = z.object({
   customers: z
@@ -159,14 +180,21 @@ export function consoleApiRoutes(t: RouteTable, deps: ConsoleDeps): void {
     {
       ...helper,
       path: '/console/api/me',
-      roles: ['erp', 'collector', 'manager'],
-      summary: 'Who is signed in: role, user, display name and language',
+      roles: ['erp', 'collector', 'manager', 'salesperson'],
+      summary: 'Who is signed in: role, user, display name and language (and, for a session, its CSRF token)',
       responses: { 200: 'The caller' },
     },
     async (req, res) => {
       const p = req.principal!;
       const user = p.userId ? await db.user.findUnique({ where: { id: p.userId } }) : null;
-      res.json({ role: p.role, userId: p.userId, name: user?.name ?? p.role, language: user?.language ?? 'it' });
+      res.json({
+        role: p.role,
+        userId: p.userId,
+        name: user?.name ?? p.role,
+        language: user?.language ?? 'it',
+        clickToCall: Boolean(deps.clickToCall),
+        ...(p.csrfToken ? { csrfToken: p.csrfToken } : {}),
+      });
     },
   );
 
@@ -175,7 +203,7 @@ export function consoleApiRoutes(t: RouteTable, deps: ConsoleDeps): void {
     {
       ...helper,
       path: '/console/api/options',
-      roles: ['collector', 'manager'],
+      roles: ['collector', 'manager', 'salesperson'],
       summary: 'Values for the filter drop-downs: collectors, salespeople, areas, segments',
       responses: { 200: 'The values' },
     },
@@ -220,13 +248,14 @@ export function consoleApiRoutes(t: RouteTable, deps: ConsoleDeps): void {
             invoiceId: string;
             number: string;
             customer: string;
+            customerId: string;
             reasonCode: string;
             openedAt: Date;
             balance: bigint;
             currency: string;
           }>
         >`
-        SELECT d."invoiceId", i."externalNumber" AS number, c.name AS customer, d."reasonCode", d."openedAt",
+        SELECT d."invoiceId", i."externalNumber" AS number, c.name AS customer, c.id AS "customerId", d."reasonCode", d."openedAt",
                i."balanceMinor" AS balance, i.currency
         FROM "Dispute" d JOIN "Invoice" i ON i.id = d."invoiceId" JOIN "Customer" c ON c.id = i."customerId"
         WHERE d.status = 'OPEN' AND ${where} ORDER BY d."openedAt" ASC LIMIT 20`,
@@ -235,13 +264,14 @@ export function consoleApiRoutes(t: RouteTable, deps: ConsoleDeps): void {
             invoiceId: string;
             number: string;
             customer: string;
+            customerId: string;
             status: string;
             since: Date;
             balance: bigint;
             currency: string;
           }>
         >`
-        SELECT l."invoiceId", i."externalNumber" AS number, c.name AS customer, l.status,
+        SELECT l."invoiceId", i."externalNumber" AS number, c.name AS customer, c.id AS "customerId", l.status,
                COALESCE((SELECT MAX(e."createdAt") FROM "LegalCaseEvent" e WHERE e."caseId" = l.id), l."openedAt") AS since,
                i."balanceMinor" AS balance, i.currency
         FROM "LegalCase" l JOIN "Invoice" i ON i.id = l."invoiceId" JOIN "Customer" c ON c.id = i."customerId"
@@ -259,6 +289,7 @@ export function consoleApiRoutes(t: RouteTable, deps: ConsoleDeps): void {
           invoiceId: d.invoiceId,
           number: d.number,
           customer: d.customer,
+          customerId: d.customerId,
           reasonCode: d.reasonCode,
           balanceMinor: num(d.balance),
           currency: d.currency,
@@ -268,6 +299,7 @@ export function consoleApiRoutes(t: RouteTable, deps: ConsoleDeps): void {
           invoiceId: l.invoiceId,
           number: l.number,
           customer: l.customer,
+          customerId: l.customerId,
           status: l.status,
           balanceMinor: num(l.balance),
           currency: l.currency,
@@ -292,8 +324,9 @@ export function consoleApiRoutes(t: RouteTable, deps: ConsoleDeps): void {
       ...helper,
       path: '/console/api/approvals',
       roles: ['manager'],
-      summary: 'Legal actions awaiting a decision, with the facts of their invoice and case',
-      responses: { 200: 'The open approval tasks' },
+      summary:
+        'Decisions awaiting a credit manager (legal actions, pauses asked for by salespeople), each with its kind',
+      responses: { 200: 'The open approval tasks, each with `kind` (legal | pause) and the facts that kind needs' },
     },
     async (_req, res) => {
       const tasks = await db.task.findMany({
@@ -303,28 +336,49 @@ export function consoleApiRoutes(t: RouteTable, deps: ConsoleDeps): void {
         include: { invoice: { include: { legalCases: true } }, customer: true },
       });
       const today = todayIn(tz);
+      // One list, one `kind` per item: a new kind of approval adds its rows here and a card renderer in the page.
+      const pauses = await pendingPauseApprovals(db, tz);
       res.json({
-        items: tasks.map((t) => {
-          const inv = t.invoice!;
-          const legalCase = inv.legalCases[0];
-          return {
-            taskId: t.id,
-            dueAt: t.dueAt.toISOString(),
-            invoiceId: inv.id,
-            number: inv.externalNumber,
-            customerId: t.customerId,
-            customer: t.customer?.name ?? null,
-            rating: t.customer?.rating ?? null,
-            segment: t.customer?.segment ?? null,
-            currency: inv.currency,
-            stage: inv.stage,
-            balanceMinor: toNumber(inv.balanceMinor),
-            daysOverdue: Math.max(0, daysOverdue(inv.dueDate.toISOString().slice(0, 10), today)),
-            costsSoFarMinor: toNumber(legalCase?.costsMinor),
-            caseStatus: legalCase?.status ?? null,
-          };
-        }),
+        items: [
+          ...tasks.map((t) => {
+            const inv = t.invoice!;
+            const legalCase = inv.legalCases[0];
+            return {
+              kind: 'legal' as const,
+              taskId: t.id,
+              dueAt: t.dueAt.toISOString(),
+              invoiceId: inv.id,
+              number: inv.externalNumber,
+              customerId: t.customerId,
+              customer: t.customer?.name ?? null,
+              rating: t.customer?.rating ?? null,
+              segment: t.customer?.segment ?? null,
+              currency: inv.currency,
+              stage: inv.stage,
+              balanceMinor: toNumber(inv.balanceMinor),
+              daysOverdue: Math.max(0, daysOverdue(termEndOfRow(inv), today)),
+              costsSoFarMinor: toNumber(legalCase?.costsMinor),
+              caseStatus: legalCase?.status ?? null,
+            };
+          }),
+          ...pauses,
+        ],
       });
+    },
+  );
+
+  /** The audit trail for managers: who did what and when, filtered by actor, invoice, customer, action and days. */
+  t.add(
+    {
+      ...helper,
+      path: '/console/api/audit',
+      roles: ['manager'],
+      summary: 'Audit events, newest first, filtered by actor, invoice, customer, action and date',
+      query: auditQuery,
+      responses: { 200: 'A page of audit events with names and invoice numbers' },
+    },
+    async (_req, res, { query }) => {
+      res.json(await listAuditEvents(db, { ...query, page: query.page ?? 1, pageSize: query.pageSize ?? 50 }, tz));
     },
   );
 

@@ -113,7 +113,7 @@ export function buildOpenApi(table: RouteSpec[], version = '1.0.0'): Record<stri
         name: 'Idempotency-Key',
         in: 'header',
         required: false,
-        description: 'Makes a retried request count once (decisions and contact notes).',
+        description: 'Makes a retried request count once (decisions, contact notes, imports).',
         schema: { type: 'string', pattern: '^[\\w.:-]{1,128}$' },
       });
     }

@@ -11,7 +11,7 @@ import { badRequest, HttpError, parse } from '../contexts/errors';
 type Schema = z.ZodType;
 
 export interface RouteSpec<P extends Schema = Schema, Q extends Schema = Schema, B extends Schema = Schema> {
-  method: 'get' | 'post' | 'put';
+  method: 'get' | 'post' | 'put' | 'delete';
   /** Express path, e.g. `/v1/invoices/:id`. */
   path: string;
   /** Roles allowed besides admin (admin may call everything). */

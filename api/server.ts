@@ -1,6 +1,6 @@
 /** API process: validated config, one Prisma client, one Temporal client, graceful shutdown. */
 import { createApp } from './app';
-import { loadConfig } from '../infra/config';
+import { extraHolidays, loadConfig } from '../infra/config';
 import { createDb, dbTimeoutsOf } from '../infra/db';
 import { createLogger } from '../infra/logger';
 import { connectTemporal } from '../infra/temporal';
@@ -17,7 +17,14 @@ async function main(): Promise<void> {
   // An ERP that cannot call the API drops payments and open items as CSV files; the API applies them itself.
   const stopInbox = config.ERP_CSV_DIR
     ? startErpCsvInbox(
-        { db, temporal, taskQueue: config.TEMPORAL_TASK_QUEUE, timeZone: config.SEGUGIO_TZ, log },
+        {
+          db,
+          temporal,
+          taskQueue: config.TEMPORAL_TASK_QUEUE,
+          timeZone: config.SEGUGIO_TZ,
+          extraHolidays: extraHolidays(config),
+          log,
+        },
         { dir: config.ERP_CSV_DIR },
       )
     : async (): Promise<void> => undefined;

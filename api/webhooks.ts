@@ -96,6 +96,32 @@ const EMAIL_RANK: Record<string, number> = {
   BOUNCED: 4,
   FAILED: 4,
 };
+/**
+ * An event about a notification to one of our own users (docs/notifications.md): its status moves forward on the
+ * Notification row, and nothing else happens — a bounce there is not a debtor's address to fix.
+ */
+async function recordNotificationEvent(
+  db: Db,
+  raw: Record<string, unknown>,
+  status: string,
+  key: string | undefined,
+): Promise<boolean> {
+  const id = typeof raw.notification_id === 'string' ? raw.notification_id : undefined;
+  const row =
+    (id && (await db.notification.findUnique({ where: { id } }))) ||
+    (key?.startsWith('notify:') && (await db.notification.findUnique({ where: { idempotencyKey: key.slice(7) } }))) ||
+    null;
+  if (!row || (EMAIL_RANK[status] ?? 0) <= (EMAIL_RANK[row.status] ?? 0)) return false;
+  const moved = await db.notification.updateMany({
+    where: { id: row.id, status: row.status },
+    data: {
+      status,
+      ...(status === 'BOUNCED' || status === 'FAILED' ? { outcome: String(raw.event).toUpperCase() } : {}),
+    },
+  });
+  return moved.count > 0;
+}
+
 const EMAIL_EVENTS: Record<string, string> = {
   processed: 'SENT',
   delivered: 'DELIVERED',
@@ -194,7 +220,10 @@ export function createWebhookRouter(deps: WebhookDeps): Router {
           (key && (await db.contactEvent.findUnique({ where: { idempotencyKey: key } }))) ||
           (sgId && (await db.contactEvent.findFirst({ where: { providerMessageId: sgId } }))) ||
           null;
-        if (!row) continue;
+        if (!row) {
+          if (await recordNotificationEvent(db, raw, status, key)) recorded++;
+          continue;
+        }
         const hard = status === 'BOUNCED' && raw.type !== 'blocked';
         const outcome = status === 'BOUNCED' ? `${hard ? 'HARD' : 'SOFT'}_BOUNCE` : String(raw.event).toUpperCase();
         if ((EMAIL_RANK[status] ?? 0) > (EMAIL_RANK[row.status] ?? 0)) {

@@ -6,6 +6,7 @@ import {
   DISPUTE_RESOLUTIONS,
   LANGUAGES,
   LEGAL_STEPS,
+  ENTRY_STAGES,
   NON_PAYMENT_REASONS,
   STAGES,
 } from '../workflows/contract';
@@ -184,6 +185,18 @@ const stageList = z
 
 const keyword = z.string().trim().min(1).max(128);
 
+/** The invoice list's sortable columns (server-side sort: a whitelist, never a column name from the request). */
+export const INVOICE_SORTS = [
+  'number',
+  'customer',
+  'stage',
+  'balance',
+  'dueDate',
+  'daysOverdue',
+  'nextAction',
+] as const;
+export type InvoiceSort = (typeof INVOICE_SORTS)[number];
+
 export const listInvoicesQuery = z
   .object({
     stage: stageList.optional(),
@@ -195,6 +208,10 @@ export const listInvoicesQuery = z
     overdueMin: intQuery(-3650, 36500).optional(),
     overdueMax: intQuery(-3650, 36500).optional(),
     open: z.enum(['true', 'false']).optional(),
+    /** Search text: a part of the invoice number or of the customer's name, code, VAT number, e-mail or phone. */
+    q: z.string().trim().min(3).max(100).optional(),
+    sort: z.enum(INVOICE_SORTS).optional(),
+    dir: z.enum(['asc', 'desc']).optional(),
     ...pageQuery,
   })
   .strict()
@@ -224,6 +241,18 @@ export const pageOnlyQuery = z.object(pageQuery).strict();
 export const emptyQuery = z.object({}).strict();
 export const importQuery = z
   .object({ rejectionsPage: intQuery(1, 100_000).optional(), filename: z.string().max(200).optional() })
+  .strict();
+
+/** `POST /v1/imports/preview`: how many of the first rows to show as they would be stored. */
+export const importPreviewQuery = z
+  .object({ filename: z.string().max(200).optional(), rows: intQuery(1, 100).optional() })
+  .strict();
+
+/** `GET /v1/imports/:id/rejections`: the rejected rows as a file, the problems worded in `lang`. */
+export const importRejectionsQuery = z
+  .object({
+    lang: z.enum(['it', 'en', 'fr']).optional().meta({ description: 'Language of the error column (default: en)' }),
+  })
   .strict();
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -293,7 +322,13 @@ export const pauseSchema = z
   .strict();
 export const resumeSchema = z.object({ note: note.optional() }).strict();
 export const writeOffSchema = z.object({ reason: z.string().trim().min(1).max(500) }).strict();
+/** Where an invoice in triage enters the cadence: `START` (its first step) or one of its policy's stages. */
+export const chooseEntrySchema = z
+  .object({ enterAt: z.enum(['START', ...ENTRY_STAGES]), note: note.optional() })
+  .strict();
 export const legalDecisionSchema = z.object({ note: note.optional() }).strict();
+/** Send the current reminder now (the workflow's `sendReminder`): an optional note for the timeline. */
+export const sendReminderSchema = z.object({ note: note.optional() }).strict();
 export const declineLegalSchema = z.object({ note: note.optional(), writeOff: z.boolean().optional() }).strict();
 export const legalEventSchema = z
   .object({
@@ -366,3 +401,19 @@ export const DOCUMENT_TYPES = [
   'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
   'message/rfc822',
 ] as const;
+
+/**
+ * A saved filter of the invoice list: a name and the list's query (the keys of GET /v1/invoices, page excluded),
+ * checked by the list's own schema so a saved filter can always be applied.
+ */
+export const savedFilterSchema = z
+  .object({
+    name: z.string().trim().min(1).max(80),
+    query: z.record(z.string(), z.string().max(200)).superRefine((q, ctx) => {
+      if ('page' in q || 'pageSize' in q) ctx.addIssue({ code: 'custom', message: 'page and pageSize are not saved' });
+      const r = listInvoicesQuery.safeParse(q);
+      if (!r.success) for (const issue of r.error.issues) ctx.addIssue({ ...issue });
+    }),
+  })
+  .strict();
+export type SavedFilterBody = z.infer<typeof savedFilterSchema>;

@@ -4,6 +4,7 @@
  * figure by figure, so both see the same machine load; the summary gives medians and the spread of three or more
  * repetitions, and the load average beside them. Every request loop is bounded in count and time.
  */
+import { DEFAULT_POLICY_SETTINGS } from '../domain/policy';
 import crypto from 'node:crypto';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,16 +53,7 @@ const QUIET_POLICY = {
     { stage: 'REMINDER', offset: 'P60D', channels: ['EMAIL'], template: 'reminder-1' },
     { stage: 'LEGAL', offset: 'P60D', channels: ['TASK'], template: 'legal', requiresApproval: true },
   ],
-  settings: {
-    promiseGrace: 'P2D',
-    promiseMaxHorizon: 'P60D',
-    planGrace: 'P5D',
-    planMaxInstalments: 24,
-    callOutcomeDeadline: 'P2D',
-    contactBudget: { max: 3, window: 'P7D' },
-    consolidationWindow: 'PT2H',
-    timezone: 'Europe/Rome',
-  },
+  settings: DEFAULT_POLICY_SETTINGS,
 };
 
 export interface BenchContext {

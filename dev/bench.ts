@@ -64,6 +64,74 @@ export function processCommand(
 const profileFlags = (dir: string): string[] =>
   arg('profile') === 'true' ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 
+/** The dev-shaped stack a benchmark runs against: the stack, one worker, one API, ready; `stop()` ends all three. */
+export interface DevTarget {
+  target: BenchTarget;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a throw-away stack (embedded PostgreSQL, Temporal dev server), one worker and one API process with the
+ * production options of the validated config (from `dist` when `built`), logs under `runDir`, and waits until both
+ * serve. Shared by `npm run bench` and `npm run bench:search`.
+ */
+export async function startDevTarget(
+  runDir: string,
+  built: boolean,
+  nodeFlags: { worker?: string[]; api?: string[] } = {},
+): Promise<DevTarget> {
+  const stack = await startStack({ mode: 'test' });
+  const services: Service[] = [];
+  const stop = async (): Promise<void> => {
+    for (const s of services.reverse()) await s.stop();
+    await stack.stop();
+  };
+  try {
+    const port = await freePort();
+    const env = {
+      ...process.env,
+      DATABASE_URL: stack.DATABASE_URL,
+      TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
+      SEGUGIO_MODE: 'test',
+      TEMPORAL_TASK_QUEUE: `segugio-bench-${crypto.randomBytes(3).toString('hex')}`,
+      SEGUGIO_SCHEDULES: 'false',
+      SEGUGIO_DATA_DIR: path.join(runDir, 'data'),
+      API_RATE_LIMIT_PER_MINUTE: '10000000',
+    };
+    const [workerCmd, workerArgs] = processCommand(built, 'worker/main', nodeFlags.worker);
+    const worker = startService('worker', workerCmd, workerArgs, {
+      // 'info': readiness is the worker's "worker started" line.
+      env: { ...env, LOG_LEVEL: 'info' },
+      cwd: PROJECT_ROOT,
+      logFile: path.join(runDir, 'worker.log'),
+    });
+    services.push(worker);
+    const [apiCmd, apiArgs] = processCommand(built, 'api/server', nodeFlags.api);
+    const api = startService('api', apiCmd, apiArgs, {
+      env: { ...env, LOG_LEVEL: 'warn', PORT: String(port) },
+      cwd: PROJECT_ROOT,
+      logFile: path.join(runDir, 'api.log'),
+    });
+    services.push(api);
+    await waitReady(api, httpOk(`http://127.0.0.1:${port}/health`), 120_000);
+    await waitReady(worker, logContains(worker, 'worker started'), 180_000);
+    return {
+      target: {
+        label: `dev stack (Temporal dev server, embedded PostgreSQL; one API, one worker from ${built ? 'dist' : 'sources'})`,
+        apiUrls: [`http://127.0.0.1:${port}`],
+        temporalAddress: stack.TEMPORAL_ADDRESS,
+        namespace: 'default',
+        databaseUrl: stack.DATABASE_URL,
+        workerPids: () => [worker.child.pid ?? 0],
+      },
+      stop,
+    };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}
+
 async function main(): Promise<void> {
   const built = arg('built') === 'true';
   const scale = arg('scale');
@@ -84,49 +152,14 @@ async function main(): Promise<void> {
       .map((x) => x.toFixed(2))
       .join(' ')}; logs in ${path.relative(PROJECT_ROOT, runDir)}`,
   );
-  const stack = await startStack({ mode: 'test' });
-  const services: Service[] = [];
+  let dev: DevTarget | undefined;
   let ctx: Awaited<ReturnType<typeof prepare>> | undefined;
   try {
-    const port = await freePort();
-    const env = {
-      ...process.env,
-      DATABASE_URL: stack.DATABASE_URL,
-      TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
-      SEGUGIO_MODE: 'test',
-      TEMPORAL_TASK_QUEUE: `segugio-bench-${crypto.randomBytes(3).toString('hex')}`,
-      SEGUGIO_SCHEDULES: 'false',
-      SEGUGIO_DATA_DIR: path.join(runDir, 'data'),
-      API_RATE_LIMIT_PER_MINUTE: '10000000',
-    };
-    const [workerCmd, workerArgs] = processCommand(
-      built,
-      'worker/main',
-      profileFlags(path.join(runDir, 'profile-worker')),
-    );
-    const worker = startService('worker', workerCmd, workerArgs, {
-      env: { ...env, LOG_LEVEL: 'info' },
-      cwd: PROJECT_ROOT,
-      logFile: path.join(runDir, 'worker.log'),
+    dev = await startDevTarget(runDir, built, {
+      worker: profileFlags(path.join(runDir, 'profile-worker')),
+      api: profileFlags(path.join(runDir, 'profile-api')),
     });
-    services.push(worker);
-    const [apiCmd, apiArgs] = processCommand(built, 'api/server', profileFlags(path.join(runDir, 'profile-api')));
-    const api = startService('api', apiCmd, apiArgs, {
-      env: { ...env, LOG_LEVEL: 'warn', PORT: String(port) },
-      cwd: PROJECT_ROOT,
-      logFile: path.join(runDir, 'api.log'),
-    });
-    services.push(api);
-    await waitReady(api, httpOk(`http://127.0.0.1:${port}/health`), 120_000);
-    await waitReady(worker, logContains(worker, 'worker started'), 180_000);
-    const target: BenchTarget = {
-      label: `dev stack (Temporal dev server, embedded PostgreSQL; one API, one worker from ${built ? 'dist' : 'sources'})`,
-      apiUrls: [`http://127.0.0.1:${port}`],
-      temporalAddress: stack.TEMPORAL_ADDRESS,
-      namespace: 'default',
-      databaseUrl: stack.DATABASE_URL,
-      workerPids: () => [worker.child.pid ?? 0],
-    };
+    const { target } = dev;
     ctx = await prepare(target);
     const result = scale ? await scaleRun(ctx, scale) : await tableRun(ctx, opts);
     const file = resultPath(PROJECT_ROOT, scale ? 'scale' : 'bench');
@@ -139,8 +172,7 @@ async function main(): Promise<void> {
     process.exitCode = 1;
   } finally {
     await ctx?.stop().catch(() => undefined);
-    for (const s of services.reverse()) await s.stop();
-    await stack.stop();
+    await dev?.stop();
     // A client retry timer may still fire into a closed channel; the run is over either way.
     process.exit(process.exitCode ?? 0);
   }

@@ -8,12 +8,16 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { DEV_KEYS } from '../contexts/access/dev-keys';
+import { DEV_KEYS, DEV_USERS } from '../contexts/access/dev-keys';
 import { createDb } from '../infra/db';
+import { extraHolidays } from '../infra/config';
 import { assertPortFree } from './ports';
+import { watchBackingServices } from './supervisor';
 import { connectTemporal } from '../infra/temporal';
+import { removeDevStackState, writeDevStackState } from '../infra/dev-stack';
 import { PROJECT_ROOT } from '../infra/tools';
 import { seedBase, seedDemoInvoices } from '../prisma/seed';
+import { backfillTermEnds } from '../contexts/intake/term-end';
 import { TASK_QUEUE } from '../workflows/contract';
 import { startStack, type RunningStack } from './stack';
 import { supervise, type Supervised } from './supervisor';
@@ -39,33 +43,6 @@ function startChild(name: string, script: string, env: NodeJS.ProcessEnv): Child
   child.stdout?.on('data', forward);
   child.stderr?.on('data', forward);
   return child;
-}
-
-/**
- * Every 5 s asks the API's /health which of PostgreSQL and Temporal answer, and says so when one stops (a crash of
- * the embedded PostgreSQL or the Temporal dev server) and when it is back. The supervised processes keep running:
- * they answer 503 meanwhile and recover by themselves.
- */
-function watchBackingServices(port: number): NodeJS.Timeout {
-  const last: Record<string, string> = { database: 'ok', temporal: 'ok' };
-  const names: Record<string, string> = { database: 'PostgreSQL', temporal: 'the Temporal dev server' };
-  return setInterval(() => {
-    void fetch(`http://127.0.0.1:${port}/health`, { signal: AbortSignal.timeout(4000) })
-      .then((r) => r.json() as Promise<Record<string, string>>)
-      .then((h) => {
-        for (const k of ['database', 'temporal']) {
-          if (h[k] && h[k] !== last[k]) {
-            say(
-              h[k] === 'ok'
-                ? `segugio: ${names[k]} answers again`
-                : `segugio: ${names[k]} is not answering (crashed or stopped?); see .segugio/logs/stack.log — restart \`npm run dev\` if it does not come back`,
-            );
-            last[k] = h[k];
-          }
-        }
-      })
-      .catch(() => undefined); // the API itself is down: its supervisor says so
-  }, 5000);
 }
 
 async function waitHealthy(url: string, supervised: Supervised, timeoutMs: number): Promise<void> {
@@ -97,6 +74,7 @@ async function main(): Promise<void> {
   // Last resort: an exit the runner did not plan (an exception, process.exit elsewhere) still takes its children.
   process.on('exit', () => {
     for (const c of children) c.killNow();
+    removeDevStackState();
   });
   /** Stops the API and the worker, then Temporal and PostgreSQL; a second call waits for the first. */
   const stopAll = (code: number): Promise<never> => {
@@ -104,6 +82,7 @@ async function main(): Promise<void> {
       say('\nsegugio: stopping…');
       if (watch) clearInterval(watch);
       await stopChildren();
+      removeDevStackState();
       await stack.stop();
       say('segugio: stopped. Data kept in .segugio/ — run `npm run dev` again to resume.');
       process.exit(code);
@@ -124,6 +103,17 @@ async function main(): Promise<void> {
     };
     const db = createDb(stack.DATABASE_URL, 3);
     await seedBase(db);
+    // For `npm run segugio -- import …` in another terminal: it reads this when DATABASE_URL is not set.
+    writeDevStackState({
+      pid: process.pid,
+      startedAt: new Date().toISOString(),
+      DATABASE_URL: stack.DATABASE_URL,
+      TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
+      TEMPORAL_NAMESPACE: process.env.TEMPORAL_NAMESPACE ?? 'default',
+      ...(process.env.TEMPORAL_TASK_QUEUE ? { TEMPORAL_TASK_QUEUE: process.env.TEMPORAL_TASK_QUEUE } : {}),
+      ...(process.env.SEGUGIO_DATA_DIR ? { SEGUGIO_DATA_DIR: process.env.SEGUGIO_DATA_DIR } : {}),
+      apiUrl: `http://127.0.0.1:${port}`,
+    });
 
     say('segugio: starting the worker and the API…');
     const worker = supervise('worker', () => startChild('worker', 'worker/main.ts', env), {
@@ -136,7 +126,7 @@ async function main(): Promise<void> {
     });
     children.push(worker, api);
     await waitHealthy(`http://127.0.0.1:${port}/health`, api, 120_000);
-    watch = watchBackingServices(port);
+    watch = watchBackingServices(`http://127.0.0.1:${port}/health`, say);
 
     const temporal = await connectTemporal({
       TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
@@ -148,7 +138,10 @@ async function main(): Promise<void> {
       temporal,
       process.env.TEMPORAL_TASK_QUEUE ?? TASK_QUEUE,
       process.env.SEGUGIO_TZ ?? 'Europe/Rome',
+      extraHolidays({ SEGUGIO_EXTRA_HOLIDAYS: process.env.SEGUGIO_EXTRA_HOLIDAYS ?? '' }),
     );
+    // A dev database kept from before the effective-due-date column: fill it (idempotent, a no-op once done).
+    await backfillTermEnds(db, extraHolidays({ SEGUGIO_EXTRA_HOLIDAYS: process.env.SEGUGIO_EXTRA_HOLIDAYS ?? '' }));
     await temporal.connection.close();
     await db.$disconnect();
 
@@ -161,11 +154,14 @@ async function main(): Promise<void> {
     say(`  Temporal       ${stack.TEMPORAL_ADDRESS}`);
     say(`  PostgreSQL     ${stack.DATABASE_URL.replace(/:[^:@/]+@/, ':***@')}`);
     say(`  Outbox         .segugio/data/outbox   Logs  .segugio/logs/`);
+    say('  CLI            npm run segugio -- import FILE   (finds this stack through .segugio/stack.json)');
     say(
       `  Demo           ${created > 0 ? `${created} invoices created` : 'demo invoices already present'}; DEMO-* invoices move every few seconds`,
     );
     say('  Dev API keys (Authorization: Bearer <key>):');
-    for (const k of DEV_KEYS) say(`    ${k.role.padEnd(10)} ${k.key.padEnd(26)} ${k.label}`);
+    for (const k of DEV_KEYS) say(`    ${k.role.padEnd(11)} ${k.key.padEnd(26)} ${k.label}`);
+    say('  Dev console users (e-mail / password):');
+    for (const u of DEV_USERS) say(`    ${u.email.padEnd(32)} ${u.password}`);
     say('Press Ctrl-C to stop.');
   } catch (err) {
     if (!stopping) say(`segugio: ${err instanceof Error ? err.message : String(err)}`);

@@ -7,6 +7,7 @@
  *
  * Prints one table and writes it as JSON under .segugio/bench/.
  */
+import { DEFAULT_POLICY_SETTINGS } from '../domain/policy';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -123,16 +124,7 @@ async function main(): Promise<void> {
         version: 1,
         name: 'quiet',
         steps: [{ stage: 'REMINDER', offset: 'P60D', channels: ['EMAIL'], template: 'reminder-1' }],
-        settings: {
-          promiseGrace: 'P2D',
-          promiseMaxHorizon: 'P60D',
-          planGrace: 'P5D',
-          planMaxInstalments: 24,
-          callOutcomeDeadline: 'P2D',
-          contactBudget: { max: 3, window: 'P7D' },
-          consolidationWindow: 'PT2H',
-          timezone: 'Europe/Rome',
-        },
+        settings: DEFAULT_POLICY_SETTINGS,
       },
     });
     const as = (key: string) => ({

@@ -293,6 +293,9 @@ async function main(): Promise<void> {
       LETTERHEAD_IBAN: 'IT60X0542811101000000123456',
       LETTERHEAD_EMAIL: 'crediti@rehearsal.example',
       SENDGRID_FROM: 'crediti@rehearsal.example',
+      // Production refuses to start without it: both workers and both APIs share one fresh key per run.
+      SEGUGIO_PAYLOAD_KEY: crypto.randomBytes(32).toString('base64'),
+      SEGUGIO_PAYLOAD_KEY_ID: 'rehearsal',
     };
     const [workerCmd, workerArgs] = processCommand(true, 'worker/main');
     const [apiCmd, apiArgs] = processCommand(true, 'api/server');
@@ -442,7 +445,7 @@ async function endToEnd(databaseUrl: string, apiUrls: string[], address: string)
     let reminder: string | null = null;
     for (let i = 0; i < 240 && !reminder; i++) {
       const sent = await db.contactEvent.findFirst({
-        where: { invoiceId, template: 'reminder-1', direction: 'OUTBOUND' },
+        where: { invoiceId, template: 'reminder-1', direction: 'OUT' },
       });
       reminder = sent ? `${sent.channel} ${sent.template} (${sent.status})` : null;
       if (!reminder) await sleep(500);

@@ -10,6 +10,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { Connection } from '@temporalio/client';
 import { startEmbeddedPg, type RunningPg } from './embedded-pg';
 import { assertPortFree, freePort, waitForPort } from './ports';
 import { PROJECT_ROOT, temporalCliPath } from '../infra/tools';
@@ -125,6 +126,9 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
       exited.catch(() => undefined);
       await Promise.race([waitForPort(port, '127.0.0.1', 60_000), exited]);
       temporalAddress = `127.0.0.1:${port}`;
+      // An open port is not yet a serving frontend: a cold server (first start on a machine) took longer than a
+      // client's connect deadline to answer, and the first test file failed with "Failed to connect before the deadline".
+      await Promise.race([waitForNamespace(temporalAddress, 'default', 60_000), exited]);
       uiUrl = dev ? `http://127.0.0.1:${uiPort}` : null;
     }
     return {
@@ -139,6 +143,30 @@ export async function startStack(opts: StackOptions): Promise<RunningStack> {
     await stop().catch(() => undefined);
     throw err;
   }
+}
+
+/** Waits until the Temporal frontend at `address` answers for `namespace` (it exists and is served). */
+async function waitForNamespace(address: string, namespace: string, timeoutMs: number): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  while (Date.now() < deadline) {
+    let connection: Connection | undefined;
+    try {
+      connection = await Connection.connect({ address, connectTimeout: 5_000 });
+      await connection.withDeadline(Date.now() + 5_000, () =>
+        connection!.workflowService.describeNamespace({ namespace }),
+      );
+      return;
+    } catch (err) {
+      last = err;
+      await new Promise((r) => setTimeout(r, 250));
+    } finally {
+      await connection?.close().catch(() => undefined);
+    }
+  }
+  throw new Error(
+    `Temporal at ${address} did not serve namespace ${namespace} in ${timeoutMs / 1000} s: ${String(last)}`,
+  );
 }
 
 async function main(): Promise<void> {

@@ -107,3 +107,37 @@ export function supervise(name: string, start: () => ChildProcess, opts: Supervi
     },
   };
 }
+
+/**
+ * Every `everyMs` (5 s) asks the API's /health which of PostgreSQL and Temporal answer, and says so when one stops
+ * (a crash of the embedded PostgreSQL or the Temporal dev server) and when it is back. The supervised processes keep
+ * running: they answer 503 meanwhile and recover by themselves. An API that does not answer at all is its own
+ * supervisor's to announce, so a failed fetch says nothing here.
+ */
+export function watchBackingServices(healthUrl: string, say: (msg: string) => void, everyMs = 5000): NodeJS.Timeout {
+  const last: Record<string, string> = { database: 'ok', temporal: 'ok' };
+  const names: Record<string, string> = { database: 'PostgreSQL', temporal: 'the Temporal dev server' };
+  let asking = false; // one question at a time: a slow answer must not overtake a newer one
+  return setInterval(() => {
+    if (asking) return;
+    asking = true;
+    void fetch(healthUrl, { signal: AbortSignal.timeout(4000) })
+      .then((r) => r.json() as Promise<Record<string, string>>)
+      .then((h) => {
+        for (const k of ['database', 'temporal']) {
+          if (h[k] && h[k] !== last[k]) {
+            say(
+              h[k] === 'ok'
+                ? `segugio: ${names[k]} answers again`
+                : `segugio: ${names[k]} is not answering (crashed or stopped?); see .segugio/logs/stack.log — restart \`npm run dev\` if it does not come back`,
+            );
+            last[k] = h[k];
+          }
+        }
+      })
+      .catch(() => undefined)
+      .finally(() => {
+        asking = false;
+      });
+  }, everyMs);
+}

@@ -122,6 +122,18 @@ export function localDate(instant: Date, timeZone: string): string {
   return isoDate(p.year, p.month, p.day);
 }
 
+/**
+ * The last minute of the local day of `instant` in `timeZone` (23:59 there, whatever the DST): the due time of work
+ * that is "today's", late from the next local day on.
+ */
+export function endOfLocalDay(instant: Date, timeZone: string): Date {
+  const p = localParts(instant, timeZone);
+  const next = new Date(Date.UTC(p.year, p.month - 1, p.day + 1));
+  return new Date(
+    zonedInstant(next.getUTCFullYear(), next.getUTCMonth() + 1, next.getUTCDate(), 0, timeZone).getTime() - 60_000,
+  );
+}
+
 /** The instant at which the wall clock of `timeZone` shows the given local date and minute of day. */
 export function zonedInstant(year: number, month: number, day: number, minuteOfDay: number, timeZone: string): Date {
   const wall = Date.UTC(year, month - 1, day, Math.floor(minuteOfDay / 60), minuteOfDay % 60);

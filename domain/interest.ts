@@ -351,3 +351,28 @@ export function computeLateInterest(input: InterestInput): InterestResult {
     warnings,
   };
 }
+
+/**
+ * Late interest on a constant principal (no payments), for many principals under the same dates and rates: the
+ * accrued numerator is principal × Σ(rate × days) exactly, so one computation per (due date, as-of, rates, kind)
+ * gives Σ(rate × days) and each principal's interest is that times the principal, rounded half up once — the same
+ * figure `computeLateInterest` returns for it (test/unit/interest-per-principal.test.ts). Reports that value
+ * thousands of open balances at once (legal cost-benefit) use it instead of re-walking the half-years per invoice.
+ */
+export function lateInterestPerPrincipal(
+  input: Omit<InterestInput, 'principalMinor' | 'payments' | 'allocation'>,
+): (principalMinor: number) => { interestMinor: number; compensationMinor: number } {
+  // With the denominator as principal the rounded interest is Σ(rate × days) itself (an exact multiple).
+  const unit = computeLateInterest({ ...input, principalMinor: Number(DENOMINATOR) });
+  const perMinor = BigInt(unit.interestMinor);
+  return (principalMinor) => {
+    if (!Number.isSafeInteger(principalMinor) || principalMinor <= 0) {
+      const r = computeLateInterest({ ...input, principalMinor });
+      return { interestMinor: r.interestMinor, compensationMinor: r.compensationMinor };
+    }
+    return {
+      interestMinor: roundHalfUp(BigInt(principalMinor) * perMinor, DENOMINATOR),
+      compensationMinor: unit.compensationMinor,
+    };
+  };
+}

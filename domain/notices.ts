@@ -112,6 +112,18 @@ export const FORMAL_NOTICE_TERM_DAYS = 15;
  * business day (D.Lgs. 11/2010 art. 20), a weekend or a holiday may come between, and the ERP reports it a day later. */
 export const DEFAULT_NOTICE_TERM_BUFFER = 'P5D';
 
+/**
+ * Default of PolicySettings.noticeReceiptMaxWait: how long the step after a formal notice waits for a proof of
+ * receipt before going ahead without one (and saying so to the person who approves legal action). No statute sets
+ * this wait; the figure covers the slowest proof there is. A PEC provider reports a message it could not deliver
+ * within 24 hours (a warning after 12: the technical rules of DPR 68/2005, DM 2 November 2005), so a PEC notice
+ * without any receipt after days points at a fault, not at the debtor. An uncollected raccomandata is held at the
+ * post office for 30 days before it goes back to the sender ("compiuta giacenza"), so after 30 days either its
+ * delivery date or its return is known. A policy may wait longer (a print service that reports late) or less
+ * (PEC-only notices), never without a decision by a person: LEGAL still asks for approval when the policy says so.
+ */
+export const NOTICE_RECEIPT_MAX_WAIT = 'P30D';
+
 /** Where a customer's PEC address came from (Customer.pecSource). */
 export const PEC_SOURCES = ['ERP', 'INIPEC', 'MANUAL'] as const;
 export type PecSource = (typeof PEC_SOURCES)[number];

@@ -3,7 +3,15 @@
  * newest version is current. Offsets are ISO-8601 durations (see PolicyStep in workflows/contract.ts).
  */
 import { z } from 'zod';
-import { CHANNELS, GRADES, POLICY_STAGES, type DunningPolicy } from '../workflows/contract';
+import {
+  CHANNELS,
+  ENTRY_STAGES,
+  ENTRY_TRIAGE,
+  GRADES,
+  POLICY_STAGES,
+  STATEMENT_TEMPLATE,
+  type DunningPolicy,
+} from '../workflows/contract';
 
 const ISO_DURATION = /^-?P(?=\d|T\d)(\d+Y)?(\d+M)?(\d+W)?(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/;
 export const isoDuration = z.string().regex(ISO_DURATION, 'must be an ISO-8601 duration such as P7D or PT30S');
@@ -57,6 +65,25 @@ export const policySettingsSchema = z
     saturdayIsHoliday: z.boolean().optional(),
     paymentAllocation: z.enum(['capital-first', 'interest-first', 'costs-interest-first']).optional(),
     diffidaAdAdempiere: z.boolean().optional(),
+    noticeReceiptMaxWait: positiveDuration.optional(),
+    paidClaimPause: positiveDuration.optional(),
+    interestWaiver: z
+      .object({ interest: z.boolean().optional(), compensation: z.boolean().optional() })
+      .strict()
+      .optional(),
+    // Where an invoice already overdue at intake enters the cadence (docs/workflow.md, "Entering the cadence late").
+    entryBands: z
+      .array(
+        z
+          .object({
+            minDaysOverdue: z.number().int().min(1).max(3650),
+            enterAt: z.enum([...ENTRY_STAGES, ENTRY_TRIAGE]),
+            consumers: z.boolean().optional(),
+          })
+          .strict(),
+      )
+      .max(10)
+      .optional(),
   })
   .strict();
 
@@ -68,6 +95,26 @@ export const policyBodySchema = z
   })
   .strict()
   .superRefine((p, ctx) => {
+    // Entry bands in increasing order of age, each naming a stage the policy has (a band entering at a stage the
+    // policy lacks would silently start invoices at the first step).
+    (p.settings.entryBands ?? []).forEach((b, i, bands) => {
+      if (i > 0 && b.minDaysOverdue <= bands[i - 1].minDaysOverdue) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['settings', 'entryBands', i, 'minDaysOverdue'],
+          message: `must be greater than the previous band's ${bands[i - 1].minDaysOverdue} days`,
+          params: { code: 'band_not_increasing', previous: bands[i - 1].minDaysOverdue },
+        });
+      }
+      if (b.enterAt !== ENTRY_TRIAGE && !p.steps.some((s) => s.stage === b.enterAt)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['settings', 'entryBands', i, 'enterAt'],
+          message: `the policy has no ${b.enterAt} step`,
+          params: { code: 'band_stage_missing', stage: b.enterAt },
+        });
+      }
+    });
     p.steps.forEach((s, i) => {
       if (s.offset.startsWith('-') && (i !== 0 || s.stage !== 'PRE_DUE')) {
         ctx.addIssue({
@@ -79,12 +126,33 @@ export const policyBodySchema = z
       if (s.stage === 'PRE_DUE' && i !== 0) {
         ctx.addIssue({ code: 'custom', path: ['steps', i, 'stage'], message: 'PRE_DUE can only be the first step' });
       }
+      // A STATEMENT step (template `statement`): the customer's statement of account, sent by e-mail or PEC through
+      // the customer workflow (one per customer and day), in place of a reminder text.
+      if (s.template === STATEMENT_TEMPLATE) {
+        if (s.stage !== 'PRE_DUE' && s.stage !== 'REMINDER') {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['steps', i, 'stage'],
+            message: 'a statement step is a PRE_DUE or REMINDER step',
+          });
+        }
+        s.channels.forEach((c, j) => {
+          if (c !== 'EMAIL' && c !== 'PEC') {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['steps', i, 'channels', j],
+              message: 'a statement of account goes by EMAIL or PEC',
+            });
+          }
+        });
+      }
     });
   });
 
 export type PolicyBody = z.infer<typeof policyBodySchema>;
 
-const daySettings = {
+/** The settings of the standard segment's default policy; tools that write a policy of their own start from them. */
+export const DEFAULT_POLICY_SETTINGS = {
   promiseGrace: 'P2D',
   promiseMaxHorizon: 'P60D',
   planGrace: 'P5D',
@@ -110,7 +178,7 @@ export const DEFAULT_POLICIES: DunningPolicy[] = [
       { stage: 'FORMAL_NOTICE', offset: 'P7D', channels: ['PEC', 'LETTER'], template: 'formal-notice' },
       { stage: 'LEGAL', offset: 'P15D', channels: ['TASK'], template: 'legal', requiresApproval: true },
     ],
-    settings: daySettings,
+    settings: DEFAULT_POLICY_SETTINGS,
   },
   {
     segment: 'utilities',
@@ -123,7 +191,7 @@ export const DEFAULT_POLICIES: DunningPolicy[] = [
       { stage: 'FORMAL_NOTICE', offset: 'P10D', channels: ['LETTER'], template: 'formal-notice' },
       { stage: 'LEGAL', offset: 'P30D', channels: ['TASK'], template: 'legal', requiresApproval: true },
     ],
-    settings: { ...daySettings, contactBudget: { max: 2, window: 'P7D' }, planMaxInstalments: 12 },
+    settings: { ...DEFAULT_POLICY_SETTINGS, contactBudget: { max: 2, window: 'P7D' }, planMaxInstalments: 12 },
   },
   {
     segment: 'demo',

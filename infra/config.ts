@@ -108,8 +108,22 @@ const schema = z.object({
   SEGUGIO_CONTACT_HOURS: z.string().default('09:00-20:00'),
   /** Saturday hours, or `none` for no SMS/calls on Saturday. */
   SEGUGIO_CONTACT_SATURDAY_HOURS: z.string().default('09:00-13:00'),
-  /** Extra non-contact days, comma-separated ISO dates or recurring MM-DD (e.g. a patron saint: 06-29). */
-  SEGUGIO_EXTRA_HOLIDAYS: z.string().default(''),
+  /**
+   * Local holidays (e.g. a patron saint: 06-29), comma-separated ISO dates or recurring MM-DD: no SMS or calls on them,
+   * and a due date or a term ending on one moves to the next business day (art. 1187 c.c.). Read with extraHolidays().
+   */
+  SEGUGIO_EXTRA_HOLIDAYS: z
+    .string()
+    .default('')
+    .refine(
+      (v) =>
+        v
+          .split(',')
+          .map((d) => d.trim())
+          .filter(Boolean)
+          .every((d) => /^(\d{4}-)?(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/.test(d)),
+      'must be comma-separated YYYY-MM-DD or MM-DD dates',
+    ),
   /** Consumer (B2C) late interest as one flat rate in basis points; default: the yearly Italian legal rate table. */
   SEGUGIO_B2C_INTEREST_BP: z.coerce.number().int().min(0).max(10000).optional(),
   /** Days a write-off keeps the customer's internal rating at E (lib/reports/rating.ts). */
@@ -149,10 +163,83 @@ const schema = z.object({
     .default('PT1M'),
   /** Verify the PEC servers' TLS certificates (turn off only for a provider's test environment). */
   PEC_TLS_VERIFY: flag(true),
+  /**
+   * PEM file of the CAs that issue PEC providers' signing certificates: each receipt's S/MIME signature must chain to
+   * one of them, or the receipt is kept as evidence only and a person checks it. Required in production with a PEC
+   * mailbox.
+   */
+  PEC_RECEIPT_CA_FILE: z.string().optional(),
   /** Who signs letters (a named person, e.g. "Maria Bianchi"): a formal notice needs a named signatory. */
   LETTERHEAD_SIGNATORY: z.string().optional(),
   /** The signatory's role, e.g. "Responsabile Ufficio Crediti" (printed under the name, as written). */
   LETTERHEAD_SIGNATORY_ROLE: z.string().optional(),
+  // --- the debtor's portal (docs/portal.md) ---
+  /** Public origin of the debtor's portal (e.g. https://pay.example.com): links in messages are `<this>/p/<token>`. */
+  PORTAL_BASE_URL: z
+    .string()
+    .url()
+    .refine((u) => /^https?:\/\//.test(u), 'must be an http(s) URL')
+    .optional(),
+  /** A portal link expires this many days after the last message that carried it. */
+  PORTAL_LINK_TTL_DAYS: z.coerce.number().int().min(1).max(3650).default(60),
+  /** Secret (≥ 32 bytes, base64) from which link tokens and form tokens are derived; never stored in the database. */
+  PORTAL_LINK_SECRET: z
+    .string()
+    .refine((k) => Buffer.from(k, 'base64').length >= 32, 'must be at least 32 bytes, base64 (openssl rand -base64 32)')
+    .optional(),
+  /** Requests per client address per minute to the portal before 429; unknown links count against a tenth of it. */
+  PORTAL_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).default(120),
+  // --- people: accounts, console sessions, single sign-on (docs/console.md "Sign-in") ---
+  /** A console session ends after this many minutes without a request. */
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(1440).default(30),
+  /** ... and this many hours after sign-in, however active. */
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(168).default(12),
+  /** The session cookie carries Secure (and the `__Host-` prefix); default on in production, off in dev and test. */
+  SESSION_COOKIE_SECURE: z
+    .enum(['true', 'false', '1', '0', 'yes', 'no', ''])
+    .optional()
+    .transform((v) => (v === undefined || v === '' ? undefined : v === 'true' || v === '1' || v === 'yes')),
+  /** How long an invitation or password-reset link stays valid. */
+  INVITATION_TTL_HOURS: z.coerce.number().int().min(1).max(720).default(72),
+  /** Failed sign-ins per e-mail address per 15 minutes, and per client address per 15 minutes, before 429. */
+  SIGN_IN_FAILURES_PER_ACCOUNT: z.coerce.number().int().min(1).default(10),
+  SIGN_IN_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(50),
+  /** Where the console is reached (invitation links, the OpenID Connect redirect); default: the request's origin. */
+  CONSOLE_PUBLIC_URL: z.string().url().optional(),
+  /** OpenID Connect single sign-on: the provider's issuer URL (its discovery document is read from it). */
+  OIDC_ISSUER: z.string().url().optional(),
+  OIDC_CLIENT_ID: z.string().min(1).optional(),
+  /** Absent: a public client (PKCE only). */
+  OIDC_CLIENT_SECRET: z.string().min(1).optional(),
+  /** This API's callback as registered at the provider: https://<host>/auth/oidc/callback. */
+  OIDC_REDIRECT_URL: z.string().url().optional(),
+  /** The claim that holds the user's e-mail address. */
+  OIDC_EMAIL_CLAIM: z.string().min(1).default('email'),
+  OIDC_SCOPES: z.string().min(1).default('openid email profile'),
+  /** The sign-in button says "Accedi con <label>". */
+  OIDC_LABEL: z.string().min(1).max(60).default('SSO'),
+  /** Create users the provider vouches for but Segugio does not know, with this role; unset: they are refused. */
+  OIDC_PROVISION_ROLE: z.enum(['collector', 'manager', 'salesperson']).optional(),
+  // --- notifications to our own users (docs/notifications.md) ---
+  /** Period of the `segugio-notifications` Schedule that scans the mirror for what to tell people. */
+  NOTIFY_EVERY_SECONDS: z.coerce.number().int().min(5).max(3600).default(60),
+  /** How long before a formal notice or legal step its salesperson is told (ISO-8601 duration, e.g. P3D, PT30S). */
+  NOTIFY_STEP_LEAD: z
+    .string()
+    .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'an ISO-8601 duration such as P3D or PT30S')
+    .default('P3D'),
+  /** Local hour (SEGUGIO_TZ) of the collectors' daily digest, for users who did not choose their own. */
+  NOTIFY_DIGEST_HOUR: z.coerce.number().int().min(0).max(23).default(8),
+  /** An approval still waiting this long after its first notice is reminded to the credit managers, once. */
+  NOTIFY_APPROVAL_REMINDER: z
+    .string()
+    .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'an ISO-8601 duration such as P1D or PT4H')
+    .default('P1D'),
+  /** Events older than this are never notified (a first deployment does not announce last year's history). */
+  NOTIFY_LOOKBACK: z
+    .string()
+    .regex(/^P(?!$)(\d+D)?(T(?=\d)(\d+H)?(\d+M)?(\d+S)?)?$/, 'an ISO-8601 duration such as P2D')
+    .default('P2D'),
 });
 
 const LOOPBACK = /^(127\.\d+\.\d+\.\d+|::1|localhost)$/i;
@@ -172,9 +259,24 @@ function checkPec(c: z.infer<typeof schema>, ctx: z.RefinementCtx): void {
     if (c[tls] === 'none' && host && !LOOPBACK.test(host))
       ctx.addIssue({ code: 'custom', path: [tls], message: 'none is allowed only for a loopback host' });
   }
+  // Without a trust anchor no receipt can be verified: in production every notice would wait for a person.
+  if (c.SEGUGIO_MODE === 'production' && c.PEC_IMAP_HOST && !c.PEC_RECEIPT_CA_FILE)
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PEC_RECEIPT_CA_FILE'],
+      message: 'required in production with a PEC mailbox: the CAs that sign the PEC providers’ receipts (PEM)',
+    });
 }
 
-const checked = schema.superRefine(checkPec);
+/** Single sign-on is configured completely (issuer, client id, redirect URL) or not at all. */
+function checkOidc(c: z.infer<typeof schema>, ctx: z.RefinementCtx): void {
+  const keys = ['OIDC_ISSUER', 'OIDC_CLIENT_ID', 'OIDC_REDIRECT_URL'] as const;
+  if (!keys.some((k) => c[k])) return;
+  for (const key of keys)
+    if (!c[key]) ctx.addIssue({ code: 'custom', path: [key], message: 'required when single sign-on is configured' });
+}
+
+const checked = schema.superRefine(checkPec).superRefine(checkOidc);
 
 /**
  * What every letter, e-mail and payment instruction names: the creditor, its address, VAT number, IBAN and sender.
@@ -202,6 +304,11 @@ export function devKeysAllowed(config: Pick<Config, 'SEGUGIO_MODE'>, env: NodeJS
   return config.SEGUGIO_MODE === 'dev' || (config.SEGUGIO_MODE === 'test' && env.JEST_WORKER_ID !== undefined);
 }
 
+/** Whether the session cookie is sent with Secure: SESSION_COOKIE_SECURE, else on in production only. */
+export function secureCookies(config: Pick<Config, 'SEGUGIO_MODE' | 'SESSION_COOKIE_SECURE'>): boolean {
+  return config.SESSION_COOKIE_SECURE ?? config.SEGUGIO_MODE === 'production';
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const parsed = checked.safeParse(env);
   if (!parsed.success) {
@@ -215,14 +322,35 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Invalid configuration:\n${missing.map((k) => `  ${k}: required in production (it is printed on what debtors receive)`).join('\n')}`,
     );
   }
+  // Notes and contact data travel in workflow inputs, signals and updates: without the codec they would sit in clear
+  // in Temporal's history (and its PostgreSQL), so production refuses to run without a key.
+  if (data.SEGUGIO_MODE === 'production' && !data.SEGUGIO_PAYLOAD_KEY) {
+    throw new Error(
+      'Invalid configuration:\n  SEGUGIO_PAYLOAD_KEY: required in production (Temporal payloads are encrypted with it; ' +
+        'generate one with `openssl rand -base64 32` and give the API and the worker the same key)',
+    );
+  }
   if (data.SEGUGIO_MODE === 'production' && data.SENDGRID_API_KEY && !data.SENDGRID_WEBHOOK_PUBLIC_KEY) {
     throw new Error(
       'Invalid configuration:\n  SENDGRID_WEBHOOK_PUBLIC_KEY: required in production when SENDGRID_API_KEY is set ' +
         '(unsigned event webhooks could forge bounces)',
     );
   }
+  if (data.SEGUGIO_MODE === 'production' && data.PORTAL_BASE_URL && !data.PORTAL_LINK_SECRET) {
+    throw new Error(
+      'Invalid configuration:\n  PORTAL_LINK_SECRET: required in production when PORTAL_BASE_URL is set ' +
+        '(portal links are derived from it)',
+    );
+  }
   const identity = Object.fromEntries(
     (Object.keys(IDENTITY_PLACEHOLDERS) as Identity[]).map((k) => [k, data[k] ?? IDENTITY_PLACEHOLDERS[k]]),
   ) as Record<Identity, string>;
   return { ...data, ...identity };
+}
+
+/** SEGUGIO_EXTRA_HOLIDAYS as a list (`2026-12-07`, `06-29`): the one reading of the variable. */
+export function extraHolidays(config: Pick<Config, 'SEGUGIO_EXTRA_HOLIDAYS'>): string[] {
+  return config.SEGUGIO_EXTRA_HOLIDAYS.split(',')
+    .map((d) => d.trim())
+    .filter(Boolean);
 }

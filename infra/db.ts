@@ -25,7 +25,10 @@ export function createDb(databaseUrl: string, poolSize = 10, timeouts: DbTimeout
         }
       : {}),
   });
-  return new PrismaClient({ adapter });
+  // Prisma's defaults (wait 2 s for a transaction's connection, 5 s for the whole transaction) turn a busy pool into
+  // P2028 errors, which the API answers as 503: under an import or a burst of intake a short wait for a connection
+  // is the better answer. Statements stay bounded by statement_timeout above.
+  return new PrismaClient({ adapter, transactionOptions: { maxWait: 10_000, timeout: 15_000 } });
 }
 
 /** The API's and the worker's database timeouts from the validated config. */

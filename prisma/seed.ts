@@ -4,7 +4,8 @@
  * Idempotent: running it again changes nothing.
  */
 import type { Client } from '@temporalio/client';
-import { DEV_KEYS } from '../contexts/access/dev-keys';
+import { DEV_KEYS, DEV_USERS } from '../contexts/access/dev-keys';
+import { hashPassword } from '../contexts/access/passwords';
 import { hashKey } from '../contexts/access/auth';
 import { systemActor } from '../contexts/access/audit';
 import { createInvoice } from '../contexts/intake/invoices';
@@ -20,9 +21,15 @@ const USERS = [
   { id: 'u-admin', name: 'Amministratore', email: 'admin@segugio.example', role: 'admin' },
 ];
 
-/** Users, dev keys and default policies. */
+/** Users (with their published dev passwords), dev keys and default policies. */
 export async function seedBase(db: Db): Promise<void> {
   for (const u of USERS) await db.user.upsert({ where: { id: u.id }, create: u, update: {} });
+  // Only where no password is set: a dev user who set their own (or was reset) keeps it.
+  for (const d of DEV_USERS) {
+    const u = await db.user.findUnique({ where: { id: d.id } });
+    if (u && !u.passwordHash && !u.disabledAt)
+      await db.user.update({ where: { id: d.id }, data: { passwordHash: await hashPassword(d.password) } });
+  }
   for (const k of DEV_KEYS) {
     const hash = hashKey(k.key);
     await db.apiKey.upsert({
@@ -129,14 +136,23 @@ const INVOICES: Array<{ number: string; customer: string; amountMinor: number; i
   { number: 'DEMO-0003', customer: 'C-3002', amountMinor: 780_000, issued: -31, due: -1 },
 ];
 
-/** Starts the demo invoices' workflows (once: invoice numbers are idempotent). */
-export async function seedDemoInvoices(db: Db, temporal: Client, taskQueue: string, timeZone: string): Promise<number> {
+/**
+ * Starts the demo invoices' workflows (once: invoice numbers are idempotent); `extraHolidays` is the stack's
+ * SEGUGIO_EXTRA_HOLIDAYS.
+ */
+export async function seedDemoInvoices(
+  db: Db,
+  temporal: Client,
+  taskQueue: string,
+  timeZone: string,
+  extraHolidays: readonly string[] = [],
+): Promise<number> {
   let created = 0;
   for (const inv of INVOICES) {
     const customer = CUSTOMERS.find((c) => c.externalId === inv.customer);
     if (!customer) continue;
     const res = await createInvoice(
-      { db, temporal, taskQueue, timeZone },
+      { db, temporal, taskQueue, timeZone, extraHolidays },
       {
         number: inv.number,
         customer,

@@ -1,40 +1,87 @@
 /**
  * `segugio` — the operator's command line (run as `npm run segugio -- <command>`):
  *
- *   import FILE [--wait=false]               import a CSV/XLSX export as a durable import workflow, with a progress bar
+ *   import FILE [--wait=false] [--rejected=PATH [--lang=it|en|fr]]   import a CSV/XLSX export as a durable import
+ *                                            workflow, with a progress bar; the refused rows saved as a CSV to fix
  *   keys create --role ROLE [--user ID] [--label TEXT]   create an API key (printed once; only its hash is stored)
  *   keys list                                list keys (prefix, role, user, created, last used, revoked)
  *   keys revoke ID                           revoke a key
- *   keys revoke-dev                          revoke every known dev key (required before production start)
+ *   keys revoke-dev                          revoke every known dev key and dev password (required before production)
+ *   users invite --email E --name N --role R [--language it|en|fr]   create a user; prints their one-time link
+ *   users reset USER_ID                      clear a user's password, end their sessions; prints a new link
  *   rates list                               the ECB reference rates, and whether this half-year is provisional
  *   rates set YYYY-07-01 --bp N --source TEXT   enter a half-year's rate with its source (Gazzetta Ufficiale issue)
+ *   backfill-term-ends                       fill Invoice.effectiveDueDate (arts. 1187/2963 c.c.) on rows older than the
+ *                                            column; idempotent, run once after upgrading
  *
  * It talks to PostgreSQL and Temporal directly with the same configuration as the API (DATABASE_URL, TEMPORAL_*),
- * so it works on the server host without an API key; everything it does is audited as actor `cli`.
+ * so it works on the server host without an API key; everything it does is audited as actor `cli`. Without
+ * DATABASE_URL it looks for a running `npm run dev` (its `.segugio/stack.json`) and says which stack it found.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import cliProgress from 'cli-progress';
 import { createApiKey, hashKey, ROLES, type Role } from '../contexts/access/auth';
-import { DEV_KEYS } from '../contexts/access/dev-keys';
-import { getImport, importsDir, MAX_IMPORT_BYTES, submitImport } from '../contexts/intake/imports';
+import { DEV_KEYS, devPasswordsSet } from '../contexts/access/dev-keys';
+import { inviteSchema, inviteUser, resetPassword } from '../contexts/access/users';
+import { parse } from '../contexts/errors';
+import {
+  getImport,
+  importsDir,
+  MAX_IMPORT_BYTES,
+  rejectionsCsv,
+  submitImport,
+  type QueueProbe,
+} from '../contexts/intake/imports';
+import type { ImportLanguage } from '../contexts/intake/import-messages';
 import { storeFile } from '../contexts/documents/uploads';
-import { loadConfig } from '../infra/config';
+import { extraHolidays, loadConfig as loadConfigFrom } from '../infra/config';
+import { backfillTermEnds } from '../contexts/intake/term-end';
+import { describeDevStack, envOfDevStack, findDevStack } from '../infra/dev-stack';
 import { createDb, type Db } from '../infra/db';
 import { connectTemporal } from '../infra/temporal';
 import { todayIn } from '../domain/time';
 import { RATES_USAGE, ratesCommand, RatesUsageError } from './rates-command';
 
 const USAGE = `usage:
-  segugio import FILE [--wait=false]
+  segugio import FILE [--wait=false] [--rejected=PATH [--lang=it|en|fr]]
   segugio keys create --role erp|collector|manager|admin [--user USER_ID] [--label TEXT]
   segugio keys list
   segugio keys revoke KEY_ID
   segugio keys revoke-dev
-${RATES_USAGE}`;
+  segugio users invite --email E --name N --role collector|manager|admin|salesperson [--language it|en|fr]
+  segugio users reset USER_ID
+${RATES_USAGE}
+  segugio backfill-term-ends`;
 
 class UsageError extends Error {}
+
+/**
+ * The configuration from the environment; when DATABASE_URL is not set, from the dev stack `npm run dev` recorded
+ * (said on stderr, so a script reading stdout is not disturbed), or a sentence saying what to do.
+ */
+let announced = false;
+function loadConfig(): ReturnType<typeof loadConfigFrom> {
+  if (process.env.DATABASE_URL) return loadConfigFrom(process.env);
+  const found = findDevStack();
+  if (!found.found) {
+    const hint =
+      found.why === 'stale'
+        ? `${found.file} names a dev stack (pid ${found.pid}) that is no longer running: start \`npm run dev\` again`
+        : found.why === 'unreadable'
+          ? `${found.file} is not a readable dev-stack file`
+          : 'no dev stack is running (start `npm run dev` in another terminal)';
+    throw new UsageError(`segugio: DATABASE_URL is not set and ${hint}, or set DATABASE_URL and TEMPORAL_ADDRESS.`);
+  }
+  if (!announced) {
+    announced = true;
+    console.error(
+      `segugio: using the dev stack of \`npm run dev\` (pid ${found.state.pid}, since ${found.state.startedAt}): ${describeDevStack(found.state)}`,
+    );
+  }
+  return loadConfigFrom(envOfDevStack(found.state, process.env));
+}
 
 function flags(args: string[]): { positional: string[]; opts: Record<string, string> } {
   const positional: string[] = [];
@@ -119,6 +166,40 @@ async function keys(db: Db, args: string[]): Promise<void> {
     });
     if (res.count > 0) await audit(db, 'apikey.revoke-dev', 'ApiKey', 'dev', { count: res.count });
     console.log(`revoked ${res.count} dev key(s)`);
+    // The dev users' published passwords go too: those accounts can be given a real one with `users reset`.
+    const emails = await devPasswordsSet(db);
+    if (emails.length > 0) {
+      const cleared = await db.user.updateMany({ where: { email: { in: emails } }, data: { passwordHash: null } });
+      await audit(db, 'user.revoke-dev-passwords', 'User', 'dev', { emails });
+      console.log(`cleared ${cleared.count} dev password(s)`);
+    }
+    return;
+  }
+  throw new UsageError(USAGE);
+}
+
+/** The first admin of a fresh installation comes from here: the console's user pages need an admin to sign in. */
+async function users(db: Db, args: string[], config: ReturnType<typeof loadConfig>): Promise<void> {
+  const { positional, opts } = flags(args);
+  const [sub, id] = positional;
+  const link = {
+    createdBy: 'cli',
+    ttlHours: config.INVITATION_TTL_HOURS,
+    consoleUrl: config.CONSOLE_PUBLIC_URL ?? `http://${config.HOST}:${config.PORT}`,
+  };
+  if (sub === 'invite') {
+    const input = parse(inviteSchema, { email: opts.email, name: opts.name, role: opts.role, language: opts.language });
+    const { user, invitation } = await inviteUser(db, input, link);
+    await audit(db, 'user.invite', 'User', user.id, { email: user.email, role: user.role });
+    console.log(`created ${user.id} (${user.role}, ${user.email})`);
+    console.log(`invitation link (valid until ${invitation.expiresAt}): ${invitation.url}`);
+    return;
+  }
+  if (sub === 'reset') {
+    if (!id) throw new UsageError('users reset needs a user id');
+    const { reset } = await resetPassword(db, id, link);
+    await audit(db, 'user.reset-password', 'User', id, {});
+    console.log(`password cleared; link (valid until ${reset.expiresAt}): ${reset.url}`);
     return;
   }
   throw new UsageError(USAGE);
@@ -129,6 +210,8 @@ async function importFile(args: string[]): Promise<void> {
   const file = positional[0];
   if (!file) throw new UsageError('import needs a FILE');
   if (!fs.existsSync(file) || !fs.statSync(file).isFile()) throw new UsageError(`no such file: ${file}`);
+  const lang = (opts.lang ?? 'it') as ImportLanguage;
+  if (!['it', 'en', 'fr'].includes(lang)) throw new UsageError('--lang must be it, en or fr');
   const config = loadConfig();
   const db = createDb(config.DATABASE_URL, 2);
   const temporal = await connectTemporal(config);
@@ -150,37 +233,26 @@ async function importFile(args: string[]): Promise<void> {
         : `this file was imported before: import ${result.importId} (nothing started again)`,
     );
     if (opts.wait === 'false') return;
-    const total = await countDataLines(file);
-    const bar = new cliProgress.SingleBar(
-      {
-        format:
-          'importing |{bar}| {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected | {rate} rows/s',
-        hideCursor: true,
-      },
-      cliProgress.Presets.shades_classic,
-    );
-    const started = Date.now();
-    bar.start(total, 0, { accepted: 0, rejected: 0, rate: 0 });
-    let view = await getImport(db, result.importId);
-    for (;;) {
-      view = await getImport(db, result.importId);
-      const seconds = Math.max(0.001, (Date.now() - started) / 1000);
-      bar.setTotal(Math.max(total, view.totalRows));
-      bar.update(view.totalRows, {
-        accepted: view.acceptedRows,
-        rejected: view.rejectedRows,
-        rate: Math.round(view.totalRows / seconds),
-      });
-      if (view.status !== 'RUNNING') break;
-      await new Promise((r) => setTimeout(r, 500));
-    }
-    bar.stop();
+    const view = await followImport(db, { temporal, taskQueue: config.TEMPORAL_TASK_QUEUE }, result.importId);
+    const p = view.progress;
     console.log(
       `${view.status}: ${view.acceptedRows} accepted, ${view.rejectedRows} rejected, ${view.startedWorkflows} workflows started`,
     );
+    console.log(
+      `  ${view.totalRows} rows in ${p.processingSeconds} s of processing` +
+        (p.ratePerSecond !== null ? ` (${p.ratePerSecond} rows/s)` : '') +
+        (p.queuedSeconds > 0 ? `, after ${p.queuedSeconds} s queued behind other work` : ''),
+    );
     for (const r of view.rejections.slice(0, 20)) console.log(`  line ${r.line}: ${r.reason}`);
-    if (view.rejectedRows > 20)
-      console.log(`  … and ${view.rejectedRows - 20} more: GET /v1/imports/${view.importId}?rejectionsPage=2`);
+    if (view.rejectedRows > 20) console.log(`  … and ${view.rejectedRows - 20} more`);
+    if (view.rejectedRows > 0 && opts.rejected) {
+      const { csv } = await rejectionsCsv(db, view.importId, lang);
+      fs.writeFileSync(opts.rejected, csv);
+      console.log(`  the rejected rows, to fix and import again: ${opts.rejected}`);
+    } else if (view.rejectedRows > 0)
+      console.log(
+        `  the rejected rows as a file to fix: --rejected=FILE, or GET /v1/imports/${view.importId}/rejections?lang=it`,
+      );
     if (view.status === 'FAILED') process.exitCode = 1;
   } finally {
     await db.$disconnect();
@@ -188,17 +260,71 @@ async function importFile(args: string[]): Promise<void> {
   }
 }
 
-/** Data rows in a CSV (lines after the header), for the progress bar's total; XLSX shows a growing total. */
-async function countDataLines(file: string): Promise<number> {
-  if (file.toLowerCase().endsWith('.xlsx')) return 0;
-  let lines = 0;
-  let last = 0x0a;
-  for await (const chunk of fs.createReadStream(file) as AsyncIterable<Buffer>) {
-    for (const b of chunk) if (b === 0x0a) lines++;
-    last = chunk[chunk.length - 1];
+type ImportView = Awaited<ReturnType<typeof getImport>>;
+
+/** "behind 1 import (export.csv: 12000 rows left) and 3400 tasks on the task queue". */
+function behindText(p: ImportView['progress']): string {
+  const q = p.queuedBehind;
+  const parts: string[] = [];
+  if (q && q.imports.length > 0)
+    parts.push(
+      `${q.imports.length} import${q.imports.length === 1 ? '' : 's'} (${q.imports
+        .slice(0, 3)
+        .map((i) => `${i.filename}${i.remainingRows !== null ? `: ${i.remainingRows} rows left` : ''}`)
+        .join(', ')}${q.imports.length > 3 ? ', …' : ''})`,
+    );
+  if (q?.backlogTasks) parts.push(`${q.backlogTasks} tasks on the task queue`);
+  return parts.length > 0 ? `behind ${parts.join(' and ')}` : 'waiting for a worker';
+}
+
+/**
+ * Follows an import to its end. Waiting in the queue is said as such (with what is ahead), never as a bar stuck at
+ * 0%; the rate is the server's rows per second of processing, not rows since the upload. A line is printed at each
+ * change of state so a log (stdout not a terminal, where the bar does not draw) tells the same story.
+ */
+async function followImport(db: Db, queue: QueueProbe, importId: string): Promise<ImportView> {
+  const bar = new cliProgress.SingleBar(
+    {
+      format:
+        'importing |{bar}| {percentage}% | {value}/{total} rows | {accepted} accepted, {rejected} rejected | {rate} rows/s',
+      hideCursor: true,
+    },
+    cliProgress.Presets.shades_classic,
+  );
+  let shownState = '';
+  let shownBehind = '';
+  let barOn = false;
+  let view: ImportView;
+  for (;;) {
+    view = await getImport(db, importId, 1, queue);
+    const p = view.progress;
+    if (p.state === 'QUEUED') {
+      const behind = behindText(p);
+      if (shownState !== 'QUEUED' || behind !== shownBehind) {
+        console.log(`queued: ${behind}; the import starts when the work ahead of it is done`);
+        shownBehind = behind;
+      }
+    } else {
+      if (shownState === 'QUEUED') console.log(`started after ${p.queuedSeconds} s in the queue`);
+      if (!barOn && p.state === 'RUNNING') {
+        bar.start(p.expectedRows ?? 0, 0, { accepted: 0, rejected: 0, rate: '…' });
+        barOn = true;
+      }
+      if (barOn) {
+        bar.setTotal(Math.max(p.expectedRows ?? 0, view.totalRows));
+        bar.update(view.totalRows, {
+          accepted: view.acceptedRows,
+          rejected: view.rejectedRows,
+          rate: p.ratePerSecond ?? '…',
+        });
+      }
+    }
+    shownState = p.state;
+    if (view.status !== 'RUNNING') break;
+    await new Promise((r) => setTimeout(r, 500));
   }
-  if (last !== 0x0a) lines++;
-  return Math.max(0, lines - 1);
+  if (barOn) bar.stop();
+  return view;
 }
 
 async function main(): Promise<void> {
@@ -209,6 +335,34 @@ async function main(): Promise<void> {
     const db = createDb(config.DATABASE_URL, 1);
     try {
       await keys(db, rest);
+    } finally {
+      await db.$disconnect();
+    }
+    return;
+  }
+  if (command === 'users') {
+    const config = loadConfig();
+    const db = createDb(config.DATABASE_URL, 1);
+    try {
+      await users(db, rest, config);
+    } finally {
+      await db.$disconnect();
+    }
+    return;
+  }
+  if (command === 'backfill-term-ends') {
+    const config = loadConfig();
+    const db = createDb(config.DATABASE_URL, 1);
+    try {
+      const r = await backfillTermEnds(db, extraHolidays(config), {
+        onBatch: (b) => console.error(`… ${b.scanned} invoices filled`),
+      });
+      if (r.scanned > 0) await audit(db, 'invoice.backfill-term-ends', 'Invoice', '*', r);
+      console.log(
+        r.scanned === 0
+          ? 'every invoice already has its effective due date: nothing to do'
+          : `filled ${r.scanned} invoices; ${r.moved} of them have a due date on a Sunday, holiday or policy Saturday`,
+      );
     } finally {
       await db.$disconnect();
     }

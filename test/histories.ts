@@ -11,7 +11,7 @@ import path from 'node:path';
 export const HISTORIES_DIR = path.resolve(__dirname, 'histories');
 export const MANIFEST = path.join(HISTORIES_DIR, 'MANIFEST.sha256');
 /** Where this release's new recordings go. Bump it (a new, empty folder) when a release has shipped. */
-export const CURRENT_RELEASE = 'v2';
+export const CURRENT_RELEASE = 'v4';
 
 /** Every history file, `<release>/<name>.json`, release folders in order (sizes.json is not a history). */
 export function historyFiles(): string[] {

@@ -5,6 +5,7 @@ export const ENUMS: Readonly<{
   activeStages: readonly string[];
   terminalStages: readonly string[];
   policyStages: readonly string[];
+  entryStages: readonly string[];
   channels: readonly string[];
   languages: readonly string[];
   grades: readonly string[];

@@ -190,6 +190,55 @@ export const dateTime = (/** @type {string | null | undefined} */ iso) =>
   iso
     ? new Intl.DateTimeFormat(locale(), { dateStyle: 'short', timeStyle: 'short', timeZone: TZ }).format(new Date(iso))
     : '—';
+/**
+ * Day, month and year in the order the user's locale writes a numeric date: ['day', 'month', 'year'] for it-IT,
+ * en-GB and fr-FR (an en-US locale would put the month first). @param {Lang} language
+ */
+const dateOrder = (language) =>
+  new Intl.DateTimeFormat(LOCALES[language], { day: '2-digit', month: '2-digit', year: 'numeric', timeZone: 'UTC' })
+    .formatToParts(new Date(Date.UTC(2026, 10, 30)))
+    .map((p) => p.type)
+    .filter((x) => x === 'day' || x === 'month' || x === 'year');
+
+/**
+ * A calendar date as a date field shows it in the user's locale: "2026-12-11" → "11/12/2026"; '' for none.
+ * The console's date fields are text fields (a browser's own date picker follows the browser's language, not the
+ * console's: mm/dd/yyyy inside an Italian page). @param {string | null | undefined} iso @param {Lang} [language]
+ */
+export function formatDateInput(iso, language = lang) {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(iso ?? '');
+  if (!m) return '';
+  const parts = { year: m[1], month: m[2], day: m[3] };
+  return dateOrder(language)
+    .map((k) => parts[k])
+    .join('/');
+}
+
+/**
+ * What a person typed in a date field → "YYYY-MM-DD"; '' → undefined; anything else (31/02/2026, 12/2026) → null.
+ * Reads the locale's order with "/", "." or "-" between the parts, a one-digit day or month, and a two-digit year as
+ * 20xx; an ISO date (2026-12-11) is read as such in every language.
+ * @param {string} text @param {Lang} [language] @returns {string | null | undefined}
+ */
+export function parseDate(text, language = lang) {
+  const s = String(text ?? '').trim();
+  if (!s) return undefined;
+  let y, mo, d;
+  const iso = /^(\d{4})-(\d{1,2})-(\d{1,2})$/.exec(s);
+  if (iso) [y, mo, d] = iso.slice(1).map(Number);
+  else {
+    const m = /^(\d{1,4})[/.-](\d{1,2})[/.-](\d{2}|\d{4})$/.exec(s);
+    if (!m) return null;
+    /** @type {Record<string, number>} */
+    const by = {};
+    dateOrder(language).forEach((k, i) => (by[k] = Number(m[i + 1])));
+    [y, mo, d] = [by.year < 100 ? 2000 + by.year : by.year, by.month, by.day];
+  }
+  const at = new Date(Date.UTC(y, mo - 1, d));
+  if (y < 1900 || at.getUTCFullYear() !== y || at.getUTCMonth() !== mo - 1 || at.getUTCDate() !== d) return null;
+  return at.toISOString().slice(0, 10);
+}
+
 export const num = (/** @type {number} */ n) => new Intl.NumberFormat(locale()).format(n);
 export const pct = (/** @type {number | null | undefined} */ x) =>
   x === null || x === undefined ? '—' : new Intl.NumberFormat(locale(), { style: 'percent' }).format(x);

@@ -1,6 +1,6 @@
 /** Small DOM helpers: elements are built with textContent only (no HTML strings), so data can never inject markup. */
 import { ApiError } from './api.js';
-import { code, getLang, has, t } from './i18n.js';
+import { code, formatDateInput, getLang, has, parseDate, t } from './i18n.js';
 
 export { amountText, code, currencyDigits, date, dateTime, money, moneyShort, num, parseAmount, pct } from './i18n.js';
 
@@ -172,6 +172,65 @@ export function clearErrors(form, box) {
     e.removeAttribute('aria-invalid');
     e.removeAttribute('aria-describedby');
   });
+}
+
+/**
+ * A date field in the user's language: a text field showing and reading the locale's numeric date ("11/12/2026",
+ * placeholder gg/mm/aaaa in Italian), not the browser's date picker, whose format follows the browser's language.
+ * `dateValue` reads it back. @param {string} name @param {string} [iso] a YYYY-MM-DD value @param {Attrs} [attrs]
+ */
+export function dateInput(name, iso = '', attrs = {}) {
+  return h('input', {
+    name,
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    placeholder: t('dateInputFormat'),
+    'data-path': name,
+    'data-date': '',
+    maxlength: '10',
+    value: formatDateInput(iso),
+    on: {
+      // A correction clears the refusal beside the field (it is checked again on submit).
+      input: (/** @type {Event} */ e) => {
+        const input = /** @type {HTMLInputElement} */ (e.currentTarget);
+        if (input.getAttribute('aria-invalid') !== 'true') return;
+        input.removeAttribute('aria-invalid');
+        const next = input.nextElementSibling;
+        if (next?.classList.contains('field-error')) {
+          const left = (input.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== next.id);
+          if (left.length) input.setAttribute('aria-describedby', left.join(' '));
+          else input.removeAttribute('aria-describedby');
+          next.remove();
+        }
+      },
+    },
+    ...attrs,
+  });
+}
+
+/**
+ * The YYYY-MM-DD value of a `dateInput` ('' when empty), or null after marking the field invalid with the localized
+ * reason next to it (as `showError` marks a field the API refused). @param {HTMLInputElement} input
+ * @returns {string | null}
+ */
+export function dateValue(input) {
+  const iso = parseDate(input.value);
+  if (iso === null) {
+    markInvalid(input, t('field.date', { format: t('dateInputFormat') }));
+    return null;
+  }
+  return iso ?? '';
+}
+
+/** Marks a field invalid with `problem` beside it, described to screen readers. @param {HTMLElement} input @param {string} problem */
+export function markInvalid(input, problem) {
+  input.setAttribute('aria-invalid', 'true');
+  const hint = h('span.field-error', { id: `err-${Math.random().toString(36).slice(2)}` }, problem);
+  input.insertAdjacentElement('afterend', hint);
+  // Beside the field's own hint (the date format), not instead of it.
+  const described = input.getAttribute('aria-describedby');
+  input.setAttribute('aria-describedby', described ? `${hint.id} ${described}` : hint.id);
 }
 
 let uid = 0;

@@ -8,6 +8,7 @@ import { pecSettings } from '../activities/channels/providers/pec';
 import { ensurePecReceiptsSchedule } from '../contexts/notices/schedule';
 import { ensureIntakeRepairSchedule, INTAKE_REPAIR_SCHEDULE_ID } from '../contexts/intake/schedule';
 import { ensureNightlySchedules } from '../contexts/reports/schedules';
+import { ensureNotificationSchedules } from '../contexts/notifications/schedule';
 import { connectTemporal, temporalConnectionOptions } from '../infra/temporal';
 import { installRuntime } from './runtime';
 import { capacityOptions, workflowCode } from './options';
@@ -47,6 +48,11 @@ async function main(): Promise<void> {
       graceSeconds: config.INTAKE_REPAIR_GRACE_SECONDS,
     });
     log.info({ schedule: INTAKE_REPAIR_SCHEDULE_ID, action: repair }, 'intake-repair schedule ensured');
+    const notify = await ensureNotificationSchedules(temporal, config.TEMPORAL_TASK_QUEUE, {
+      everySeconds: config.NOTIFY_EVERY_SECONDS,
+      timeZone: config.SEGUGIO_TZ,
+    });
+    log.info({ schedules: notify }, 'notification schedules ensured');
   }
   log.info(
     {

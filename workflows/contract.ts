@@ -102,6 +102,12 @@ export interface PolicySettings {
    */
   noticeTermBuffer?: string;
   /**
+   * How long the step after a formal notice sent by PEC or letter (LEGAL) waits for a proof of receipt before it goes
+   * ahead without one, saying so to the person who approves legal action. ISO-8601 duration; default P30D
+   * (NOTICE_RECEIPT_MAX_WAIT in domain/notices.ts explains the figure).
+   */
+  noticeReceiptMaxWait?: string;
+  /**
    * Due dates falling on a Saturday move to the next business day like Sundays and public holidays do (arts. 1187
    * and 2963 c.c. move only the latter; a contract or policy may treat Saturday the same way). Default false.
    */
@@ -116,6 +122,44 @@ export interface PolicySettings {
    * term passes unpaid. Only when the business really means to terminate; default false (costituzione in mora only).
    */
   diffidaAdAdempiere?: boolean;
+  /**
+   * A debtor who says on their portal page "I have already paid" pauses dunning this long while a collector checks
+   * (contexts/portal). ISO-8601 duration; default P5D.
+   */
+  paidClaimPause?: string;
+  /**
+   * The segment forgoes late-payment interest and/or the EUR 40 fixed compensation: no interest debit note, no claim
+   * in statements and letters (contexts/interest-claims/waivers.ts). Default: both claimed.
+   */
+  interestWaiver?: { interest?: boolean; compensation?: boolean };
+  /**
+   * Where an invoice that arrives already overdue (an imported backlog) enters the cadence, by how many days overdue
+   * it is when its workflow starts (counted from `overdueAt`, the due date as the law's calendar moves it). The band
+   * with the highest `minDaysOverdue` not above the invoice's days applies; none (the default): every invoice starts
+   * at the first step. Patch `overdue-entry-bands` (docs/workflow.md, "Entering the cadence late").
+   */
+  entryBands?: EntryBand[];
+}
+
+/** Stages an overdue invoice may enter the cadence at: never PRE_DUE (it is overdue) nor LEGAL (a person approves). */
+export const ENTRY_STAGES = ['REMINDER', 'CALL', 'ORDER_BLOCK', 'FORMAL_NOTICE'] as const;
+export type EntryStage = (typeof ENTRY_STAGES)[number];
+/** An entry band's target that is no stage: a TRIAGE task asks a person where the invoice enters. */
+export const ENTRY_TRIAGE = 'TRIAGE';
+
+export interface EntryBand {
+  /** Days overdue at intake from which the band applies (1 = the first overdue day). */
+  minDaysOverdue: number;
+  /**
+   * The first step of this stage fires at once and every earlier step is skipped (never sent); `TRIAGE` opens a task
+   * for a person, who chooses the stage (update `chooseEntry`), and nothing is sent until then.
+   */
+  enterAt: EntryStage | typeof ENTRY_TRIAGE;
+  /**
+   * The band applies to consumer (B2C) invoices too. Default false: a consumer invoice follows the policy's steps
+   * from the first one unless the policy says otherwise here (docs/workflow.md, "Consumers").
+   */
+  consumers?: boolean;
 }
 
 export interface DunningPolicy {
@@ -150,6 +194,18 @@ export interface InvoiceWorkflowInput {
   carry?: InvoiceCarry;
   /** Test hook: continue as new once history reaches this many events (besides the server's suggestion). */
   continueAsNewAtHistoryLength?: number;
+  /**
+   * The business calendar configured where the invoice was started (`SEGUGIO_EXTRA_HOLIDAYS`: local holidays such as
+   * the patron saint, ISO dates or recurring MM-DD), handed in so the workflow never reads the environment. Terms
+   * counted by the workflow (the formal notice's term from receipt) skip these days too (patch
+   * `notice-calendar-from-input`). Absent in workflows started before it: no extra holidays.
+   */
+  calendar?: { extraHolidays: string[] };
+  /**
+   * The customer is a consumer (B2C): entry bands apply only where the band says `consumers: true`. Absent in
+   * workflows started before it (read as a business customer; no band existed then).
+   */
+  consumer?: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------------------------
@@ -184,7 +240,12 @@ export interface PolicyChanged {
 export interface Actor {
   /** User id or API key id of who decided. */
   actorId: string;
-  role: 'erp' | 'collector' | 'manager' | 'admin' | 'system';
+  /**
+   * `salesperson` (their requests, once a manager approved them) and `debtor` (the customer themselves, through their
+   * portal page, contexts/portal) were added after the first histories were recorded; the workflow checks roles only
+   * for manager-only decisions, so older histories replay unchanged.
+   */
+  role: 'erp' | 'collector' | 'manager' | 'admin' | 'salesperson' | 'system' | 'debtor';
 }
 
 export interface RecordPromise extends Actor {
@@ -277,8 +338,33 @@ export interface PauseDunning extends Actor {
   reason: string;
 }
 
+/** Where an invoice in triage enters the cadence: a stage of its policy, or `START` (the first step, as usual). */
+export interface ChooseEntry extends Actor {
+  enterAt: EntryStage | 'START';
+  note?: string;
+}
+
 export interface WriteOff extends Actor {
   reason: string;
+}
+
+/**
+ * A person sends a reminder now (the invoice page, the list's bulk bar): the template and channels of the policy's
+ * current REMINDER step (the last one fired, else the next), outside the schedule — the policy clock does not move.
+ */
+export interface SendReminder extends Actor {
+  note?: string;
+}
+
+/**
+ * The customer's collector changed (a reassignment, a binding): new tasks of the invoice go to `collectorId` and the
+ * `Collector` search attribute follows. `version` orders the changes of one invoice (the database's counter): an
+ * older one arriving late, or the same one told twice, changes nothing.
+ */
+export interface CollectorChanged {
+  collectorId: string | null;
+  version: number;
+  actorId?: string;
 }
 
 export const LEGAL_STEPS = [
@@ -311,7 +397,16 @@ export interface HistoryEntry {
 
 export interface TaskView {
   taskId: string;
-  kind: 'CALL' | 'REVIEW_DISPUTE' | 'APPROVE_LEGAL' | 'FIX_CONTACT' | 'CALLBACK' | 'REVIEW_LETTER' | 'ERP_REFUSED';
+  kind:
+    | 'CALL'
+    | 'REVIEW_DISPUTE'
+    | 'APPROVE_LEGAL'
+    | 'FIX_CONTACT'
+    | 'CALLBACK'
+    | 'REVIEW_LETTER'
+    | 'ERP_REFUSED'
+    /** An invoice that arrived overdue in a TRIAGE entry band: a person chooses where it enters the cadence. */
+    | 'TRIAGE';
   dueAt: string;
   assigneeId: string | null;
 }
@@ -340,6 +435,10 @@ export interface InvoiceState {
   pendingTasks: TaskView[];
   legal: { approved: boolean; pendingApproval: boolean; costsMinor: number; recoveredMinor: number } | null;
   history: HistoryEntry[];
+  /** A TRIAGE entry band waits for a person's choice (absent from workflows without one). */
+  triage?: { daysOverdue: number; minDaysOverdue: number } | null;
+  /** The last reminder that went out (a REMINDER step or one sent by a person); absent before any. */
+  lastReminder?: { at: string; template: string; channels: Channel[]; manual: boolean } | null;
 }
 
 export const paymentSignal = defineSignal<[PaymentReceived]>('payment');
@@ -357,6 +456,12 @@ export const recordLegalEventUpdate = defineUpdate<InvoiceState, [LegalEvent]>('
 export const pauseUpdate = defineUpdate<InvoiceState, [PauseDunning]>('pause');
 export const resumeUpdate = defineUpdate<InvoiceState, [Actor]>('resume');
 export const writeOffUpdate = defineUpdate<InvoiceState, [WriteOff]>('writeOff');
+/** A person chooses where an invoice in triage (an overdue invoice in a TRIAGE entry band) enters the cadence. */
+export const chooseEntryUpdate = defineUpdate<InvoiceState, [ChooseEntry]>('chooseEntry');
+/** A person sends the current reminder now (patch `reminder-now`); the policy's schedule stays where it was. */
+export const sendReminderUpdate = defineUpdate<InvoiceState, [SendReminder]>('sendReminder');
+/** The customer's collector changed (patch `collector-follows-reassign`), told by the API after its database write. */
+export const collectorChangedSignal = defineSignal<[CollectorChanged]>('collectorChanged');
 
 export const invoiceStateQuery = defineQuery<InvoiceState>('state');
 
@@ -378,6 +483,8 @@ export const SA = {
   currency: defineSearchAttributeKey('Currency', SearchAttributeType.KEYWORD),
   dueDate: defineSearchAttributeKey('DueDate', SearchAttributeType.DATETIME),
   daysOverdue: defineSearchAttributeKey('DaysOverdue', SearchAttributeType.INT),
+  /** The ERP's invoice number (`InvoiceNumber = "FT-2026-0105"`): not personal data, unlike names and addresses. */
+  invoiceNumber: defineSearchAttributeKey('InvoiceNumber', SearchAttributeType.KEYWORD),
 } as const;
 
 /** The CLI's spelling of each search-attribute type (`temporal server start-dev --search-attribute Name=Type`). */
@@ -405,25 +512,27 @@ export const SA_NO_AREA = 'none';
 
 /**
  * The search attributes an invoice workflow starts with: one definition for the intake (at start) and the workflow
- * (which fills in any that are missing). Balance in major units, as a Double, for filtering only.
+ * (which sets them itself when started without them). `balanceMajor` is the balance in the currency's own major
+ * units (JPY has no minor digits, KWD three: `toMajor` in domain/money.ts), as a Double, for filtering only.
  */
 export function initialSearchAttributes(
   input: Pick<
     InvoiceWorkflowInput,
-    'customerId' | 'segment' | 'collectorId' | 'area' | 'balanceMinor' | 'currency' | 'dueDate'
+    'invoiceNumber' | 'customerId' | 'segment' | 'collectorId' | 'area' | 'currency' | 'dueDate'
   >,
-  daysOverdue: number,
+  at: { daysOverdue: number; balanceMajor: number },
 ): SearchAttributePair[] {
   return [
     { key: SA.stage, value: 'OPEN' },
+    { key: SA.invoiceNumber, value: input.invoiceNumber },
     { key: SA.customerId, value: input.customerId },
     { key: SA.segment, value: input.segment },
     { key: SA.collector, value: input.collectorId ?? SA_UNASSIGNED },
     { key: SA.area, value: input.area ?? SA_NO_AREA },
-    { key: SA.balance, value: input.balanceMinor / 100 },
+    { key: SA.balance, value: at.balanceMajor },
     { key: SA.currency, value: input.currency },
     { key: SA.dueDate, value: new Date(`${input.dueDate}T00:00:00Z`) },
-    { key: SA.daysOverdue, value: Math.max(0, daysOverdue) },
+    { key: SA.daysOverdue, value: Math.max(0, at.daysOverdue) },
   ];
 }
 
@@ -506,10 +615,31 @@ export interface InvoiceCarry {
    * after it counts from its first proof of delivery. Absent in older carries and for notices fired before the patch.
    */
   notice?: NoticeTerm | null;
+  /**
+   * Contacts this invoice asked the customer workflow for (patch `halt-withdraws-queued-contacts`): a halt withdraws
+   * queued ones only when there can be any. Absent in older carries.
+   */
+  contactsAsked?: number;
   blockRequested: boolean;
   fixContactRequested: boolean;
   history: HistoryEntry[];
   continuedRuns: number;
+  /**
+   * Patch `overdue-entry-bands`: the entry the next step makes at once (the first step of `stage`, earlier steps
+   * skipped), with the reason the timeline gives. Cleared when that step fires. Absent in older carries.
+   */
+  entryDue?: { stage: EntryStage | null; reason: string } | null;
+  /** A TRIAGE entry band waits for a person's choice (`chooseEntry`); absent in older carries. */
+  triage?: { daysOverdue: number; minDaysOverdue: number; openedAtMs: number } | null;
+  /** Reminders sent by a person (`sendReminder`): numbers each one's request key. Absent in older carries. */
+  reminderSeq?: number;
+  /**
+   * The last reminder that went out: a REMINDER step that sent contacts, or one a person sent. Absent in older
+   * carries (a REMINDER step fired on the same day still counts: see lastReminderDay in state.ts).
+   */
+  lastReminder?: { atMs: number; template: string; channels: Channel[]; manual: boolean } | null;
+  /** The collector as last told (`collectorChanged`); absent until a change: `input.collectorId` holds. */
+  collector?: { id: string | null; version: number };
 }
 
 export interface NoticeTerm {
@@ -518,6 +648,11 @@ export interface NoticeTerm {
   firedAtMs: number;
   /** Certified instant of the first delivery proof (PEC delivery receipt, raccomandata delivery date), if any. */
   receivedAtMs: number | null;
+  /**
+   * Local holidays the term skips besides the national ones (the input's `calendar`, patch
+   * `notice-calendar-from-input`); absent for terms started before it.
+   */
+  extraHolidays?: string[];
   /** Receipt ids already applied (a receipt signalled twice counts once). */
   seen: string[];
 }
@@ -560,7 +695,54 @@ export interface CustomerBlockAsk {
   reason?: string;
 }
 
-export type CustomerMessage = CustomerContactAsk | CustomerBlockAsk;
+/**
+ * The invoice's dunning stopped (a dispute or a pause was accepted): the customer workflow drops the contacts of that
+ * invoice still waiting in its queue (consolidation window, contact budget, quiet hours), so that no reminder reaches
+ * a debtor after the dispute was recorded. Contacts already handed to a provider are not recalled.
+ */
+export interface CustomerWithdrawAsk {
+  type: 'withdraw';
+  invoiceId: string;
+  reason: 'dispute' | 'pause';
+}
+
+export type CustomerMessage = CustomerContactAsk | CustomerBlockAsk | CustomerWithdrawAsk | CustomerStatementAsk;
+
+/**
+ * A statement of account asked from the console (`POST /v1/customers/:id/statement/send`): sent by the customer
+ * workflow through its contact budget, never merged with another. Policy steps ask for one with a `contact` whose
+ * template is `statement` (STATEMENT_TEMPLATE): those of one day are merged into one.
+ */
+export interface CustomerStatementAsk {
+  type: 'statement';
+  /** From the request's Idempotency-Key: the same request twice sends once. */
+  requestKey: string;
+  channel: Channel;
+  lang?: Language;
+  contactBudget: PolicySettings['contactBudget'];
+}
+
+/** The template of a policy step that sends the statement of account instead of a letter or reminder text. */
+export const STATEMENT_TEMPLATE = 'statement';
+
+/** A statement waiting in the customer workflow: the invoices (policy steps) that asked for it, if any. */
+export interface QueuedStatement {
+  /** Base of the idempotency key; the attempt is appended. */
+  key: string;
+  channel: Channel;
+  /** Calendar day (Europe/Rome) of the policy asks it merges; null for a console ask (never merged). */
+  day: string | null;
+  asks: Array<{ invoiceId: string; requestKey: string }>;
+  stage?: Stage;
+  lang?: Language;
+  receivedAtMs: number;
+  /** Policy asks wait the consolidation window so that the day's other invoices join. */
+  holdUntilMs: number;
+  attempt: number;
+  contactBudget: PolicySettings['contactBudget'];
+  /** Already sent today on this channel: the asks are told of that statement, nothing is sent again. */
+  reuse?: { idempotencyKey: string; contactEventId: string | null; status: ContactOutcome['status'] };
+}
 
 export interface CustomerWorkflowInput {
   customerId: string;
@@ -578,6 +760,16 @@ export interface CustomerCarry {
   contactBudget: PolicySettings['contactBudget'] | null;
   /** The ERP's refusals of a block or unblock, newest last (a person has an ERP_REFUSED task for each). */
   erpRefusals?: CustomerErpRefusal[];
+  /** Statements of account waiting (absent in runs started before statements existed). */
+  statements?: QueuedStatement[];
+  /** The statements policy steps sent on recent days, per channel: later asks of the same day reuse them. */
+  statementsSent?: Array<{
+    day: string;
+    channel: Channel;
+    idempotencyKey: string;
+    contactEventId: string | null;
+    status: ContactOutcome['status'];
+  }>;
 }
 
 export interface CustomerErpRefusal {
@@ -685,3 +877,18 @@ export interface NoticeReceiptEvent {
 }
 
 export const noticeReceiptSignal = defineSignal<[NoticeReceiptEvent]>('noticeReceipt');
+
+/**
+ * A collector's click-to-call from the agenda (workflows/click-to-call.ts): one `sendContact` on VOICE with the
+ * `call` template, which with `TWILIO_AGENT_NUMBER` rings the collector first and bridges them to the customer.
+ * The workflow id is built from the task and the request's Idempotency-Key, so the same request never rings twice.
+ */
+export interface ClickToCallInput {
+  taskId: string;
+  customerId: string;
+  invoiceIds: string[];
+  /** The contact's idempotency key (recorded before Twilio is called). */
+  idempotencyKey: string;
+}
+export const CLICK_TO_CALL_WORKFLOW = 'clickToCallWorkflow';
+export const clickToCallWorkflowId = (taskId: string, key: string): string => `click-to-call-${taskId}-${key}`;

@@ -9,6 +9,11 @@
  * - Consolidation: reminders (PRE_DUE, REMINDER) of several invoices on the same channel asked within the policy's
  *   `consolidationWindow` of the first go out as one message listing every invoice.
  *
+ * - Statements of account (patch `customer-statement`): a console ask is sent as asked; policy steps whose template
+ *   is `statement` are merged per day and channel — the first waits the consolidation window, the others of the
+ *   day join it or, once it is sent, are told of it — so several invoices hitting the step give one statement.
+ *   Both count towards the contact budget and wait for it like reminders.
+ *
  * Invoice workflows reach it through `signalCustomerWorkflow` (signal-with-start); it reports each contact back to
  * the invoices with `contactOutcomeSignal`. It ends when nothing is blocked, queued or inside the budget window, and
  * continues as new when the server suggests it.
@@ -27,13 +32,17 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { SegugioActivities } from '../activities/types';
+import { localDate } from '../domain/calendar';
 import { addDuration, durationMillis, isoInstant } from '../domain/duration';
 import {
   type ContactOutcome,
+  type CustomerContactAsk,
   type CustomerCarry,
   type CustomerState,
   type CustomerWorkflowInput,
+  type QueuedStatement,
   type Stage,
+  STATEMENT_TEMPLATE,
   contactOutcomeSignal,
   customerMessageSignal,
   customerStateQuery,
@@ -73,6 +82,12 @@ type Queued = CustomerCarry['queue'][number];
  */
 const ERP_REFUSAL_KEEPS_STATE = 'customer-erp-refusal';
 const REFUSALS_KEPT = 10;
+
+/** Patch id: statements of account (console asks and policy steps with the `statement` template). */
+const STATEMENT_PATCH = 'customer-statement';
+/** The calendar day policy asks are merged on (the product's default business time zone). */
+const STATEMENT_DAY_TZ = 'Europe/Rome';
+const STATEMENT_DAYS_KEPT = 3;
 
 /** The ERP's refusal message when `err` is a non-retryable refusal of an ERP activity; null for anything else. */
 function erpRefusal(err: unknown): string | null {
@@ -115,17 +130,78 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
   });
 
   setHandler(customerStateQuery, state);
+  /** A policy step's statement: joins the day's queued one, reuses the day's sent one, or starts the day's. */
+  const askStatement = (m: CustomerContactAsk): void => {
+    const day = localDate(new Date(Date.now()), STATEMENT_DAY_TZ);
+    const list = (s.statements ??= []);
+    const ask = { invoiceId: m.invoiceId, requestKey: m.requestKey };
+    const queued = list.find((q) => q.day === day && q.channel === m.channel && !q.reuse);
+    if (queued) {
+      if (!queued.asks.some((a) => a.invoiceId === m.invoiceId)) queued.asks.push(ask);
+      return;
+    }
+    const sent = (s.statementsSent ?? []).find((x) => x.day === day && x.channel === m.channel);
+    const now = Date.now();
+    list.push({
+      key: `statement:${input.customerId}:${day}:${m.channel}`,
+      channel: m.channel,
+      day,
+      asks: [ask],
+      stage: m.stage,
+      receivedAtMs: now,
+      holdUntilMs: addDuration(now, m.consolidationWindow || 'PT0S'),
+      attempt: 0,
+      contactBudget: m.contactBudget,
+      ...(sent
+        ? { reuse: { idempotencyKey: sent.idempotencyKey, contactEventId: sent.contactEventId, status: sent.status } }
+        : {}),
+    });
+  };
+
   setHandler(customerMessageSignal, (m) => {
-    if (m.type === 'contact') {
+    if (m.type === 'contact' || m.type === 'statement') {
       // signal-with-start may be retried: the same request twice is queued once.
       if (seen.has(m.requestKey)) return;
       seen.add(m.requestKey);
       s.seenRequestKeys.push(m.requestKey);
       if (s.seenRequestKeys.length > SEEN_KEYS_KEPT) seen.delete(s.seenRequestKeys.shift()!);
       s.contactBudget = m.contactBudget;
-      s.queue.push({ ...m, receivedAtMs: Date.now(), attempt: 0, notBeforeMs: null });
+      if (m.type === 'statement') {
+        if (patched(STATEMENT_PATCH)) {
+          (s.statements ??= []).push({
+            key: `statement:${input.customerId}:${m.requestKey}:${m.channel}`,
+            channel: m.channel,
+            day: null,
+            asks: [],
+            ...(m.lang ? { lang: m.lang } : {}),
+            receivedAtMs: Date.now(),
+            holdUntilMs: Date.now(),
+            attempt: 0,
+            contactBudget: m.contactBudget,
+          });
+        }
+      } else if (m.template === STATEMENT_TEMPLATE && patched(STATEMENT_PATCH)) askStatement(m);
+      else s.queue.push({ ...m, receivedAtMs: Date.now(), attempt: 0, notBeforeMs: null });
     } else if (m.type === 'block') {
       if (!s.blockers.includes(m.invoiceId)) s.blockers.push(m.invoiceId);
+    } else if (m.type === 'withdraw') {
+      // The invoice's dunning stopped (dispute, pause): what is still queued for it must not reach the debtor. A
+      // message only newer invoice workflows send (patch halt-withdraws-queued-contacts), so no history before it
+      // takes this branch.
+      const before = s.queue.length;
+      s.queue = s.queue.filter((q) => q.invoiceId !== m.invoiceId);
+      // A day's statement asked by policy steps no longer speaks for this invoice; with no invoice left, it goes.
+      if (s.statements?.length) {
+        for (const q of s.statements) q.asks = q.asks.filter((a) => a.invoiceId !== m.invoiceId);
+        s.statements = s.statements.filter((q) => q.day === null || q.asks.length > 0);
+      }
+      if (s.queue.length !== before) {
+        log.info('queued contacts withdrawn', {
+          invoiceId: m.invoiceId,
+          reason: m.reason,
+          count: before - s.queue.length,
+        });
+      }
     } else {
       s.blockers = s.blockers.filter((id) => id !== m.invoiceId);
     }
@@ -238,6 +314,80 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
     );
   };
 
+  /** When the first queued statement may go: after its hold and the contact budget (statements are not exempt). */
+  const statementReadyAtMs = (head: QueuedStatement): number => {
+    if (head.reuse) return Date.now();
+    let at = Math.max(head.receivedAtMs, head.holdUntilMs);
+    const budget = head.contactBudget;
+    if (s.sent.length >= budget.max && budget.max > 0) {
+      const sorted = s.sent.map((c) => c.atMs).sort((a, b) => a - b);
+      at = Math.max(at, addDuration(sorted[s.sent.length - budget.max], budget.window));
+    }
+    return at;
+  };
+
+  /** Sends (or, for a day's later asks, reuses) the first queued statement and tells the invoices that asked. */
+  const sendStatementHead = async (): Promise<void> => {
+    const head = s.statements![0];
+    const invoiceIds = head.asks.map((a) => a.invoiceId);
+    let outcome: Omit<ContactOutcome, 'requestKey'>;
+    if (head.reuse) {
+      outcome = { ...head.reuse, at: isoInstant(Date.now()), invoiceIds, detail: 'STATEMENT_ALREADY_SENT_TODAY' };
+    } else {
+      const key = `${head.key}:${head.attempt}`;
+      let result: Awaited<ReturnType<SegugioActivities['sendStatement']>>;
+      try {
+        result = await contacts.sendStatement({
+          idempotencyKey: key,
+          customerId: input.customerId,
+          invoiceIds,
+          channel: head.channel,
+          ...(head.stage ? { stage: head.stage } : {}),
+          ...(head.lang ? { lang: head.lang } : {}),
+        });
+      } catch (err) {
+        // Refused for good (e.g. a channel a statement cannot take): the invoices hear it was skipped.
+        if (!(err instanceof ActivityFailure)) throw err;
+        log.warn('statement refused by the channel', { key, error: String(err.cause ?? err) });
+        result = {
+          contactEventId: '',
+          status: 'SKIPPED',
+          detail: `FAILED: ${String(err.cause?.message ?? err.message)}`,
+        };
+      }
+      if (result.status !== 'SKIPPED') {
+        s.sent.push({ atMs: Date.now(), idempotencyKey: key, channel: head.channel, invoiceIds });
+      }
+      if (head.day !== null && result.status !== 'SKIPPED') {
+        s.statementsSent = [
+          ...(s.statementsSent ?? []),
+          {
+            day: head.day,
+            channel: head.channel,
+            idempotencyKey: key,
+            contactEventId: result.contactEventId || null,
+            status: result.status,
+          },
+        ].slice(-STATEMENT_DAYS_KEPT * 2);
+      }
+      outcome = {
+        idempotencyKey: key,
+        status: result.status,
+        contactEventId: result.contactEventId || null,
+        at: isoInstant(Date.now()),
+        invoiceIds,
+        ...(result.detail ? { detail: result.detail } : {}),
+      };
+    }
+    s.statements!.shift();
+    if (head.asks.length)
+      await notify(
+        invoiceIds,
+        outcome,
+        head.asks.map((a) => a.requestKey),
+      );
+  };
+
   /** Calls the ERP; a refusal for good is recorded and handed to a person (the block state stays as decided). */
   const callErp = async (action: 'block' | 'unblock', call: () => Promise<void>): Promise<void> => {
     try {
@@ -296,20 +446,30 @@ export async function customerWorkflow(input: CustomerWorkflowInput): Promise<Cu
       return continueAsNew<typeof customerWorkflow>({ customerId: input.customerId, carry: s });
     }
     const before = wake;
+    // Statements (absent from runs before the patch: these lines then change nothing).
+    const statementAt = s.statements?.length ? statementReadyAtMs(s.statements[0]) : null;
+    if (statementAt !== null && statementAt <= Date.now()) {
+      await sendStatementHead();
+      continue;
+    }
     if (s.queue.length > 0) {
       const at = readyAtMs(s.queue[0]);
       if (at <= Date.now()) {
         await sendHead();
         continue;
       }
-      await condition(() => wake !== before, at - Date.now());
+      await condition(() => wake !== before, Math.min(at, statementAt ?? Infinity) - Date.now());
+      continue;
+    }
+    if (statementAt !== null) {
+      await condition(() => wake !== before, statementAt - Date.now());
       continue;
     }
     const blockMismatch = (): boolean => s.blockers.length > 0 !== s.blocked;
     if (s.blockers.length === 0 && !s.blocked && s.sent.length === 0) {
       // Idle: nothing blocked, queued or remembered for the budget. Finish (a new message starts a new run).
       await condition(allHandlersFinished);
-      if (s.queue.length === 0 && s.blockers.length === 0) return state();
+      if (s.queue.length === 0 && s.blockers.length === 0 && !s.statements?.length) return state();
       continue;
     }
     const oldest = s.sent.length ? Math.min(...s.sent.map((c) => c.atMs)) : null;

@@ -6,3 +6,5 @@ export { importWorkflow } from './import';
 export { policyRolloutWorkflow } from './policy-rollout';
 export { pecReceiptsWorkflow } from './notices';
 export { intakeRepairWorkflow } from './intake-repair';
+export { notificationsWorkflow, collectorDigestWorkflow } from './notifications';
+export { clickToCallWorkflow } from './click-to-call';

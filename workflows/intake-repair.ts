@@ -13,6 +13,7 @@ const intake = proxyActivities<IntakeActivities>({
 /** One sweep of the intake outbox. */
 export async function intakeRepairWorkflow(input: { graceSeconds: number; limit?: number }) {
   const result = await intake.repairIntake(input);
-  if (result.started + result.delivered + result.pending > 0) log.info('intake repaired', { ...result });
+  if (result.started + result.delivered + (result.collectorsTold ?? 0) + result.pending > 0)
+    log.info('intake repaired', { ...result });
   return result;
 }

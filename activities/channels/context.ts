@@ -5,12 +5,14 @@
  */
 import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
-import type { Config } from '../../infra/config';
+import { extraHolidays, type Config } from '../../infra/config';
 import type { Logger } from '../../infra/logger';
 import { toNumber, type Db } from '../../infra/db';
 import { localDate, type BusinessCalendar } from '../../domain/calendar';
+import { postalAddressLines } from '../../domain/format';
 import { computeLateInterest, type Allocation, type ProvisionalRate, type RatePoint } from '../../domain/interest';
 import { BUNDLED_LEGAL_RATES, BUNDLED_REFERENCE_RATES, mergeRates } from '../../domain/reference-rates';
+import { waiverInForce } from '../../contexts/interest-claims/waivers';
 import { LANGUAGES, type Language } from '../../workflows/contract';
 import { addDays } from './format';
 import type { InterestLine, LetterModel } from './letters/render';
@@ -115,16 +117,21 @@ export async function loadContactData(
     saturdayIsHoliday?: boolean;
     paymentAllocation?: Allocation;
     diffidaAdAdempiere?: boolean;
+    interestWaiver?: { interest?: boolean; compensation?: boolean };
   };
   const calendar: BusinessCalendar = {
     saturdayIsHoliday: settings.saturdayIsHoliday === true,
-    extraHolidays: config.SEGUGIO_EXTRA_HOLIDAYS.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    extraHolidays: extraHolidays(config),
   };
 
   let interest: LetterModel['interest'];
-  if (SHOWS_INTEREST.has(input.template)) {
+  // A waiver of the customer or the policy (contexts/interest-claims/waivers.ts): the letter claims none of its part.
+  const waiver = SHOWS_INTEREST.has(input.template)
+    ? await waiverInForce(db, customer.id, today, settings.interestWaiver)
+    : null;
+  // Nothing left to claim when the interest is waived and the EUR 40 is too, or is not owed at all (a consumer).
+  const nothingClaimed = waiver?.interest === true && (waiver.compensation || customer.consumer);
+  if (SHOWS_INTEREST.has(input.template) && !nothingClaimed) {
     const rates = await referenceRates(db);
     const provisional: ProvisionalRate[] = [];
     const lines: InterestLine[] = invoices.map((inv) => {
@@ -157,9 +164,9 @@ export async function loadContactData(
         to: today,
         days: r.days,
         ratesBp: [...new Set(r.periods.map((p) => p.rateBp))],
-        interestMinor: r.interestMinor,
-        compensationMinor: r.compensationMinor,
-        compensationEurMinor: r.compensationEurMinor,
+        interestMinor: waiver?.interest ? 0 : r.interestMinor,
+        compensationMinor: waiver?.compensation ? 0 : r.compensationMinor,
+        compensationEurMinor: waiver?.compensation ? 0 : r.compensationEurMinor,
         allocations: r.allocation === 'capital-first' ? [] : r.allocations,
       };
     });
@@ -169,7 +176,8 @@ export async function loadContactData(
       interestMinor: lines.reduce((s, l) => s + l.interestMinor, 0),
       compensationMinor: lines.reduce((s, l) => s + l.compensationMinor, 0),
       compensationEurMinor: lines.reduce((s, l) => s + (l.compensationEurMinor ?? 0), 0),
-      provisional: provisional.sort((a, b) => a.periodStart.localeCompare(b.periodStart)),
+      // A waived interest needs no rate: no "provisional" note about a figure the letter does not claim.
+      provisional: waiver?.interest ? [] : provisional.sort((a, b) => a.periodStart.localeCompare(b.periodStart)),
       allocation: settings.paymentAllocation ?? 'capital-first',
       paidToInterestMinor: lines.reduce(
         (s, l) => s + (l.allocations ?? []).reduce((t, a) => t + a.toInterestMinor, 0),
@@ -221,13 +229,10 @@ export async function loadContactData(
     deadline: addDays(today, PAYMENT_TERM_DAYS[input.template]),
     interest: interest && { ...interest, totalMinor: interest.interestMinor + interest.compensationMinor },
     plan: plan && { ...plan, graceDays },
+    ...(waiver ? { waiver: { interest: waiver.interest, compensation: waiver.compensation } } : {}),
   };
   const message = renderMessage(ctx);
-  const addressLines = [
-    customer.addressLine,
-    [customer.postalCode, customer.city, customer.province ? `(${customer.province})` : null].filter(Boolean).join(' '),
-    customer.country && customer.country !== 'IT' ? customer.country : null,
-  ].filter((l): l is string => Boolean(l && l.trim()));
+  const addressLines = postalAddressLines(customer);
   const letter: LetterModel = {
     lang,
     template: input.template,
@@ -247,6 +252,7 @@ export async function loadContactData(
     interest,
     plan,
     message,
+    ...(waiver ? { waiver: { interest: waiver.interest, compensation: waiver.compensation } } : {}),
   };
   return { customer, lang, ctx, message, letter };
 }

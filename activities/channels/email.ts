@@ -13,7 +13,8 @@ export function emailBodies(msg: RenderedMessage, ctx: MessageContext): { text: 
   const interest = ctx.interest;
   const totals = [`${ctx.template === 'courtesy' ? L.totalOpen : L.total}${C} ${m(ctx.balanceMinor)}`];
   if (interest) {
-    totals.push(`${L.interest}${C} ${m(interest.interestMinor)}`);
+    // A waived interest (ctx.waiver) is not listed at 0: the e-mail does not mention what it does not claim.
+    if (!ctx.waiver?.interest) totals.push(`${L.interest}${C} ${m(interest.interestMinor)}`);
     // A non-EUR invoice's EUR 40 without a known rate is stated in euro, beside the total: never as 0 of the currency.
     const eurOnly =
       !interest.compensationMinor && interest.compensationEurMinor
@@ -34,6 +35,7 @@ export function emailBodies(msg: RenderedMessage, ctx: MessageContext): { text: 
     ...(ctx.company.bic ? [`${L.bic}${C} ${ctx.company.bic}`] : []),
     `${L.paymentReason}${C} ${ctx.reference}`,
   ];
+  const portal = ctx.portal ? [`${L.portalTitle}${C}`, L.portalText, ctx.portal.url] : [];
   const text = [
     ...(msg.delivery ? [msg.delivery, ''] : []),
     msg.salutation,
@@ -48,6 +50,7 @@ export function emailBodies(msg: RenderedMessage, ctx: MessageContext): { text: 
     '',
     ...pay,
     '',
+    ...(portal.length ? [...portal, ''] : []),
     msg.closing,
     msg.signature,
     '',
@@ -69,6 +72,7 @@ ${totals.map((t) => `<p style="margin:2px 0"><strong>${escapeHtml(t)}</strong></
 ${plan.length ? `<p><strong>${escapeHtml(L.instalments)}</strong><br>${plan.map(escapeHtml).join('<br>')}</p>` : ''}
 ${msg.outro.map(p).join('\n')}
 <div style="background:#eef2f7;padding:8px 12px;margin:12px 0">${pay.map(escapeHtml).join('<br>')}</div>
+${ctx.portal ? `<p><strong>${escapeHtml(L.portalTitle)}</strong><br>${escapeHtml(L.portalText)}<br><a href="${escapeHtml(ctx.portal.url)}">${escapeHtml(ctx.portal.url)}</a></p>` : ''}
 ${p(msg.closing)}
 <p><strong>${msg.signature.split('\n').map(escapeHtml).join('<br>')}</strong></p>
 <p style="color:#777;font-size:11px">${escapeHtml(`${L.emailFooter} ${ctx.company.name} · ${L.reference} ${ctx.reference}`)}</p>

@@ -15,8 +15,8 @@
  * acceptance receipt makes it ACCEPTED (DPR 68/2005 art. 6: the acceptance receipt is the proof of sending).
  */
 import { ApplicationFailure } from '@temporalio/common';
-import type { ContactRequest, ContactResult, SegugioActivities } from '../types';
-import type { Config } from '../../infra/config';
+import type { ContactRequest, ContactResult, SegugioActivities, StatementRequest } from '../types';
+import { extraHolidays, type Config } from '../../infra/config';
 import type { Db } from '../../infra/db';
 import type { Logger } from '../../infra/logger';
 import {
@@ -25,13 +25,17 @@ import {
   parseHoursRange,
   type ContactWindowRules,
 } from '../../domain/calendar';
+import { buildStatement, statementOptionsFromConfig } from '../../contexts/statements';
+import type { Language } from '../../workflows/contract';
 import { loadContactData, type ContactData } from './context';
+import { produceStatementFile, STATEMENT_TEMPLATE, statementMail } from './statement';
+import { linkForMessage } from '../../contexts/portal/links';
 import { emailBodies } from './email';
 import { produceLetter, type StoredLetter } from './letters/store';
 import { resolveTemplate } from './messages';
 import { buildEml, writeOutboxFile } from './outbox';
 import { createPecGateway, isPermanentSmtpError, pecMessageId, pecSettings, type PecGateway } from './providers/pec';
-import { createSendGridGateway, sendGridStatus, type SendGridGateway } from './providers/sendgrid';
+import { sendGridFromConfig, sendGridStatus, type SendGridGateway } from './providers/sendgrid';
 import { createTwilioGateway, type TwilioGateway } from './providers/twilio';
 
 /** ContactResult.detail starts with this when a human must do what the machine could not (no Twilio). */
@@ -52,6 +56,20 @@ export interface ContactDeps {
 }
 
 type ContactRow = NonNullable<Awaited<ReturnType<Db['contactEvent']['findUnique']>>>;
+/** What the e-mail and PEC paths need of a request and of its message. */
+type Keyed = Pick<ContactRequest, 'idempotencyKey' | 'channel'>;
+type Claimable = Omit<ContactRequest, 'stage'> & { stage?: ContactRequest['stage'] };
+interface Mail {
+  subject: string;
+  text: string;
+  html: string;
+  lang: Language;
+}
+const mailOf = (d: ContactData): Mail => ({
+  subject: d.message.subject,
+  lang: d.lang,
+  ...emailBodies(d.message, d.ctx),
+});
 
 /** How old a PENDING row must be before we trust "the provider has nothing" (clock skew between us and them). */
 const RECONCILE_SKEW_MS = 5 * 60_000;
@@ -65,9 +83,7 @@ export function contactWindowFromConfig(config: Config): ContactWindowRules {
     ...week,
     // Saturday shares the weekday start; only its end differs.
     saturdayEndMinute: sat === 'none' || sat === '' ? null : parseHoursRange(sat).endMinute,
-    extraHolidays: config.SEGUGIO_EXTRA_HOLIDAYS.split(',')
-      .map((s) => s.trim())
-      .filter(Boolean),
+    extraHolidays: extraHolidays(config),
   };
 }
 
@@ -91,21 +107,11 @@ function recorded(row: ContactRow): ContactResult | null {
   }
 }
 
-export function createContactActivities(deps: ContactDeps): Pick<SegugioActivities, 'sendContact'> {
+export function createContactActivities(deps: ContactDeps): Pick<SegugioActivities, 'sendContact' | 'sendStatement'> {
   const { db, config, log } = deps;
   const now = deps.now ?? (() => new Date());
   const window = contactWindowFromConfig(config);
-  const sendgrid =
-    deps.sendgrid !== undefined
-      ? deps.sendgrid
-      : config.SENDGRID_API_KEY
-        ? createSendGridGateway({
-            apiKey: config.SENDGRID_API_KEY,
-            from: config.SENDGRID_FROM,
-            fromName: config.SENDGRID_FROM_NAME,
-            baseUrl: config.SENDGRID_BASE_URL,
-          })
-        : null;
+  const sendgrid = sendGridFromConfig(config, deps.sendgrid);
   const twilio =
     deps.twilio !== undefined
       ? deps.twilio
@@ -174,34 +180,19 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
   }
 
   async function sendPec(
-    req: ContactRequest,
-    d: ContactData,
+    req: Keyed,
+    d: Mail,
     to: string,
     row: ContactRow,
     wasPending: boolean,
     letter: StoredLetter | null,
   ): Promise<ContactResult> {
-    const { text, html } = emailBodies(d.message, d.ctx);
+    const { text, html } = d;
     const attachment = letter ? { filename: letter.filename, content: letter.pdf, type: 'application/pdf' } : undefined;
     if (!pec) {
       // Without a PEC mailbox nothing can give this notice legal value: it waits in the outbox for a person.
-      const eml = buildEml({
-        from: config.PEC_FROM ?? config.LETTERHEAD_PEC ?? config.SENDGRID_FROM,
-        to,
-        subject: d.message.subject,
-        text,
-        html,
-        language: d.lang,
-        idempotencyKey: req.idempotencyKey,
-        date: now(),
-        attachment,
-      });
-      const file = await writeOutboxFile(config.SEGUGIO_DATA_DIR, req.idempotencyKey, 'eml', eml);
-      return finish(row, {
+      return toOutbox(req, d, to, row, letter, config.PEC_FROM ?? config.LETTERHEAD_PEC ?? config.SENDGRID_FROM, {
         status: 'QUEUED',
-        provider: 'outbox',
-        filePath: file,
-        letterId: letter?.letterId,
         outcome: `${COLLECTOR_TASK_NEEDED}: no PEC mailbox is configured; a collector must send this notice by PEC`,
       });
     }
@@ -218,7 +209,7 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
     try {
       await pec.submit({
         to,
-        subject: d.message.subject,
+        subject: d.subject,
         text,
         html,
         language: d.lang,
@@ -237,8 +228,35 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
     return finishPec(row, { status: 'SUBMITTED', messageId, letterId: letter?.letterId });
   }
 
+  /** No provider configured: the message as an .eml file in the outbox, the contact row saying so. */
+  async function toOutbox(
+    req: Keyed,
+    d: Mail,
+    to: string,
+    row: ContactRow,
+    letter: StoredLetter | null,
+    from: string,
+    result: { status: 'QUEUED'; outcome: string },
+  ): Promise<ContactResult> {
+    const { text, html } = d;
+    const attachment = letter ? { filename: letter.filename, content: letter.pdf, type: 'application/pdf' } : undefined;
+    const eml = buildEml({
+      from,
+      to,
+      subject: d.subject,
+      text,
+      html,
+      language: d.lang,
+      idempotencyKey: req.idempotencyKey,
+      date: now(),
+      attachment,
+    });
+    const file = await writeOutboxFile(config.SEGUGIO_DATA_DIR, req.idempotencyKey, 'eml', eml);
+    return finish(row, { ...result, provider: 'outbox', filePath: file, letterId: letter?.letterId });
+  }
+
   /** Insert-or-get the contact row; the unique key makes concurrent or repeated attempts converge on one row. */
-  async function claim(req: ContactRequest, fields: Record<string, unknown>): Promise<ContactRow> {
+  async function claim(req: Claimable, fields: Record<string, unknown>): Promise<ContactRow> {
     const existing = await db.contactEvent.findUnique({ where: { idempotencyKey: req.idempotencyKey } });
     if (existing) {
       // A PENDING row keeps what it recorded: reconciliation compares the provider's copy with that exact body.
@@ -267,40 +285,21 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
     }
   }
 
-  const accepted = (req: ContactRequest): void =>
+  const accepted = (req: Keyed): void =>
     deps.faults?.afterProviderAccepted?.({ idempotencyKey: req.idempotencyKey, channel: req.channel });
 
   async function sendEmail(
-    req: ContactRequest,
-    d: ContactData,
+    req: Keyed,
+    d: Mail,
     to: string,
     row: ContactRow,
     wasPending: boolean,
     letter: StoredLetter | null,
   ): Promise<ContactResult> {
-    const { text, html } = emailBodies(d.message, d.ctx);
+    const { text, html } = d;
     const attachment = letter ? { filename: letter.filename, content: letter.pdf, type: 'application/pdf' } : undefined;
-    if (!sendgrid) {
-      const eml = buildEml({
-        from: config.SENDGRID_FROM,
-        to,
-        subject: d.message.subject,
-        text,
-        html,
-        language: d.lang,
-        idempotencyKey: req.idempotencyKey,
-        date: now(),
-        attachment,
-      });
-      const file = await writeOutboxFile(config.SEGUGIO_DATA_DIR, req.idempotencyKey, 'eml', eml);
-      return finish(row, {
-        status: 'QUEUED',
-        provider: 'outbox',
-        filePath: file,
-        letterId: letter?.letterId,
-        outcome: 'OUTBOX',
-      });
-    }
+    if (!sendgrid)
+      return toOutbox(req, d, to, row, letter, config.SENDGRID_FROM, { status: 'QUEUED', outcome: 'OUTBOX' });
     if (wasPending) {
       const found = await sendgrid.findByKey(req.idempotencyKey);
       if (found && found !== 'unavailable') {
@@ -322,7 +321,7 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
     try {
       const res = await sendgrid.send({
         to,
-        subject: d.message.subject,
+        subject: d.subject,
         text,
         html,
         language: d.lang,
@@ -492,6 +491,19 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
         return finish(row, { status: 'SKIPPED', outcome: `NO_${req.channel}_ADDRESS` });
       }
 
+      // The debtor's personal portal link, minted or reused here (never in the workflow: the token must stay out of
+      // Temporal history). The one live link per customer makes a retry carry the same link.
+      if (req.channel === 'EMAIL' || req.channel === 'PEC' || req.channel === 'LETTER') {
+        const link = await linkForMessage({ db, config }, c.id, now());
+        if (link) {
+          d.ctx.portal = { url: link.url };
+          d.letter.portal = { url: link.url, shortUrl: link.shortUrl };
+          if (row.portalLinkId !== link.linkId) {
+            await db.contactEvent.update({ where: { id: row.id }, data: { portalLinkId: link.linkId } });
+          }
+        }
+      }
+
       const needsLetter =
         req.channel === 'LETTER' || req.channel === 'PEC' || (req.channel === 'EMAIL' && req.attachLetter === true);
       const letter = needsLetter
@@ -504,10 +516,10 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
       let result: ContactResult;
       switch (req.channel) {
         case 'EMAIL':
-          result = await sendEmail(req, d, to, row, wasPending, letter);
+          result = await sendEmail(req, mailOf(d), to, row, wasPending, letter);
           break;
         case 'PEC':
-          result = await sendPec(req, d, to, row, wasPending, letter);
+          result = await sendPec(req, mailOf(d), to, row, wasPending, letter);
           break;
         case 'LETTER':
           result = await finish(row, {
@@ -524,6 +536,61 @@ export function createContactActivities(deps: ContactDeps): Pick<SegugioActiviti
           break;
       }
       log.info({ ...logCtx, contactEventId: result.contactEventId, status: result.status }, 'contact processed');
+      return result;
+    },
+
+    async sendStatement(req: StatementRequest): Promise<ContactResult> {
+      const logCtx = { key: req.idempotencyKey, channel: req.channel, template: STATEMENT_TEMPLATE };
+      const existing = await db.contactEvent.findUnique({ where: { idempotencyKey: req.idempotencyKey } });
+      const done = existing && recorded(existing);
+      if (done) {
+        log.info({ ...logCtx, contactEventId: existing.id }, 'statement already recorded: not sending again');
+        return done;
+      }
+      if (req.channel !== 'EMAIL' && req.channel !== 'PEC') {
+        throw ApplicationFailure.nonRetryable(`a statement goes by EMAIL or PEC, not ${req.channel}`, 'BadRequest');
+      }
+      const statement = await buildStatement(db, req.customerId, now(), statementOptionsFromConfig(config));
+      const lang = req.lang ?? statement.customer.language;
+      // The debtor's personal portal link (minted or reused here, never in the workflow), as in every message.
+      const link = await linkForMessage({ db, config }, req.customerId, now());
+      const mail = { ...statementMail(statement, lang, config.LETTERHEAD_NAME, link?.url), lang };
+      // The invoices the statement lists (or those whose step asked, when nothing is open any more).
+      const listed = [...new Set(statement.sections.flatMap((s) => s.lines.map((l) => l.invoiceId)))];
+      const claimable: Claimable = {
+        idempotencyKey: req.idempotencyKey,
+        customerId: req.customerId,
+        invoiceIds: req.invoiceIds.length ? req.invoiceIds : listed,
+        channel: req.channel,
+        ...(req.stage ? { stage: req.stage } : {}),
+        template: STATEMENT_TEMPLATE,
+      };
+      const recipient = req.channel === 'EMAIL' ? statement.customer.email : statement.customer.pec;
+      const wasPending = existing?.status === 'PENDING';
+      const row = await claim(claimable, { language: lang, subject: mail.subject, recipient: recipient ?? null });
+      const to = (wasPending ? row.recipient : null) ?? recipient;
+      if (!to) {
+        log.info(logCtx, 'no address for this channel: statement skipped');
+        return finish(row, { status: 'SKIPPED', outcome: `NO_${req.channel}_ADDRESS` });
+      }
+      if (link && row.portalLinkId !== link.linkId) {
+        await db.contactEvent.update({ where: { id: row.id }, data: { portalLinkId: link.linkId } });
+      }
+      const file = await produceStatementFile(
+        { db, config },
+        {
+          idempotencyKey: req.idempotencyKey,
+          statement,
+          lang,
+          invoiceIds: claimable.invoiceIds,
+          ...(link ? { portal: { url: link.url, shortUrl: link.shortUrl } } : {}),
+        },
+      );
+      const result =
+        req.channel === 'EMAIL'
+          ? await sendEmail(req, mail, to, row, wasPending, file)
+          : await sendPec(req, mail, to, row, wasPending, file);
+      log.info({ ...logCtx, contactEventId: result.contactEventId, status: result.status }, 'statement processed');
       return result;
     },
   };

@@ -101,6 +101,13 @@ export interface MessageContext {
     paidToCostsMinor?: number;
   };
   plan?: { instalments: Array<{ dueDate: string; amountMinor: number }>; graceDays: number };
+  /**
+   * A waiver in force for the customer or its policy (contexts/interest-claims/waivers.ts): the letter claims none of
+   * the waived part — no interest line, no threat of charging it, no EUR 40 — and says nothing it would not claim.
+   */
+  waiver?: { interest: boolean; compensation: boolean };
+  /** The debtor's personal portal link, when the portal is on (contexts/portal). */
+  portal?: { url: string };
 }
 
 export interface RenderedMessage {
@@ -157,6 +164,11 @@ export interface Labels {
   fixedSum: string;
   /** Recipient label for a person (the company label, e.g. "Spett.le", is for businesses only). */
   toPerson: string;
+  /** The personal portal link (contexts/portal): its title and the sentence beside it. */
+  portalTitle: string;
+  portalText: string;
+  /** Printed letters: beside the QR code and the short address. */
+  portalScan: string;
 }
 
 export const LABELS: Record<Language, Labels> = {
@@ -196,6 +208,10 @@ export const LABELS: Record<Language, Labels> = {
       'Tasso = saggio degli interessi legali dell’anno (art. 1284 c.c.); interessi calcolati su 365 giorni.',
     fixedSum: 'Forfettario',
     toPerson: '',
+    portalTitle: 'La sua pagina personale',
+    portalText:
+      'Sulla sua pagina personale può vedere le fatture aperte, scaricare le lettere, pagare con il codice QR, indicare una data di pagamento, contestare una fattura o chiedere un piano di rientro:',
+    portalScan: 'Inquadri il codice QR o digiti l’indirizzo:',
   },
   en: {
     reference: 'Ref.',
@@ -232,6 +248,10 @@ export const LABELS: Record<Language, Labels> = {
       'Rate = Italian statutory interest rate of the year (Art. 1284 Civil Code); interest on a 365-day year.',
     fixedSum: 'Fixed sum',
     toPerson: 'To',
+    portalTitle: 'Your personal page',
+    portalText:
+      'On your personal page you can see your open invoices, download our letters, pay with the QR code, tell us when you will pay, dispute an invoice or ask for a payment plan:',
+    portalScan: 'Scan the QR code or type the address:',
   },
   fr: {
     reference: 'Réf.',
@@ -269,6 +289,10 @@ export const LABELS: Record<Language, Labels> = {
       'Taux = taux d’intérêt légal italien de l’année (art. 1284 du Code civil italien) ; intérêts sur 365 jours.',
     fixedSum: 'Forfait',
     toPerson: 'À l’attention de',
+    portalTitle: 'Votre page personnelle',
+    portalText:
+      'Sur votre page personnelle, vous pouvez consulter vos factures ouvertes, télécharger nos lettres, payer avec le code QR, nous indiquer une date de paiement, contester une facture ou demander un échéancier\u00a0:',
+    portalScan: 'Scannez le code QR ou saisissez l’adresse\u00a0:',
   },
 };
 
@@ -413,6 +437,14 @@ function renderBody(ctx: MessageContext): RenderedMessage {
   const instalmentCount = plan?.instalments.length ?? 0;
   const grace = plan?.graceDays ?? 0;
   const diffida = ctx.diffidaAdAdempiere === true && !b2c;
+  // What the letter may still claim: a waiver removes its part; consumers never owe the EUR 40 (art. 2 D.Lgs. 231/2002).
+  const waivedInterest = ctx.waiver?.interest === true;
+  const waivedFixed = ctx.waiver?.compensation === true || b2c;
+  // The second reminder's warning names only what would still be charged.
+  const charged = (parts: Array<string | false>, lead: string, joiner: string): string => {
+    const kept = parts.filter((x): x is string => Boolean(x));
+    return kept.length ? `${lead} ${kept.join(joiner)}` : '';
+  };
   const sign = (department: string): string =>
     [ctx.signatory?.name, ctx.signatory?.role, `${department} – ${company}`].filter(Boolean).join('\n');
 
@@ -479,8 +511,8 @@ function renderBody(ctx: MessageContext): RenderedMessage {
           ],
           outro: [
             b2c
-              ? `La invitiamo a regolarizzare la posizione entro il ${d(ctx.deadline)}. In mancanza saremo costretti ad avviare le azioni a tutela del credito, con addebito degli interessi di mora al saggio legale.`
-              : `Vi invitiamo a regolarizzare la posizione entro il ${d(ctx.deadline)}. In mancanza saremo costretti a sospendere le forniture e ad avviare le azioni a tutela del credito, con addebito degli interessi di mora e delle spese di recupero.`,
+              ? `La invitiamo a regolarizzare la posizione entro il ${d(ctx.deadline)}. In mancanza saremo costretti ad avviare le azioni a tutela del credito${charged([!waivedInterest && 'degli interessi di mora al saggio legale'], ', con addebito', ' e ')}.`
+              : `Vi invitiamo a regolarizzare la posizione entro il ${d(ctx.deadline)}. In mancanza saremo costretti a sospendere le forniture e ad avviare le azioni a tutela del credito${charged([!waivedInterest && 'degli interessi di mora', !waivedFixed && 'delle spese di recupero'], ', con addebito', ' e ')}.`,
             you.paid,
           ],
           closing,
@@ -539,13 +571,18 @@ function renderBody(ctx: MessageContext): RenderedMessage {
         };
       case 'formal-notice': {
         const title = diffida ? 'Diffida ad adempiere e costituzione in mora' : 'Costituzione in mora';
-        const interestLine = !i
-          ? b2c
-            ? 'Sono inoltre dovuti gli interessi di mora al saggio legale (artt. 1224 e 1284 c.c.) fino al saldo.'
-            : 'Sono inoltre dovuti gli interessi moratori ai sensi del D.Lgs. 231/2002 fino al saldo.'
-          : b2c
-            ? `Sono inoltre dovuti gli interessi di mora al saggio legale (artt. 1224 e 1284 c.c.), pari a ${m(i.interestMinor)} maturati al ${d(i.asOf)} e in ulteriore maturazione fino al saldo.`
-            : `Sono inoltre dovuti gli interessi moratori ai sensi dell’art. 5 del D.Lgs. 231/2002, pari a ${m(i.interestMinor)} maturati al ${d(i.asOf)} e in ulteriore maturazione fino al saldo${fixed ? `, e l’importo forfettario di ${fixed} a titolo di risarcimento dei costi di recupero (art. 6 D.Lgs. 231/2002)` : ''}.`;
+        const interestLine: string | null = waivedInterest
+          ? // Interest waived: at most the EUR 40, when it is still claimed and due.
+            waivedFixed || !fixed
+            ? null
+            : `È inoltre dovuto l’importo forfettario di ${fixed} a titolo di risarcimento dei costi di recupero (art. 6 D.Lgs. 231/2002).`
+          : !i
+            ? b2c
+              ? 'Sono inoltre dovuti gli interessi di mora al saggio legale (artt. 1224 e 1284 c.c.) fino al saldo.'
+              : 'Sono inoltre dovuti gli interessi moratori ai sensi del D.Lgs. 231/2002 fino al saldo.'
+            : b2c
+              ? `Sono inoltre dovuti gli interessi di mora al saggio legale (artt. 1224 e 1284 c.c.), pari a ${m(i.interestMinor)} maturati al ${d(i.asOf)} e in ulteriore maturazione fino al saldo.`
+              : `Sono inoltre dovuti gli interessi moratori ai sensi dell’art. 5 del D.Lgs. 231/2002, pari a ${m(i.interestMinor)} maturati al ${d(i.asOf)} e in ulteriore maturazione fino al saldo${fixed ? `, e l’importo forfettario di ${fixed} a titolo di risarcimento dei costi di recupero (art. 6 D.Lgs. 231/2002)` : ''}.`;
         return {
           subject: `${title} – ${inv}`,
           title,
@@ -559,7 +596,7 @@ function renderBody(ctx: MessageContext): RenderedMessage {
                 : 'Con la presente, ai sensi e per gli effetti dell’art. 1219 c.c., vi costituiamo formalmente in mora.',
           ],
           outro: [
-            interestLine,
+            ...(interestLine ? [interestLine] : []),
             b2c
               ? `La invitiamo a pagare la somma complessiva di ${total} entro quindici giorni dal ricevimento della presente.`
               : `Vi intimiamo di pagare la somma complessiva di ${total} entro quindici giorni dal ricevimento della presente.`,
@@ -647,8 +684,8 @@ function renderBody(ctx: MessageContext): RenderedMessage {
           intro: [`malgré notre précédente relance, la somme de ${bal} relative ${invA} reste impayée.`],
           outro: [
             b2c
-              ? `Nous vous demandons de régulariser votre situation avant le ${d(ctx.deadline)}. À défaut, nous serons contraints d’engager le recouvrement de notre créance, majorée des intérêts moratoires au taux légal.`
-              : `Nous vous demandons de régulariser votre situation avant le ${d(ctx.deadline)}. À défaut, nous serons contraints de suspendre les livraisons et d’engager le recouvrement de notre créance, majorée des intérêts de retard et des frais de recouvrement.`,
+              ? `Nous vous demandons de régulariser votre situation avant le ${d(ctx.deadline)}. À défaut, nous serons contraints d’engager le recouvrement de notre créance${charged([!waivedInterest && 'des intérêts moratoires au taux légal'], ', majorée', ' et ')}.`
+              : `Nous vous demandons de régulariser votre situation avant le ${d(ctx.deadline)}. À défaut, nous serons contraints de suspendre les livraisons et d’engager le recouvrement de notre créance${charged([!waivedInterest && 'des intérêts de retard', !waivedFixed && 'des frais de recouvrement'], ', majorée', ' et ')}.`,
             paid,
           ],
           closing,
@@ -708,13 +745,21 @@ function renderBody(ctx: MessageContext): RenderedMessage {
               : 'Par la présente, nous vous mettons en demeure de vous acquitter de votre dette (art. 1219 du Code civil italien).',
           ],
           outro: [
-            !i
-              ? b2c
-                ? 'S’y ajoutent les intérêts moratoires au taux légal italien (art. 1224 et 1284 du Code civil italien) jusqu’au paiement complet.'
-                : 'S’y ajoutent les intérêts de retard légaux (directive 2011/7/UE, D.Lgs. 231/2002) jusqu’au paiement complet.'
-              : b2c
-                ? `S’y ajoutent les intérêts moratoires au taux légal italien (art. 1224 et 1284 du Code civil italien), soit ${m(i.interestMinor)} au ${d(i.asOf)} et jusqu’au paiement complet.`
-                : `S’y ajoutent les intérêts de retard légaux (directive 2011/7/UE, art. 5 D.Lgs. 231/2002), soit ${m(i.interestMinor)} au ${d(i.asOf)} et jusqu’au paiement complet${fixed ? `, ainsi que l’indemnité forfaitaire pour frais de recouvrement de ${fixed} (art. 6)` : ''}.`,
+            ...(waivedInterest
+              ? waivedFixed || !fixed
+                ? []
+                : [
+                    `S’y ajoute l’indemnité forfaitaire pour frais de recouvrement de ${fixed} (art. 6 D.Lgs. 231/2002).`,
+                  ]
+              : [
+                  !i
+                    ? b2c
+                      ? 'S’y ajoutent les intérêts moratoires au taux légal italien (art. 1224 et 1284 du Code civil italien) jusqu’au paiement complet.'
+                      : 'S’y ajoutent les intérêts de retard légaux (directive 2011/7/UE, D.Lgs. 231/2002) jusqu’au paiement complet.'
+                    : b2c
+                      ? `S’y ajoutent les intérêts moratoires au taux légal italien (art. 1224 et 1284 du Code civil italien), soit ${m(i.interestMinor)} au ${d(i.asOf)} et jusqu’au paiement complet.`
+                      : `S’y ajoutent les intérêts de retard légaux (directive 2011/7/UE, art. 5 D.Lgs. 231/2002), soit ${m(i.interestMinor)} au ${d(i.asOf)} et jusqu’au paiement complet${fixed ? `, ainsi que l’indemnité forfaitaire pour frais de recouvrement de ${fixed} (art. 6)` : ''}.`,
+                ]),
             `Nous vous demandons de régler la somme totale de ${total} dans un délai de quinze jours à compter de la réception de la présente.`,
             diffida
               ? 'À défaut, le contrat sera résolu de plein droit (art. 1454 du Code civil italien), sans préjudice de dommages-intérêts, et nous engagerons sans autre avis une procédure judiciaire de recouvrement, à vos frais.'
@@ -789,8 +834,8 @@ function renderBody(ctx: MessageContext): RenderedMessage {
         intro: [`Despite our previous reminder, ${bal} for ${inv} is still unpaid.`],
         outro: [
           b2c
-            ? `Please settle your account by ${d(ctx.deadline)}. Otherwise we will have to take steps to recover the debt, together with default interest at the statutory rate.`
-            : `Please settle your account by ${d(ctx.deadline)}. Otherwise we will have to suspend deliveries and take steps to recover the debt, together with late-payment interest and recovery costs.`,
+            ? `Please settle your account by ${d(ctx.deadline)}. Otherwise we will have to take steps to recover the debt${charged([!waivedInterest && 'default interest at the statutory rate'], ', together with', ' and ')}.`
+            : `Please settle your account by ${d(ctx.deadline)}. Otherwise we will have to suspend deliveries and take steps to recover the debt${charged([!waivedInterest && 'late-payment interest', !waivedFixed && 'recovery costs'], ', together with', ' and ')}.`,
           paid,
         ],
         closing,
@@ -848,13 +893,19 @@ function renderBody(ctx: MessageContext): RenderedMessage {
             : 'We hereby formally give you notice of default (Art. 1219 of the Italian Civil Code) and demand payment.',
         ],
         outro: [
-          !i
-            ? b2c
-              ? 'Default interest at the Italian statutory rate (Arts. 1224 and 1284 Italian Civil Code) is also due until payment.'
-              : 'Statutory late-payment interest (Directive 2011/7/EU, Italian D.Lgs. 231/2002) is also due until payment.'
-            : b2c
-              ? `Default interest at the Italian statutory rate (Arts. 1224 and 1284 Italian Civil Code) is also due: ${m(i.interestMinor)} accrued up to ${d(i.asOf)} and continuing until payment.`
-              : `Statutory late-payment interest (Directive 2011/7/EU, Art. 5 Italian D.Lgs. 231/2002) is also due: ${m(i.interestMinor)} accrued up to ${d(i.asOf)} and continuing until payment${fixed ? `, plus the fixed compensation for recovery costs of ${fixed} (Art. 6)` : ''}.`,
+          ...(waivedInterest
+            ? waivedFixed || !fixed
+              ? []
+              : [`The fixed compensation for recovery costs of ${fixed} (Art. 6 Italian D.Lgs. 231/2002) is also due.`]
+            : [
+                !i
+                  ? b2c
+                    ? 'Default interest at the Italian statutory rate (Arts. 1224 and 1284 Italian Civil Code) is also due until payment.'
+                    : 'Statutory late-payment interest (Directive 2011/7/EU, Italian D.Lgs. 231/2002) is also due until payment.'
+                  : b2c
+                    ? `Default interest at the Italian statutory rate (Arts. 1224 and 1284 Italian Civil Code) is also due: ${m(i.interestMinor)} accrued up to ${d(i.asOf)} and continuing until payment.`
+                    : `Statutory late-payment interest (Directive 2011/7/EU, Art. 5 Italian D.Lgs. 231/2002) is also due: ${m(i.interestMinor)} accrued up to ${d(i.asOf)} and continuing until payment${fixed ? `, plus the fixed compensation for recovery costs of ${fixed} (Art. 6)` : ''}.`,
+              ]),
           `We demand payment of the total of ${total} within fifteen days of your receipt of this letter.`,
           diffida
             ? 'Failing that, the contract will be terminated by operation of law (Art. 1454 Italian Civil Code), without prejudice to damages, and we will start legal proceedings to recover what is owed without further notice, at your expense.'

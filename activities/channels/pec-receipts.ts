@@ -7,6 +7,10 @@
  * receipt of that UID, so a worker killed mid-run resumes at the first unprocessed message; a receipt the provider
  * wrote twice, or one re-read after a UIDVALIDITY change, is recognised by its dedupe key and counted once. The
  * evidence file is named by its checksum, so writing it again is harmless.
+ *
+ * Trust: a receipt counts only when its provider's S/MIME signature verifies against PEC_RECEIPT_CA_FILE and the
+ * daticert read is the signed one (contexts/notices/pec-signature.ts). Otherwise it is stored as evidence under a key
+ * of its own (a forged copy must not shadow the genuine receipt), moves nothing, and a person gets a task.
  */
 import crypto from 'node:crypto';
 import path from 'node:path';
@@ -15,7 +19,9 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../../infra/config';
 import type { Db } from '../../infra/db';
 import type { Logger } from '../../infra/logger';
-import { parsePecReceipt, receiptDedupeKey } from '../../contexts/notices/pec-receipt';
+import { simpleParser } from 'mailparser';
+import { parsePecReceipt, receiptDedupeKey, type PecReceipt } from '../../contexts/notices/pec-receipt';
+import { verifyPecSignature } from '../../contexts/notices/pec-signature';
 import { recordReceiptTx, signalPendingReceipts } from '../../contexts/notices/service';
 import { writeFileAtomic } from '../../infra/files';
 import { createPecGateway, pecSettings, type PecGateway } from './providers/pec';
@@ -29,6 +35,8 @@ export interface PecReceiptsResult {
   duplicates: number;
   /** Messages that are not receipts of ours (no matching contact, or not a receipt). */
   ignored: number;
+  /** Receipts of ours whose provider signature did not verify: evidence and a task, no status change. */
+  untrusted: number;
   /** Receipts passed on to invoice workflows. */
   signalled: number;
 }
@@ -58,6 +66,20 @@ export function createPecReceiptActivities(deps: {
   const pec = deps.pec !== undefined ? deps.pec : settings ? createPecGateway(settings) : null;
   const cursorKey = settings ? `${settings.user}@${settings.imap.host}/${settings.imap.mailbox}` : '';
 
+  /** Why a receipt of ours cannot be trusted, or null when its signature verifies and covers its daticert. */
+  async function distrust(raw: Buffer, receipt: PecReceipt): Promise<string | null> {
+    if (!config.PEC_RECEIPT_CA_FILE) return 'no trusted CA is configured (PEC_RECEIPT_CA_FILE)';
+    const check = await verifyPecSignature(raw, { caFile: config.PEC_RECEIPT_CA_FILE });
+    if (check.status !== 'VALID')
+      return `${check.status === 'UNSIGNED' ? 'unsigned' : 'invalid signature'}: ${check.reason}`;
+    // The status comes from the daticert: it must be the one the provider signed, not one added beside it.
+    const signed = await simpleParser(check.content, { skipHtmlToText: true, skipTextToHtml: true });
+    const inside = signed.attachments.find((a) => (a.filename ?? '').toLowerCase() === 'daticert.xml');
+    if (!inside || !receipt.daticert || !inside.content.equals(receipt.daticert))
+      return 'the daticert.xml read is not the one the provider signed';
+    return null;
+  }
+
   async function storeEvidence(raw: Buffer, contactEventId: string): Promise<{ path: string; sha256: string }> {
     const sha256 = crypto.createHash('sha256').update(raw).digest('hex');
     const rel = path.join('receipts', contactEventId, `${sha256}.eml`);
@@ -67,7 +89,7 @@ export function createPecReceiptActivities(deps: {
 
   return {
     async pollPecReceipts(): Promise<PecReceiptsResult> {
-      const out: PecReceiptsResult = { read: 0, recorded: 0, duplicates: 0, ignored: 0, signalled: 0 };
+      const out: PecReceiptsResult = { read: 0, recorded: 0, duplicates: 0, ignored: 0, untrusted: 0, signalled: 0 };
       // Receipts recorded by a run (or a raccomandata API call) that died before signalling go first, PEC or not.
       out.signalled += await signalPendingReceipts(db, temporal, () => heartbeat(out));
       if (!pec || !settings) return out;
@@ -106,6 +128,7 @@ export function createPecReceiptActivities(deps: {
                 })
               : null;
             const evidence = raw && contact ? await storeEvidence(raw, contact.id) : null;
+            const untrusted = raw && receipt && contact ? await distrust(raw, receipt) : null;
             const result = await db.$transaction(async (tx) => {
               const r =
                 receipt && contact && raw && evidence
@@ -113,7 +136,8 @@ export function createPecReceiptActivities(deps: {
                       contactEventId: contact.id,
                       channel: 'PEC',
                       kind: receipt.kind,
-                      dedupeKey: receiptDedupeKey(receipt),
+                      dedupeKey: untrusted ? `pec-untrusted:${evidence.sha256}` : receiptDedupeKey(receipt),
+                      untrusted,
                       occurredAt: new Date(receipt.at),
                       recipient: receipt.recipient,
                       issuer: receipt.issuer,
@@ -128,7 +152,10 @@ export function createPecReceiptActivities(deps: {
             });
             if (!result) out.ignored++;
             else if (result.duplicate) out.duplicates++;
-            else out.recorded++;
+            else if (untrusted) {
+              out.untrusted++;
+              log.warn({ contactEventId: contact?.id, uid: String(uid), why: untrusted }, 'PEC receipt not trusted');
+            } else out.recorded++;
             heartbeat(out);
           }
         } finally {

@@ -1,12 +1,17 @@
-/** The collectors' agenda and task outcomes. */
+/** The collectors' agenda, task outcomes and click-to-call. */
+import { z } from 'zod';
 import { principalOf } from '../../contexts/access/access';
 import { audit } from '../../contexts/access/audit';
 import { HttpError } from '../../contexts/errors';
 import type { RouteTable } from '../registry';
 import { agendaQuery, completeTaskSchema, idParams, reassignSchema } from '../../contexts/schemas';
 import { agenda, completeTask, reassignTask } from '../../contexts/collections/agenda';
+import { placeCall } from '../../contexts/collections/calls';
 import { idempotencyKey } from '../../contexts/collections/customers';
 import type { RouteDeps } from './deps';
+
+/** Click-to-call takes no fields: the task names the customer, the configuration the collector's number. */
+const callSchema = z.object({}).strict();
 
 export function agendaRoutes(t: RouteTable, deps: RouteDeps): void {
   const adeps = {
@@ -79,6 +84,44 @@ export function agendaRoutes(t: RouteTable, deps: RouteDeps): void {
       const result = await reassignTask(adeps, params.id, body.assigneeId);
       await audit(deps.db, req, 'task.reassign', 'Task', params.id, result.after, result.before);
       res.json(result.after);
+    },
+  );
+
+  t.add(
+    {
+      method: 'post',
+      path: '/v1/tasks/:id/call',
+      roles: ['collector', 'manager'],
+      tag: 'agenda',
+      summary: 'Click-to-call: ring the collector, then bridge them to the customer of a call task (Twilio)',
+      description:
+        'Only where Twilio and TWILIO_AGENT_NUMBER are configured (409 CLICK_TO_CALL_UNAVAILABLE otherwise). The call ' +
+        'goes through the contact activity (the quiet hours hold: DEFERRED with notBefore). Idempotency-Key required; ' +
+        'the same key answers the same call (`duplicate: true`) and never rings twice.',
+      params: idParams,
+      body: callSchema,
+      mutating: true,
+      responses: {
+        200: 'SENT (ringing), DEFERRED (quiet hours), SKIPPED (no phone) or PENDING (still being placed)',
+        409: 'Not configured, task closed or not a call, no phone',
+      },
+    },
+    async (req, res, { params }) => {
+      const p = principalOf(req);
+      const result = await placeCall(
+        {
+          db: deps.db,
+          temporal: deps.temporal,
+          taskQueue: deps.taskQueue,
+          clickToCall: Boolean(deps.clickToCall),
+          temporalTimeoutMs: deps.temporalTimeoutMs,
+        },
+        p,
+        params.id,
+        idempotencyKey(req),
+      );
+      if (!result.duplicate) await audit(deps.db, req, 'task.call', 'Task', result.taskId, { status: result.status });
+      res.json(result);
     },
   );
 }

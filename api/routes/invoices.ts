@@ -5,6 +5,7 @@ import type { z } from 'zod';
 import type { UpdateDefinition } from '@temporalio/common';
 import {
   approveLegalUpdate,
+  chooseEntryUpdate,
   declineLegalUpdate,
   openDisputeUpdate,
   pauseUpdate,
@@ -13,6 +14,7 @@ import {
   recordPromiseUpdate,
   resolveDisputeUpdate,
   resumeUpdate,
+  sendReminderUpdate,
   writeOffUpdate,
   type InvoiceState,
 } from '../../workflows/contract';
@@ -24,6 +26,7 @@ import { HttpError } from '../../contexts/errors';
 import type { RouteTable } from '../registry';
 import {
   adjustmentSchema,
+  chooseEntrySchema,
   createInvoiceSchema,
   declineLegalSchema,
   disputeSchema,
@@ -35,6 +38,7 @@ import {
   contactParams,
   listInvoicesQuery,
   pauseSchema,
+  sendReminderSchema,
   paymentSchema,
   planSchema,
   promiseSchema,
@@ -116,12 +120,30 @@ export const DECISIONS: Decision[] = [
     update: resumeUpdate,
   },
   {
+    path: 'remind',
+    name: 'reminder',
+    summary:
+      'Send the current reminder now: the template and channels of the policy’s last fired REMINDER step (else the next), in the customer’s language; the schedule does not move. Refused (422 with a reason) while disputed, paused or in legal action, before the due date, and when a reminder already went out today',
+    roles: ['collector', 'manager'],
+    schema: sendReminderSchema,
+    update: sendReminderUpdate,
+  },
+  {
     path: 'write-off',
     name: 'write-off',
     summary: 'Write the invoice off',
     roles: ['manager'],
     schema: writeOffSchema,
     update: writeOffUpdate,
+  },
+  {
+    path: 'triage',
+    name: 'triage',
+    summary:
+      'Choose where an invoice that arrived overdue in a TRIAGE entry band enters the cadence (START or a stage of its policy)',
+    roles: ['collector', 'manager'],
+    schema: chooseEntrySchema,
+    update: chooseEntryUpdate,
   },
   {
     path: 'legal/approve',
@@ -162,6 +184,7 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
     taskQueue: deps.taskQueue,
     timeZone: deps.timeZone,
     temporalTimeoutMs: deps.temporalTimeoutMs,
+    extraHolidays: deps.extraHolidays,
   };
 
   t.add(
@@ -240,9 +263,9 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
     {
       method: 'get',
       path: '/v1/invoices',
-      roles: ['collector', 'manager'],
+      roles: ['collector', 'manager', 'salesperson'],
       tag: 'reading',
-      summary: 'List invoices with filters (collectors see their own customers only)',
+      summary: 'List invoices with filters (collectors and salespeople see their own customers only)',
       description:
         'Filters: stage (comma-separated), customer (id or external id), segment, area, collector, salesperson, ' +
         'overdueMin/overdueMax (days overdue), open. Paginated with page and pageSize (≤ 200).',
@@ -259,7 +282,7 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
     {
       method: 'get',
       path: '/v1/invoices/:id',
-      roles: ['erp', 'collector', 'manager'],
+      roles: ['erp', 'collector', 'manager', 'salesperson'],
       tag: 'reading',
       summary: 'One invoice: its state and the timeline of contacts, decisions and payments',
       description:
@@ -279,7 +302,7 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
     {
       method: 'get',
       path: '/v1/invoices/:id/state',
-      roles: ['erp', 'collector', 'manager'],
+      roles: ['erp', 'collector', 'manager', 'salesperson'],
       tag: 'reading',
       summary:
         "One invoice's state only (stage, balance, next action), from the mirror or, with live=true, the workflow",

@@ -353,125 +353,90 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
     },
   );
 
-  /** Aging buckets (not due, 1–30, 31–60, 61–90, 91–180, >180) by balance and count at `asOf`. */
-  t.add(
+  /**
+   * The KPIs that are one report function and one table each: over a period (default: the 90 days ending today) or
+   * at a date (`asOf`, default: today). The JSON carries the period or the date beside the figures.
+   */
+  const periodKpis: Array<{
+    name: string;
+    summary: string;
+    response: string;
+    report: (db: Db, period: { from: string; to: string }, f: ReportFilter) => Promise<unknown>;
+    table: (data: never, groupBy?: string) => Table;
+  }> = [
     {
-      ...kpi,
-      path: '/v1/reports/aging',
-      summary: 'Aging buckets (not due, 1–30, 31–60, 61–90, 91–180, >180) by balance and count',
-      query: asOfQuery,
-      responses: { 200: 'The buckets at asOf (default: today)' },
-    },
-    async (_req, res, { query: q }) => {
-      const asOf = q.asOf ?? today();
-      const data = await agingReport(deps.db, asOf, filterOf(q));
-      await send(res, q.format, 'aging', { asOf, ...data }, () => agingTable(data, q.groupBy), q.currency);
-    },
-  );
-
-  /** Promise-kept rate of the promises falling due in the period. */
-  t.add(
-    {
-      ...kpi,
-      path: '/v1/reports/promises',
+      name: 'promises',
       summary: 'Promise-kept rate of the promises falling due in the period',
-      query: periodQuery,
-      responses: { 200: 'Kept, broken and open promises' },
+      response: 'Kept, broken and open promises',
+      report: promiseReport,
+      table: promiseTable,
     },
-    async (_req, res, { query: q }) => {
-      const data = await promiseReport(deps.db, periodOf(q), filterOf(q));
-      await send(
-        res,
-        q.format,
-        'promises',
-        { period: periodOf(q), ...data },
-        () => promiseTable(data, q.groupBy),
-        q.currency,
-      );
-    },
-  );
-
-  /** Dispute rate, outcomes and mean time to resolution. */
-  t.add(
     {
-      ...kpi,
-      path: '/v1/reports/disputes',
+      name: 'disputes',
       summary: 'Dispute rate, outcomes and mean time to resolution',
-      query: periodQuery,
-      responses: { 200: 'Disputes of the period' },
+      response: 'Disputes of the period',
+      report: disputeReport,
+      table: disputeTable,
     },
-    async (_req, res, { query: q }) => {
-      const data = await disputeReport(deps.db, periodOf(q), filterOf(q));
-      await send(
-        res,
-        q.format,
-        'disputes',
-        { period: periodOf(q), ...data },
-        () => disputeTable(data, q.groupBy),
-        q.currency,
-      );
-    },
-  );
-
-  /** Distribution of the non-payment reasons collectors recorded. */
-  t.add(
     {
-      ...kpi,
-      path: '/v1/reports/reasons',
+      name: 'reasons',
       summary: 'Distribution of the non-payment reasons collectors recorded',
-      query: periodQuery,
-      responses: { 200: 'Reasons of the period' },
+      response: 'Reasons of the period',
+      report: reasonReport,
+      table: reasonTable,
     },
-    async (_req, res, { query: q }) => {
-      const data = await reasonReport(deps.db, periodOf(q), filterOf(q));
-      await send(
-        res,
-        q.format,
-        'reasons',
-        { period: periodOf(q), ...data },
-        () => reasonTable(data, q.groupBy),
-        q.currency,
-      );
-    },
-  );
-
-  /** Open invoices by current stage. */
-  t.add(
     {
-      ...kpi,
-      path: '/v1/reports/pipeline',
-      summary: 'Open invoices by current stage',
-      query: asOfQuery,
-      responses: { 200: 'The pipeline at asOf (default: today)' },
-    },
-    async (_req, res, { query: q }) => {
-      const asOf = q.asOf ?? today();
-      const data = await pipelineReport(deps.db, asOf, filterOf(q));
-      await send(res, q.format, 'pipeline', { asOf, ...data }, () => pipelineTable(data, q.groupBy), q.currency);
-    },
-  );
-
-  /** What each stage recovered of the balance that entered it. */
-  t.add(
-    {
-      ...kpi,
-      path: '/v1/reports/recovery',
+      name: 'recovery',
       summary: 'What each stage recovered of the balance that entered it',
-      query: periodQuery,
-      responses: { 200: 'Recovery by stage for the period' },
+      response: 'Recovery by stage for the period',
+      report: recoveryReport,
+      table: recoveryTable,
     },
-    async (_req, res, { query: q }) => {
-      const data = await recoveryReport(deps.db, periodOf(q), filterOf(q));
-      await send(
-        res,
-        q.format,
-        'recovery',
-        { period: periodOf(q), ...data },
-        () => recoveryTable(data, q.groupBy),
-        q.currency,
-      );
+  ];
+  const asOfKpis: Array<{
+    name: string;
+    summary: string;
+    response: string;
+    report: (db: Db, asOf: string, f: ReportFilter) => Promise<unknown>;
+    table: (data: never, groupBy?: string) => Table;
+  }> = [
+    {
+      name: 'aging',
+      summary: 'Aging buckets (not due, 1–30, 31–60, 61–90, 91–180, >180) by balance and count',
+      response: 'The buckets at asOf (default: today)',
+      report: agingReport,
+      table: agingTable,
     },
-  );
+    {
+      name: 'pipeline',
+      summary: 'Open invoices by current stage',
+      response: 'The pipeline at asOf (default: today)',
+      report: pipelineReport,
+      table: pipelineTable,
+    },
+  ];
+  for (const k of asOfKpis) {
+    t.add(
+      { ...kpi, path: `/v1/reports/${k.name}`, summary: k.summary, query: asOfQuery, responses: { 200: k.response } },
+      async (_req, res, { query: q }) => {
+        const asOf = q.asOf ?? today();
+        const data = await k.report(deps.db, asOf, filterOf(q));
+        const table = () => k.table(data as never, q.groupBy);
+        await send(res, q.format, k.name, { asOf, ...(data as object) }, table, q.currency);
+      },
+    );
+  }
+  for (const k of periodKpis) {
+    t.add(
+      { ...kpi, path: `/v1/reports/${k.name}`, summary: k.summary, query: periodQuery, responses: { 200: k.response } },
+      async (_req, res, { query: q }) => {
+        const period = periodOf(q);
+        const data = await k.report(deps.db, period, filterOf(q));
+        const table = () => k.table(data as never, q.groupBy);
+        await send(res, q.format, k.name, { period, ...(data as object) }, table, q.currency);
+      },
+    );
+  }
 
   /** Monthly trend from the snapshots (default: the 12 months up to last month). */
   t.add(

@@ -1,6 +1,7 @@
 /**
- * Who may see what: collectors work their own customers (Customer.collectorId) and their own tasks; managers and
- * admins see everything; ERP keys read invoices they sent. Checks run after the row is found, before any effect.
+ * Who may see what: collectors work their own customers (Customer.collectorId) and their own tasks; salespeople read
+ * their own customers (Customer.salespersonId) and change nothing but ask for pauses; managers and admins see
+ * everything; ERP keys read invoices they sent. Checks run after the row is found, before any effect.
  */
 import type { Request } from 'express';
 import type { Actor } from '../../workflows/contract';
@@ -25,10 +26,24 @@ export function collectorScope(p: Principal): string | null {
   return p.userId ?? '\u0000no-user';
 }
 
-export function assertCustomerAccess(p: Principal, customer: { collectorId: string | null }): void {
+/** A salesperson sees only the customers they follow; everyone else passes. */
+export function salespersonScope(p: Principal): string | null {
+  if (p.role !== 'salesperson') return null;
+  return p.userId ?? '\u0000no-user';
+}
+
+export function assertCustomerAccess(
+  p: Principal,
+  // `salespersonId` absent (not read) counts as "not theirs": a salesperson is refused rather than let through.
+  customer: { collectorId: string | null; salespersonId?: string | null },
+): void {
   const scope = collectorScope(p);
   if (scope !== null && customer.collectorId !== scope) {
     throw new HttpError(403, 'FORBIDDEN', 'this customer is assigned to another collector');
+  }
+  const sales = salespersonScope(p);
+  if (sales !== null && customer.salespersonId !== sales) {
+    throw new HttpError(403, 'FORBIDDEN', 'this customer is followed by another salesperson');
   }
 }
 

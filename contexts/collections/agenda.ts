@@ -1,5 +1,5 @@
 /**
- * The collectors' agenda: open tasks due today plus every overdue one, most valuable first. Priority is
+ * The collectors' agenda: every open task (a callback from its day on), most valuable first. Priority is
  * amount × days overdue × risk, where risk comes from the customer's internal rating (A safest … E riskiest).
  */
 import type { Request } from 'express';
@@ -16,11 +16,13 @@ import {
 } from '../../workflows/contract';
 import { actorOf, assertTaskAccess, collectorScope } from '../access/access';
 import type { Principal } from '../access/auth';
-import { badRequest, conflict, notFound } from '../errors';
+import { badRequest, conflict, HttpError, notFound } from '../errors';
 import type { AgendaQuery, CompleteTaskBody } from '../schemas';
 import { minorPerMajorSql } from '../reports/filters';
+import { termEndSql } from '../intake/term-end';
 import { minorPerMajor } from '../../domain/money';
 import { executeDecision, type DecisionDeps } from './decisions';
+import { requestInvoice } from '../portal/actions';
 
 /** Risk weight per rating: an E customer's euro overdue weighs five times an A customer's. */
 export const RATING_RISK: Record<string, number> = { A: 1, B: 2, C: 3, D: 4, E: 5 };
@@ -61,7 +63,12 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
   tomorrow.setUTCDate(tomorrow.getUTCDate() + 1);
   const endOfToday = zonedMidnight(tomorrow.toISOString().slice(0, 10), deps.timeZone);
   const startOfToday = zonedMidnight(today, deps.timeZone);
-  const conditions: Prisma.Sql[] = [Prisma.sql`t.status = 'OPEN'`, Prisma.sql`t."dueAt" < ${endOfToday}`];
+  // A task's dueAt is its deadline (a call's outcome within callOutcomeDeadline, a dispute reviewed within five days):
+  // the work is there from the moment it opens. Only a callback is an appointment, kept off the agenda until its day.
+  const conditions: Prisma.Sql[] = [
+    Prisma.sql`t.status = 'OPEN'`,
+    Prisma.sql`(t.kind <> 'CALLBACK' OR t."dueAt" < ${endOfToday})`,
+  ];
   const scope = collectorScope(p);
   const collector = scope ?? q.collector;
   if (collector === 'unassigned' && scope === null) conditions.push(Prisma.sql`t."assigneeId" IS NULL`);
@@ -82,17 +89,17 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
       SELECT t.id, t."dueAt",
         COALESCE(i."balanceMinor", co.balance, 0)::bigint AS balance,
         COALESCE(i."balanceMinor" / ${minorPerMajorSql(Prisma.sql`i.currency`)}, co.major, 0)::numeric AS major,
-        CASE WHEN i.id IS NOT NULL THEN GREATEST(0, ${todayDate} - i."dueDate") ELSE COALESCE(co.days, 0) END AS days,
+        CASE WHEN i.id IS NOT NULL THEN GREATEST(0, ${todayDate} - ${termEndSql('i')}) ELSE COALESCE(co.days, 0) END AS days,
         CASE upper(c.rating) ${riskCases} ELSE ${RATING_RISK.C}::int END AS risk
       FROM "Task" t
       LEFT JOIN "Customer" c ON c.id = t."customerId"
       LEFT JOIN "Invoice" i ON i.id = t."invoiceId"
       LEFT JOIN LATERAL (
-        SELECT SUM(o."balanceMinor") AS balance, MAX(${todayDate} - o."dueDate") AS days,
+        SELECT SUM(o."balanceMinor") AS balance, MAX(${todayDate} - ${termEndSql('o')}) AS days,
           SUM(o."balanceMinor" / ${minorPerMajorSql(Prisma.sql`o.currency`)}) AS major
         FROM "Invoice" o
         WHERE t."invoiceId" IS NULL AND o."customerId" = t."customerId"
-          AND o.stage NOT IN (${Prisma.join([...TERMINAL_STAGES])}) AND o."dueDate" < ${todayDate}
+          AND o.stage NOT IN (${Prisma.join([...TERMINAL_STAGES])}) AND ${termEndSql('o')} < ${todayDate}
       ) co ON true
       WHERE ${Prisma.join(conditions, ' AND ')}
     ) r
@@ -116,6 +123,16 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
     include: { invoice: true, customer: true },
   });
   const byId = new Map(tasks.map((t) => [t.id, t]));
+  const invoiceIds = tasks.flatMap((t) => (t.invoiceId ? [t.invoiceId] : []));
+  const [work, disputed] = await Promise.all([
+    workOf(deps.db, tasks),
+    // The stage alone would say "REMINDER" of an invoice whose dunning a dispute has stopped.
+    invoiceIds.length
+      ? deps.db.dispute
+          .findMany({ where: { invoiceId: { in: invoiceIds }, status: 'OPEN' }, select: { invoiceId: true } })
+          .then((rows) => new Set(rows.map((d) => d.invoiceId)))
+      : Promise.resolve(new Set<string>()),
+  ]);
   const items = ranked.flatMap((r) => {
     const t = byId.get(r.id);
     if (!t) return []; // deleted between the two reads
@@ -146,15 +163,89 @@ export async function agenda(deps: AgendaDeps, p: Principal, q: AgendaQuery) {
               invoiceId: inv.id,
               number: inv.externalNumber,
               stage: inv.stage,
+              disputed: disputed.has(inv.id),
               currency: inv.currency,
               balanceMinor: balance,
               daysOverdue: days,
             }
           : null,
+        // What the debtor asked for on the portal (PLAN, PAYMENT_CLAIM, CONTACT), decided from the agenda with the
+        // same POST /v1/portal/requests/:id/approve|decline as anywhere else.
+        request: work.requests.get(t.id) ?? null,
+        // A REVIEW_DISPUTE task: the open dispute, and what the debtor attached to it if it came from the portal.
+        dispute: (t.kind === 'REVIEW_DISPUTE' && t.invoiceId && work.disputes.get(t.invoiceId)) || null,
       },
     ];
   });
   return { date: today, page, pageSize, total, items };
+}
+
+type AgendaTask = { id: string; kind: string; invoiceId: string | null };
+
+/** The debtor's requests behind portal tasks, and the open disputes behind REVIEW_DISPUTE tasks, of one page. */
+async function workOf(db: Db, tasks: AgendaTask[]) {
+  const requestRows = await db.portalRequest.findMany({
+    where: { taskId: { in: tasks.map((t) => t.id) }, status: 'PENDING' },
+  });
+  const disputeInvoices = tasks.filter((t) => t.kind === 'REVIEW_DISPUTE' && t.invoiceId).map((t) => t.invoiceId!);
+  const [invoices, disputes, documents] = await Promise.all([
+    db.invoice.findMany({
+      where: { id: { in: requestRows.map((r) => r.invoiceId).filter((x): x is string => Boolean(x)) } },
+    }),
+    db.dispute.findMany({
+      where: { invoiceId: { in: disputeInvoices }, status: 'OPEN' },
+      orderBy: { openedAt: 'desc' },
+    }),
+    db.document.findMany({
+      where: {
+        OR: [
+          { id: { in: requestRows.map((r) => r.documentId).filter((x): x is string => Boolean(x)) } },
+          { invoiceId: { in: disputeInvoices }, uploadedBy: { startsWith: 'debtor:' } },
+        ],
+      },
+      orderBy: { createdAt: 'asc' },
+    }),
+  ]);
+  const doc = (d: (typeof documents)[number]) => ({
+    documentId: d.id,
+    filename: d.filename,
+    mimeType: d.mimeType,
+    sizeBytes: d.sizeBytes,
+    sha256: d.sha256,
+  });
+  const invoiceById = new Map(invoices.map((i) => [i.id, i]));
+  const requests = new Map(
+    requestRows.map((r) => {
+      const inv = r.invoiceId ? invoiceById.get(r.invoiceId) : undefined;
+      const file = r.documentId ? documents.find((d) => d.id === r.documentId) : undefined;
+      return [
+        r.taskId!,
+        {
+          id: r.id,
+          kind: r.kind,
+          createdAt: r.createdAt.toISOString(),
+          payload: r.payload,
+          document: file ? doc(file) : null,
+          // The shape of GET /v1/portal/requests, so the console shows and decides both the same way.
+          invoice: inv ? requestInvoice(inv) : null,
+        },
+      ];
+    }),
+  );
+  const byInvoice = new Map<string, object>();
+  for (const d of disputes) {
+    if (byInvoice.has(d.invoiceId)) continue; // the newest open one
+    byInvoice.set(d.invoiceId, {
+      reasonCode: d.reasonCode,
+      note: d.note,
+      openedAt: d.openedAt.toISOString(),
+      fromPortal: d.openedBy.startsWith('debtor:'),
+      documents: documents
+        .filter((x) => x.invoiceId === d.invoiceId && Boolean(x.uploadedBy?.startsWith('debtor:')))
+        .map(doc),
+    });
+  }
+  return { requests, disputes: byInvoice };
 }
 
 async function loadTask(db: Db, id: string) {
@@ -180,6 +271,22 @@ export async function completeTask(
   const task = await loadTask(deps.db, id);
   assertTaskAccess(p, task);
   if (task.status !== 'OPEN') throw conflict(`task ${id} is already ${task.status}`);
+  // A task behind a debtor's request closes with the request's decision, never on its own: marking it done here
+  // would leave the request pending (and a plan unapproved) with nothing left on anyone's agenda.
+  const request = await deps.db.portalRequest.findFirst({ where: { taskId: task.id } });
+  if (request) {
+    throw new HttpError(
+      409,
+      'CONFLICT',
+      `task ${id} is decided through portal request ${request.id}`,
+      undefined,
+      undefined,
+      {
+        code: 'DECIDED_BY_REQUEST',
+        params: { requestId: request.id, kind: request.kind },
+      },
+    );
+  }
   const actor = actorOf(req);
   let state = null;
   if (task.invoice) {

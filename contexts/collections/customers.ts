@@ -7,6 +7,7 @@ import { toNumber } from '../../infra/db';
 import { legalAssumptionsInForce, legalReport } from '../reports/legal';
 import { ratingExplanation } from '../reports/rating';
 import { daysOverdue, todayIn } from '../../domain/time';
+import { termEndOfRow } from '../intake/term-end';
 import { isTerminal, type Stage } from '../../workflows/contract';
 import { actorOf, assertCustomerAccess } from '../access/access';
 import type { Principal } from '../access/auth';
@@ -39,7 +40,7 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
   const c = await findCustomer(deps.db, idOrExternal);
   assertCustomerAccess(p, c);
   const today = todayIn(deps.timeZone);
-  const [invoices, contacts, promises, disputes, plans, tasks, legal, documents] = await Promise.all([
+  const [invoices, contacts, promises, disputes, plans, tasks, legal, documents, letters] = await Promise.all([
     deps.db.invoice.findMany({ where: { customerId: c.id }, orderBy: { dueDate: 'asc' } }),
     deps.db.contactEvent.findMany({ where: { customerId: c.id }, orderBy: { createdAt: 'desc' }, take: 50 }),
     deps.db.paymentPromise.findMany({ where: { invoice: { customerId: c.id } }, orderBy: { createdAt: 'desc' } }),
@@ -48,6 +49,7 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     deps.db.task.findMany({ where: { customerId: c.id, status: 'OPEN' }, orderBy: { dueAt: 'asc' } }),
     deps.db.legalCase.findMany({ where: { customerId: c.id } }),
     deps.db.document.findMany({ where: { customerId: c.id }, orderBy: { createdAt: 'desc' }, take: 50 }),
+    deps.db.letter.findMany({ where: { customerId: c.id }, orderBy: { createdAt: 'desc' }, take: 50 }),
   ]);
   const exposure = new Map<string, { openMinor: number; overdueMinor: number; openInvoices: number }>();
   const byStage: Record<string, number> = {};
@@ -57,7 +59,7 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     const e = exposure.get(inv.currency) ?? { openMinor: 0, overdueMinor: 0, openInvoices: 0 };
     e.openMinor += toNumber(inv.balanceMinor);
     e.openInvoices += 1;
-    if (daysOverdue(isoDay(inv.dueDate), today) > 0) e.overdueMinor += toNumber(inv.balanceMinor);
+    if (daysOverdue(termEndOfRow(inv), today) > 0) e.overdueMinor += toNumber(inv.balanceMinor);
     exposure.set(inv.currency, e);
   }
   // The rating with its factors, and the cost-benefit of every case in (or considered for) legal, per currency.
@@ -124,7 +126,8 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
       amountMinor: toNumber(inv.amountMinor),
       balanceMinor: toNumber(inv.balanceMinor),
       dueDate: isoDay(inv.dueDate),
-      daysOverdue: daysOverdue(isoDay(inv.dueDate), today),
+      effectiveDueDate: termEndOfRow(inv),
+      daysOverdue: daysOverdue(termEndOfRow(inv), today),
       nextAction: inv.nextActionKind ? { kind: inv.nextActionKind, at: inv.nextActionAt?.toISOString() ?? null } : null,
     })),
     promises: {
@@ -176,6 +179,19 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     legalCostBenefit: legalFigures,
     recentContacts: contacts.map(contactView),
     documents: documents.map(documentView),
+    /** The customer's letters, newest first (50 at most); each PDF is served under the invoice it was sent for. */
+    letters: letters.map((l) => {
+      const invoiceId = l.invoiceId ?? l.invoiceIds[0] ?? null;
+      return {
+        letterId: l.id,
+        invoiceId,
+        invoiceIds: l.invoiceIds,
+        template: l.template,
+        language: l.language,
+        createdAt: l.createdAt.toISOString(),
+        href: invoiceId ? `/v1/invoices/${invoiceId}/letters/${l.id}` : null,
+      };
+    }),
   };
 }
 

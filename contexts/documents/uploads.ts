@@ -28,7 +28,7 @@ const tooLarge = (limit: number) =>
   new HttpError(413, 'PAYLOAD_TOO_LARGE', `the file is larger than ${Math.round(limit / 1024 / 1024)} MiB`);
 
 /** Copies `source` to a temp file in `dir`, hashing it; renames it to its hash. Removes the temp file on failure. */
-async function storeStream(
+export async function storeStream(
   source: Readable,
   dir: string,
   ext: string,

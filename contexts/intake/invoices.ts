@@ -10,6 +10,9 @@ import type { Db } from '../../infra/db';
 import { toNumber } from '../../infra/db';
 import { policyForCustomer } from '../policies/routing';
 import { daysOverdue, overdueInstant, todayIn } from '../../domain/time';
+import { recordTermEnd, termEndOf } from './term-end';
+import { toMajor } from '../../domain/money';
+import { invoiceStaticDetails, invoiceSummary } from '../../domain/operator-text';
 import {
   callStatusSignal,
   invoiceAdjustedSignal,
@@ -34,6 +37,8 @@ export interface InvoiceDeps {
   timeZone: string;
   /** Deadline of each Temporal call the intake makes (TEMPORAL_CALL_TIMEOUT_MS, default 5 s). */
   temporalTimeoutMs?: number;
+  /** SEGUGIO_EXTRA_HOLIDAYS (`extraHolidays(config)`): local holidays that move a due date and the workflow's terms. */
+  extraHolidays: readonly string[];
 }
 
 type Tx = Prisma.TransactionClient;
@@ -181,6 +186,19 @@ export interface CreateResult {
 }
 
 /**
+ * Users seen to exist, for a while: an invoice names its customer's collector and salesperson, and checking them costs
+ * a round trip on every creation otherwise. Only existence is remembered, and nothing in Segugio deletes a user, so a
+ * remembered id stays valid (the customer's foreign key still guards it); an unknown id is looked up every time.
+ */
+const USER_EXISTS_TTL_MS = 5 * 60_000;
+const knownUsers = new Map<string, number>();
+const userKnownToExist = (id: string): boolean => (knownUsers.get(id) ?? 0) > Date.now();
+function rememberUser(id: string): void {
+  if (knownUsers.size > 10_000) knownUsers.clear();
+  knownUsers.set(id, Date.now() + USER_EXISTS_TTL_MS);
+}
+
+/**
  * Creates or updates the customer and creates the invoice in one transaction with its audit event (exactly one per
  * invoice, whoever wins a race), then makes sure its workflow exists. A refused request (the number belongs to
  * another customer, an unknown collector) writes nothing. When Temporal is down the invoice is kept with
@@ -195,12 +213,13 @@ export async function createInvoice(
   const { db } = deps;
   const c = body.customer;
   const userIds = [c.collectorId, c.salespersonId].filter((u): u is string => Boolean(u));
-  const unknown = userIds.filter((u) => cache?.users.get(u) === undefined);
+  const unknown = userIds.filter((u) => cache?.users.get(u) === undefined && !userKnownToExist(u));
   if (unknown.length > 0) {
     const found = new Set(
       (await db.user.findMany({ where: { id: { in: unknown } }, select: { id: true } })).map((u) => u.id),
     );
     for (const u of unknown) cache?.users.set(u, found.has(u));
+    for (const u of found) rememberUser(u);
     const fields = (
       [
         ['customer.collectorId', c.collectorId],
@@ -224,21 +243,26 @@ export async function createInvoice(
     async (tx) => {
       const customer = await upsertCustomer(tx, c);
       const id = crypto.randomUUID();
+      const audit = auditRow(actor, 'invoice.create', 'Invoice', id, body);
+      // The invoice and its audit event in one statement (one round trip): the event is written only with the row.
       const inserted = await tx.$queryRaw<InvoiceRow[]>`
-        INSERT INTO "Invoice" ("id", "externalNumber", "customerId", "currency", "amountMinor", "balanceMinor",
-          "issueDate", "dueDate", "segment", "workflowId", "metadata", "updatedAt")
-        VALUES (${id}, ${body.number}, ${customer.id}, ${body.currency}, ${BigInt(body.amountMinor)},
-          ${BigInt(body.balanceMinor ?? body.amountMinor)}, ${body.issueDate}::date, ${body.dueDate}::date,
-          ${customer.segment}, ${invoiceWorkflowId(id)},
-          ${body.metadata === undefined ? null : JSON.stringify(body.metadata)}::jsonb, now())
-        ON CONFLICT DO NOTHING
-        RETURNING *`;
-      if (inserted[0]) {
-        await tx.auditEvent.create({
-          data: auditRow(actor, 'invoice.create', 'Invoice', id, body),
-        });
-        return { invoice: inserted[0], customer, created: true };
-      }
+        WITH i AS (
+          INSERT INTO "Invoice" ("id", "externalNumber", "customerId", "currency", "amountMinor", "balanceMinor",
+            "issueDate", "dueDate", "segment", "workflowId", "metadata", "updatedAt")
+          VALUES (${id}, ${body.number}, ${customer.id}, ${body.currency}, ${BigInt(body.amountMinor)},
+            ${BigInt(body.balanceMinor ?? body.amountMinor)}, ${body.issueDate}::date, ${body.dueDate}::date,
+            ${customer.segment}, ${invoiceWorkflowId(id)},
+            ${body.metadata === undefined ? null : JSON.stringify(body.metadata)}::jsonb, now())
+          ON CONFLICT DO NOTHING
+          RETURNING *
+        ), a AS (
+          INSERT INTO "AuditEvent" ("id", "actorId", "apiKeyId", "role", "action", "entityType", "entityId", "after",
+            "requestId")
+          SELECT ${audit.id}, ${audit.actorId}, ${audit.apiKeyId}, ${audit.role}, ${audit.action}, ${audit.entityType},
+            ${audit.entityId}, ${JSON.stringify(audit.after)}::jsonb, ${audit.requestId} FROM i
+        )
+        SELECT * FROM i`;
+      if (inserted[0]) return { invoice: inserted[0], customer, created: true };
       const existing = await tx.invoice.findUnique({ where: { externalNumber: body.number } });
       if (!existing) throw new Error(`invoice ${body.number} neither inserted nor found`);
       // Thrown inside the transaction: the customer written above is rolled back with it.
@@ -319,6 +343,12 @@ export async function startInvoiceWorkflow(
   const policy = await policyP;
   const dueDate = invoice.dueDate.toISOString().slice(0, 10);
   const balanceMinor = toNumber(invoice.balanceMinor);
+  // A due date on a Sunday or holiday: the debtor paying the next business day is punctual, so the invoice is
+  // overdue only from the day after that one.
+  const termEnd = termEndOf(dueDate, policy, deps.extraHolidays);
+  // Stored before the start, with the very date the workflow gets: the readers count days overdue from it. Written
+  // even when Temporal is down (the repair run starts the workflow later with the same date).
+  await recordTermEnd(db, invoice.id, termEnd);
   const input: InvoiceWorkflowInput = {
     invoiceId: invoice.id,
     invoiceNumber: invoice.externalNumber,
@@ -330,8 +360,11 @@ export async function startInvoiceWorkflow(
     amountMinor: toNumber(invoice.amountMinor),
     balanceMinor,
     dueDate,
-    overdueAt: overdueInstant(dueDate, policy.settings.timezone).toISOString(),
+    overdueAt: overdueInstant(termEnd, policy.settings.timezone).toISOString(),
     policy,
+    calendar: { extraHolidays: [...deps.extraHolidays] },
+    // A consumer's invoice enters late only where the policy's entry band says so (docs/workflow.md).
+    ...(customer.consumer ? { consumer: true } : {}),
   };
   try {
     await withTemporalDeadline(deps, () =>
@@ -344,8 +377,15 @@ export async function startInvoiceWorkflow(
         // A closed invoice's workflow is never started again by a repeated POST.
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
         typedSearchAttributes: new TypedSearchAttributes(
-          initialSearchAttributes(input, daysOverdue(dueDate, todayIn(deps.timeZone))),
+          initialSearchAttributes(input, {
+            daysOverdue: daysOverdue(termEnd, todayIn(deps.timeZone)),
+            balanceMajor: toMajor(balanceMinor, input.currency),
+          }),
         ),
+        // What an operator reads in the Temporal UI's list and on the workflow's page (the live stage is in the
+        // workflow's current details and the InvoiceStage attribute).
+        staticSummary: invoiceSummary({ ...input, stage: 'OPEN' }),
+        staticDetails: invoiceStaticDetails(input),
       }),
     );
     return true;

@@ -4,9 +4,11 @@
  * signals it at once, and marks the row. When Temporal was unreachable at that moment the row stays NULL, and this
  * run — a Temporal Schedule every minute — finishes the job once Temporal answers again. Every step is idempotent
  * (a second start is refused as already started, the workflow counts a payment reference once), so overlapping runs
- * and a request racing the sweeper are harmless.
+ * and a request racing the sweeper are harmless. A reassignment's mark (`collectorPendingAt`) is swept here too: the
+ * running workflows learn their customer's collector (contexts/collections/collector-sync.ts).
  */
 import { isTerminal, TERMINAL_STAGES, type Stage } from '../../workflows/contract';
+import { tellCollectors } from '../collections/collector-sync';
 import { deliverPayment, ensureWorkflow, newIntakeCache, type InvoiceDeps } from './invoices';
 
 export interface RepairInput {
@@ -23,6 +25,8 @@ export interface RepairResult {
   existing: number;
   /** Payments delivered to their workflow. */
   delivered: number;
+  /** Running workflows told their customer's new collector (contexts/collections/collector-sync.ts). */
+  collectorsTold: number;
   /** Rows still waiting (Temporal unreachable again). */
   pending: number;
 }
@@ -31,7 +35,7 @@ export async function repairIntake(deps: InvoiceDeps, input: RepairInput): Promi
   const { db } = deps;
   const limit = input.limit ?? 500;
   const before = new Date(Date.now() - input.graceSeconds * 1000);
-  const result: RepairResult = { started: 0, existing: 0, delivered: 0, pending: 0 };
+  const result: RepairResult = { started: 0, existing: 0, delivered: 0, collectorsTold: 0, pending: 0 };
   const cache = newIntakeCache();
 
   const invoices = await db.invoice.findMany({
@@ -63,5 +67,10 @@ export async function repairIntake(deps: InvoiceDeps, input: RepairInput): Promi
     if (delivered === 'applied') result.delivered += 1;
     else if (delivered === 'pending') result.pending += 1;
   }
+
+  // The same outbox for reassignments: a collector change the request could not tell its workflows.
+  const collectors = await tellCollectors(deps, { olderThan: before }, { limit });
+  result.collectorsTold += collectors.told;
+  result.pending += collectors.pending;
   return result;
 }

@@ -40,6 +40,11 @@ export interface ReceiptInput {
   evidence?: { path: string; sha256: string; sizeBytes: number } | null;
   imap?: { mailbox: string; uidValidity: bigint; uid: bigint } | null;
   actorId?: string | null;
+  /**
+   * Why the receipt cannot be trusted (its provider signature is missing or does not verify, see pec-signature.ts):
+   * it is kept as evidence, moves no status, tells no workflow, and a CHECK_PEC_RECEIPT task asks a person to look.
+   */
+  untrusted?: string | null;
 }
 
 export interface ReceiptOutcome {
@@ -48,7 +53,7 @@ export interface ReceiptOutcome {
   /** The contact's status before and after. */
   before: string;
   after: string;
-  /** The collector task opened because the notice failed, if any. */
+  /** The collector task opened because the notice failed, or because the receipt could not be trusted. */
   taskId: string | null;
 }
 
@@ -74,7 +79,7 @@ export async function recordReceiptTx(tx: Tx, input: ReceiptInput, now = new Dat
   const known = await tx.noticeReceipt.findUnique({ where: { dedupeKey: input.dedupeKey } });
   if (known)
     return { receiptId: known.id, duplicate: true, before: contact.status, after: contact.status, taskId: null };
-  const incoming = statusAfterReceipt(input.kind);
+  const incoming = input.untrusted ? null : statusAfterReceipt(input.kind);
   const after = nextNoticeStatus(contact.status, incoming);
   const receipt = await tx.noticeReceipt.create({
     data: {
@@ -86,7 +91,9 @@ export async function recordReceiptTx(tx: Tx, input: ReceiptInput, now = new Dat
       recipient: input.recipient ?? null,
       issuer: input.issuer ?? null,
       reference: input.reference ?? null,
-      detail: input.detail ?? null,
+      detail: input.untrusted
+        ? `SIGNATURE_NOT_VERIFIED: ${input.untrusted}${input.detail ? ` (${input.detail})` : ''}`
+        : (input.detail ?? null),
       path: input.evidence?.path ?? null,
       sha256: input.evidence?.sha256 ?? null,
       sizeBytes: input.evidence?.sizeBytes ?? null,
@@ -108,6 +115,26 @@ export async function recordReceiptTx(tx: Tx, input: ReceiptInput, now = new Dat
     },
   });
   let taskId: string | null = null;
+  if (input.untrusted) {
+    const customer = await tx.customer.findUniqueOrThrow({ where: { id: contact.customerId } });
+    const task = await tx.task.upsert({
+      where: { idempotencyKey: `pec-receipt-unverified:${receipt.id}` },
+      create: {
+        idempotencyKey: `pec-receipt-unverified:${receipt.id}`,
+        kind: 'CHECK_PEC_RECEIPT',
+        customerId: contact.customerId,
+        ...(contact.invoiceId ? { invoiceId: contact.invoiceId } : {}),
+        assigneeId: customer.collectorId,
+        dueAt: new Date(now.getTime() + 86_400_000),
+        note:
+          `A PEC receipt (${input.kind}) whose provider signature could not be verified: ${input.untrusted}. ` +
+          'It proves nothing until checked: download it from the invoice page and ask the PEC provider; the notice ' +
+          'keeps its status.',
+      },
+      update: {},
+    });
+    return { receiptId: receipt.id, duplicate: false, before: contact.status, after, taskId: task.id };
+  }
   if (after === 'FAILED' && contact.status !== 'FAILED') {
     const customer = await tx.customer.findUniqueOrThrow({ where: { id: contact.customerId } });
     const invoices = await tx.invoice.findMany({

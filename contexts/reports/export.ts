@@ -97,6 +97,12 @@ const HEADERS: Record<string, { it: string; fr: string }> = {
   month: { it: 'Mese', fr: 'Mois' },
   key: { it: 'Gruppo', fr: 'Groupe' },
   promiseKeptRate: { it: 'Promesse mantenute %', fr: 'Promesses tenues %' },
+  // The invoice list's export (a selection of invoices, contexts/collections/bulk.ts).
+  customerCode: { it: 'Codice cliente', fr: 'Code client' },
+  currency: { it: 'Valuta', fr: 'Devise' },
+  amountMinor: { it: 'Importo', fr: 'Montant' },
+  dueDate: { it: 'Scadenza', fr: 'Échéance' },
+  daysOverdue: { it: 'Giorni di ritardo', fr: 'Jours de retard' },
 };
 const BUCKET_WORDS: Record<ExportLanguage, { notDue: string; balance: string; invoices: string; days: string }> = {
   it: { notDue: 'A scadere', balance: 'residuo', invoices: 'fatture', days: 'gg' },
@@ -119,6 +125,9 @@ export function headerIn(c: Column, lang: ExportLanguage): string {
 }
 
 const groupCol = (label: string): Column => ({ key: 'group', header: label, kind: 'text' });
+/** Columns written as `[key, English header, kind]`, one per line: the tables below are mostly these lists. */
+const cols = (...spec: Array<Column | [string, string, ColumnKind]>): Column[] =>
+  spec.map((c) => (Array.isArray(c) ? { key: c[0], header: c[1], kind: c[2] } : c));
 const groupName = (key: string | null | undefined, total: boolean): string => (total ? 'TOTAL' : (key ?? '(none)'));
 
 function withGroups<T>(g: Grouped<T>, row: (t: T) => Array<Record<string, string | number | null>>) {
@@ -131,35 +140,35 @@ function withGroups<T>(g: Grouped<T>, row: (t: T) => Array<Record<string, string
 export function dsoTable(g: Grouped<DsoFigures>, dimension = 'group'): Table {
   return {
     title: 'DSO, CEI and average days delinquent',
-    columns: [
+    columns: cols(
       groupCol(dimension),
-      { key: 'days', header: 'Days in period', kind: 'int' },
-      { key: 'creditSalesMinor', header: 'Credit sales', kind: 'money' },
-      { key: 'receivablesBeginMinor', header: 'Receivables at start', kind: 'money' },
-      { key: 'receivablesEndMinor', header: 'Receivables at end', kind: 'money' },
-      { key: 'currentEndMinor', header: 'Current at end', kind: 'money' },
-      { key: 'pastDueEndMinor', header: 'Past due at end', kind: 'money' },
-      { key: 'dso', header: 'DSO (standard)', kind: 'days' },
-      { key: 'countBackDso', header: 'DSO (count-back)', kind: 'days' },
-      { key: 'bestPossibleDso', header: 'Best possible DSO', kind: 'days' },
-      { key: 'add', header: 'Average days delinquent', kind: 'days' },
-      { key: 'cei', header: 'CEI %', kind: 'pct' },
-      { key: 'cashCollectedMinor', header: 'Cash collected', kind: 'money' },
-      { key: 'ceiCash', header: 'CEI on cash %', kind: 'pct' },
-    ],
+      ['days', 'Days in period', 'int'],
+      ['creditSalesMinor', 'Credit sales', 'money'],
+      ['receivablesBeginMinor', 'Receivables at start', 'money'],
+      ['receivablesEndMinor', 'Receivables at end', 'money'],
+      ['currentEndMinor', 'Current at end', 'money'],
+      ['pastDueEndMinor', 'Past due at end', 'money'],
+      ['dso', 'DSO (standard)', 'days'],
+      ['countBackDso', 'DSO (count-back)', 'days'],
+      ['bestPossibleDso', 'Best possible DSO', 'days'],
+      ['add', 'Average days delinquent', 'days'],
+      ['cei', 'CEI %', 'pct'],
+      ['cashCollectedMinor', 'Cash collected', 'money'],
+      ['ceiCash', 'CEI on cash %', 'pct'],
+    ),
     rows: withGroups(g, (t) => [{ ...t, countBackExhausted: t.countBackExhausted ? 'yes' : 'no' }]),
   };
 }
 
 export function agingTable(g: Grouped<AgingFigures>, dimension = 'group'): Table {
-  const columns: Column[] = [groupCol(dimension)];
-  for (const b of AGING_BUCKETS) {
-    columns.push({ key: `${b}_balance`, header: `${AGING_LABELS[b]} balance`, kind: 'money' });
-    columns.push({ key: `${b}_count`, header: `${AGING_LABELS[b]} invoices`, kind: 'int' });
-  }
-  columns.push(
-    { key: 'totalMinor', header: 'Total balance', kind: 'money' },
-    { key: 'totalCount', header: 'Invoices', kind: 'int' },
+  const columns = cols(
+    groupCol(dimension),
+    ...AGING_BUCKETS.flatMap((b): Array<[string, string, ColumnKind]> => [
+      [`${b}_balance`, `${AGING_LABELS[b]} balance`, 'money'],
+      [`${b}_count`, `${AGING_LABELS[b]} invoices`, 'int'],
+    ]),
+    ['totalMinor', 'Total balance', 'money'],
+    ['totalCount', 'Invoices', 'int'],
   );
   return {
     title: 'Aging of receivables',
@@ -178,18 +187,18 @@ export function agingTable(g: Grouped<AgingFigures>, dimension = 'group'): Table
 export function promiseTable(g: Grouped<PromiseFigures>, dimension = 'group'): Table {
   return {
     title: 'Promises to pay',
-    columns: [
+    columns: cols(
       groupCol(dimension),
-      { key: 'promises', header: 'Promises due', kind: 'int' },
-      { key: 'kept', header: 'Kept', kind: 'int' },
-      { key: 'broken', header: 'Broken', kind: 'int' },
-      { key: 'open', header: 'Open', kind: 'int' },
-      { key: 'cancelled', header: 'Cancelled', kind: 'int' },
-      { key: 'keptMinor', header: 'Kept amount', kind: 'money' },
-      { key: 'brokenMinor', header: 'Broken amount', kind: 'money' },
-      { key: 'keptRate', header: 'Kept rate %', kind: 'pct' },
-      { key: 'keptRateByAmount', header: 'Kept rate by amount %', kind: 'pct' },
-    ],
+      ['promises', 'Promises due', 'int'],
+      ['kept', 'Kept', 'int'],
+      ['broken', 'Broken', 'int'],
+      ['open', 'Open', 'int'],
+      ['cancelled', 'Cancelled', 'int'],
+      ['keptMinor', 'Kept amount', 'money'],
+      ['brokenMinor', 'Broken amount', 'money'],
+      ['keptRate', 'Kept rate %', 'pct'],
+      ['keptRateByAmount', 'Kept rate by amount %', 'pct'],
+    ),
     rows: withGroups(g, (t) => [{ ...t }]),
   };
 }
@@ -197,21 +206,21 @@ export function promiseTable(g: Grouped<PromiseFigures>, dimension = 'group'): T
 export function disputeTable(g: Grouped<DisputeFigures>, dimension = 'group'): Table {
   return {
     title: 'Disputes',
-    columns: [
+    columns: cols(
       groupCol(dimension),
-      { key: 'invoicesIssued', header: 'Invoices issued', kind: 'int' },
-      { key: 'invoicesDisputed', header: 'Disputed', kind: 'int' },
-      { key: 'disputeRate', header: 'Dispute rate %', kind: 'pct' },
-      { key: 'amountIssuedMinor', header: 'Amount issued', kind: 'money' },
-      { key: 'amountDisputedMinor', header: 'Amount disputed', kind: 'money' },
-      { key: 'disputeRateByAmount', header: 'Dispute rate by amount %', kind: 'pct' },
-      { key: 'resolved', header: 'Resolved', kind: 'int' },
-      { key: 'accepted', header: 'Accepted', kind: 'int' },
-      { key: 'rejected', header: 'Rejected', kind: 'int' },
-      { key: 'partial', header: 'Partial', kind: 'int' },
-      { key: 'meanDaysToResolve', header: 'Mean days to resolve', kind: 'days' },
-      { key: 'openAtEnd', header: 'Open at end', kind: 'int' },
-    ],
+      ['invoicesIssued', 'Invoices issued', 'int'],
+      ['invoicesDisputed', 'Disputed', 'int'],
+      ['disputeRate', 'Dispute rate %', 'pct'],
+      ['amountIssuedMinor', 'Amount issued', 'money'],
+      ['amountDisputedMinor', 'Amount disputed', 'money'],
+      ['disputeRateByAmount', 'Dispute rate by amount %', 'pct'],
+      ['resolved', 'Resolved', 'int'],
+      ['accepted', 'Accepted', 'int'],
+      ['rejected', 'Rejected', 'int'],
+      ['partial', 'Partial', 'int'],
+      ['meanDaysToResolve', 'Mean days to resolve', 'days'],
+      ['openAtEnd', 'Open at end', 'int'],
+    ),
     rows: withGroups(g, (t) => [{ ...t }]),
   };
 }
@@ -219,13 +228,13 @@ export function disputeTable(g: Grouped<DisputeFigures>, dimension = 'group'): T
 export function reasonTable(g: Grouped<ReasonFigures>, dimension = 'group'): Table {
   return {
     title: 'Non-payment reasons',
-    columns: [
+    columns: cols(
       groupCol(dimension),
-      { key: 'reason', header: 'Reason', kind: 'text' },
-      { key: 'count', header: 'Times recorded', kind: 'int' },
-      { key: 'share', header: 'Share %', kind: 'pct' },
-      { key: 'invoices', header: 'Invoices', kind: 'int' },
-    ],
+      ['reason', 'Reason', 'text'],
+      ['count', 'Times recorded', 'int'],
+      ['share', 'Share %', 'pct'],
+      ['invoices', 'Invoices', 'int'],
+    ),
     rows: withGroups(g, (t) => t.reasons.map((r) => ({ ...r }))),
   };
 }
@@ -233,14 +242,14 @@ export function reasonTable(g: Grouped<ReasonFigures>, dimension = 'group'): Tab
 export function pipelineTable(g: Grouped<{ stages: StageRow[] }>, dimension = 'group'): Table {
   return {
     title: 'Pipeline by stage',
-    columns: [
+    columns: cols(
       groupCol(dimension),
-      { key: 'stage', header: 'Stage', kind: 'text' },
-      { key: 'invoices', header: 'Invoices', kind: 'int' },
-      { key: 'balanceMinor', header: 'Balance', kind: 'money' },
-      { key: 'share', header: 'Share %', kind: 'pct' },
-      { key: 'avgDaysPastDue', header: 'Avg days past due', kind: 'days' },
-    ],
+      ['stage', 'Stage', 'text'],
+      ['invoices', 'Invoices', 'int'],
+      ['balanceMinor', 'Balance', 'money'],
+      ['share', 'Share %', 'pct'],
+      ['avgDaysPastDue', 'Avg days past due', 'days'],
+    ),
     rows: withGroups(g, (t) => t.stages.map((s) => ({ ...s }))),
   };
 }
@@ -248,14 +257,14 @@ export function pipelineTable(g: Grouped<{ stages: StageRow[] }>, dimension = 'g
 export function recoveryTable(g: Grouped<{ stages: RecoveryRow[] }>, dimension = 'group'): Table {
   return {
     title: 'Recovery by stage',
-    columns: [
+    columns: cols(
       groupCol(dimension),
-      { key: 'stage', header: 'Stage', kind: 'text' },
-      { key: 'entered', header: 'Entries', kind: 'int' },
-      { key: 'exposureMinor', header: 'Balance at entry', kind: 'money' },
-      { key: 'recoveredMinor', header: 'Recovered in stage', kind: 'money' },
-      { key: 'recoveryRate', header: 'Recovery rate %', kind: 'pct' },
-    ],
+      ['stage', 'Stage', 'text'],
+      ['entered', 'Entries', 'int'],
+      ['exposureMinor', 'Balance at entry', 'money'],
+      ['recoveredMinor', 'Recovered in stage', 'money'],
+      ['recoveryRate', 'Recovery rate %', 'pct'],
+    ),
     rows: withGroups(g, (t) => t.stages.map((s) => ({ ...s }))),
   };
 }
@@ -263,20 +272,20 @@ export function recoveryTable(g: Grouped<{ stages: RecoveryRow[] }>, dimension =
 export function legalTable(cases: LegalCaseReport[]): Table {
   return {
     title: 'Legal cost-benefit',
-    columns: [
-      { key: 'invoiceNumber', header: 'Invoice', kind: 'text' },
-      { key: 'customerName', header: 'Customer', kind: 'text' },
-      { key: 'rating', header: 'Rating', kind: 'text' },
-      { key: 'position', header: 'Legal position', kind: 'text' },
-      { key: 'balanceMinor', header: 'Balance', kind: 'money' },
-      { key: 'recoveryProbability', header: 'Recovery probability', kind: 'number' },
-      { key: 'expectedRecoveryMinor', header: 'Expected recovery', kind: 'money' },
-      { key: 'costsSoFarMinor', header: 'Costs so far', kind: 'money' },
-      { key: 'expectedCostsMinor', header: 'Costs still expected', kind: 'money' },
-      { key: 'netExpectedValueMinor', header: 'Net expected value', kind: 'money' },
-      { key: 'recommendation', header: 'Recommendation', kind: 'text' },
-      { key: 'reason', header: 'Why', kind: 'text' },
-    ],
+    columns: cols(
+      ['invoiceNumber', 'Invoice', 'text'],
+      ['customerName', 'Customer', 'text'],
+      ['rating', 'Rating', 'text'],
+      ['position', 'Legal position', 'text'],
+      ['balanceMinor', 'Balance', 'money'],
+      ['recoveryProbability', 'Recovery probability', 'number'],
+      ['expectedRecoveryMinor', 'Expected recovery', 'money'],
+      ['costsSoFarMinor', 'Costs so far', 'money'],
+      ['expectedCostsMinor', 'Costs still expected', 'money'],
+      ['netExpectedValueMinor', 'Net expected value', 'money'],
+      ['recommendation', 'Recommendation', 'text'],
+      ['reason', 'Why', 'text'],
+    ),
     rows: cases.map((c) => ({ ...c }) as unknown as Record<string, string | number | null>),
   };
 }
@@ -284,18 +293,18 @@ export function legalTable(cases: LegalCaseReport[]): Table {
 export function trendTable(points: TrendPoint[]): Table {
   return {
     title: 'Monthly trend',
-    columns: [
-      { key: 'month', header: 'Month', kind: 'text' },
-      { key: 'key', header: 'Group', kind: 'text' },
-      { key: 'dso', header: 'DSO', kind: 'days' },
-      { key: 'countBackDso', header: 'DSO (count-back)', kind: 'days' },
-      { key: 'add', header: 'ADD', kind: 'days' },
-      { key: 'cei', header: 'CEI %', kind: 'pct' },
-      { key: 'receivablesEndMinor', header: 'Receivables', kind: 'money' },
-      { key: 'pastDueEndMinor', header: 'Past due', kind: 'money' },
-      { key: 'promiseKeptRate', header: 'Promises kept %', kind: 'pct' },
-      { key: 'disputeRate', header: 'Dispute rate %', kind: 'pct' },
-    ],
+    columns: cols(
+      ['month', 'Month', 'text'],
+      ['key', 'Group', 'text'],
+      ['dso', 'DSO', 'days'],
+      ['countBackDso', 'DSO (count-back)', 'days'],
+      ['add', 'ADD', 'days'],
+      ['cei', 'CEI %', 'pct'],
+      ['receivablesEndMinor', 'Receivables', 'money'],
+      ['pastDueEndMinor', 'Past due', 'money'],
+      ['promiseKeptRate', 'Promises kept %', 'pct'],
+      ['disputeRate', 'Dispute rate %', 'pct'],
+    ),
     rows: points.map((p) => ({
       month: p.month,
       key: p.key,
@@ -315,9 +324,6 @@ function csvCell(v: string | number | null | undefined, sep = ','): string {
   return special.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-const digitsOf = (currency: string): number =>
-  new Intl.NumberFormat('en', { style: 'currency', currency }).resolvedOptions().maximumFractionDigits ?? 2;
-
 /**
  * CSV with a header row. Without a language: money in minor units, rates and days as decimals with a dot, `,`
  * between cells (for programs). With one: headers in that language, money in major units with the currency's
@@ -326,7 +332,7 @@ const digitsOf = (currency: string): number =>
 export function toCsv(t: Table, opts: { lang?: ExportLanguage; currency?: string } = {}): string {
   const { lang } = opts;
   const sep = lang === 'it' || lang === 'fr' ? ';' : ',';
-  const digits = digitsOf(opts.currency ?? 'EUR');
+  const digits = currencyDigits(opts.currency ?? 'EUR');
   const cell = (c: Column, v: string | number | null | undefined): string => {
     if (!lang || typeof v !== 'number') {
       if (lang && c.key === 'group' && v === 'TOTAL') return csvCell(TOTAL[lang], sep);

@@ -39,6 +39,7 @@ import {
   type AgingBucket,
   type MonthSales,
 } from './formulas';
+import { termEndSql } from '../intake/term-end';
 
 /** Terminal stages that end a receivable without a payment (PAID ends it through its payments). */
 const CLOSED_UNPAID = Prisma.raw(`('WRITTEN_OFF','SETTLED','LEGAL_CLOSED','CANCELLED')`);
@@ -95,7 +96,7 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
       SELECT ${dimExpr(f.groupBy)} AS k,
         CASE WHEN ${receivableAt(begin)} THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_begin, 0)) ELSE 0 END AS ar_begin,
         CASE WHEN ${receivableAt(to)} THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS ar_end,
-        CASE WHEN ${receivableAt(to)} AND i."dueDate" >= ${to}::date
+        CASE WHEN ${receivableAt(to)} AND ${termEndSql()} >= ${to}::date
              THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS cur_end,
         CASE WHEN i."issueDate" BETWEEN ${from}::date AND ${to}::date THEN i."amountMinor" ELSE 0 END AS sales,
         COALESCE(p.after_begin, 0) - COALESCE(p.after_end, 0) AS cash
@@ -206,7 +207,7 @@ export async function agingReport(db: Db, asOf: string, f: ReportFilter = {}): P
   const rows = await db.$queryRaw<Row[]>(Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, COUNT(*) AS n, SUM(bal) AS total, ${Prisma.join(cols)}
     FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k, (${asOf}::date - i."dueDate") AS dpd,
+      SELECT ${dimExpr(f.groupBy)} AS k, (${asOf}::date - ${termEndSql()}) AS dpd,
         GREATEST(0, i."balanceMinor" + COALESCE(p.after, 0)) AS bal
       FROM "Invoice" i ${customerJoin(f)}
       LEFT JOIN (SELECT "invoiceId", SUM("amountMinor") AS after FROM "Payment" WHERE "paidOn" > ${asOf}::date GROUP BY "invoiceId") p
@@ -307,26 +308,27 @@ export async function disputeReport(db: Db, period: Period, f: ReportFilter = {}
       SUM(resolved) AS resolved, SUM(accepted) AS accepted, SUM(rejected) AS rejected, SUM(partial) AS partial,
       SUM(resolve_secs) AS resolve_secs, SUM(open_at_end) AS open_at_end
     FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k, i."amountMinor" AS amt,
-        (i."issueDate" BETWEEN ${period.from}::date AND ${period.to}::date) AS issued,
-        (d.n > 0) AS disputed,
-        COALESCE(d.resolved, 0) AS resolved, COALESCE(d.accepted, 0) AS accepted,
-        COALESCE(d.rejected, 0) AS rejected, COALESCE(d.partial, 0) AS partial,
-        COALESCE(d.resolve_secs, 0) AS resolve_secs, COALESCE(d.open_at_end, 0) AS open_at_end
+      -- The invoices issued in the period (an index range on issueDate, not a scan of every invoice) …
+      SELECT ${dimExpr(f.groupBy)} AS k, i."amountMinor" AS amt, TRUE AS issued,
+        EXISTS (SELECT 1 FROM "Dispute" d WHERE d."invoiceId" = i.id) AS disputed,
+        0 AS resolved, 0 AS accepted, 0 AS rejected, 0 AS partial, 0 AS resolve_secs, 0 AS open_at_end
       FROM "Invoice" i ${customerJoin(f)}
-      LEFT JOIN (
-        SELECT "invoiceId", COUNT(*) AS n,
-          COUNT(*) FILTER (WHERE in_p) AS resolved,
-          COUNT(*) FILTER (WHERE in_p AND status = 'ACCEPTED') AS accepted,
-          COUNT(*) FILTER (WHERE in_p AND status = 'REJECTED') AS rejected,
-          COUNT(*) FILTER (WHERE in_p AND status = 'PARTIAL') AS partial,
-          SUM(EXTRACT(EPOCH FROM ("resolvedAt" - "openedAt"))) FILTER (WHERE in_p) AS resolve_secs,
-          COUNT(*) FILTER (WHERE "openedAt" < ${end}::date AND ("resolvedAt" IS NULL OR "resolvedAt" >= ${end}::date)) AS open_at_end
-        FROM (SELECT *, ("resolvedAt" >= ${period.from}::date AND "resolvedAt" < ${end}::date) AS in_p FROM "Dispute") dd
-        GROUP BY "invoiceId"
-      ) d ON d."invoiceId" = i.id
+      WHERE i."issueDate" BETWEEN ${period.from}::date AND ${period.to}::date
+        AND i.currency = ${currencyOf(f)} ${customerWhere(f)}
+      UNION ALL
+      -- … and every dispute, one row each (the sums are additive, so one row per dispute gives the per-invoice
+      -- totals summed); an invoice with a dispute keeps its group row even when nothing of it falls in the period.
+      SELECT ${dimExpr(f.groupBy)} AS k, NULL, FALSE, FALSE,
+        (in_p)::int, (in_p AND dd.status = 'ACCEPTED')::int, (in_p AND dd.status = 'REJECTED')::int,
+        (in_p AND dd.status = 'PARTIAL')::int,
+        CASE WHEN in_p THEN EXTRACT(EPOCH FROM (dd."resolvedAt" - dd."openedAt")) ELSE 0 END,
+        (dd."openedAt" < ${end}::date AND (dd."resolvedAt" IS NULL OR dd."resolvedAt" >= ${end}::date))::int
+      FROM (
+        SELECT d.*, COALESCE(d."resolvedAt" >= ${period.from}::date AND d."resolvedAt" < ${end}::date, FALSE) AS in_p
+        FROM "Dispute" d
+      ) dd
+      JOIN "Invoice" i ON i.id = dd."invoiceId" ${customerJoin(f)}
       WHERE i.currency = ${currencyOf(f)} ${customerWhere(f)}
-        AND (i."issueDate" BETWEEN ${period.from}::date AND ${period.to}::date OR d.n > 0)
     ) x ${groupingSets(f.groupBy)}`);
   const figures = (r: Row): DisputeFigures => {
     const issued = num(r.issued);
@@ -460,7 +462,7 @@ export async function pipelineReport(
   const rows = await db.$queryRaw<Array<Row & { stage: string }>>(Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, stage, COUNT(*) AS n, SUM(bal) AS bal, SUM(bal * dpd) AS bal_days
     FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k, i.stage, i."balanceMinor" AS bal, GREATEST(0, ${asOf}::date - i."dueDate") AS dpd
+      SELECT ${dimExpr(f.groupBy)} AS k, i.stage, i."balanceMinor" AS bal, GREATEST(0, ${asOf}::date - ${termEndSql()}) AS dpd
       FROM "Invoice" i ${customerJoin(f)}
       WHERE i."closedAt" IS NULL AND i.stage IN ${ACTIVE} AND i.currency = ${currencyOf(f)} ${customerWhere(f)}
     ) x ${groupingSets(f.groupBy, ['stage'])}`);

@@ -9,9 +9,10 @@ import type { Db } from '../../infra/db';
 import { num, type ReportFilter, currencyOf, customerWhere } from './filters';
 import { round } from './formulas';
 import { GRADES, type Grade } from './rating';
-import { computeLateInterest } from '../../domain/interest';
+import { lateInterestPerPrincipal } from '../../domain/interest';
 import { BUNDLED_LEGAL_RATES } from '../../domain/reference-rates';
 import { rateTable } from '../../contexts/rates/service';
+import { termEndSql } from '../intake/term-end';
 
 /** Where a case stands: not started (considered for legal), or the last step recorded. */
 export const LEGAL_POSITIONS = ['NOT_STARTED', 'DIFFIDA', 'DECRETO_INGIUNTIVO', 'PRECETTO', 'PIGNORAMENTO'] as const;
@@ -93,7 +94,7 @@ export const LEGAL_SOURCES: Record<keyof LegalAssumptions, string> = {
   decretoIngiuntivoFeeFactor: 'DPR 115/2002 art. 13 comma 3: halved for the procedimento d’ingiunzione',
   anticipazioniForfettarieMinor: 'DPR 115/2002 art. 30: anticipazioni forfettarie, EUR 27',
   lawyerFeesDecretoIngiuntivo:
-    'DM 10 marzo 2014 n. 55 as updated by DM 13 agosto 2022 n. 147, parameters for procedimenti monitori: to be entered (not bundled, not verified here)',
+    'DM 10 marzo 2014 n. 55 as updated by DM 13 agosto 2022 n. 147 (G.U. n. 236 of 8 October 2022), table of the procedimenti monitori: to be entered from your lawyer’s quote or the DM table — not bundled, because the figures could not be verified against the Gazzetta Ufficiale; until entered, the flat estimate stepCostMinor.DECRETO_INGIUNTIVO stands in and every figure that uses it says it is not verified',
   minBenefitCostRatio: 'policy choice: margin for the uncertainty of the estimates',
 };
 
@@ -208,6 +209,12 @@ export interface LegalEvaluation {
   steps: LegalStepCost[];
   /** Figures that are estimates because a figure of law has not been entered (e.g. the DM 55/2014 lawyer fee). */
   notes: string[];
+  /**
+   * Stable codes of the same (the console and the PDF report say them in the reader's language):
+   * `LAWYER_FEE_NOT_VERIFIED` — the decreto ingiuntivo's lawyer fee is the flat estimate, not a DM 55/2014 figure;
+   * `COURT_FEES_NOT_COUNTED` — a claim in another currency, court fees left out.
+   */
+  unverified: Array<'LAWYER_FEE_NOT_VERIFIED' | 'COURT_FEES_NOT_COUNTED'>;
 }
 
 /** The fee of the bracket containing `valueMinor`. */
@@ -225,6 +232,7 @@ export function evaluateLegal(x: LegalInput, a: LegalAssumptions = DEFAULT_LEGAL
   const expectedRecovery = Math.round(claim * probability);
   const euro = (x.currency ?? 'EUR') === 'EUR';
   const notes: string[] = [];
+  const unverified = new Set<LegalEvaluation['unverified'][number]>();
   const ahead = STEP_ORDER.slice(STEP_ORDER.indexOf(x.position) + 1) as Array<Exclude<LegalPosition, 'NOT_STARTED'>>;
   let reach = 1;
   const steps: LegalStepCost[] = ahead.map((step, n) => {
@@ -238,6 +246,7 @@ export function evaluateLegal(x: LegalInput, a: LegalAssumptions = DEFAULT_LEGAL
         courtFeeMinor = Math.round(cu * a.decretoIngiuntivoFeeFactor) + a.anticipazioniForfettarieMinor;
       } else {
         notes.push('court fees are in euro: not counted for a claim in another currency (enter them in stepCostMinor)');
+        unverified.add('COURT_FEES_NOT_COUNTED');
       }
       const dm = bracketFee(a.lawyerFeesDecretoIngiuntivo, claim);
       if (dm?.feeMinor !== null && dm?.feeMinor !== undefined && euro) {
@@ -245,8 +254,9 @@ export function evaluateLegal(x: LegalInput, a: LegalAssumptions = DEFAULT_LEGAL
         source = `${LEGAL_SOURCES.contributoUnificato}; ${LEGAL_SOURCES.lawyerFeesDecretoIngiuntivo.split(':')[0]}`;
       } else {
         notes.push(
-          'lawyer fee of the decreto ingiuntivo: the DM 55/2014 (DM 147/2022) figure for this claim value is not entered; the flat estimate stepCostMinor.DECRETO_INGIUNTIVO is used',
+          'lawyer fee of the decreto ingiuntivo: the DM 55/2014 (DM 147/2022) figure for this claim value is not entered; the flat estimate stepCostMinor.DECRETO_INGIUNTIVO is used (not verified)',
         );
+        unverified.add('LAWYER_FEE_NOT_VERIFIED');
         source = `${LEGAL_SOURCES.contributoUnificato}; lawyer fee: ${LEGAL_SOURCES.stepCostMinor}`;
       }
     }
@@ -286,6 +296,7 @@ export function evaluateLegal(x: LegalInput, a: LegalAssumptions = DEFAULT_LEGAL
         : `expected recovery is only ${ratio}× the remaining net costs (minimum ${a.minBenefitCostRatio}×)`,
     steps,
     notes: [...new Set(notes)],
+    unverified: [...unverified].sort(),
   };
 }
 
@@ -330,7 +341,8 @@ export async function legalReport(
     }>
   >(Prisma.sql`
     SELECT i.id AS invoice_id, i."externalNumber" AS number, c.id AS customer_id, c.name, c.rating, i.stage,
-      i."dueDate" AS due_date, c.consumer, i.currency,
+      -- interest runs from the day after the term end (arts. 1187 and 2963 c.c.), as the letters claim it
+      ${termEndSql()} AS due_date, c.consumer, i.currency,
       lc.status, i."balanceMinor" AS balance,
       COALESCE(ev.costs, lc."costsMinor", 0) AS costs, COALESCE(ev.recovered, lc."recoveredMinor", 0) AS recovered,
       ev.last_step
@@ -352,21 +364,29 @@ export async function legalReport(
     ${f.limit ? Prisma.sql`LIMIT ${f.limit}` : Prisma.empty}`);
   const rates = rows.length ? (await rateTable(db)).map((r) => ({ validFrom: r.validFrom, rateBp: r.rateBp })) : [];
   const today = f.asOf ?? new Date().toISOString().slice(0, 10);
+  // Every case with the same due date, kind and currency shares its rate periods: walk them once per such group.
+  const interestBy = new Map<string, ReturnType<typeof lateInterestPerPrincipal>>();
   return rows.map((r) => {
     const position = (r.last_step ?? 'NOT_STARTED') as LegalPosition;
     const rating: Grade = GRADES.find((g) => g === r.rating) ?? 'C';
     const balance = num(r.balance);
     // Interest on today's balance from the due date: what the claim is worth in court (a lower bound when part
     // payments were made, since their earlier interest is not counted).
-    const interest = computeLateInterest({
-      principalMinor: balance,
-      dueDate: r.due_date.toISOString().slice(0, 10),
-      asOf: today,
-      currency: r.currency,
-      consumer: r.consumer,
-      referenceRates: rates,
-      legalRates: BUNDLED_LEGAL_RATES,
-    });
+    const dueDate = r.due_date.toISOString().slice(0, 10);
+    const key = `${dueDate}|${r.consumer ? 1 : 0}|${r.currency}`;
+    let interestOf = interestBy.get(key);
+    if (!interestOf) {
+      interestOf = lateInterestPerPrincipal({
+        dueDate,
+        asOf: today,
+        currency: r.currency,
+        consumer: r.consumer,
+        referenceRates: rates,
+        legalRates: BUNDLED_LEGAL_RATES,
+      });
+      interestBy.set(key, interestOf);
+    }
+    const interest = interestOf(balance);
     const evaluation = evaluateLegal(
       {
         balanceMinor: balance,

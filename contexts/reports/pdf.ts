@@ -25,8 +25,15 @@ import {
   type ReasonFigures,
   type StageRow,
 } from './kpis';
-import { DEFAULT_LEGAL_ASSUMPTIONS, legalReport, type LegalCaseReport, type LegalPosition } from './legal';
+import {
+  DEFAULT_LEGAL_ASSUMPTIONS,
+  legalAssumptionsInForce,
+  legalReport,
+  type LegalCaseReport,
+  type LegalPosition,
+} from './legal';
 import { monthBounds, trend, type TrendPoint } from './snapshots';
+import { STAGE_NAMES } from '../stage-names';
 
 /** Languages the monthly report is written in. */
 export const REPORT_LANGUAGES = ['en', 'it'] as const;
@@ -92,6 +99,8 @@ interface ReportStrings {
   goOn: string;
   stop: string;
   noLegal: string;
+  /** Some case's decreto ingiuntivo uses the flat lawyer-fee estimate (no DM 55/2014 figure entered). */
+  legalUnverified: string;
   definitions: string;
 }
 
@@ -135,22 +144,7 @@ const STRINGS: Record<ReportLanguage, ReportStrings> = {
     trendTooFew: 'Not enough monthly snapshots yet for a trend (the monthly schedule writes one per month).',
     pipelineHeading: 'Open pipeline by stage (balance, today)',
     noOpenInvoices: 'No open invoices.',
-    stages: {
-      OPEN: 'Open',
-      PRE_DUE: 'Pre-due',
-      REMINDER: 'Reminder',
-      CALL: 'Call',
-      PROMISE_WAIT: 'Promise',
-      REPAYMENT_PLAN: 'Repayment plan',
-      ORDER_BLOCK: 'Order block',
-      FORMAL_NOTICE: 'Formal notice',
-      LEGAL: 'Legal',
-      PAID: 'Paid',
-      SETTLED: 'Settled',
-      WRITTEN_OFF: 'Written off',
-      LEGAL_CLOSED: 'Legal closed',
-      CANCELLED: 'Cancelled',
-    },
+    stages: STAGE_NAMES.en,
     reasonsHeading: 'Why customers do not pay (reasons recorded this month)',
     noReasons: 'No non-payment reasons were recorded this month.',
     reasons: {
@@ -192,6 +186,9 @@ const STRINGS: Record<ReportLanguage, ReportStrings> = {
     goOn: 'go on',
     stop: 'stop',
     noLegal: 'No invoice is in formal notice or legal.',
+    legalUnverified:
+      'Not verified: the lawyer’s fee of the decreto ingiuntivo is a flat estimate, not the DM 55/2014 (DM 147/2022) ' +
+      'figure for the claim value — enter it from your lawyer’s quote or the DM table (legal assumptions).',
     definitions:
       'DSO = receivables at month end ÷ credit sales of the month × days. Count-back DSO exhausts month-end receivables ' +
       'against the sales of the latest months. CEI = (opening receivables + sales - closing receivables) ÷ (opening ' +
@@ -247,22 +244,7 @@ const STRINGS: Record<ReportLanguage, ReportStrings> = {
       'Rilevazioni mensili ancora insufficienti per un andamento (la pianificazione mensile ne registra una al mese).',
     pipelineHeading: 'Crediti aperti per fase di recupero (saldo a oggi)',
     noOpenInvoices: 'Nessuna fattura aperta.',
-    stages: {
-      OPEN: 'Aperta',
-      PRE_DUE: 'Preavviso',
-      REMINDER: 'Sollecito',
-      CALL: 'Chiamata',
-      PROMISE_WAIT: 'Promessa',
-      REPAYMENT_PLAN: 'Piano di rientro',
-      ORDER_BLOCK: 'Blocco ordini',
-      FORMAL_NOTICE: 'Diffida',
-      LEGAL: 'Legale',
-      PAID: 'Pagata',
-      SETTLED: 'Chiusa',
-      WRITTEN_OFF: 'Perdita',
-      LEGAL_CLOSED: 'Legale chiusa',
-      CANCELLED: 'Annullata',
-    },
+    stages: STAGE_NAMES.it,
     reasonsHeading: 'Perché i clienti non pagano (motivi registrati nel mese)',
     noReasons: 'Nel mese non sono stati registrati motivi di mancato pagamento.',
     reasons: {
@@ -304,6 +286,10 @@ const STRINGS: Record<ReportLanguage, ReportStrings> = {
     goOn: 'procedere',
     stop: 'fermarsi',
     noLegal: 'Nessuna fattura in diffida o in fase legale.',
+    legalUnverified:
+      'Dato non verificato: il compenso dell’avvocato per il decreto ingiuntivo è una stima forfettaria, non il valore ' +
+      'del DM 55/2014 (DM 147/2022) per lo scaglione del credito — inseritelo dal preventivo del vostro legale o dalla ' +
+      'tabella del DM (parametri delle azioni legali).',
     definitions:
       'DSO = crediti a fine mese ÷ fatturato a credito del mese × giorni. Il DSO count-back scala i crediti di fine ' +
       'mese sul fatturato dei mesi più recenti, a ritroso. CEI = (crediti iniziali + fatturato - crediti finali) ÷ ' +
@@ -404,7 +390,7 @@ export async function loadMonthlyReportData(db: Db, opts: MonthlyReportOptions):
     disputeReport(db, period, filter),
     reasonReport(db, period, filter),
     pipelineReport(db, generated.toISOString().slice(0, 10), filter),
-    legalReport(db, filter),
+    legalAssumptionsInForce(db).then((a) => legalReport(db, filter, a)),
     trend(db, { fromMonth: trendStart, toMonth: opts.month, currency }),
   ]);
   return { dso, dsoBySegment, aging, promises, disputes, reasons, pipeline, legal, trend: points };
@@ -628,6 +614,10 @@ export function monthlyReportDocument(data: MonthlyReportData, opts: MonthlyRepo
             layout: compactLines,
             fontSize: 7.5,
           },
+          // A figure resting on an estimate that stands in for a figure of law says so (docs/reports.md).
+          ...(legalTop.some((c) => c.unverified.includes('LAWYER_FEE_NOT_VERIFIED'))
+            ? [{ text: t.legalUnverified, style: 'note', bold: true, margin: [0, 4, 0, 0] } as Content]
+            : []),
         ],
       }
     : { text: t.noLegal, style: 'note' };

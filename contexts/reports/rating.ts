@@ -9,6 +9,7 @@ import { minorPerMajorSql, num, sqlConstants } from './filters';
 import { addDays, round } from './formulas';
 
 import { GRADES, TERMINAL_STAGES, type Grade } from '../../workflows/contract';
+import { termEndSql } from '../intake/term-end';
 
 export { GRADES, type Grade };
 
@@ -220,19 +221,19 @@ async function features(
     WITH lat AS (
       -- payments of the last 12 months, weighted by amount, and today's open overdue balances
       -- weights in major units of each invoice's currency (yen and dinars are not cents)
-      SELECT i."customerId" AS cid, p."amountMinor"::numeric / ${major} AS w, GREATEST(0, p."paidOn" - i."dueDate") AS late,
+      SELECT i."customerId" AS cid, p."amountMinor"::numeric / ${major} AS w, GREATEST(0, p."paidOn" - ${termEndSql()}) AS late,
         p."paidOn" > ${q}::date AS recent
       FROM "Payment" p JOIN "Invoice" i ON i.id = p."invoiceId"
       WHERE p."paidOn" > ${y}::date AND p."paidOn" <= ${asOf}::date ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       UNION ALL
-      SELECT i."customerId", i."balanceMinor"::numeric / ${major}, ${asOf}::date - i."dueDate", TRUE
+      SELECT i."customerId", i."balanceMinor"::numeric / ${major}, ${asOf}::date - ${termEndSql()}, TRUE
       FROM "Invoice" i
-      WHERE i."closedAt" IS NULL AND i."balanceMinor" > 0 AND i."dueDate" < ${asOf}::date
+      WHERE i."closedAt" IS NULL AND i."balanceMinor" > 0 AND ${termEndSql()} < ${asOf}::date
         AND i.stage NOT IN ${TERMINAL}
         ${customerId ? Prisma.sql`AND i."customerId" = ${customerId}` : Prisma.empty}
       UNION ALL
       -- balances written off in the 12 months count as late until the day they were given up
-      SELECT i."customerId", i."balanceMinor"::numeric / ${major}, GREATEST(0, i."closedAt"::date - i."dueDate"), i."closedAt" > ${q}::date
+      SELECT i."customerId", i."balanceMinor"::numeric / ${major}, GREATEST(0, i."closedAt"::date - ${termEndSql()}), i."closedAt" > ${q}::date
       FROM "Invoice" i
       WHERE i.stage = 'WRITTEN_OFF' AND i."balanceMinor" > 0
         AND i."closedAt" > ${y}::date AND i."closedAt" < (${asOf}::date + 1)

@@ -17,6 +17,7 @@ import { policyForCustomer, trackKey } from '../policies/routing';
 import { currentPolicy } from '../policies/store';
 import { num } from './filters';
 import { round } from './formulas';
+import { termEndSql } from '../intake/term-end';
 
 const DAY = 86_400_000;
 
@@ -237,7 +238,7 @@ export async function simulatePolicy(db: Db, input: SimulationInput): Promise<Si
       pays: Array<[string, number]> | null;
     }>
   >`
-    SELECT i.id, i.segment, i."amountMinor" AS amt, i."issueDate" AS issue, i."dueDate" AS due, i.stage, i."closedAt" AS closed,
+    SELECT i.id, i.segment, i."amountMinor" AS amt, i."issueDate" AS issue, ${termEndSql()} AS due, i.stage, i."closedAt" AS closed,
       c.rating, p.pays
     FROM "Invoice" i JOIN "Customer" c ON c.id = i."customerId"
     LEFT JOIN (

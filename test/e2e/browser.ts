@@ -1,6 +1,7 @@
 /**
  * Debian's Chromium driven by playwright-core: never a browser download. When /usr/bin/chromium is missing (the
- * project's setup installs it as root), `chromiumOrSkip` says why and the e2e tests are skipped.
+ * project's setup installs it as root), `chromiumMissing` says why; setup.ts then skips the e2e tests on a developer's
+ * machine and fails them in CI.
  */
 import fs from 'node:fs';
 import os from 'node:os';

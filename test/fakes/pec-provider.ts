@@ -4,15 +4,19 @@
  * mancata consegna — into the sender's real IMAP mailbox (Dovecot, through IMAP APPEND). Receipts follow the
  * technical rules of DPR 68/2005 (DM 2 November 2005, annex): `X-Ricevuta`, `X-Riferimento-Message-ID`, a
  * `daticert.xml` attachment with `<postacert tipo>`, `<data zona>`, `<identificativo>`, `<msgid>`, `<consegna>`.
- * Real providers sign receipts with S/MIME; this one does not (no provider certificate here).
+ * Given a test CA (test/fakes/pec-ca.ts), it signs every receipt with S/MIME as real providers do; `forge` makes it
+ * write a delivery receipt a person must look at: altered after signing, unsigned, or signed by an unknown CA.
  */
 import crypto from 'node:crypto';
 import { ImapFlow } from 'imapflow';
 import { simpleParser } from 'mailparser';
 import { SMTPServer } from 'smtp-server';
 import { freePort } from '../../dev/ports';
+import { smimeSign, type TestPecCa } from './pec-ca';
 
 export type Outcome = 'deliver' | 'fail' | 'hold';
+/** How the next delivery receipts are forged: changed after signing, not signed, signed by a CA nobody trusts. */
+export type Forgery = 'tamper' | 'unsigned' | 'stranger' | null;
 
 export interface Submitted {
   from: string;
@@ -29,6 +33,8 @@ export interface FakePecProvider {
   submitted: Submitted[];
   /** What happens to each recipient (default: deliver). */
   outcome: (recipient: string) => Outcome;
+  /** Forges the delivery receipts written from now on (null: genuine ones). */
+  forge: Forgery;
   /** The delivery receipts of held messages, written now (after a worker restart, for instance). */
   releaseHeld(at?: Date): Promise<void>;
   /** Writes one receipt again, as a provider retrying its delivery to our mailbox would. */
@@ -104,9 +110,17 @@ const SUBJECT: Record<string, string> = {
 const b64 = (s: string | Buffer): string =>
   (typeof s === 'string' ? Buffer.from(s, 'utf8') : s).toString('base64').replace(/.{1,76}/g, '$&\r\n');
 
-function receiptEml(tipo: string, m: Submitted, recipient: string, at: Date, extra: { erroreEsteso?: string } = {}) {
+async function receiptEml(
+  tipo: string,
+  m: Submitted,
+  recipient: string,
+  at: Date,
+  extra: { erroreEsteso?: string } = {},
+  sign?: { ca: TestPecCa; forge: Forgery },
+): Promise<Buffer> {
   const d = romeParts(at);
   const boundary = `pec-${crypto.randomBytes(6).toString('hex')}`;
+  const cert = daticert(tipo, m, recipient, at, tipo === 'errore-consegna' ? { errore: 'no-dest', ...extra } : extra);
   const body =
     tipo === 'accettazione'
       ? `Ricevuta di accettazione\r\n\r\nIl giorno ${d.giorno} alle ore ${d.ora} (${d.zona}) il messaggio\r\n"${m.subject}" proveniente da "${m.from}"\r\ned indirizzato a:\r\n${recipient} ("posta certificata")\r\nè stato accettato dal sistema ed inoltrato.\r\nIdentificativo messaggio: ${m.identificativo}\r\n`
@@ -124,7 +138,7 @@ function receiptEml(tipo: string, m: Submitted, recipient: string, at: Date, ext
     'Content-Disposition: inline; filename="daticert.xml"',
     'Content-Transfer-Encoding: base64',
     '',
-    b64(daticert(tipo, m, recipient, at, tipo === 'errore-consegna' ? { errore: 'no-dest', ...extra } : extra)),
+    b64(cert),
   ];
   if (tipo === 'avvenuta-consegna') {
     // A "completa" delivery receipt carries the original message (postacert.eml).
@@ -138,33 +152,51 @@ function receiptEml(tipo: string, m: Submitted, recipient: string, at: Date, ext
   }
   parts.push(`--${boundary}--`, '');
   const subject = `${SUBJECT[tipo]}: ${m.subject}`;
-  return Buffer.from(
-    [
-      `Return-Path: <posta-certificata@pec.gestore.test>`,
-      `From: "Per conto di: ${m.from}" <posta-certificata@pec.gestore.test>`,
-      `To: ${m.from}`,
-      `Subject: =?UTF-8?B?${Buffer.from(subject, 'utf8').toString('base64')}?=`,
-      `Date: ${at.toUTCString()}`,
-      `Message-ID: <opec.${tipo}.${crypto.randomBytes(8).toString('hex')}@pec.gestore.test>`,
-      `X-Ricevuta: ${tipo}`,
-      `X-Riferimento-Message-ID: <${m.messageId}>`,
-      'MIME-Version: 1.0',
-      `Content-Type: multipart/mixed; boundary="${boundary}"`,
-      '',
-      parts.join('\r\n'),
-    ].join('\r\n'),
-  );
+  const headers = [
+    `Return-Path: <posta-certificata@pec.gestore.test>`,
+    `From: "Per conto di: ${m.from}" <posta-certificata@pec.gestore.test>`,
+    `To: ${m.from}`,
+    `Subject: =?UTF-8?B?${Buffer.from(subject, 'utf8').toString('base64')}?=`,
+    `Date: ${at.toUTCString()}`,
+    `Message-ID: <opec.${tipo}.${crypto.randomBytes(8).toString('hex')}@pec.gestore.test>`,
+    `X-Ricevuta: ${tipo}`,
+    `X-Riferimento-Message-ID: <${m.messageId}>`,
+  ].join('\r\n');
+  const entity = [`Content-Type: multipart/mixed; boundary="${boundary}"`, '', parts.join('\r\n')].join('\r\n');
+  const forge = tipo === 'avvenuta-consegna' ? (sign?.forge ?? null) : null;
+  if (!sign || forge === 'unsigned') {
+    return Buffer.from(`${headers}\r\nMIME-Version: 1.0\r\n${entity}`);
+  }
+  const signer =
+    forge === 'stranger'
+      ? { certFile: sign.ca.strangerCertFile, keyFile: sign.ca.strangerKeyFile }
+      : { certFile: sign.ca.certFile, keyFile: sign.ca.keyFile };
+  let signed = (await smimeSign(Buffer.from(entity), signer)).toString('utf8');
+  if (forge === 'tamper') {
+    // The certified time moved a day earlier after the provider signed: the digest no longer matches.
+    const altered = cert.replace(
+      /<giorno>(\d{2})/,
+      (_, dd: string) => `<giorno>${String(Math.max(1, Number(dd) - 1)).padStart(2, '0')}`,
+    );
+    signed = signed.replace(b64(cert), b64(altered === cert ? cert.replace('</ora>', ' </ora>') : altered));
+  }
+  return Buffer.from(`${headers}\r\n${signed}`);
 }
 
 export async function startFakePecProvider(opts: {
   user: string;
   password: string;
   imap: { host: string; port: number };
+  /** Signs every receipt with this test CA's provider certificate (real providers always sign). */
+  ca?: TestPecCa;
 }): Promise<FakePecProvider> {
   const port = await freePort();
   const submitted: Submitted[] = [];
   const held: Array<{ m: Submitted; recipient: string }> = [];
   let last: { m: Submitted; recipient: string; at: Date } | null = null;
+
+  const eml = (tipo: string, m: Submitted, recipient: string, at: Date, extra: { erroreEsteso?: string } = {}) =>
+    receiptEml(tipo, m, recipient, at, extra, opts.ca ? { ca: opts.ca, forge: provider.forge } : undefined);
 
   const append = async (raw: Buffer): Promise<void> => {
     const c = new ImapFlow({
@@ -188,16 +220,17 @@ export async function startFakePecProvider(opts: {
     port,
     submitted,
     outcome: () => 'deliver',
+    forge: null,
     async releaseHeld(at = new Date()) {
       for (const h of held.splice(0, held.length)) {
         last = { m: h.m, recipient: h.recipient, at };
-        await append(receiptEml('avvenuta-consegna', h.m, h.recipient, at));
+        await append(await eml('avvenuta-consegna', h.m, h.recipient, at));
       }
     },
     async duplicateLast(kind) {
       if (!last) throw new Error('no receipt written yet');
       const extra = kind === 'errore-consegna' ? { erroreEsteso: '5.1.1 - Utente non riconosciuto' } : {};
-      await append(receiptEml(kind, last.m, last.recipient, last.at, extra));
+      await append(await eml(kind, last.m, last.recipient, last.at, extra));
     },
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
@@ -240,15 +273,15 @@ export async function startFakePecProvider(opts: {
           submitted.push(m);
           const now = new Date();
           for (const recipient of m.to) {
-            await append(receiptEml('accettazione', m, recipient, now));
+            await append(await eml('accettazione', m, recipient, now));
             last = { m, recipient, at: now };
             const outcome = provider.outcome(recipient);
             if (outcome === 'deliver') {
-              await append(receiptEml('avvenuta-consegna', m, recipient, new Date(now.getTime() + 1000)));
+              await append(await eml('avvenuta-consegna', m, recipient, new Date(now.getTime() + 1000)));
               last = { m, recipient, at: new Date(now.getTime() + 1000) };
             } else if (outcome === 'fail') {
               const extra = { erroreEsteso: '5.1.1 - Utente non riconosciuto' };
-              await append(receiptEml('errore-consegna', m, recipient, new Date(now.getTime() + 1000), extra));
+              await append(await eml('errore-consegna', m, recipient, new Date(now.getTime() + 1000), extra));
               last = { m, recipient, at: new Date(now.getTime() + 1000) };
             } else {
               held.push({ m, recipient });

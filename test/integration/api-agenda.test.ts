@@ -5,6 +5,8 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
+import request from 'supertest';
+import { linkForMessage } from '../../contexts/portal/links';
 import { invoiceStateQuery } from '../../workflows/contract';
 import { as, newInvoice, quietSegment, quietSteps, snapshot } from './api-helpers';
 import { eventually, isoDaysFromToday, secondsSettings, startHarness, uniq, type Harness } from './harness';
@@ -46,7 +48,7 @@ async function task(opts: {
 }
 
 describe('agenda', () => {
-  it('shows the caller’s tasks due today and every overdue one, by amount × days overdue × risk', async () => {
+  it('shows the caller’s open tasks (a callback only from its day), by amount × days overdue × risk', async () => {
     const seg = await quietSegment(h);
     const small = await newInvoice(h, seg, { amountMinor: 100_000, dueInDays: -10 }); // 1,000 × 10
     const big = await newInvoice(h, seg, { amountMinor: 500_000, dueInDays: -10 }); // 5,000 × 10
@@ -75,7 +77,16 @@ describe('agenda', () => {
       assigneeId: 'u-giulia',
       dueInDays: -1,
     });
+    // A callback is an appointment: off the agenda until its day.
     const tFuture = await task({
+      customerId: big.customerId,
+      invoiceId: big.invoiceId,
+      assigneeId: 'u-giulia',
+      dueInDays: 3,
+      kind: 'CALLBACK',
+    });
+    // Any other task's dueAt is its deadline: a call opened today with its outcome due in three days is work today.
+    const tDeadline = await task({
       customerId: big.customerId,
       invoiceId: big.invoiceId,
       assigneeId: 'u-giulia',
@@ -91,8 +102,9 @@ describe('agenda', () => {
     const mine = await as(h, 'collector').get(`/v1/agenda?area=${area}`);
     expect(mine.status).toBe(200);
     const ids = (mine.body.items as Array<{ taskId: string }>).map((t) => t.taskId);
-    // C (risk 3) × 5,000 × 10 = 150,000 > E (risk 5) × 1,000 × 10 = 50,000 > C × 1,000 × 10 = 30,000.
-    expect(ids).toEqual([tBig.id, tRisky.id, tSmall.id]);
+    // C (risk 3) × 5,000 × 10 = 150,000 (twice: the earlier deadline first) > E (risk 5) × 1,000 × 10 = 50,000 >
+    // C × 1,000 × 10 = 30,000.
+    expect(ids).toEqual([tBig.id, tDeadline.id, tRisky.id, tSmall.id]);
     expect(ids).not.toContain(tFuture.id);
     expect(ids).not.toContain(tMarco.id);
     // Days overdue count in the business time zone (Europe/Rome), so read them from the answer.
@@ -291,6 +303,147 @@ describe('agenda', () => {
     expect(res.body.state.promise).toMatchObject({ promisedDate: isoDaysFromToday(5) });
     const state = await h.client.workflow.getHandle(inv.workflowId).query(invoiceStateQuery);
     expect(state.pendingTasks.map((t) => t.taskId)).not.toContain(open.id);
+  });
+});
+
+describe('what debtors asked for on the portal, on the agenda', () => {
+  /** A debtor signed in through their link, and a form of their page sent as a browser would. */
+  async function debtorOf(customerId: string) {
+    const link = await linkForMessage({ db: h.db, config: h.config }, customerId, new Date());
+    const agent = request.agent(h.app);
+    expect((await agent.get(`/p/${link!.token}`)).status).toBe(303);
+    const tokens = async () => {
+      const page = await agent.get('/portal/');
+      return {
+        _csrf: /name="_csrf" value="([^"]+)"/.exec(page.text)![1],
+        _form: /name="_form" value="([^"]+)"/.exec(page.text)![1],
+      };
+    };
+    return { agent, tokens };
+  }
+
+  it('shows each request with what the debtor sent, and closes it only through the request’s decision', async () => {
+    const area = uniq('area');
+    const customer = uniq('CUST');
+    const paid = await newInvoice(h, segment, { customerId: customer, area, amountMinor: 180_000, dueInDays: -30 });
+    const disputed = await newInvoice(h, segment, { customerId: customer, area, amountMinor: 90_000, dueInDays: -20 });
+    const planned = await newInvoice(h, segment, { customerId: customer, area, amountMinor: 300_000, dueInDays: -10 });
+    const { agent, tokens } = await debtorOf(paid.customerId);
+    const pdf = Buffer.from('%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF\n');
+
+    let t = await tokens();
+    const claim = await agent
+      .post('/portal/paid')
+      .field('_csrf', t._csrf)
+      .field('_form', t._form)
+      .field('invoiceId', paid.invoiceId)
+      .field('paidOn', isoDaysFromToday(-2))
+      .attach('file', pdf, { filename: 'contabile-bonifico.pdf', contentType: 'application/pdf' });
+    expect(claim.status).toBe(303);
+    t = await tokens();
+    const contact = await agent
+      .post('/portal/contact')
+      .type('form')
+      .send({ ...t, email: 'pagamenti@cliente.example', phone: '', addressLine: '', city: '' });
+    expect(contact.status).toBe(303);
+    t = await tokens();
+    const plan = await agent
+      .post('/portal/plan')
+      .type('form')
+      .send({ ...t, invoiceId: planned.invoiceId, instalments: '3', firstDate: isoDaysFromToday(10) });
+    expect(plan.status).toBe(303);
+    t = await tokens();
+    const dispute = await agent
+      .post('/portal/dispute')
+      .field('_csrf', t._csrf)
+      .field('_form', t._form)
+      .field('invoiceId', disputed.invoiceId)
+      .field('reasonCode', 'DEFECTIVE_GOODS')
+      .field('note', 'Merce arrivata danneggiata')
+      .attach('file', pdf, { filename: 'foto-danni.pdf', contentType: 'application/pdf' });
+    expect(dispute.status).toBe(303);
+    // The workflow opens the review task with five days to decide it: on the agenda from the start.
+    await eventually(() =>
+      h.db.task.findFirst({ where: { invoiceId: disputed.invoiceId, kind: 'REVIEW_DISPUTE', status: 'OPEN' } }),
+    );
+    await eventually(() => h.db.dispute.findFirst({ where: { invoiceId: disputed.invoiceId, status: 'OPEN' } }));
+
+    // The collector's agenda: the payment to verify and the contact details, each with its request.
+    const mine = await as(h, 'collector').get('/v1/agenda').query({ area, pageSize: 200 });
+    expect(mine.status).toBe(200);
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the JSON body, read field by field below
+    type Item = { kind: string; taskId: string; assigneeId: string | null; request: any; dispute: any };
+    const byKind = (items: Item[]): Record<string, Item> => Object.fromEntries(items.map((i) => [i.kind, i]));
+    const c = byKind(mine.body.items);
+    expect(Object.keys(c).sort()).toEqual(['CONFIRM_CONTACT', 'REVIEW_DISPUTE', 'VERIFY_PAYMENT']);
+    expect(c.VERIFY_PAYMENT.request).toMatchObject({
+      kind: 'PAYMENT_CLAIM',
+      payload: { invoiceNumber: paid.number, paidOn: isoDaysFromToday(-2) },
+      document: { filename: 'contabile-bonifico.pdf', mimeType: 'application/pdf', sizeBytes: pdf.length },
+      invoice: { id: paid.invoiceId, number: paid.number, currency: 'EUR' },
+    });
+    expect(c.CONFIRM_CONTACT.request).toMatchObject({
+      kind: 'CONTACT',
+      payload: { email: 'pagamenti@cliente.example' },
+      invoice: null,
+      document: null,
+    });
+    expect(c.REVIEW_DISPUTE.request).toBeNull();
+    expect(c.REVIEW_DISPUTE.dispute).toMatchObject({
+      reasonCode: 'DEFECTIVE_GOODS',
+      fromPortal: true,
+      documents: [{ filename: 'foto-danni.pdf', sizeBytes: pdf.length }],
+    });
+    expect(c.REVIEW_DISPUTE.dispute.note).toContain('Merce arrivata danneggiata');
+    // The row says the invoice is disputed (the console shows "Contestata", not its dunning stage); the others not.
+    expect((c.REVIEW_DISPUTE as Item & { invoice: { disputed: boolean } }).invoice.disputed).toBe(true);
+    expect((c.VERIFY_PAYMENT as Item & { invoice: { disputed: boolean } | null }).invoice?.disputed ?? false).toBe(
+      false,
+    );
+    // The plan is the credit manager's: unassigned, on the managers' agenda.
+    const all = byKind((await as(h, 'manager').get('/v1/agenda').query({ area, pageSize: 200 })).body.items);
+    expect(all.APPROVE_PLAN.assigneeId).toBeNull();
+    expect(all.APPROVE_PLAN.request.payload.instalments).toHaveLength(3);
+    expect(all.APPROVE_PLAN.request.payload.instalments.map((i: { amountMinor: number }) => i.amountMinor)).toEqual([
+      100_000, 100_000, 100_000,
+    ]);
+
+    // "Done" on the task alone would leave the request pending: refused with a code, nothing written.
+    const before = await snapshot(h);
+    const shortcut = await as(h, 'collector')
+      .post(`/v1/tasks/${c.VERIFY_PAYMENT.taskId}/complete`)
+      .send({ outcome: 'REACHED' });
+    expect(shortcut.status).toBe(409);
+    expect(shortcut.body.error).toMatchObject({
+      code: 'CONFLICT',
+      reason: 'DECIDED_BY_REQUEST',
+      params: { requestId: c.VERIFY_PAYMENT.request.id, kind: 'PAYMENT_CLAIM' },
+    });
+    expect(await snapshot(h)).toEqual(before);
+
+    // Decided through the request (what the agenda's buttons send): each task leaves the agenda.
+    expect(
+      (await as(h, 'collector').post(`/v1/portal/requests/${c.VERIFY_PAYMENT.request.id}/approve`).send({})).status,
+    ).toBe(200);
+    expect(
+      (await as(h, 'collector').post(`/v1/portal/requests/${c.CONFIRM_CONTACT.request.id}/decline`).send({})).status,
+    ).toBe(200);
+    const approved = await as(h, 'manager').post(`/v1/portal/requests/${all.APPROVE_PLAN.request.id}/approve`).send({});
+    expect(approved.status).toBe(200);
+    expect(approved.body.state.stage).toBe('REPAYMENT_PLAN');
+    const resolved = await as(h, 'manager')
+      .post(`/v1/invoices/${disputed.invoiceId}/dispute/resolve`)
+      .send({ outcome: 'REJECTED', note: 'Danni non imputabili al trasporto' });
+    expect(resolved.status).toBe(200);
+    await eventually(async () => {
+      const left = (await as(h, 'manager').get('/v1/agenda').query({ area, pageSize: 200 })).body.items;
+      return left.length === 0;
+    });
+    const customerRow = await h.db.customer.findUniqueOrThrow({ where: { id: paid.customerId } });
+    expect(customerRow.email).toBe('amministrazione@ferramenta.example');
+    for (const id of [c.VERIFY_PAYMENT.taskId, c.CONFIRM_CONTACT.taskId, all.APPROVE_PLAN.taskId]) {
+      expect((await h.db.task.findUniqueOrThrow({ where: { id } })).status).toBe('DONE');
+    }
   });
 });
 

@@ -28,6 +28,7 @@ beforeAll(async () => {
       temporal: h.client,
       taskQueue: h.taskQueue,
       timeZone: h.config.SEGUGIO_TZ,
+      extraHolidays: [],
       log: createLogger('silent', 'erp-inbox-test'),
     },
     { dir, intervalMs: 200 },

@@ -12,6 +12,8 @@ export function as(h: Harness, role: RoleName) {
     get: (url: string) => request(h.app).get(url).set(auth),
     post: (url: string) => request(h.app).post(url).set(auth),
     put: (url: string) => request(h.app).put(url).set(auth),
+    patch: (url: string) => request(h.app).patch(url).set(auth),
+    delete: (url: string) => request(h.app).delete(url).set(auth),
   };
 }
 
@@ -73,48 +75,21 @@ export async function newInvoice(
 /** Row counts of every table an API call could write, and the workflows on the harness's task queue. */
 export async function snapshot(h: Harness): Promise<Record<string, number>> {
   const db = h.db;
-  const [
-    invoices,
-    customers,
-    payments,
-    adjustments,
-    audit,
-    contacts,
-    documents,
-    imports,
-    rejections,
-    policies,
-    tasks,
-    receipts,
-    workflows,
-  ] = await Promise.all([
-    db.invoice.count(),
-    db.customer.count(),
-    db.payment.count(),
-    db.adjustment.count(),
-    db.auditEvent.count(),
-    db.contactEvent.count(),
-    db.document.count(),
-    db.import.count(),
-    db.importRejection.count(),
-    db.dunningPolicy.count(),
-    db.task.count({ where: { status: 'OPEN' } }),
-    db.noticeReceipt.count(),
-    h.client.workflow.count(`TaskQueue = '${h.taskQueue}'`).then((c) => c.count),
-  ]);
-  return {
-    invoices,
-    customers,
-    payments,
-    adjustments,
-    audit,
-    contacts,
-    documents,
-    imports,
-    rejections,
-    policies,
-    tasks,
-    receipts,
-    workflows,
+  const counts: Record<string, Promise<number>> = {
+    invoices: db.invoice.count(),
+    customers: db.customer.count(),
+    payments: db.payment.count(),
+    adjustments: db.adjustment.count(),
+    audit: db.auditEvent.count(),
+    contacts: db.contactEvent.count(),
+    documents: db.document.count(),
+    imports: db.import.count(),
+    rejections: db.importRejection.count(),
+    policies: db.dunningPolicy.count(),
+    tasks: db.task.count({ where: { status: 'OPEN' } }),
+    receipts: db.noticeReceipt.count(),
+    workflows: h.client.workflow.count(`TaskQueue = '${h.taskQueue}'`).then((c) => c.count),
   };
+  const values = await Promise.all(Object.values(counts));
+  return Object.fromEntries(Object.keys(counts).map((k, i) => [k, values[i]]));
 }

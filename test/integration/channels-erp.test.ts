@@ -9,6 +9,10 @@ import { createDb, type Db } from '../../infra/db';
 import { seedCustomer, silentLog, testConfig } from '../fakes/fixtures';
 import { startFakeErp, type FakeErp } from '../fakes/erp-server';
 
+// Real PostgreSQL and real SDKs against local servers: a first PDF render or a cold connection pool takes seconds on
+// a loaded CI machine, beyond Jest's 5 s default.
+jest.setTimeout(30_000);
+
 const SECRET = 'erp-outbound-secret';
 let db: Db;
 let erp: FakeErp;

@@ -9,6 +9,10 @@ import { createDb, type Db } from '../../infra/db';
 import type { InvoiceAdjusted, PaymentReceived } from '../../workflows/contract';
 import { seedCustomer, silentLog, testConfig } from '../fakes/fixtures';
 
+// Real PostgreSQL and real SDKs against local servers: a first PDF render or a cold connection pool takes seconds on
+// a loaded CI machine, beyond Jest's 5 s default.
+jest.setTimeout(30_000);
+
 const ERP_SECRET = 'erp-inbound-secret';
 const TW_TOKEN = 'twilio-token';
 const { publicKey, privateKey } = crypto.generateKeyPairSync('ec', { namedCurve: 'prime256v1' });

@@ -16,6 +16,10 @@ import { hasPoppler, pdfText } from '../fakes/pdf';
 import { startFakeSendGrid, type FakeSendGrid } from '../fakes/sendgrid-server';
 import { startFakeTwilio, type FakeTwilio } from '../fakes/twilio-server';
 
+// Real PostgreSQL and real SDKs against local servers: a first PDF render or a cold connection pool takes seconds on
+// a loaded CI machine, beyond Jest's 5 s default.
+jest.setTimeout(30_000);
+
 const SG_KEY = 'SG.test-key';
 const TW_SID = `AC${'0123456789abcdef'.repeat(2)}`;
 const TW_TOKEN = 'twilio-test-token';

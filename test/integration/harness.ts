@@ -68,6 +68,7 @@ export const KEYS = {
   collector2: 'sg_dev_collector_marco',
   manager: 'sg_dev_manager',
   admin: 'sg_dev_admin',
+  salesperson: 'sg_dev_sales_paolo',
 };
 
 export const uniq = (prefix: string): string => `${prefix}-${crypto.randomBytes(4).toString('hex')}`;

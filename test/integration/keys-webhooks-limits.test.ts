@@ -100,6 +100,7 @@ describe('SendGrid event webhook', () => {
       DATABASE_URL: 'postgresql://x@127.0.0.1/x',
       SEGUGIO_MODE: 'production',
       SENDGRID_API_KEY: 'SG.x',
+      SEGUGIO_PAYLOAD_KEY: Buffer.alloc(32, 3).toString('base64'),
       ...Object.fromEntries(
         Object.keys(IDENTITY_PLACEHOLDERS).map((k) => [
           k,

@@ -7,6 +7,10 @@ import type { TransitionRecord } from '../../activities/types';
 import { createDb, type Db } from '../../infra/db';
 import { uniq } from './harness';
 
+// Real PostgreSQL and real SDKs against local servers: a first PDF render or a cold connection pool takes seconds on
+// a loaded CI machine, beyond Jest's 5 s default.
+jest.setTimeout(30_000);
+
 let db: Db;
 beforeAll(() => {
   db = createDb(process.env.DATABASE_URL ?? '', 4);

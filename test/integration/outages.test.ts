@@ -3,14 +3,17 @@
  * that kills the connection under a running statement, a statement past its timeout, and a Temporal that is down —
  * each a 503 with Retry-After within a few seconds, never a 500 and never a hang. Real PostgreSQL, real Temporal.
  */
+import { clientInterceptors } from '../../infra/temporal';
 import net from 'node:net';
 import express from 'express';
 import { Client, Connection } from '@temporalio/client';
 import request from 'supertest';
 import { createApp } from '../../api/app';
-import { errorHandler, isUnavailable } from '../../contexts/errors';
+import { errorHandler } from '../../api/errors';
+import { isUnavailable } from '../../contexts/errors';
 import { createDb, type Db } from '../../infra/db';
 import { createLogger } from '../../infra/logger';
+import { watchBackingServices } from '../../dev/supervisor';
 import { invoiceBody, newInvoice, quietSegment } from './api-helpers';
 import { isoDaysFromToday, KEYS, startHarness, type Harness } from './harness';
 
@@ -132,7 +135,8 @@ describe('PostgreSQL', () => {
 describe('Temporal down', () => {
   it('a decision answers 503 within the configured deadline; a read falls back to the mirror and says so', async () => {
     const inv = await newInvoice(h, segment);
-    const connection = Connection.lazy({ address: '127.0.0.1:1' });
+    // Built as the API builds it (infra/temporal.ts): closing it while a call still retries ends that call quietly.
+    const connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: clientInterceptors() });
     const client = new Client({ connection });
     const app = createApp({
       db: h.db,
@@ -155,9 +159,56 @@ describe('Temporal down', () => {
     console.log(`read with Temporal down → ${read.status} source=${read.body.source} in ${Date.now() - t0} ms`);
     expect(read.status).toBe(200);
     expect(read.body.source).toBe('database');
-    // The dead connection is left open on purpose: the SDK's retry timers of calls that hit their deadline may still
-    // fire, and on a closed channel they throw "Channel has been shut down" from a timer, failing whichever test file
-    // runs next. Nothing listens on port 1; the test process ends with the run.
-    void connection;
+    await connection.close();
+  });
+});
+
+describe("the dev runner's watch on the backing services", () => {
+  it('says when PostgreSQL or Temporal stops answering and when it is back, once each', async () => {
+    // The runner asks the API's /health; here the API in front of it is switched between one on the real stack and
+    // ones whose PostgreSQL (a closed port) or Temporal (a closed port) cannot be reached.
+    const healthy = createApp({ db: h.db, temporal: h.client, config: h.config, log });
+    const deadDb = createDb('postgresql://segugio:segugio@127.0.0.1:1/segugio', 1, { connectTimeoutMs: 1000 });
+    const noDatabase = createApp({ db: deadDb, temporal: h.client, config: h.config, log });
+    const connection = Connection.lazy({ address: '127.0.0.1:1', interceptors: clientInterceptors() });
+    const noTemporal = createApp({
+      db: h.db,
+      temporal: new Client({ connection }),
+      config: { ...h.config, TEMPORAL_CALL_TIMEOUT_MS: 1000 },
+      log,
+    });
+    let current = healthy;
+    const front = express().use((req, res, next) => current(req, res, next));
+    const server = front.listen(0, '127.0.0.1');
+    await new Promise((r) => server.once('listening', r));
+    const said: string[] = [];
+    const watch = watchBackingServices(
+      `http://127.0.0.1:${(server.address() as net.AddressInfo).port}/health`,
+      (m) => said.push(m),
+      300,
+    );
+    const saidAll = async (...expected: string[]) => {
+      for (let i = 0; i < 200 && !expected.every((e) => said.some((m) => m.includes(e))); i++)
+        await new Promise((r) => setTimeout(r, 100));
+      for (const e of expected) expect(said.filter((m) => m.includes(e))).toHaveLength(1);
+    };
+    try {
+      await new Promise((r) => setTimeout(r, 1000));
+      expect(said).toEqual([]); // all well: nothing said
+      current = noDatabase;
+      await saidAll('PostgreSQL is not answering');
+      current = healthy;
+      await saidAll('PostgreSQL answers again');
+      current = noTemporal;
+      await saidAll('the Temporal dev server is not answering');
+      current = healthy;
+      await saidAll('the Temporal dev server answers again');
+      expect(said).toHaveLength(4);
+    } finally {
+      clearInterval(watch);
+      server.close();
+      await connection.close();
+      await deadDb.$disconnect();
+    }
   });
 });

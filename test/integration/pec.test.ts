@@ -17,6 +17,7 @@ import { createDb, type Db } from '../../infra/db';
 import { startDovecot, type Dovecot } from '../fakes/dovecot';
 import { seedCustomer, silentLog, testConfig, WEEKDAY_NOON } from '../fakes/fixtures';
 import { startFakePecProvider, type FakePecProvider } from '../fakes/pec-provider';
+import { createTestPecCa, type TestPecCa } from '../fakes/pec-ca';
 
 const PEC_USER = 'crediti@pec.brambilla.test';
 const PEC_PASSWORD = 'pec-test-password';
@@ -26,6 +27,7 @@ jest.setTimeout(60_000);
 let db: Db;
 let dovecot: Dovecot;
 let provider: FakePecProvider;
+let ca: TestPecCa;
 let connection: Connection;
 let temporal: Client;
 let n = 0;
@@ -41,13 +43,16 @@ export function pecEnv(p: FakePecProvider, d: Dovecot): Record<string, string> {
     PEC_IMAP_TLS: 'none',
     PEC_USER,
     PEC_PASSWORD,
+    PEC_RECEIPT_CA_FILE: ca.caFile,
   };
 }
 
 beforeAll(async () => {
   db = createDb(process.env.DATABASE_URL!, 4);
   dovecot = await startDovecot({ user: PEC_USER, password: PEC_PASSWORD });
-  provider = await startFakePecProvider({ user: PEC_USER, password: PEC_PASSWORD, imap: dovecot });
+  // The provider signs its receipts (S/MIME) with a CA made for this run; Segugio trusts that CA only.
+  ca = await createTestPecCa();
+  provider = await startFakePecProvider({ user: PEC_USER, password: PEC_PASSWORD, imap: dovecot, ca });
   connection = await Connection.connect({ address: process.env.TEMPORAL_ADDRESS });
   temporal = new Client({ connection });
 });
@@ -129,6 +134,51 @@ describe('PEC through the company mailbox (nodemailer → provider → Dovecot �
     const before = provider.submitted.length;
     expect(await a.sendContact(req)).toMatchObject({ status: 'SENT', detail: 'DELIVERED' });
     expect(provider.submitted).toHaveLength(before);
+  });
+
+  it.each([
+    ['altered after signing', 'tamper' as const, /invalid signature/],
+    ['unsigned', 'unsigned' as const, /^SIGNATURE_NOT_VERIFIED: unsigned/],
+    ['signed by a CA nobody trusts', 'stranger' as const, /invalid signature: .*(certificate|verify)/i],
+  ])('a delivery receipt %s proves nothing: ACCEPTED stays, a person gets a task', async (_what, forge, detail) => {
+    provider.outcome = () => 'deliver';
+    provider.forge = forge;
+    try {
+      const config = testConfig(pecEnv(provider, dovecot));
+      const { a, res } = await sendFormalNotice(config, 'amministrazione@pec.verdi.test');
+      const run = await a.pollPecReceipts();
+      // The acceptance receipt is genuine and counts; the forged delivery receipt does not.
+      expect(run).toMatchObject({ read: 2, recorded: 1, untrusted: 1 });
+      const row = await db.contactEvent.findUniqueOrThrow({ where: { id: res.contactEventId } });
+      expect(row.status).toBe('ACCEPTED');
+      expect(row.deliveredAt).toBeNull();
+      const receipts = await db.noticeReceipt.findMany({
+        where: { contactEventId: row.id },
+        orderBy: { createdAt: 'asc' },
+      });
+      expect(receipts.map((r) => r.kind)).toEqual(['ACCEPTANCE', 'DELIVERY']);
+      const forged = receipts[1]!;
+      expect(forged.detail).toMatch(detail);
+      // Kept as evidence, but never passed on to a workflow as a delivery.
+      expect(forged.path).not.toBeNull();
+      expect(forged.signalledAt).not.toBeNull();
+      const task = await db.task.findUniqueOrThrow({
+        where: { idempotencyKey: `pec-receipt-unverified:${forged.id}` },
+      });
+      expect(task).toMatchObject({ kind: 'CHECK_PEC_RECEIPT', status: 'OPEN', customerId: row.customerId });
+    } finally {
+      provider.forge = null;
+    }
+  });
+
+  it('without PEC_RECEIPT_CA_FILE no receipt is trusted', async () => {
+    provider.outcome = () => 'deliver';
+    const { PEC_RECEIPT_CA_FILE: _ca, ...env } = pecEnv(provider, dovecot);
+    const config = testConfig(env);
+    const { a, res } = await sendFormalNotice(config, 'amministrazione@pec.neri.test');
+    expect(await a.pollPecReceipts()).toMatchObject({ read: 2, recorded: 0, untrusted: 2 });
+    const row = await db.contactEvent.findUniqueOrThrow({ where: { id: res.contactEventId } });
+    expect(row.status).toBe('SUBMITTED');
   });
 
   it('accepted then mancata consegna: FAILED and a task for the collector', async () => {

@@ -10,7 +10,7 @@ import ExcelJS from 'exceljs';
 import express, { type Express } from 'express';
 import request from 'supertest';
 import { authenticate } from '../../contexts/access/auth';
-import { errorHandler, notFoundHandler } from '../../contexts/errors';
+import { errorHandler, notFoundHandler } from '../../api/errors';
 import { reportsRouter } from '../../api/routes/reports';
 import { createDb, type Db } from '../../infra/db';
 import { createLogger } from '../../infra/logger';

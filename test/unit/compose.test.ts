@@ -24,6 +24,7 @@ describe('docker-compose.yml', () => {
         LETTERHEAD_VAT: 'IT12345678901',
         LETTERHEAD_IBAN: 'IT60X0542811101000000123456',
         LETTERHEAD_EMAIL: 'crediti@example.com',
+        SEGUGIO_PAYLOAD_KEY: Buffer.alloc(32, 7).toString('base64'),
       },
     });
     expect(res.stderr).not.toMatch(/error/i);

@@ -9,6 +9,7 @@ const identity = {
   LETTERHEAD_IBAN: 'IT02A0306909606100000012345',
   LETTERHEAD_EMAIL: 'crediti@brambilla.example',
   SENDGRID_FROM: 'solleciti@brambilla.example',
+  SEGUGIO_PAYLOAD_KEY: Buffer.alloc(32, 1).toString('base64'),
 };
 
 describe('loadConfig', () => {
@@ -25,6 +26,19 @@ describe('loadConfig', () => {
     }
     expect(message).toContain('LETTERHEAD_IBAN: required in production');
     expect(message).not.toContain('LETTERHEAD_NAME');
+  });
+
+  it('refuses to start in production without the payload key, and accepts only a 32-byte key', () => {
+    const { SEGUGIO_PAYLOAD_KEY: _key, ...withoutKey } = identity;
+    expect(() => loadConfig({ ...base, ...withoutKey })).toThrow(/SEGUGIO_PAYLOAD_KEY: required in production/);
+    expect(() => loadConfig({ ...base, ...withoutKey, SEGUGIO_MODE: 'production' })).toThrow(/SEGUGIO_PAYLOAD_KEY/);
+    expect(() =>
+      loadConfig({ ...base, ...identity, SEGUGIO_PAYLOAD_KEY: Buffer.alloc(16).toString('base64') }),
+    ).toThrow(/SEGUGIO_PAYLOAD_KEY: must be 32 bytes/);
+    expect(loadConfig({ ...base, ...identity }).SEGUGIO_PAYLOAD_KEY).toBe(identity.SEGUGIO_PAYLOAD_KEY);
+    // Dev and test run without it (histories in clear, as the recorded test histories are).
+    expect(loadConfig({ ...base, SEGUGIO_MODE: 'dev' }).SEGUGIO_PAYLOAD_KEY).toBeUndefined();
+    expect(loadConfig({ ...base, SEGUGIO_MODE: 'test' }).SEGUGIO_PAYLOAD_KEY).toBeUndefined();
   });
 
   it('takes the configured identity in production and fills placeholders only in dev and test', () => {

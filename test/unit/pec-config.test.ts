@@ -37,4 +37,11 @@ describe('PEC configuration', () => {
     expect(() => loadConfig({ ...base, ...pec, PEC_RECEIPTS_EVERY: 'P1D' })).toThrow(/PEC_RECEIPTS_EVERY/);
     expect(() => loadConfig({ ...base, ...pec, PEC_FROM: 'not an address' })).toThrow(/PEC_FROM/);
   });
+
+  it('in production a PEC mailbox needs the CAs that sign its receipts (nothing could be verified without)', () => {
+    const production = { ...base, SEGUGIO_MODE: 'production' };
+    expect(() => loadConfig({ ...production, ...pec })).toThrow(/PEC_RECEIPT_CA_FILE: required in production/);
+    // In test mode it may be absent: every receipt is then kept as evidence only, with a task.
+    expect(loadConfig({ ...base, ...pec }).PEC_RECEIPT_CA_FILE).toBeUndefined();
+  });
 });

@@ -10,6 +10,7 @@ import type {
   CreateTaskInput,
   ErpCall,
   SegugioActivities,
+  StatementRequest,
   TransitionRecord,
 } from '../../activities/types';
 import {
@@ -28,6 +29,8 @@ import {
 export class FakeActivities {
   /** Contacts actually sent (deduplicated by key), with the (skipped) server time they were scheduled at. */
   contacts: Array<ContactRequest & { atMs: number }> = [];
+  /** Statements of account sent (deduplicated by key). */
+  statements: Array<StatementRequest & { atMs: number }> = [];
   decisions: DecisionRecordInput[] = [];
   customerMessages: Array<{ customerId: string; message: CustomerMessage }> = [];
   /** What loadPolicy answers per segment; absent → a version-0 policy, which no workflow adopts. */
@@ -44,12 +47,15 @@ export class FakeActivities {
   hooks: {
     sendContact?: (r: ContactRequest) => ContactResult | undefined;
     ratingFails?: boolean;
+    /** The next N mirror writes fail (a database outage), then they succeed. */
+    recordTransitionFailures?: number;
     /** Throws instead of posting the closing status (an ERP refusal). */
     erpPostInvoiceStatus?: (input: ErpCall) => void;
     /** Throws instead of blocking or unblocking (an ERP refusal). */
     erpBlockCustomer?: (input: ErpCall) => void;
     erpUnblockCustomer?: (input: ErpCall) => void;
   } = {};
+  private transitionKeys = new Set<string>();
   /** Activities held in flight until the test releases them (see hold()). */
   private gates: Array<{ name: string; when: (arg: unknown) => boolean; open: Promise<void> }> = [];
 
@@ -101,6 +107,15 @@ export class FakeActivities {
       },
       recordTransition: async (input) => {
         await this.note('recordTransition', input);
+        if (this.hooks.recordTransitionFailures && this.hooks.recordTransitionFailures > 0) {
+          this.hooks.recordTransitionFailures--;
+          throw new Error('database unavailable');
+        }
+        // At least once, like every activity (a local one runs again when its workflow task is retried): the real
+        // mirror keeps one timeline row per (invoice, at, kind, summary), and so does this fake.
+        const key = `${input.invoiceId}|${input.entry.at}|${input.entry.kind}|${input.entry.summary}`;
+        if (this.transitionKeys.has(key)) return;
+        this.transitionKeys.add(key);
         this.transitions.push(input);
       },
       sendContact: async (input) => {
@@ -111,6 +126,13 @@ export class FakeActivities {
         if (!this.seenContactKeys.has(input.idempotencyKey)) {
           this.seenContactKeys.add(input.idempotencyKey);
           this.contacts.push({ ...input, atMs: Context.current().info.currentAttemptScheduledTimestampMs });
+        }
+        return { contactEventId: `ce-${input.idempotencyKey}`, status: 'QUEUED' };
+      },
+      sendStatement: async (input) => {
+        await this.note('sendStatement', input);
+        if (!this.statements.some((s) => s.idempotencyKey === input.idempotencyKey)) {
+          this.statements.push({ ...input, atMs: Context.current().info.currentAttemptScheduledTimestampMs });
         }
         return { contactEventId: `ce-${input.idempotencyKey}`, status: 'QUEUED' };
       },

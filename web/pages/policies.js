@@ -338,6 +338,87 @@ export async function renderPolicyEditor(main, params) {
     ),
   );
 
+  // Entry bands: where an invoice already overdue when it arrives (an imported backlog) enters the cadence, by its
+  // days overdue; in days, never ISO durations (docs/workflow.md, "Entering the cadence late").
+  /** @type {any[]} */
+  const bands = (settings.entryBands ?? []).map((/** @type {any} */ b) => ({ ...b }));
+  const bandsBox = h('div.bands');
+  const syncBands = () => {
+    if (bands.length) settings.entryBands = bands.map(stripUndefined);
+    else delete settings.entryBands;
+  };
+  const renderBands = () => {
+    bandsBox.replaceChildren(
+      ...bands.map((b, i) =>
+        h(
+          'fieldset.band',
+          { 'data-band': String(i) },
+          h('legend', {}, t('bandN', { n: i + 1 })),
+          h(
+            'div.settings-grid',
+            {},
+            field(
+              t('bandMinDays'),
+              h('input', {
+                name: `bandDays${i}`,
+                type: 'number',
+                step: '1',
+                min: '1',
+                inputmode: 'numeric',
+                value: String(b.minDaysOverdue ?? ''),
+                'data-path': `settings.entryBands.${i}.minDaysOverdue`,
+                on: {
+                  input: (/** @type {any} */ e) => {
+                    const v = e.target.value.trim();
+                    // Left as typed when it is not a whole number, so the API names the field.
+                    b.minDaysOverdue = /^\d+$/.test(v) ? Number(v) : v;
+                    syncBands();
+                  },
+                },
+              }),
+            ),
+            field(
+              t('bandEnterAt'),
+              select(
+                `bandAt${i}`,
+                [...ENUMS.entryStages.map((x) => [x, code(x)]), ['TRIAGE', t('bandTriage')]],
+                b.enterAt,
+                {
+                  'data-path': `settings.entryBands.${i}.enterAt`,
+                  on: { change: (/** @type {any} */ e) => ((b.enterAt = e.target.value), syncBands()) },
+                },
+              ),
+            ),
+            h(
+              'label.check',
+              {},
+              h('input', {
+                type: 'checkbox',
+                name: `bandConsumers${i}`,
+                checked: b.consumers,
+                on: {
+                  change: (/** @type {any} */ e) => ((b.consumers = e.target.checked || undefined), syncBands()),
+                },
+              }),
+              ' ',
+              t('bandConsumers'),
+            ),
+            h(
+              'span.step-move',
+              {},
+              h(
+                'button.btn.btn-small.btn-danger',
+                { type: 'button', on: { click: () => (bands.splice(i, 1), syncBands(), renderBands()) } },
+                t('remove'),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  };
+  renderBands();
+
   const form = h(
     'form.policy-form',
     {
@@ -387,6 +468,22 @@ export async function renderPolicyEditor(main, params) {
       },
       t('addStep'),
     ),
+    // A STATEMENT step: the customer's statement of account (template `statement`, e-mail or PEC), one per
+    // customer and day however many invoices reach it (docs/statements.md).
+    h(
+      'button.btn.btn-small',
+      {
+        type: 'button',
+        'data-action': 'add-statement-step',
+        on: {
+          click: () => {
+            steps.push({ stage: 'REMINDER', offset: 'P7D', channels: ['EMAIL'], template: 'statement' });
+            renderSteps();
+          },
+        },
+      },
+      t('addStatementStep'),
+    ),
     h('h2', {}, t('settings')),
     h(
       'div.settings-grid',
@@ -418,6 +515,25 @@ export async function renderPolicyEditor(main, params) {
     h('h2', {}, t('ratingRoutes')),
     h('p.muted', {}, t('ratingRoutesHint')),
     h('div.settings-grid', {}, routeInputs),
+    h('h2', {}, t('entryBands')),
+    h('p.muted', {}, t('entryBandsHint')),
+    bandsBox,
+    h(
+      'button.btn.btn-small',
+      {
+        type: 'button',
+        'data-action': 'add-band',
+        on: {
+          click: () => {
+            const last = bands.at(-1)?.minDaysOverdue;
+            bands.push({ minDaysOverdue: typeof last === 'number' ? last + 60 : 60, enterAt: 'CALL' });
+            syncBands();
+            renderBands();
+          },
+        },
+      },
+      t('addBand'),
+    ),
     errorBox,
     h(
       'div.buttons',
@@ -449,6 +565,12 @@ export async function renderPolicyEditor(main, params) {
       const i = Number(step[1]);
       const label = t('stepNamed', { n: i + 1, stage: code(steps[i]?.stage ?? '') });
       return step[2] ? `${label} · ${pathName(step[2])}` : label;
+    }
+    const band = /^settings\.entryBands\.(\d+)(?:\.(\w+))?/.exec(path);
+    if (band) {
+      const label = t('bandN', { n: Number(band[1]) + 1 });
+      const part = { minDaysOverdue: 'bandMinDays', enterAt: 'bandEnterAt', consumers: 'bandConsumers' }[band[2] ?? ''];
+      return part ? `${label} · ${t(part)}` : label;
     }
     const grade = /^settings\.ratingRoutes\.(\w+)$/.exec(path);
     if (grade) return t('ratingGrade', { g: grade[1] });

@@ -3,6 +3,7 @@
  * legal cases), blocked customers. Figures come from the reports API; a part that cannot be loaded says so in the
  * user's language where its figures would be.
  */
+import { customerLink } from './customer.js';
 import { api, download } from '../api.js';
 import { getLang, locale, t } from '../i18n.js';
 import { code, errorText, h, money, moneyShort, num, pct, mount, toast } from '../ui.js';
@@ -196,7 +197,7 @@ export async function renderTower(main, params) {
         stuck.legal,
         (/** @type {any} */ d) => [
           h('a', { href: `#/invoice/${d.invoiceId}` }, d.number),
-          d.customer,
+          customerLink(d.customerId, d.customer),
           code(d.status),
           money(d.balanceMinor, d.currency ?? data.currency),
           num(d.daysStuck),
@@ -209,7 +210,7 @@ export async function renderTower(main, params) {
         stuck.disputes,
         (/** @type {any} */ d) => [
           h('a', { href: `#/invoice/${d.invoiceId}` }, d.number),
-          d.customer,
+          customerLink(d.customerId, d.customer),
           code(d.reasonCode),
           money(d.balanceMinor, d.currency ?? data.currency),
           num(d.daysStuck),
@@ -220,7 +221,11 @@ export async function renderTower(main, params) {
         'blocked',
         t('blockedCustomers'),
         stuck.blocked,
-        (/** @type {any} */ b) => [b.name, money(b.balanceMinor, data.currency), num(b.days)],
+        (/** @type {any} */ b) => [
+          customerLink(b.customerId, b.name),
+          money(b.balanceMinor, data.currency),
+          num(b.days),
+        ],
         [t('customer'), t('balance'), t('daysStuck')],
       ),
     ),

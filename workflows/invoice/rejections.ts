@@ -35,6 +35,16 @@ export interface RejectionParams {
   NO_LEGAL_CASE_OPEN: Record<string, never>;
   ALREADY_PAUSED: Record<string, never>;
   NOT_PAUSED: Record<string, never>;
+  NO_TRIAGE_PENDING: Record<string, never>;
+  TRIAGE_NEEDS_CHOICE: { taskId: string };
+  /** A reminder sent by a person (`sendReminder`, patch `reminder-now`) is refused while… */
+  REMINDER_DISPUTED: Record<string, never>;
+  REMINDER_PAUSED: Record<string, never>;
+  REMINDER_IN_LEGAL: Record<string, never>;
+  /** `at`: the instant the day's reminder went out; `day`: that day in the policy's time zone. */
+  REMINDER_ALREADY_TODAY: { at: string; day: string };
+  REMINDER_NOT_OVERDUE: { dueDate: string };
+  NO_REMINDER_STEP: { policy: string };
 }
 
 export type RejectionReason = keyof RejectionParams;
@@ -95,6 +105,14 @@ const MESSAGES: { [R in RejectionReason]: (p: RejectionParams[R]) => string } = 
   NO_LEGAL_CASE_OPEN: () => 'no legal case is open on this invoice',
   ALREADY_PAUSED: () => 'dunning is already paused',
   NOT_PAUSED: () => 'dunning is not paused',
+  NO_TRIAGE_PENDING: () => 'this invoice is not waiting for a triage decision',
+  TRIAGE_NEEDS_CHOICE: (p) => `task ${p.taskId} is a triage: choose where the invoice enters the cadence instead`,
+  REMINDER_DISPUTED: () => 'a dispute is open: no reminder goes out until it is resolved',
+  REMINDER_PAUSED: () => 'dunning is paused: resume it before sending a reminder',
+  REMINDER_IN_LEGAL: () => 'the invoice is with legal action: reminders no longer go out',
+  REMINDER_ALREADY_TODAY: (p) => `a reminder already went out today (${p.day}, at ${p.at})`,
+  REMINDER_NOT_OVERDUE: (p) => `the invoice is not overdue yet (due ${p.dueDate})`,
+  NO_REMINDER_STEP: (p) => `policy ${p.policy} has no REMINDER step to send`,
 };
 
 /** A refused decision (thrown by the validators; the workflow turns it into an ApplicationFailure). */

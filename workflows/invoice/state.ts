@@ -7,9 +7,14 @@
  * `upsert` port, in the order the workflow must emit them (replayed histories compare commands in order).
  */
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import { formatMoney } from '../../domain/money';
+import { formatMoney, toMajor } from '../../domain/money';
 import { addDuration, isoInstant, parseDuration, parseInstant, parseIsoDate } from '../../domain/duration';
-import { DEFAULT_NOTICE_TERM_BUFFER, FORMAL_NOTICE_TERM_DAYS, legalStepAfterReceiptMs } from '../../domain/notices';
+import {
+  DEFAULT_NOTICE_TERM_BUFFER,
+  FORMAL_NOTICE_TERM_DAYS,
+  NOTICE_RECEIPT_MAX_WAIT,
+  legalStepAfterReceiptMs,
+} from '../../domain/notices';
 import {
   clockStartMs,
   fireClock,
@@ -19,13 +24,18 @@ import {
   resumeClock,
   stepDeadlineMs,
 } from '../../domain/policy-clock';
+import { localDate } from '../../domain/calendar';
 import type { DecisionRecord, TransitionRecord } from '../../activities/types';
 import type { TaskDecision } from './validate';
 import {
   type ActiveStage,
   type CallStatus,
+  type Channel,
+  type CollectorChanged,
+  type ChooseEntry,
   type ContactOutcome,
   type DunningPolicy,
+  type EntryStage,
   type HistoryEntry,
   type InvoiceAdjusted,
   type InvoiceCarry,
@@ -40,6 +50,7 @@ import {
   type PolicyStageKind,
   type PolicyStep,
   SA,
+  SA_UNASSIGNED,
   STAGE_RANK,
   type Stage,
   type TerminalStage,
@@ -52,6 +63,20 @@ export const HISTORY_KEPT = 100;
 
 /** A search-attribute change, handed to the workflow's `upsertSearchAttributes` as is. */
 export type Upsert = SearchAttributeUpdatePair;
+
+/**
+ * Behaviours a run has or has not, decided once by the workflow at the start of the run from its patches
+ * (`patched()` in workflow.ts): a run started before a patch keeps the old behaviour to its end, the next run (or a
+ * new workflow) gets the new one. All false is the behaviour before any of these patches.
+ */
+export interface Features {
+  /** `Balance` in the currency's own major units (JPY ÷ 1, KWD ÷ 1000), not ÷ 100 for every currency. */
+  balanceInCurrencyDigits: boolean;
+  /** The formal notice's term also skips the input calendar's local holidays (SEGUGIO_EXTRA_HOLIDAYS). */
+  extraHolidaysInTerms: boolean;
+}
+
+export const NO_FEATURES: Features = { balanceInCurrencyDigits: false, extraHolidaysInTerms: false };
 
 /** An invoice under collection: what the workflow holds in memory. */
 export interface Invoice {
@@ -69,6 +94,8 @@ export interface Invoice {
   readonly upsert: (attrs: Upsert[]) => void;
   /** Diagnostic port (the workflow's `log.info`/`log.warn`). */
   readonly log: (level: 'info' | 'warn', message: string, attrs: Record<string, unknown>) => void;
+  /** What this run does under its patches. */
+  readonly features: Features;
 }
 
 /** Carries of runs written before `legal.status` existed hold four booleans: read them as the status they meant. */
@@ -125,9 +152,10 @@ export function freshCarry(input: InvoiceWorkflowInput): InvoiceCarry {
 export function createInvoice(
   input: InvoiceWorkflowInput,
   startedAtMs: number,
-  ports: Pick<Invoice, 'upsert' | 'log'>,
+  ports: Pick<Invoice, 'upsert' | 'log'> & { features?: Partial<Features> },
 ): Invoice {
   const carry = input.carry ? upgradeCarry(input.carry) : freshCarry(input);
+  const { features, ...rest } = ports;
   return {
     input,
     overdueAtMs: parseInstant(input.overdueAt),
@@ -135,7 +163,8 @@ export function createInvoice(
     carry,
     refs: new Set(carry.references),
     outbox: { transitions: [], decisions: [] },
-    ...ports,
+    ...rest,
+    features: { ...NO_FEATURES, ...features },
   };
 }
 
@@ -166,7 +195,7 @@ type OpenCall = NonNullable<Carry['call']>;
  */
 export type NextAction =
   | { do: 'RESUME'; kind: 'RESUME'; atMs: number | null }
-  | { do: 'WAIT'; kind: 'DISPUTE_REVIEW' | 'LEGAL_APPROVAL' | 'LEGAL_CASE' | 'AWAIT_PAYMENT'; atMs: null }
+  | { do: 'WAIT'; kind: 'DISPUTE_REVIEW' | 'LEGAL_APPROVAL' | 'LEGAL_CASE' | 'AWAIT_PAYMENT' | 'TRIAGE'; atMs: null }
   | { do: 'KEEP_PROMISE'; kind: 'PROMISE_KEPT'; atMs: number; promise: OpenPromise; paidSinceMinor: number }
   | { do: 'BREAK_PROMISE'; kind: 'PROMISE_CHECK'; atMs: number; promise: OpenPromise; paidSinceMinor: number }
   | { do: 'MISS_INSTALMENT'; kind: 'INSTALMENT_CHECK'; atMs: number; plan: ActivePlan; instalment: Instalment }
@@ -200,8 +229,12 @@ export function nextAction(inv: Invoice, now: number): NextAction {
   if (c.fixContactRequested && !c.tasks.some((t) => t.purpose === 'fix-contact')) {
     return { do: 'FIX_CONTACT', kind: 'FIX_CONTACT', atMs: now };
   }
+  // An overdue invoice in a TRIAGE entry band: nothing goes out until a person chose where it enters.
+  if (c.triage) return { do: 'WAIT', kind: 'TRIAGE', atMs: null };
   const stepAt = stepDeadlineMs(c, c.policy.steps, inv.overdueAtMs);
   const step = currentStep(inv);
+  // Entering the cadence late (an entry band or a triage choice): the entry step fires at once.
+  if (c.entryDue && step) return { do: 'FIRE_STEP', kind: step.stage, atMs: now, reason: c.entryDue.reason };
   if (c.call && c.call.outcome === null && !c.call.escalated) {
     const callAt = addDuration(c.call.firedAtMs, c.policy.settings.callOutcomeDeadline);
     if (stepAt === null || callAt < stepAt) {
@@ -216,14 +249,16 @@ export function nextAction(inv: Invoice, now: number): NextAction {
   return { do: 'WAIT', kind: 'AWAIT_PAYMENT', atMs: null };
 }
 
-/** How long LEGAL waits for a proof of receipt of the formal notice before it goes ahead without one. */
-export const NOTICE_RECEIPT_MAX_WAIT = 'P30D';
+/** How long LEGAL waits for a proof of receipt of the formal notice: the policy's setting or the default. */
+export const noticeReceiptMaxWait = (policy: DunningPolicy): string =>
+  policy.settings.noticeReceiptMaxWait ?? NOTICE_RECEIPT_MAX_WAIT;
 
 /**
  * The LEGAL step right after a formal notice sent by PEC or letter (`carry.notice`, set under the
  * `notice-term-from-receipt` patch) runs from receipt: not before the end of the term counted from the first proof
  * of delivery (art. 2963 c.c.) plus the policy's buffer, and never before its own offset. Without any proof it waits;
- * after NOTICE_RECEIPT_MAX_WAIT it fires anyway, saying so, for the person who approves legal action.
+ * after the policy's `noticeReceiptMaxWait` (default NOTICE_RECEIPT_MAX_WAIT, 30 days) it fires anyway, saying so,
+ * for the person who approves legal action.
  */
 function noticeTermGate(inv: Invoice, stage: PolicyStageKind, stepAtMs: number): NextAction | null {
   const c = inv.carry;
@@ -231,13 +266,14 @@ function noticeTermGate(inv: Invoice, stage: PolicyStageKind, stepAtMs: number):
   if (!n || stage !== 'LEGAL' || c.lastFired?.stage !== 'FORMAL_NOTICE') return null;
   const settings = c.policy.settings;
   if (n.receivedAtMs === null) {
-    const giveUpAt = addDuration(n.firedAtMs, NOTICE_RECEIPT_MAX_WAIT);
+    const maxWait = noticeReceiptMaxWait(c.policy);
+    const giveUpAt = addDuration(n.firedAtMs, maxWait);
     if (giveUpAt <= stepAtMs) return null;
     return {
       do: 'FIRE_STEP',
       kind: stage,
       atMs: giveUpAt,
-      reason: `no proof of receipt of the formal notice within ${NOTICE_RECEIPT_MAX_WAIT}`,
+      reason: `no proof of receipt of the formal notice within ${maxWait}`,
     };
   }
   const buffer = parseDuration(settings.noticeTermBuffer ?? DEFAULT_NOTICE_TERM_BUFFER);
@@ -246,6 +282,7 @@ function noticeTermGate(inv: Invoice, stage: PolicyStageKind, stepAtMs: number):
     FORMAL_NOTICE_TERM_DAYS,
     settings.timezone,
     addDuration(0, buffer),
+    n.extraHolidays ?? [],
   );
   if (termAt <= stepAtMs) return null;
   return {
@@ -258,7 +295,14 @@ function noticeTermGate(inv: Invoice, stage: PolicyStageKind, stepAtMs: number):
 
 /** A formal notice went out by PEC or letter: its LEGAL step will count from receipt (see noticeTermGate). */
 export function startNoticeTerm(inv: Invoice, now: number): void {
-  inv.carry.notice = { stepIndex: inv.carry.stepIndex - 1, firedAtMs: now, receivedAtMs: null, seen: [] };
+  const extra = inv.features.extraHolidaysInTerms ? (inv.input.calendar?.extraHolidays ?? []) : null;
+  inv.carry.notice = {
+    stepIndex: inv.carry.stepIndex - 1,
+    firedAtMs: now,
+    receivedAtMs: null,
+    ...(extra ? { extraHolidays: extra.slice() } : {}),
+    seen: [],
+  };
 }
 
 /**
@@ -326,6 +370,23 @@ export function view(inv: Invoice, now: number): InvoiceState {
             recoveredMinor: c.legal.recoveredMinor,
           },
     history: c.history.slice(),
+    ...(c.triage !== undefined
+      ? {
+          triage: c.triage ? { daysOverdue: c.triage.daysOverdue, minDaysOverdue: c.triage.minDaysOverdue } : null,
+        }
+      : {}),
+    ...(c.lastReminder !== undefined
+      ? {
+          lastReminder: c.lastReminder
+            ? {
+                at: isoInstant(c.lastReminder.atMs),
+                template: c.lastReminder.template,
+                channels: c.lastReminder.channels.slice(),
+                manual: c.lastReminder.manual,
+              }
+            : null,
+        }
+      : {}),
   };
 }
 
@@ -394,10 +455,18 @@ export function entry(inv: Invoice, now: number, kind: HistoryEntry['kind'], sum
   });
 }
 
+/**
+ * The `Balance` search attribute: major units of the invoice's currency. Runs started before the patch
+ * `sa-currency-digits` divide by 100 for every currency (a JPY balance showed 100× too small, KWD 10× too large).
+ */
+export function balanceAttribute(inv: Invoice, minor: number): number {
+  return inv.features.balanceInCurrencyDigits ? toMajor(minor, inv.input.currency) : minor / 100;
+}
+
 export function upsertProgress(inv: Invoice, now: number): void {
   inv.upsert([
     { key: SA.stage, value: inv.carry.stage },
-    { key: SA.balance, value: inv.carry.balanceMinor / 100 },
+    { key: SA.balance, value: balanceAttribute(inv, inv.carry.balanceMinor) },
     { key: SA.daysOverdue, value: daysOverdue(inv, now) },
   ]);
 }
@@ -477,7 +546,7 @@ export function settleIfCovered(
 ): void {
   const c = inv.carry;
   if (c.balanceMinor > 0) {
-    inv.upsert([{ key: SA.balance, value: c.balanceMinor / 100 }]);
+    inv.upsert([{ key: SA.balance, value: balanceAttribute(inv, c.balanceMinor) }]);
     return;
   }
   if (c.promise?.status === 'OPEN') {
@@ -569,6 +638,13 @@ export function realignStepIndex(policy: DunningPolicy, lastFired: InvoiceCarry[
   return later === -1 ? policy.steps.length : later;
 }
 
+/** The pending step under a new policy: realigned by the stage last fired, or the entry still to be made. */
+function pendingIndexUnder(inv: Invoice, policy: DunningPolicy): number {
+  const due = inv.carry.entryDue;
+  if (due && !inv.carry.lastFired) return due.stage === null ? 0 : Math.max(0, entryIndex(policy, due.stage));
+  return realignStepIndex(policy, inv.carry.lastFired);
+}
+
 function validOffsets(inv: Invoice, policy: DunningPolicy): boolean {
   try {
     policy.steps.forEach((st) => parseDuration(st.offset));
@@ -586,7 +662,7 @@ export function adoptPolicy(inv: Invoice, policy: DunningPolicy, via: string, no
   if (!validOffsets(inv, policy)) return;
   const from = c.policy.version;
   c.policy = policy;
-  c.stepIndex = realignStepIndex(policy, c.lastFired);
+  c.stepIndex = pendingIndexUnder(inv, policy);
   entry(
     inv,
     now,
@@ -605,7 +681,7 @@ export function applyPolicyChange(inv: Invoice, { policy, reroute }: PolicyChang
   if (isClosed(inv) || !validOffsets(inv, policy)) return;
   const from = `${c.policy.segment} v${c.policy.version}`;
   c.policy = policy;
-  c.stepIndex = realignStepIndex(policy, c.lastFired);
+  c.stepIndex = pendingIndexUnder(inv, policy);
   entry(
     inv,
     now,
@@ -912,6 +988,7 @@ export function startStep(inv: Invoice, step: PolicyStep, now: number): StepStar
     entry(inv, now, 'DECISION', `PRE_DUE (${step.template}) skipped: the invoice is already overdue`);
     return { fire: false };
   }
+  if (c.entryDue) c.entryDue = null;
   const index = fireClock(c, now);
   const ordinal = ++c.firedSteps;
   // Which occurrence of its stage this step is in the policy (the 2nd REMINDER): realignStepIndex uses it.
@@ -957,4 +1034,192 @@ export function completeTask(
 /** A callback was agreed on the pending call: the call stays open on the callback task, its deadline from then. */
 export function moveCallToCallback(inv: Invoice, callbackTaskId: string, callbackAtMs: number): void {
   inv.carry.call = { taskId: callbackTaskId, firedAtMs: callbackAtMs, outcome: null, escalated: false };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Entering the cadence late (patch overdue-entry-bands): an invoice that arrives already overdue
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The index of the first step of `stage` (or of a later stage) in `policy`; -1 when it has none. */
+export function entryIndex(policy: DunningPolicy, stage: EntryStage): number {
+  const exact = policy.steps.findIndex((s) => s.stage === stage);
+  if (exact !== -1) return exact;
+  return policy.steps.findIndex((s) => STAGE_RANK[s.stage] > STAGE_RANK[stage]);
+}
+
+/**
+ * The entry band of an invoice `days` overdue at intake: the band with the highest `minDaysOverdue` not above them,
+ * among those that apply to it (a consumer's invoice only where the band says `consumers: true`). `passedOver` is
+ * the band a business invoice would have had, when it does not apply to a consumer.
+ */
+export function entryBandFor(
+  policy: DunningPolicy,
+  days: number,
+  consumer: boolean,
+): { band: NonNullable<DunningPolicy['settings']['entryBands']>[number] | null; passedOver: number | null } {
+  const matching = [...(policy.settings.entryBands ?? [])]
+    .filter((b) => b.minDaysOverdue <= days)
+    .sort((a, b) => b.minDaysOverdue - a.minDaysOverdue);
+  const band = matching.find((b) => !consumer || b.consumers === true) ?? null;
+  const passedOver = matching.length > 0 && matching[0] !== band ? matching[0].minDaysOverdue : null;
+  return { band, passedOver };
+}
+
+/** Moves the pending step to the entry (the first step of `stage`, or the first step for null): it fires at once. */
+function enterAt(inv: Invoice, stage: EntryStage | null, reason: string, now: number, actorId?: string): void {
+  const c = inv.carry;
+  const target = stage === null ? c.stepIndex : entryIndex(c.policy, stage);
+  if (target === -1) {
+    entry(inv, now, 'DECISION', `${reason}: the policy has no such step; collection starts at the first step`);
+    return;
+  }
+  const skipped = c.policy.steps.slice(c.stepIndex, Math.max(c.stepIndex, target)).map((s) => s.template);
+  c.stepIndex = Math.max(c.stepIndex, target);
+  c.entryDue = { stage, reason };
+  const never = skipped.length ? `; not sent: ${skipped.join(', ')}` : '';
+  entry(inv, now, 'DECISION', `${reason}${never}`, actorId);
+}
+
+/**
+ * At the start of a new workflow: where an invoice already overdue enters its policy's cadence, from the days it is
+ * overdue now (counted from `overdueAt`). `ENTER`: the entry step fires at once and the earlier ones are never sent;
+ * `TRIAGE`: nothing is sent until a person chose (the workflow opens the task); null: the first step, as before.
+ */
+export function enterByBand(inv: Invoice, now: number): 'ENTER' | 'TRIAGE' | null {
+  const c = inv.carry;
+  const days = daysOverdue(inv, now);
+  if (days <= 0) return null;
+  const consumer = inv.input.consumer === true;
+  const { band, passedOver } = entryBandFor(c.policy, days, consumer);
+  if (passedOver !== null && !band) {
+    const why = `consumer invoice ${days} days overdue at intake: the policy band ≥ ${passedOver} does not apply to consumers`;
+    entry(inv, now, 'DECISION', `${why}; collection starts at the first step`);
+  }
+  if (!band) return null;
+  const why = `${days} days overdue at intake (policy band ≥ ${band.minDaysOverdue}${consumer ? ', consumers included' : ''})`;
+  if (band.enterAt === 'TRIAGE') {
+    c.triage = { daysOverdue: days, minDaysOverdue: band.minDaysOverdue, openedAtMs: now };
+    entry(inv, now, 'DECISION', `triage: ${why}; nothing is sent until a person chooses where collection starts`);
+    return 'TRIAGE';
+  }
+  enterAt(inv, band.enterAt, `entered at ${band.enterAt}: ${why}`, now);
+  return 'ENTER';
+}
+
+/** A person chose where an invoice in triage enters (validated by validateChooseEntry). */
+export function chooseEntry(inv: Invoice, d: ChooseEntry, now: number): void {
+  const c = inv.carry;
+  const days = c.triage?.daysOverdue ?? daysOverdue(inv, now);
+  c.triage = null;
+  const note = d.note ? ` — ${d.note}` : '';
+  if (d.enterAt === 'START') {
+    enterAt(
+      inv,
+      null,
+      `triage: collection starts at the first step (${days} days overdue at intake)${note}`,
+      now,
+      d.actorId,
+    );
+  } else {
+    enterAt(
+      inv,
+      d.enterAt,
+      `entered at ${d.enterAt}: chosen in triage (${days} days overdue at intake)${note}`,
+      now,
+      d.actorId,
+    );
+  }
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reminders sent by a person (patch reminder-now) and the collector as told (patch collector-follows-reassign)
+// ---------------------------------------------------------------------------------------------------------------
+
+/** The calendar day of an instant in a time zone (the policy's): "today" for the one-reminder-a-day rule. */
+export const localDay = (atMs: number, timeZone: string): string => localDate(new Date(atMs), timeZone);
+
+/** The contact channels of a step (a TASK is work for a person, not a message to the debtor). */
+export const contactChannels = (step: PolicyStep): Channel[] => step.channels.filter((ch) => ch !== 'TASK');
+
+/**
+ * The REMINDER step a reminder sent now repeats: the last one already fired (the reminder the debtor last had, at
+ * the stage the invoice is in or has passed), else the next one the policy will fire. Only steps with a channel to
+ * the debtor count. Null when the policy has none.
+ */
+export function reminderStep(inv: Invoice): { index: number; step: PolicyStep; channels: Channel[] } | null {
+  const steps = inv.carry.policy.steps;
+  const ok = (i: number) => steps[i].stage === 'REMINDER' && contactChannels(steps[i]).length > 0;
+  const pending = Math.min(inv.carry.stepIndex, steps.length);
+  for (let i = pending - 1; i >= 0; i--)
+    if (ok(i)) return { index: i, step: steps[i], channels: contactChannels(steps[i]) };
+  for (let i = pending; i < steps.length; i++)
+    if (ok(i)) return { index: i, step: steps[i], channels: contactChannels(steps[i]) };
+  return null;
+}
+
+/**
+ * When the last reminder went out. Runs that fired a REMINDER step before `lastReminder` was kept (older code) still
+ * know when: the step's firing moved the clock's anchor to that instant.
+ */
+export function lastReminderAt(inv: Invoice): number | null {
+  const c = inv.carry;
+  if (c.lastReminder !== undefined) return c.lastReminder?.atMs ?? null;
+  return c.lastFired?.stage === 'REMINDER' ? c.anchorMs : null;
+}
+
+/** A REMINDER step sent its contacts (or a person sent one): the one-a-day rule counts from now. */
+export function noteReminder(inv: Invoice, step: PolicyStep, manual: boolean, now: number): void {
+  inv.carry.lastReminder = { atMs: now, template: step.template, channels: contactChannels(step), manual };
+}
+
+/**
+ * A person sends the current reminder now (validated by validateSendReminder). Returns the request key of each
+ * channel's contact: numbered by `reminderSeq`, so a retried signal to the customer workflow is the same contact
+ * (it drops a request key it has seen) and the channel's idempotency key never sends twice. The policy clock is not
+ * touched: the next scheduled step fires when it would have.
+ */
+export function sendReminder(
+  inv: Invoice,
+  d: { actorId: string; note?: string; step: { step: PolicyStep; channels: Channel[] } },
+  now: number,
+): { seq: number; requests: Array<{ channel: Channel; requestKey: string }> } {
+  const c = inv.carry;
+  const seq = (c.reminderSeq = (c.reminderSeq ?? 0) + 1);
+  const requests = d.step.channels.map((channel) => ({
+    channel,
+    requestKey: `${inv.input.invoiceId}:REMINDER-NOW#${seq}:${channel}`,
+  }));
+  noteReminder(inv, d.step.step, true, now);
+  const note = d.note ? ` — ${d.note}` : '';
+  entry(
+    inv,
+    now,
+    'CONTACT',
+    `reminder ${d.step.step.template} sent now by a person on ${d.step.channels.join(', ')}; the schedule is unchanged${note}`,
+    d.actorId,
+  );
+  return { seq, requests };
+}
+
+/** Who the invoice's tasks go to: the collector last told, else the one the workflow started with. */
+export const collectorOf = (inv: Invoice): string | null =>
+  inv.carry.collector !== undefined ? inv.carry.collector.id : inv.input.collectorId;
+
+/**
+ * The customer's collector changed. A change older than (or the same as) the last one applied is ignored: false.
+ * Otherwise every open task the workflow holds follows (a collector who leaves keeps no work; the API moves their
+ * rows), new tasks go to the new collector, the Collector search attribute is upserted and the timeline says so.
+ */
+export function applyCollectorChange(inv: Invoice, change: CollectorChanged, now: number): boolean {
+  const c = inv.carry;
+  if (!Number.isSafeInteger(change.version)) return false;
+  if (c.collector && change.version <= c.collector.version) return false;
+  const from = collectorOf(inv);
+  c.collector = { id: change.collectorId, version: change.version };
+  if (from === change.collectorId) return false;
+  for (const t of c.tasks) t.assigneeId = change.collectorId;
+  if (isClosed(inv)) return true;
+  inv.upsert([{ key: SA.collector, value: change.collectorId ?? SA_UNASSIGNED }]);
+  entry(inv, now, 'DECISION', `collector changed: ${from ?? 'none'} → ${change.collectorId ?? 'none'}`, change.actorId);
+  return true;
 }

@@ -9,7 +9,9 @@ import {
   type Actor,
   CALL_OUTCOMES,
   type CallOutcome,
+  type ChooseEntry,
   type CompleteTask,
+  ENTRY_STAGES,
   DISPUTE_REASONS,
   type DeclineLegal,
   type DisputeReason,
@@ -23,10 +25,11 @@ import {
   type ProposePlan,
   type RecordPromise,
   type ResolveDispute,
+  type SendReminder,
   type WriteOff,
 } from '../contract';
 import { reject } from './rejections';
-import { type DisputeResolution, type Invoice, isClosed } from './state';
+import { type DisputeResolution, type Invoice, isClosed, lastReminderAt, localDay, reminderStep } from './state';
 
 const MANAGER_ROLES: ReadonlyArray<Actor['role']> = ['manager', 'admin'];
 
@@ -177,6 +180,8 @@ export function validateCompleteTask(inv: Invoice, c: CompleteTask, now: number)
   requireOpenAndActor(inv, c);
   const task = inv.carry.tasks.find((t) => t.taskId === c.taskId);
   if (!task) return reject('TASK_NOT_OPEN', { taskId: String(c.taskId) });
+  // A triage task is done by choosing where the invoice enters (chooseEntry), not by a call outcome.
+  if (task.kind === 'TRIAGE') reject('TRIAGE_NEEDS_CHOICE', { taskId: task.taskId });
   if (!includes(CALL_OUTCOMES, c.outcome))
     reject('VALUE_NOT_ALLOWED', { field: 'outcome', allowed: [...CALL_OUTCOMES] });
   if (c.reasonCode !== undefined && !includes(NON_PAYMENT_REASONS, c.reasonCode)) {
@@ -252,4 +257,54 @@ export function validateWriteOff(inv: Invoice, w: WriteOff): WriteOff {
   requireManager(w, 'WRITE_OFF');
   requireText(w.reason, 'reason', 'WRITE_OFF');
   return w;
+}
+
+/** The stages a person may choose for an invoice in triage: `START` or a stage its current policy has. */
+export function entryChoices(inv: Invoice): Array<ChooseEntry['enterAt']> {
+  const stages = ENTRY_STAGES.filter((st) => inv.carry.policy.steps.some((s) => s.stage === st));
+  return ['START', ...stages];
+}
+
+export function validateChooseEntry(inv: Invoice, e: ChooseEntry): ChooseEntry {
+  requireOpenAndActor(inv, e);
+  if (!inv.carry.triage) reject('NO_TRIAGE_PENDING');
+  const allowed = entryChoices(inv);
+  if (!includes(allowed, e.enterAt)) reject('VALUE_NOT_ALLOWED', { field: 'enterAt', allowed });
+  return e;
+}
+
+/** A reminder a person sends now: the step it repeats, checked against the refusals of docs/workflow.md. */
+export type ReminderDecision = {
+  actorId: string;
+  note?: string;
+  step: NonNullable<ReturnType<typeof reminderStep>>;
+};
+
+/**
+ * A reminder sent now by a person (patch `reminder-now`). Refused while a dispute is open or dunning is paused (the
+ * debtor was told collection stopped), once legal action is pending or open (the lawyer speaks for the creditor),
+ * before the invoice is overdue, when the policy has no REMINDER step to repeat, and when a reminder — a policy step
+ * or one sent by hand — already went out today in the policy's time zone (never two the same day).
+ */
+export function validateSendReminder(inv: Invoice, r: SendReminder, now: number): ReminderDecision {
+  requireOpenAndActor(inv, r);
+  const c = inv.carry;
+  if (c.dispute) reject('REMINDER_DISPUTED');
+  if (c.paused) reject('REMINDER_PAUSED');
+  if (
+    c.stage === 'LEGAL' ||
+    c.dunningStage === 'LEGAL' ||
+    c.legal.status === 'PENDING_APPROVAL' ||
+    c.legal.status === 'OPEN'
+  )
+    reject('REMINDER_IN_LEGAL');
+  if (now < inv.overdueAtMs) reject('REMINDER_NOT_OVERDUE', { dueDate: inv.input.dueDate });
+  const step = reminderStep(inv);
+  if (!step) return reject('NO_REMINDER_STEP', { policy: `${c.policy.segment} v${c.policy.version}` });
+  const last = lastReminderAt(inv);
+  const tz = c.policy.settings.timezone;
+  if (last !== null && localDay(last, tz) === localDay(now, tz)) {
+    reject('REMINDER_ALREADY_TODAY', { at: new Date(last).toISOString(), day: localDay(last, tz) });
+  }
+  return { actorId: r.actorId, ...(r.note ? { note: r.note } : {}), step };
 }

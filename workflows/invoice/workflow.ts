@@ -22,14 +22,19 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
+  setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { UpdateDefinition } from '@temporalio/common';
+import type { ActivityOptions, LocalActivityOptions, UpdateDefinition } from '@temporalio/common';
 import type { ReportActivities } from '../../activities/reports';
 import type { SegugioActivities } from '../../activities/types';
 import { addDuration, isoInstant, parseIsoDate } from '../../domain/duration';
+import { endOfLocalDay } from '../../domain/calendar';
+import { toMajor } from '../../domain/money';
+import { invoiceCurrentDetails, timerSummary } from '../../domain/operator-text';
 import {
   DECISION_REJECTED,
   type InvoiceState,
@@ -39,12 +44,15 @@ import {
   type TaskView,
   approveLegalUpdate,
   callStatusSignal,
+  chooseEntryUpdate,
+  collectorChangedSignal,
   completeTaskUpdate,
   contactOutcomeSignal,
   declineLegalUpdate,
   noticeReceiptSignal,
   invoiceAdjustedSignal,
   invoiceStateQuery,
+  initialSearchAttributes,
   invoiceWorkflowId,
   isTerminal,
   openDisputeUpdate,
@@ -56,6 +64,7 @@ import {
   recordPromiseUpdate,
   resolveDisputeUpdate,
   resumeUpdate,
+  sendReminderUpdate,
   writeOffUpdate,
 } from '../contract';
 import { Rejection } from './rejections';
@@ -64,24 +73,45 @@ import * as V from './validate';
 
 // Activity option profiles. Database writes are quick and retried for long; contacts talk to providers (slower,
 // backed off harder); the customer signal goes through the Temporal frontend.
-const db = proxyActivities<SegugioActivities>({
+const DB: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '1 minute' },
-});
-const erp = proxyActivities<SegugioActivities>({
+};
+const ERP: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
-const temporal = proxyActivities<SegugioActivities>({
+};
+const TEMPORAL: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '30 seconds' },
-});
+};
+const db = proxyActivities<SegugioActivities>(DB);
+/**
+ * The mirror writes (recordTransition, recordDecision) as local activities (patch mirror-by-local-activity): they run
+ * inside the workflow task that queued them, so a decision's update answers after one workflow task instead of an
+ * activity task through the matching service and a second workflow task. They are idempotent (guarded by the mirror
+ * sequence, keyed decisions) as a local activity needs: one can run again when its workflow task is retried. Past
+ * `localRetryThreshold` a retry waits on a workflow timer, so a long database outage does not hold a workflow task.
+ */
+const LOCAL_DB: LocalActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '10 seconds',
+  retry: DB.retry,
+};
+const localDb = proxyLocalActivities<SegugioActivities>(LOCAL_DB);
+/**
+ * A profile's activities with a summary the Temporal UI shows on the scheduled event ("open CALL task",
+ * "ask customer workflow: REMINDER reminder-2 by EMAIL"). The summary is user metadata on the command: replay does
+ * not compare it, so histories recorded without summaries replay unchanged (test/workflow/replay.test.ts).
+ */
+const named = (profile: ActivityOptions, summary: string) =>
+  proxyActivities<SegugioActivities>({ ...profile, summary });
 // The rating follows payments, promises and disputes; a failing recomputation must never hold up collection (the
 // nightly run catches up), so it gives up after a few tries.
-const ratings = proxyActivities<ReportActivities>({
+const RATINGS: ActivityOptions = {
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
-});
+};
 
 /** Patch ids, oldest first (docs/workflow.md, "Versioning"). */
 export const PATCHES = {
@@ -95,13 +125,66 @@ export const PATCHES = {
   erpRefusalOnClose: 'erp-refusal-on-close',
   /** A formal notice by PEC or letter: LEGAL waits for the term counted from the proof of receipt plus a buffer. */
   noticeTermFromReceipt: 'notice-term-from-receipt',
+  /** `Balance` in the currency's own major units (JPY ÷ 1, KWD ÷ 1000) instead of ÷ 100. */
+  saCurrencyDigits: 'sa-currency-digits',
+  /** Started without search attributes: the contract's `initialSearchAttributes`; `InvoiceNumber` when missing. */
+  searchAttributesFromContract: 'search-attributes-from-contract',
+  /** An open CALL (or its CALLBACK) task is cancelled when a dispute opens and when LEGAL fires. */
+  callTaskEndsOnDisputeOrLegal: 'call-task-ends-on-dispute-or-legal',
+  /** An accepted dispute or pause withdraws this invoice's contacts still queued in the customer workflow. */
+  haltWithdrawsQueuedContacts: 'halt-withdraws-queued-contacts',
+  /** The formal notice's term skips the local holidays of the input's calendar (SEGUGIO_EXTRA_HOLIDAYS). */
+  noticeCalendarFromInput: 'notice-calendar-from-input',
+  /**
+   * A message that arrives while the loop writes its records (a payment signalled during recordTransition) wakes the
+   * loop's next wait at once. Before, the loop took its wake mark after the write: such a message was applied but its
+   * records stayed unwritten (the mirror showing the old balance) until the next timer, days later.
+   */
+  messagesDuringFlush: 'messages-during-flush',
+  /** The mirror writes run as local activities: a decision answers after one workflow task (issue 14's round trip). */
+  mirrorByLocalActivity: 'mirror-by-local-activity',
+  /**
+   * An invoice already overdue when its workflow starts enters the cadence where the policy's entry band for its age
+   * says (`settings.entryBands`): the earlier steps are skipped and never sent, or a TRIAGE task asks a person.
+   */
+  overdueEntryBands: 'overdue-entry-bands',
+  /**
+   * The TRIAGE task of an overdue entry band is due at the end of the day it is opened (23:59 in the policy's time
+   * zone) instead of at the instant it is opened, which the agenda showed as late ("scaduta") from its first second.
+   */
+  triageDueEndOfDay: 'triage-due-end-of-day',
+  /**
+   * `sendReminder`: a person sends the current reminder now (the policy clock does not move). Checked in the handler,
+   * not at the run's start, so that workflows running since before it get the update too.
+   */
+  reminderNow: 'reminder-now',
+  /**
+   * `collectorChanged`: a reassignment reaches the running workflow (its new tasks, its open tasks, the Collector
+   * search attribute). Checked in the handler, like reminderNow.
+   */
+  collectorFollowsReassign: 'collector-follows-reassign',
 } as const;
 
 /** Follows one invoice through its dunning policy until it is paid, settled, written off, closed or cancelled. */
 export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<InvoiceState> {
+  // The patches of this run, decided once before its first command: a run started before a patch keeps the old
+  // behaviour to its end (its history has no marker there), a new run or workflow gets the new one.
+  const has = {
+    balanceInCurrencyDigits: patched(PATCHES.saCurrencyDigits),
+    searchAttributesFromContract: patched(PATCHES.searchAttributesFromContract),
+    callTaskEnds: patched(PATCHES.callTaskEndsOnDisputeOrLegal),
+    withdrawOnHalt: patched(PATCHES.haltWithdrawsQueuedContacts),
+    extraHolidaysInTerms: patched(PATCHES.noticeCalendarFromInput),
+    messagesDuringFlush: patched(PATCHES.messagesDuringFlush),
+    mirrorByLocalActivity: patched(PATCHES.mirrorByLocalActivity),
+    overdueEntryBands: patched(PATCHES.overdueEntryBands),
+    triageDueEndOfDay: patched(PATCHES.triageDueEndOfDay),
+  };
+  const mirror = has.mirrorByLocalActivity ? localDb : db;
   const inv = S.createInvoice(input, Date.now(), {
     upsert: (attrs) => upsertSearchAttributes(attrs),
     log: (level, message, attrs) => log[level](message, attrs),
+    features: { balanceInCurrencyDigits: has.balanceInCurrencyDigits, extraHolidaysInTerms: has.extraHolidaysInTerms },
   });
   const now = (): number => Date.now();
   /** Bumped by every message: the main loop's wait ends and the next action is recomputed. */
@@ -113,16 +196,17 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // ---------------------------------------------------------------------------------------------------------
 
   const openTask = async (kind: TaskView['kind'], purpose: string, dueAtMs: number, note?: string) => {
-    const { taskId } = await db.createTask({
+    const { taskId } = await named(DB, `open ${kind} task (${purpose})`).createTask({
       idempotencyKey: `${input.invoiceId}:${kind}:${purpose}`,
       invoiceId: input.invoiceId,
       customerId: input.customerId,
       kind,
       dueAt: isoInstant(dueAtMs),
-      assigneeId: input.collectorId,
+      assigneeId: S.collectorOf(inv),
       ...(note ? { note } : {}),
     });
-    const task = { taskId, kind, dueAt: isoInstant(dueAtMs), assigneeId: input.collectorId, purpose };
+    // The collector now, not when the task was asked for: a reassignment heard meanwhile moved the row already.
+    const task = { taskId, kind, dueAt: isoInstant(dueAtMs), assigneeId: S.collectorOf(inv), purpose };
     inv.carry.tasks.push(task);
     return task;
   };
@@ -134,7 +218,47 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   };
 
   const askCustomer = (message: Parameters<SegugioActivities['signalCustomerWorkflow']>[0]['message']) =>
-    temporal.signalCustomerWorkflow({ customerId: input.customerId, message });
+    named(
+      TEMPORAL,
+      message.type === 'contact'
+        ? `ask customer workflow: ${message.stage} ${message.template} by ${message.channel}`
+        : `ask customer workflow: ${message.type} (invoice ${input.invoiceNumber})`,
+    ).signalCustomerWorkflow({ customerId: input.customerId, message });
+
+  /** Cancels the open tasks `pred` picks (a person no longer needs to do them), with why. */
+  const cancelTasksWhere = (pred: (t: (typeof inv.carry.tasks)[number]) => boolean, why: string) => {
+    const done = inv.carry.tasks.filter(pred);
+    inv.carry.tasks = inv.carry.tasks.filter((t) => !pred(t));
+    return Promise.all(
+      done.map((t) =>
+        named(DB, `cancel ${t.kind} task: ${why}`).closeTask({
+          taskId: t.taskId,
+          status: 'CANCELLED',
+          outcome: { cancelledBecause: why },
+        }),
+      ),
+    );
+  };
+
+  /**
+   * The pending call ends (patch callTaskEndsOnDisputeOrLegal): a collector must not phone a debtor for a disputed
+   * amount, nor once the case is with the lawyer. Its CALL and CALLBACK tasks leave the agenda and its outcome
+   * deadline no longer escalates anything.
+   */
+  const endCall = async (why: string): Promise<void> => {
+    if (!has.callTaskEnds) return;
+    const calls = (t: (typeof inv.carry.tasks)[number]) => t.kind === 'CALL' || t.kind === 'CALLBACK';
+    if (!inv.carry.tasks.some(calls)) return;
+    inv.carry.call = null;
+    S.entry(inv, now(), 'TASK', `open call tasks cancelled: ${why}`);
+    await cancelTasksWhere(calls, why);
+  };
+
+  /** A dispute or pause was accepted: the customer workflow drops this invoice's contacts still in its queue. */
+  const withdrawQueued = async (reason: 'dispute' | 'pause'): Promise<void> => {
+    if (!has.withdrawOnHalt || !inv.carry.contactsAsked) return;
+    await askCustomer({ type: 'withdraw', invoiceId: input.invoiceId, reason });
+  };
 
   let flushing: Promise<void> = Promise.resolve();
   /** A flushed batch recorded something the customer's rating depends on (payment, promise, dispute, closing). */
@@ -151,9 +275,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       if (records.length === 0 && recs.length === 0) return;
       const at = isoInstant(now());
       await Promise.all([
-        ...records.map((r) => db.recordTransition(r)),
+        ...records.map((r) => mirror.recordTransition(r)),
         ...recs.map((record) =>
-          db.recordDecision({ invoiceId: input.invoiceId, customerId: input.customerId, at, record }),
+          mirror.recordDecision({ invoiceId: input.invoiceId, customerId: input.customerId, at, record }),
         ),
       ]);
       if (
@@ -175,7 +299,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     ratingDue = false;
     if (!patched(PATCHES.ratingOnEvents)) return;
     try {
-      await ratings.recomputeCustomerRating({ customerId: input.customerId });
+      await proxyActivities<ReportActivities>({
+        ...RATINGS,
+        summary: 'recompute the customer rating',
+      }).recomputeCustomerRating({ customerId: input.customerId });
     } catch (err) {
       log.warn('rating not recomputed; the nightly run will', { error: String(err) });
     }
@@ -183,7 +310,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
 
   async function startDispute(d: Parameters<typeof S.openDispute>[1]): Promise<void> {
     const { purpose } = S.openDispute(inv, d, now());
-    await openTask('REVIEW_DISPUTE', purpose, addDuration(now(), 'P5D'), d.note);
+    await Promise.all([
+      openTask('REVIEW_DISPUTE', purpose, addDuration(now(), 'P5D'), d.note),
+      withdrawQueued('dispute'),
+      endCall('dispute opened'),
+    ]);
   }
 
   // ---------------------------------------------------------------------------------------------------------
@@ -213,6 +344,11 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // A receipt passed on twice (a retried signal) changes nothing.
   setHandler(noticeReceiptSignal, (e) => {
     if (S.applyNoticeReceipt(inv, e)) wake++;
+  });
+  // A reassignment: told once by the API and again by the outbox sweep if need be; an old or repeated one is ignored.
+  setHandler(collectorChangedSignal, (change) => {
+    if (!patched(PATCHES.collectorFollowsReassign)) return;
+    if (S.applyCollectorChange(inv, change, now())) wake++;
   });
 
   /**
@@ -314,7 +450,10 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   decide(
     pauseUpdate,
     (p) => V.validatePause(inv, p, now()),
-    (p) => S.pause(inv, p, now()),
+    async (p) => {
+      S.pause(inv, p, now());
+      await withdrawQueued('pause');
+    },
   );
   decide(
     resumeUpdate,
@@ -322,9 +461,46 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     (a) => S.resume(inv, a.actorId, 'resumed', now()),
   );
   decide(
+    chooseEntryUpdate,
+    (e) => V.validateChooseEntry(inv, e),
+    async (e) => {
+      const closing = closeTaskWhere((t) => t.kind === 'TRIAGE', { enterAt: e.enterAt, note: e.note });
+      S.chooseEntry(inv, e, now());
+      await closing;
+    },
+  );
+  decide(
     writeOffUpdate,
     (w) => V.validateWriteOff(inv, w),
     (w) => S.writeOff(inv, w, now()),
+  );
+  decide(
+    sendReminderUpdate,
+    (r) => V.validateSendReminder(inv, r, now()),
+    async (r) => {
+      // No history recorded before the patch holds this update; the marker keeps it so for later changes.
+      if (!patched(PATCHES.reminderNow)) return;
+      const { settings } = inv.carry.policy;
+      const { requests } = S.sendReminder(inv, r, now());
+      inv.carry.contactsAsked = (inv.carry.contactsAsked ?? 0) + requests.length;
+      // Through the customer workflow like every contact: its contact budget and quiet hours apply, never merged
+      // with the day's other reminders (it goes now, on its own), deduplicated by request key on a retried signal.
+      await Promise.all(
+        requests.map(({ channel, requestKey }) =>
+          askCustomer({
+            type: 'contact',
+            requestKey,
+            invoiceId: input.invoiceId,
+            stage: 'REMINDER',
+            channel,
+            template: r.step.step.template,
+            ...(r.step.step.attachLetter ? { attachLetter: true } : {}),
+            contactBudget: settings.contactBudget,
+            consolidationWindow: 'PT0S',
+          }),
+        ),
+      );
+    },
   );
 
   // ---------------------------------------------------------------------------------------------------------
@@ -359,6 +535,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
           S.startNoticeTerm(inv, now());
         break;
       case 'LEGAL':
+        await endCall('the invoice moved on to LEGAL');
         S.startLegal(inv, step.requiresApproval === true);
         if (step.requiresApproval) {
           await openTask('APPROVE_LEGAL', `legal#${ordinal}`, addDuration(now(), 'P5D'));
@@ -372,6 +549,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
     // A pause or dispute accepted while the step awaited its task or order block: no contact goes out any more.
     const withheld = S.isHalted(inv) && patched(PATCHES.haltStopsStepContacts);
     if (!withheld) await sendStepContacts(step, ordinal);
+    // Counts for the one-reminder-a-day rule of reminders sent by hand (state only: no command).
+    if (!withheld && step.stage === 'REMINDER' && S.contactChannels(step).length > 0)
+      S.noteReminder(inv, step, false, now());
     const halt = inv.carry.dispute ? 'dispute open' : 'paused';
     S.setStage(
       inv,
@@ -380,11 +560,14 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       `${step.stage} (${step.template}) — ${reason}${withheld ? `; contacts withheld (${halt})` : ''}`,
     );
     // A stage boundary: the policy version current now decides the next deadline.
-    S.adoptPolicy(inv, await db.loadPolicy({ segment: inv.carry.policy.segment }), 'stage boundary', now());
+    const segment = inv.carry.policy.segment;
+    S.adoptPolicy(inv, await named(DB, `load policy ${segment}`).loadPolicy({ segment }), 'stage boundary', now());
   }
 
   async function sendStepContacts(step: NonNullable<ReturnType<typeof S.currentStep>>, ordinal: number) {
     const { settings } = inv.carry.policy;
+    const channels = step.channels.filter((c) => c !== 'TASK');
+    inv.carry.contactsAsked = (inv.carry.contactsAsked ?? 0) + channels.length;
     await Promise.all(
       step.channels
         .filter((c) => c !== 'TASK')
@@ -448,7 +631,21 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   // Setup, main loop, continue-as-new
   // ---------------------------------------------------------------------------------------------------------
 
-  if (!input.carry) {
+  if (!input.carry && has.searchAttributesFromContract) {
+    const attrs = workflowInfo().typedSearchAttributes;
+    if (attrs.get(SA.customerId) === undefined) {
+      // Started without search attributes (tests, the CLI): the same ones the intake gives at start.
+      upsertSearchAttributes(
+        initialSearchAttributes(input, {
+          daysOverdue: S.daysOverdue(inv, now()),
+          balanceMajor: toMajor(input.balanceMinor, input.currency),
+        }),
+      );
+    } else if (attrs.get(SA.invoiceNumber) === undefined) {
+      // Started by an intake older than the InvoiceNumber attribute.
+      upsertSearchAttributes([{ key: SA.invoiceNumber, value: input.invoiceNumber }]);
+    }
+  } else if (!input.carry) {
     if (workflowInfo().typedSearchAttributes.get(SA.customerId) === undefined) {
       // Started without search attributes (tests, the CLI): set the static ones once.
       upsertSearchAttributes([
@@ -460,6 +657,9 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         ...(input.collectorId ? [{ key: SA.collector, value: input.collectorId }] : []),
       ]);
     }
+  }
+
+  if (!input.carry) {
     S.upsertProgress(inv, now());
     S.entry(
       inv,
@@ -467,9 +667,47 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
       'STAGE',
       `collection started under policy ${inv.carry.policy.segment} v${inv.carry.policy.version}`,
     );
+    // An invoice already overdue (an imported backlog) enters the cadence where its age band says.
+    if (has.overdueEntryBands && S.enterByBand(inv, now()) === 'TRIAGE') {
+      // The decision is today's work, ranked on the agenda like the rest: due by the end of today (patch
+      // triageDueEndOfDay), late from tomorrow; before the patch it was due the instant it opened.
+      const dueAt = has.triageDueEndOfDay
+        ? endOfLocalDay(new Date(now()), inv.carry.policy.settings.timezone).getTime()
+        : now();
+      await openTask('TRIAGE', 'triage', dueAt);
+      // Chosen (or closed) while the task was being opened: the choice found no task to close.
+      if (!inv.carry.triage) await cancelTasksWhere((t) => t.kind === 'TRIAGE', 'triage already decided');
+    }
   }
 
+  /** What the operator sees on the workflow's page (SDK current details; no command, nothing in history). */
+  const showDetails = (action: S.NextAction | null): void => {
+    const c = inv.carry;
+    const tz = c.policy.settings.timezone;
+    const step = S.currentStep(inv);
+    const waiting =
+      action && action.atMs !== null
+        ? timerSummary(action.kind, action.atMs, tz, action.do === 'FIRE_STEP' ? step?.template : undefined)
+        : action
+          ? `waiting: ${action.kind}`
+          : null;
+    const held = [
+      ...(c.paused ? [`paused since ${c.paused.since}${c.paused.until ? ` until ${c.paused.until}` : ''}`] : []),
+      ...(c.dispute ? [`dispute ${c.dispute.reasonCode} open since ${c.dispute.openedAt}`] : []),
+      ...(c.promise?.status === 'OPEN' ? [`promise to pay by ${c.promise.promisedDate}`] : []),
+      ...(c.plan?.status === 'ACTIVE' ? [`repayment plan of ${c.plan.instalments.length} instalments`] : []),
+    ];
+    setCurrentDetails(
+      invoiceCurrentDetails(
+        { invoiceNumber: input.invoiceNumber, stage: c.stage, balanceMinor: c.balanceMinor, currency: input.currency },
+        waiting,
+        held,
+      ),
+    );
+  };
+
   while (!S.isClosed(inv)) {
+    const beforeFlush = wake;
     await flush();
     await refreshRating();
     if (S.isClosed(inv)) break;
@@ -480,19 +718,33 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
         inv.carry.continuedRuns++;
         log.info('continuing as new', { historyLength: workflowInfo().historyLength });
         const { carry: _old, ...rest } = input;
-        return continueAsNew<typeof invoiceWorkflow>({ ...rest, policy: inv.carry.policy, carry: inv.carry });
+        return continueAsNew<typeof invoiceWorkflow>({
+          ...rest,
+          collectorId: S.collectorOf(inv),
+          policy: inv.carry.policy,
+          carry: inv.carry,
+        });
       }
       break;
     }
     const action = S.nextAction(inv, now());
-    const seen = wake;
+    showDetails(action);
+    // The wake mark from before this turn's writes: a message heard while they ran ends the wait below at once.
+    const seen = has.messagesDuringFlush ? beforeFlush : wake;
     let due: boolean;
     if (action.atMs === null) {
       // Nothing scheduled: only a message can move the invoice on (condition without timeout returns void).
       await condition(() => wake !== seen);
       due = false;
     } else {
-      due = action.atMs <= now() || !(await condition(() => wake !== seen, action.atMs - now()));
+      // The timer is named for what it waits for ("next step: reminder-2 (REMINDER) on 12 Dec 2026 09:00").
+      const summary = timerSummary(
+        action.kind,
+        action.atMs,
+        inv.carry.policy.settings.timezone,
+        action.do === 'FIRE_STEP' ? S.currentStep(inv)?.template : undefined,
+      );
+      due = action.atMs <= now() || !(await condition(() => wake !== seen, action.atMs - now(), { summary }));
     }
     if (due) await run(action);
   }
@@ -507,7 +759,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   let refusal: string | undefined;
   const postClosingStatus = async (): Promise<void> => {
     try {
-      await erp.erpPostInvoiceStatus({
+      await named(ERP, `tell the ERP: ${stage}`).erpPostInvoiceStatus({
         idempotencyKey: `${input.invoiceId}:${stage}:status`,
         customerId: input.customerId,
         invoiceId: input.invoiceId,
@@ -544,6 +796,7 @@ export async function invoiceWorkflow(input: InvoiceWorkflowInput): Promise<Invo
   await condition(allHandlersFinished);
   while (transitions.length || decisions.length) await flush();
   await refreshRating();
+  showDetails(null);
   log.info('invoice closed', { invoiceId: input.invoiceId, workflowId: invoiceWorkflowId(input.invoiceId), stage });
   return S.view(inv, now());
 }

@@ -3,30 +3,14 @@
  * or embedded: letterhead, recipient block, reference and date, subject, body, invoice table, interest table,
  * instalment schedule, payment instructions, closing and a footer with page numbers.
  */
-import fs from 'node:fs';
-import path from 'node:path';
 import type { Content, TableCell, TDocumentDefinitions } from 'pdfmake/interfaces';
 import type { Language } from '../../../workflows/contract';
 import type { ProvisionalRate } from '../../../domain/interest';
-import { printPdf } from '../../../infra/pdf';
+import { letterDocument, letterheadBlocks, paymentBox, printPdf, type Letterhead } from '../../../infra/pdf';
 import { colon, longDate, money, percent, shortDate } from '../format';
 import { LABELS, type MessageInvoice, type RenderedMessage, type TemplateName } from '../messages';
 
-export interface Letterhead {
-  name: string;
-  addressLines: string[];
-  vat: string;
-  iban: string;
-  bic?: string;
-  email: string;
-  phone?: string;
-  pec?: string;
-  /** PNG/JPEG file; ignored (with a warning from the caller) when it cannot be read. */
-  logoPath?: string;
-  /** The named signatory and role printed under the closing. */
-  signatory?: string;
-  signatoryRole?: string;
-}
+export type { Letterhead } from '../../../infra/pdf';
 
 export interface InterestLine {
   invoiceNumber: string;
@@ -67,22 +51,14 @@ export interface LetterModel {
   };
   plan?: { instalments: Array<{ dueDate: string; amountMinor: number }> };
   message: RenderedMessage;
+  /** A waiver in force: a waived interest gets no column, title or rate note (only the EUR 40 may remain). */
+  waiver?: { interest: boolean; compensation: boolean };
+  /** The debtor's portal link (contexts/portal): printed as a QR code and a short address to type. */
+  portal?: { url: string; shortUrl: string };
 }
 
 const GREY = '#555555';
 const ACCENT = '#1f3a5f';
-
-function logoDataUrl(file: string | undefined): string | null {
-  if (!file) return null;
-  try {
-    const buf = fs.readFileSync(file);
-    const ext = path.extname(file).toLowerCase();
-    const mime = ext === '.png' ? 'image/png' : ext === '.jpg' || ext === '.jpeg' ? 'image/jpeg' : null;
-    return mime ? `data:${mime};base64,${buf.toString('base64')}` : null;
-  } catch {
-    return null;
-  }
-}
 
 /** The pdfmake document definition of a letter (exported for tests). */
 export function letterDefinition(model: LetterModel): TDocumentDefinitions {
@@ -91,30 +67,7 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
   const m = (minor: number): string => money(minor, model.currency, model.lang);
   const sd = (iso: string): string => shortDate(iso, model.lang);
   const lh = model.letterhead;
-  const logo = logoDataUrl(lh.logoPath);
-  const contacts = [lh.phone && `Tel. ${lh.phone}`, lh.email, lh.pec && `PEC ${lh.pec}`].filter(Boolean).join(' · ');
-
-  const header: Content = {
-    columns: [
-      logo ? { image: logo, fit: [120, 50], width: 130 } : { text: '', width: 0 },
-      {
-        width: '*',
-        stack: [
-          { text: lh.name, bold: true, fontSize: 14, color: ACCENT },
-          { text: lh.addressLines.join(' – '), fontSize: 8, color: GREY },
-          { text: `${L.vat} ${lh.vat}`, fontSize: 8, color: GREY },
-          { text: contacts, fontSize: 8, color: GREY },
-        ],
-      },
-    ],
-    columnGap: 10,
-    margin: [0, 0, 0, 6],
-  };
-
-  const rule: Content = {
-    canvas: [{ type: 'line', x1: 0, y1: 0, x2: 495, y2: 0, lineWidth: 1, lineColor: ACCENT }],
-    margin: [0, 0, 0, 14],
-  };
+  const [header, rule] = letterheadBlocks(lh, L.vat);
 
   const recipient: Content = {
     columns: [
@@ -188,7 +141,44 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
     invoiceTable,
   ];
 
-  if (model.interest) {
+  if (model.interest && model.waiver?.interest) {
+    // Interest waived (remission, art. 1236 c.c.): the table claims the EUR 40 alone (D.Lgs. 231/2002 art. 6).
+    const i = model.interest;
+    const eur = (minor: number): string => money(minor, 'EUR', model.lang);
+    const eurOnly = (i.compensationEurMinor ?? 0) > 0 && i.compensationMinor === 0 ? (i.compensationEurMinor ?? 0) : 0;
+    const claimed = i.lines.filter((l) => l.compensationMinor > 0 || (l.compensationEurMinor ?? 0) > 0);
+    if (claimed.length > 0)
+      blocks.push(
+        { text: L.compensation, bold: true, margin: [0, 0, 0, 4] },
+        {
+          table: {
+            headerRows: 1,
+            widths: ['*', 'auto'],
+            body: [
+              [th(L.invoice), th(L.fixedSum, 'right')],
+              ...claimed.map((l) => [
+                l.invoiceNumber,
+                {
+                  text: l.compensationMinor > 0 ? m(l.compensationMinor) : eur(l.compensationEurMinor ?? 0),
+                  alignment: 'right' as const,
+                },
+              ]),
+              [
+                { text: L.totalDue, bold: true },
+                {
+                  text: m(model.balanceMinor + i.compensationMinor) + (eurOnly ? ` + ${eur(eurOnly)}` : ''),
+                  bold: true,
+                  alignment: 'right' as const,
+                },
+              ],
+            ],
+          },
+          layout: 'lightHorizontalLines',
+          fontSize: 8,
+          margin: [0, 0, 0, 12],
+        },
+      );
+  } else if (model.interest) {
     const i = model.interest;
     const consumer = model.recipient.consumer === true;
     const eur = (minor: number): string => money(minor, 'EUR', model.lang);
@@ -276,30 +266,29 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
   );
 
   if (model.template !== 'courtesy' || model.balanceMinor > 0) {
+    blocks.push(
+      paymentBox(L, C, lh, `${model.reference} – ${model.invoices.map((i) => i.number).join(', ')}`, [0, 6, 0, 14]),
+    );
+  }
+
+  if (model.portal) {
     blocks.push({
-      table: {
-        widths: ['*'],
-        body: [
-          [
-            {
-              stack: [
-                { text: L.paymentTitle, bold: true, margin: [0, 0, 0, 3] },
-                { text: `${L.beneficiary}${C} ${lh.name}` },
-                { text: `${L.iban}${C} ${lh.iban}`, bold: true },
-                ...(lh.bic ? [{ text: `${L.bic}${C} ${lh.bic}` }] : []),
-                {
-                  text: `${L.paymentReason}${C} ${model.reference} – ${model.invoices.map((i) => i.number).join(', ')}`,
-                },
-              ],
-              fillColor: '#eef2f7',
-              margin: [6, 6, 6, 6],
-            },
+      columns: [
+        { qr: model.portal.url, fit: 80, eccLevel: 'M', width: 90 },
+        {
+          width: '*',
+          stack: [
+            { text: L.portalTitle, bold: true, margin: [0, 0, 0, 2] },
+            { text: L.portalText, fontSize: 8 },
+            { text: L.portalScan, fontSize: 8, margin: [0, 4, 0, 0] },
+            { text: model.portal.shortUrl, bold: true, fontSize: 9 },
           ],
-        ],
-      },
-      layout: 'noBorders',
+        },
+      ],
+      columnGap: 10,
       fontSize: 9,
-      margin: [0, 6, 0, 14],
+      margin: [0, 0, 0, 14],
+      unbreakable: true,
     });
   }
 
@@ -312,20 +301,12 @@ export function letterDefinition(model: LetterModel): TDocumentDefinitions {
     });
   }
 
-  return {
-    pageSize: 'A4',
-    pageMargins: [50, 45, 50, 55],
-    defaultStyle: { font: 'Helvetica', fontSize: 10, lineHeight: 1.2 },
-    info: { title: `${model.message.title} – ${model.reference}`, author: lh.name, subject: model.message.subject },
+  return letterDocument(lh, L, {
+    title: `${model.message.title} – ${model.reference}`,
+    subject: model.message.subject,
+    footer: `${L.reference} ${model.reference}`,
     content: blocks,
-    footer: (currentPage: number, pageCount: number): Content => ({
-      columns: [
-        { text: `${lh.name} · ${L.vat} ${lh.vat} · ${L.reference} ${model.reference}`, fontSize: 7, color: GREY },
-        { text: `${L.page} ${currentPage}/${pageCount}`, fontSize: 7, color: GREY, alignment: 'right', width: 60 },
-      ],
-      margin: [50, 20, 50, 0],
-    }),
-  };
+  });
 }
 
 /** Renders a letter to a PDF buffer. */

@@ -8,7 +8,10 @@ import path from 'node:path';
 import type { Config } from '../../../infra/config';
 import type { Db } from '../../../infra/db';
 import { safeName, writeFileAtomic } from '../../../infra/files';
-import { renderLetterPdf, type Letterhead, type LetterModel } from './render';
+import { renderLetterPdf, type LetterModel } from './render';
+
+// Where the letterhead has always been imported from; it lives in infra/pdf.ts, shared with the statements.
+export { letterheadFromConfig } from '../../../infra/pdf';
 
 export interface StoredLetter {
   letterId: string;
@@ -16,24 +19,6 @@ export interface StoredLetter {
   sha256: string;
   pdf: Buffer;
   filename: string;
-}
-
-export function letterheadFromConfig(config: Config): Letterhead {
-  return {
-    name: config.LETTERHEAD_NAME,
-    addressLines: config.LETTERHEAD_ADDRESS.split('|')
-      .map((l) => l.trim())
-      .filter(Boolean),
-    vat: config.LETTERHEAD_VAT,
-    iban: config.LETTERHEAD_IBAN,
-    bic: config.LETTERHEAD_BIC,
-    email: config.LETTERHEAD_EMAIL,
-    phone: config.LETTERHEAD_PHONE,
-    pec: config.LETTERHEAD_PEC,
-    logoPath: config.LETTERHEAD_LOGO,
-    signatory: config.LETTERHEAD_SIGNATORY,
-    signatoryRole: config.LETTERHEAD_SIGNATORY_ROLE,
-  };
 }
 
 export async function produceLetter(

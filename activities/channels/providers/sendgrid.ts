@@ -4,6 +4,7 @@
  */
 import { Client } from '@sendgrid/client';
 import { MailService } from '@sendgrid/mail';
+import type { Config } from '../../../infra/config';
 
 export interface SendGridSettings {
   apiKey: string;
@@ -89,4 +90,16 @@ export function createSendGridGateway(s: SendGridSettings): SendGridGateway {
       }
     },
   };
+}
+
+/** The gateway the configuration asks for: `given` when the caller injects one (tests), none without an API key. */
+export function sendGridFromConfig(config: Config, given?: SendGridGateway | null): SendGridGateway | null {
+  if (given !== undefined) return given;
+  if (!config.SENDGRID_API_KEY) return null;
+  return createSendGridGateway({
+    apiKey: config.SENDGRID_API_KEY,
+    from: config.SENDGRID_FROM,
+    fromName: config.SENDGRID_FROM_NAME,
+    baseUrl: config.SENDGRID_BASE_URL,
+  });
 }

@@ -8,7 +8,7 @@ import request from 'supertest';
 import { z } from 'zod';
 import { authenticate, hashKey, type Role } from '../../../contexts/access/auth';
 import { consoleApiRoutes, createConsoleRouter } from '../../../api/console';
-import { errorHandler, notFoundHandler } from '../../../contexts/errors';
+import { errorHandler, notFoundHandler } from '../../../api/errors';
 import { allRoutes, buildOpenApi } from '../../../api/openapi';
 import { describeRoutes, type RouteSpec } from '../../../api/registry';
 import { reportRoutes, reportsRouter } from '../../../api/routes/reports';
@@ -63,10 +63,11 @@ describe('declared on the route table', () => {
 
   it('the console helpers with their roles', () => {
     expect(Object.fromEntries(consoleHelpers.map((r) => [r.path, r.roles]))).toEqual({
-      '/console/api/me': ['erp', 'collector', 'manager'],
-      '/console/api/options': ['collector', 'manager'],
+      '/console/api/me': ['erp', 'collector', 'manager', 'salesperson'],
+      '/console/api/options': ['collector', 'manager', 'salesperson'],
       '/console/api/tower': ['manager'],
       '/console/api/approvals': ['manager'],
+      '/console/api/audit': ['manager'],
       '/console/api/last-contacts': ['collector', 'manager'],
     });
   });
@@ -122,6 +123,7 @@ describe('mounted on their own routers', () => {
     collector: 'sg_unit_collector',
     manager: 'sg_unit_manager',
     admin: 'sg_unit_admin',
+    salesperson: 'sg_unit_salesperson',
   };
   const rows = new Map(
     Object.entries(KEYS).map(([role, key]) => [

@@ -7,10 +7,13 @@ import { z } from 'zod';
 import { jsonTooDeep } from '../../../api/body-limits';
 import { describeRoutes, type RouteSpec } from '../../../api/registry';
 import { agendaRoutes } from '../../../api/routes/agenda';
+import { bulkRoutes } from '../../../api/routes/bulk';
 import { customerRoutes } from '../../../api/routes/customers';
 import { importRoutes } from '../../../api/routes/imports';
+import { interestNoteRoutes } from '../../../api/routes/interest-notes';
 import { invoiceRoutes } from '../../../api/routes/invoices';
 import { policyRoutes } from '../../../api/routes/policies';
+import { preferenceRoutes } from '../../../api/routes/preferences';
 import { reportRoutes } from '../../../api/routes/reports';
 import { adjustmentSchema, createInvoiceSchema, isoDate, paymentSchema } from '../../../contexts/schemas';
 
@@ -55,11 +58,14 @@ function looseObjects(schema: unknown, at = '(body)', seen = new Set<unknown>())
 
 const routes: RouteSpec[] = [
   ...describeRoutes(invoiceRoutes),
+  ...describeRoutes(bulkRoutes),
   ...describeRoutes(importRoutes),
   ...describeRoutes(customerRoutes),
   ...describeRoutes(agendaRoutes),
   ...describeRoutes(policyRoutes),
   ...describeRoutes(reportRoutes),
+  ...describeRoutes(preferenceRoutes),
+  ...describeRoutes(interestNoteRoutes),
 ];
 
 describe('strict bodies', () => {

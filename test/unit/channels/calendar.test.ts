@@ -1,6 +1,7 @@
 import {
   DEFAULT_CONTACT_WINDOW,
   easterSunday,
+  endOfLocalDay,
   isContactAllowed,
   italianHolidays,
   nextContactSlot,
@@ -73,5 +74,17 @@ describe('contact calendar', () => {
     const paris = { ...DEFAULT_CONTACT_WINDOW, timeZone: 'America/New_York' };
     expect(nextContactSlot(new Date('2025-01-15T12:00:00Z'), paris).toISOString()).toBe('2025-01-15T14:00:00.000Z');
     expect(() => parseHoursRange('9-20')).toThrow(/HH:MM/);
+  });
+
+  it('ends a local day at 23:59 there, across month ends and DST changes', () => {
+    const end = (iso: string, tz = 'Europe/Rome') => endOfLocalDay(new Date(iso), tz).toISOString();
+    // 22:30 in Rome on 1 December (CET, UTC+1) and 00:30 on 2 December, still 1 December in UTC.
+    expect(end('2026-12-01T21:30:00Z')).toBe('2026-12-01T22:59:00.000Z');
+    expect(end('2026-12-01T23:30:00Z')).toBe('2026-12-02T22:59:00.000Z');
+    expect(end('2026-12-31T12:00:00Z')).toBe('2026-12-31T22:59:00.000Z');
+    // Summer time (CEST, UTC+2), and the days the clocks change (29 March and 25 October 2026).
+    expect(end('2026-07-15T08:00:00Z')).toBe('2026-07-15T21:59:00.000Z');
+    expect(end('2026-03-29T08:00:00Z')).toBe('2026-03-29T21:59:00.000Z');
+    expect(end('2026-10-25T08:00:00Z')).toBe('2026-10-25T22:59:00.000Z');
   });
 });

@@ -122,4 +122,26 @@ describe('the console message catalogue', () => {
       junk: ['NaN', 'NaN', 'NaN', 'NaN'],
     });
   });
+
+  it('shows and reads dates in the user’s order (gg/mm/aaaa), refusing dates that do not exist', () => {
+    expect(
+      runInConsole(`
+        return {
+          shown: ['it', 'en', 'fr'].map((l) => i18n.formatDateInput('2026-12-01', l)),
+          none: i18n.formatDateInput('', 'it'),
+          it: ['01/12/2026', '1/12/2026', '1.12.2026', '01-12-26', '2026-12-01', '', '  '].map((x) => i18n.parseDate(x, 'it') ?? 'none'),
+          en: ['01/12/2026', '29/02/2028'].map((x) => i18n.parseDate(x, 'en') ?? 'none'),
+          bad: ['12/31/2026', '31/02/2026', '29/02/2027', '12/2026', 'ieri', '00/01/2026', '2026-13-01'].map((x) => i18n.parseDate(x, 'it')),
+          formats: ['it', 'en', 'fr'].map((l) => MESSAGES[l].dateInputFormat),
+        };
+      `),
+    ).toEqual({
+      shown: ['01/12/2026', '01/12/2026', '01/12/2026'],
+      none: '',
+      it: ['2026-12-01', '2026-12-01', '2026-12-01', '2026-12-01', '2026-12-01', 'none', 'none'],
+      en: ['2026-12-01', '2028-02-29'],
+      bad: [null, null, null, null, null, null, null],
+      formats: ['gg/mm/aaaa', 'dd/mm/yyyy', 'jj/mm/aaaa'],
+    });
+  });
 });

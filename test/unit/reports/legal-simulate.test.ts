@@ -1,5 +1,11 @@
 /** Legal cost-benefit and the policy replay, pure parts, on hand-computed cases. */
-import { bracketFee, DEFAULT_LEGAL_ASSUMPTIONS, evaluateLegal, withOverrides } from '../../../contexts/reports/legal';
+import {
+  bracketFee,
+  DEFAULT_LEGAL_ASSUMPTIONS,
+  evaluateLegal,
+  LEGAL_SOURCES,
+  withOverrides,
+} from '../../../contexts/reports/legal';
 import { replay, shiftPayments, type SimInvoice } from '../../../contexts/reports/simulate';
 import type { PolicyStep } from '../../../workflows/contract';
 
@@ -35,7 +41,35 @@ describe('legal cost-benefit (DPR 115/2002 art. 13; DM 55/2014 as updated by DM 
       ['PIGNORAMENTO', 0.252, 150_000, 0],
     ]);
     // The lawyer's fee of the DM 55/2014 parameters is not bundled: the case says the estimate stands in for it.
-    expect(r.notes.join()).toMatch(/DM 55\/2014.*not entered/);
+    expect(r.notes.join()).toMatch(/DM 55\/2014.*not entered.*not verified/);
+    expect(r.unverified).toEqual(['LAWYER_FEE_NOT_VERIFIED']);
+  });
+
+  test('the DM 55/2014 lawyer fee is an editable default to be entered, its source says so, nothing is invented', () => {
+    // No figure of the DM table is bundled: every bracket is empty until a manager enters it.
+    expect(DEFAULT_LEGAL_ASSUMPTIONS.lawyerFeesDecretoIngiuntivo.every((b) => b.feeMinor === null)).toBe(true);
+    expect(DEFAULT_LEGAL_ASSUMPTIONS.lawyerFeesDecretoIngiuntivo.map((b) => b.upToMinor)).toEqual([
+      110_000,
+      520_000,
+      2_600_000,
+      5_200_000,
+      26_000_000,
+      52_000_000,
+      null,
+    ]);
+    expect(LEGAL_SOURCES.lawyerFeesDecretoIngiuntivo).toMatch(
+      /DM 10 marzo 2014 n\. 55 .*DM 13 agosto 2022 n\. 147.*to be entered from your lawyer’s quote or the DM table.*not verified/,
+    );
+    expect(LEGAL_SOURCES.stepCostMinor).toMatch(/estimate \(not a figure of law\)/);
+    // A claim in another currency: neither the court fees nor a DM figure apply, and both are said.
+    const usd = evaluateLegal({
+      balanceMinor: 500_000,
+      position: 'DIFFIDA',
+      rating: 'C',
+      costsSoFarMinor: 0,
+      currency: 'USD',
+    });
+    expect(usd.unverified).toEqual(['COURT_FEES_NOT_COUNTED', 'LAWYER_FEE_NOT_VERIFIED']);
   });
 
   test('court fees scale with the claim: EUR 10,000 is in the 5,200–26,000 bracket (237.00, halved 118.50)', () => {
@@ -56,6 +90,7 @@ describe('legal cost-benefit (DPR 115/2002 art. 13; DM 55/2014 as updated by DM 
     const r = evaluateLegal({ balanceMinor: 500_000, position: 'DIFFIDA', rating: 'C', costsSoFarMinor: 0 }, a);
     expect(r.steps[0]).toMatchObject({ step: 'DECRETO_INGIUNTIVO', lawyerFeeMinor: 50_000, courtFeeMinor: 7_600 });
     expect(r.notes).toEqual([]);
+    expect(r.unverified).toEqual([]);
   });
 
   test('a small claim against an E-rated debtor stops', () => {

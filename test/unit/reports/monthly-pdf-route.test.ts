@@ -5,7 +5,7 @@
  */
 import express, { type Express } from 'express';
 import request from 'supertest';
-import { errorHandler, notFoundHandler } from '../../../contexts/errors';
+import { errorHandler, notFoundHandler } from '../../../api/errors';
 import { reportsRouter } from '../../../api/routes/reports';
 import type { Db } from '../../../infra/db';
 import { createLogger } from '../../../infra/logger';

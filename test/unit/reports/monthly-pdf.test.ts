@@ -85,6 +85,7 @@ test('Italian: every heading, label and name in Italian, figures formatted the I
     '1.500 € 863 € 3.100 €',
     'Officine Nord S.r.l. diffida',
     '-2.238 € fermarsi',
+    'Dato non verificato: il compenso dell’avvocato per il decreto ingiuntivo è una stima forfettaria',
     'Promesse di pagamento mantenute = mantenute ÷ (mantenute + non mantenute)',
   ])
     expect(text).toContain(s);
@@ -142,6 +143,8 @@ test('English stays the default, with English names and figures', async () => {
     'Invoice Customer Rtg Position',
     '€1,500 €863 €3,100',
     '-€2,238 stop',
+    // The case's decreto ingiuntivo rests on the flat lawyer-fee estimate: the report says it is not verified.
+    'Not verified: the lawyer’s fee of the decreto ingiuntivo is a flat estimate, not the DM 55/2014 (DM 147/2022)',
   ])
     expect(text).toContain(s);
   for (const italian of ['marzo', 'Scaduto', 'Fasce', 'pagina', 'fermarsi', '40,3', '6.500 €'])

@@ -136,6 +136,7 @@ export function workedExampleReport(): MonthlyReportData {
         reason: 'the remaining costs exceed the expected recovery',
         steps: [],
         notes: [],
+        unverified: ['LAWYER_FEE_NOT_VERIFIED'],
       },
     ],
     trend: [
