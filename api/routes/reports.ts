@@ -505,7 +505,7 @@ export function reportRoutes(t: RouteTable, deps: ReportsDeps): void {
           invoiceId: q.invoiceId,
           customerId: q.customerId,
           limit: q.limit,
-          asOf: q.asOf,
+          asOf: q.asOf ?? today(),
         },
         assumptions,
       );

@@ -68,7 +68,7 @@ export async function customer360(deps: CustomerDeps, p: Principal, idOrExternal
     ratingExplanation(deps.db, c.id),
     Promise.all(
       [...new Set(invoices.map((i) => i.currency))].map((currency) =>
-        legalReport(deps.db, { customerId: c.id, currency }, assumptions),
+        legalReport(deps.db, { customerId: c.id, currency, asOf: today }, assumptions),
       ),
     ).then((lists) => lists.flat()),
   ]);

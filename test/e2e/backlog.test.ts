@@ -6,7 +6,7 @@
  * UPDATE_SCREENSHOTS=1), each checked with axe.
  */
 import request from 'supertest';
-import { eventually, KEYS, secondsSettings, uniq, type Harness } from '../integration/harness';
+import { eventually, isoDaysFromToday, KEYS, secondsSettings, uniq, type Harness } from '../integration/harness';
 import { devUserOfKey } from '../../contexts/access/dev-keys';
 import type { Browser } from './browser';
 import { describeBrowser, screenshots, signIn, startStack, type Stack } from './setup';
@@ -22,10 +22,10 @@ let prefix: string;
 
 const { shot } = screenshots('assert');
 
+/** dd/mm/yyyy of the business day `days` from today in Europe/Rome, as the console shows it. */
 const dayMonthYear = (days: number): string => {
-  const d = new Date();
-  d.setUTCDate(d.getUTCDate() + days);
-  return `${String(d.getUTCDate()).padStart(2, '0')}/${String(d.getUTCMonth() + 1).padStart(2, '0')}/${d.getUTCFullYear()}`;
+  const [y, m, d] = isoDaysFromToday(days).split('-');
+  return `${d}/${m}/${y}`;
 };
 
 describeBrowser('the imported backlog in the console', () => {

@@ -8,7 +8,7 @@
  */
 import { invoiceStateQuery, type DunningPolicy } from '../../workflows/contract';
 import { as, quietSegment } from './api-helpers';
-import { eventually, secondsSettings, startHarness, uniq, type Harness } from './harness';
+import { eventually, isoDaysFromToday, secondsSettings, startHarness, uniq, type Harness } from './harness';
 
 jest.setTimeout(300_000);
 
@@ -92,8 +92,8 @@ test('a CSV backlog enters the cadence by age band and the agenda ranks the resu
       },
       currency: 'EUR',
       amountMinor: 10_000,
-      issueDate: new Date().toISOString().slice(0, 10),
-      dueDate: new Date(Date.now() + 30 * 86_400_000).toISOString().slice(0, 10),
+      issueDate: isoDaysFromToday(0),
+      dueDate: isoDaysFromToday(30),
     });
   expect(first.status).toBe(201);
 

@@ -24,6 +24,7 @@ import { createLogger } from '../../infra/logger';
 import { dataConverterOf } from '../../infra/payload-codec';
 import { seedBase } from '../../prisma/seed';
 import type { DunningPolicy } from '../../workflows/contract';
+import { todayIn } from '../../domain/time';
 
 // Worker and workflow logs only from warnings up, unless LOG_LEVEL asks for more. The runtime is process-wide and
 // can be installed once: later test files find it installed already.
@@ -184,8 +185,13 @@ export async function eventually<T>(
   throw new Error(`condition not met in ${timeoutMs} ms${last ? `: ${String(last)}` : ''}`);
 }
 
-export const isoDaysFromToday = (days: number): string => {
-  const d = new Date();
+/**
+ * The ISO date `days` days from today, today being the business day in Europe/Rome (the harness's SEGUGIO_TZ), as
+ * the product counts it: between 23:00 and 24:00 UTC (22:00 in summer) Rome's date is already tomorrow's, and a date
+ * counted from the UTC day would be one day off every "days overdue" the product computes.
+ */
+export const isoDaysFromToday = (days: number, timeZone = 'Europe/Rome'): string => {
+  const d = new Date(`${todayIn(timeZone)}T12:00:00Z`);
   d.setUTCDate(d.getUTCDate() + days);
   return d.toISOString().slice(0, 10);
 };
