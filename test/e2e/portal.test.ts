@@ -19,6 +19,8 @@ import { createApp } from '../../api/app';
 import { createLogger } from '../../infra/logger';
 import { devUserOfKey } from '../../contexts/access/dev-keys';
 import { hashToken } from '../../contexts/portal/links';
+import { termEndOfRow } from '../../contexts/intake/term-end';
+import { daysOverdue, todayIn } from '../../domain/time';
 import { invoiceStateQuery, invoiceWorkflowId, customerWorkflowId, type InvoiceState } from '../../workflows/contract';
 import {
   createTestPolicy,
@@ -198,7 +200,11 @@ describeBrowser('the debtor portal', () => {
     const first = page.locator(`[data-invoice="${numbers.promise}"]`);
     const facts = (await first.textContent()) ?? '';
     expect(facts).toContain('12.500,00');
-    expect(facts).toContain('Giorni di ritardo40');
+    // Days overdue from the term end (a due date on a Sunday or holiday moves it, art. 1187 c.c.), in Rome's today.
+    const row = await h.db.invoice.findUniqueOrThrow({ where: { id: invoices.promise } });
+    const days = daysOverdue(termEndOfRow(row), todayIn('Europe/Rome'));
+    expect(days).toBeGreaterThanOrEqual(38);
+    expect(facts).toContain(`Giorni di ritardo${days}`);
     // B2B: statutory interest and the EUR 40 as of today, from domain/interest.ts.
     expect(facts).toContain('Interessi di mora (D.Lgs. 231/2002) a oggi');
     expect(facts).toContain('40,00');

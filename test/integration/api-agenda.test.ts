@@ -6,7 +6,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import request from 'supertest';
+import { termEndOfRow } from '../../contexts/intake/term-end';
 import { linkForMessage } from '../../contexts/portal/links';
+import { daysOverdue, todayIn } from '../../domain/time';
 import { invoiceStateQuery } from '../../workflows/contract';
 import { as, newInvoice, quietSegment, quietSteps, snapshot } from './api-helpers';
 import { eventually, isoDaysFromToday, secondsSettings, startHarness, uniq, type Harness } from './harness';
@@ -25,6 +27,12 @@ beforeAll(async () => {
 afterAll(async () => {
   await h?.close();
 });
+
+/** Days overdue of an invoice today in Rome, from the term end its intake stored before the workflow started. */
+async function overdueDays(invoiceId: string): Promise<number> {
+  const row = await h.db.invoice.findUniqueOrThrow({ where: { id: invoiceId } });
+  return daysOverdue(termEndOfRow(row), todayIn('Europe/Rome'));
+}
 
 async function task(opts: {
   customerId: string;
@@ -107,9 +115,11 @@ describe('agenda', () => {
     expect(ids).toEqual([tBig.id, tDeadline.id, tRisky.id, tSmall.id]);
     expect(ids).not.toContain(tFuture.id);
     expect(ids).not.toContain(tMarco.id);
-    // Days overdue count in the business time zone (Europe/Rome), so read them from the answer.
+    // Days overdue count in the business time zone (Europe/Rome) from the term end, which a Sunday or a holiday
+    // moves (art. 1187 c.c.): "due 10 days ago" is 9 days overdue when that day was a Sunday.
     const top = mine.body.items[0] as { priority: number; invoice: { daysOverdue: number; balanceMinor: number } };
-    expect(top.invoice.daysOverdue).toBeGreaterThanOrEqual(10);
+    expect(top.invoice.daysOverdue).toBe(await overdueDays(big.invoiceId));
+    expect(top.invoice.daysOverdue).toBeGreaterThanOrEqual(7);
     expect(top.priority).toBe(5000 * top.invoice.daysOverdue * 3);
 
     const managerView = await as(h, 'manager').get(`/v1/agenda?collector=u-marco&area=${area}`);
@@ -131,7 +141,7 @@ describe('agenda', () => {
     // A customer with two overdue invoices (1,000 × 20 days and 500 × 4 days) and a task without an invoice:
     // 1,500 × 20 (the oldest) × 3 = 90,000.
     const customerId = uniq('CUST');
-    await newInvoice(h, seg, { customerId, amountMinor: 100_000, dueInDays: -20, area });
+    const oldest = await newInvoice(h, seg, { customerId, amountMinor: 100_000, dueInDays: -20, area });
     await newInvoice(h, seg, { customerId, amountMinor: 50_000, dueInDays: -4, area });
     const e = await h.db.customer.findUniqueOrThrow({ where: { externalId: customerId } });
     const tA = await task({ customerId: a.customerId, invoiceId: a.invoiceId, assigneeId: 'u-giulia', dueInDays: -1 });
@@ -164,10 +174,10 @@ describe('agenda', () => {
     }>;
     expect(items.map((t) => t.taskId)).toEqual(expected);
     expect(items[0].invoice).toBeNull();
-    // Days overdue count in the business time zone: read them from the invoice rows of the same answer (tA is
-    // 10 days overdue as the customer's oldest invoice is 20).
+    // Days overdue count in the business time zone from each invoice's term end (a Sunday or holiday moves it).
     const daysA = items[3].invoice?.daysOverdue ?? NaN;
-    expect(items[0].priority).toBe(1500 * (daysA + 10) * 3);
+    expect(daysA).toBe(await overdueDays(a.invoiceId));
+    expect(items[0].priority).toBe(1500 * (await overdueDays(oldest.invoiceId)) * 3);
     expect(items[1].priority).toBe(2000 * daysA * 2);
     expect(items[4]).toMatchObject({ priority: 9000, invoice: { daysOverdue: 0 } });
     const past = await as(h, 'manager').get(`/v1/agenda?area=${area}&page=9&pageSize=2`);

@@ -9,7 +9,8 @@ import fs from 'node:fs';
 import { simpleParser } from 'mailparser';
 import { halfYearStart, computeLateInterest } from '../../domain/interest';
 import { BUNDLED_REFERENCE_RATES, mergeRates } from '../../domain/reference-rates';
-import { todayIn } from '../../domain/time';
+import { daysOverdue, todayIn } from '../../domain/time';
+import { termEndOfRow } from '../../contexts/intake/term-end';
 import { customerStateQuery, customerWorkflowId, invoiceWorkflowId } from '../../workflows/contract';
 import { hashToken, portalBaseUrl } from '../../contexts/portal/links';
 import { hasPoppler, pdfQrCodes, pdfText } from '../fakes/pdf';
@@ -91,13 +92,21 @@ test('statement of a B2B customer: ledger, interest, PDF, roles and bad input', 
     ['CREDIT_NOTE', 130_000],
     ['UNMATCHED_PAYMENT', 125_000],
   ]);
+  // Days overdue count from the term end, which a Sunday or a holiday moves (art. 1187 c.c.): read it from the row.
+  const overdue = async (invoiceId: string) =>
+    daysOverdue(termEndOfRow(await h.db.invoice.findUniqueOrThrow({ where: { id: invoiceId } })), today);
+  expect(await overdue(a.invoiceId)).toBeGreaterThanOrEqual(18);
   expect(eur.lines[0]).toMatchObject({
     invoiceNumber: a.number,
-    daysOverdue: 20,
+    daysOverdue: await overdue(a.invoiceId),
     status: 'OVERDUE',
     openMinor: 60_000,
   });
-  expect(eur.lines[3]).toMatchObject({ invoiceNumber: b.number, daysOverdue: -20, status: 'NOT_DUE' });
+  expect(eur.lines[3]).toMatchObject({
+    invoiceNumber: b.number,
+    daysOverdue: await overdue(b.invoiceId),
+    status: 'NOT_DUE',
+  });
   expect(eur.totals).toEqual({
     debitMinor: 180_000,
     creditMinor: 55_000,
