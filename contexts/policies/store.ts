@@ -1,16 +1,21 @@
 /** Reading and writing versioned dunning policies. */
 import type { DunningPolicy, PolicySettings, PolicyStep } from '../../workflows/contract';
 import type { Db } from '../../infra/db';
-import { DEFAULT_POLICIES } from '../../domain/policy';
+import { DEFAULT_POLICIES, DEFAULT_POLICY_SETTINGS } from '../../domain/policy';
 
 type PolicyRow = { segment: string; version: number; name: string; steps: unknown; settings: unknown };
 
+/**
+ * A stored policy row as the workflows read it. `PUT /v1/policies` stores every required setting; a row written by
+ * hand or by an older tool may lack one (a `contactBudget`, say), and a workflow handed such a policy fails its task
+ * on every retry. The standard defaults fill what a row lacks; what it holds is never changed.
+ */
 export const rowToPolicy = (row: PolicyRow): DunningPolicy => ({
   segment: row.segment,
   version: row.version,
   name: row.name,
   steps: row.steps as PolicyStep[],
-  settings: row.settings as PolicySettings,
+  settings: { ...DEFAULT_POLICY_SETTINGS, ...(row.settings as Partial<PolicySettings>) } as PolicySettings,
 });
 
 /** The newest version of a segment's policy; segments without one fall back to `standard`. */

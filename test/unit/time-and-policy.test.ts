@@ -1,4 +1,5 @@
-import { DEFAULT_POLICIES, policyBodySchema } from '../../domain/policy';
+import { DEFAULT_POLICIES, DEFAULT_POLICY_SETTINGS, policyBodySchema } from '../../domain/policy';
+import { rowToPolicy } from '../../contexts/policies/store';
 import { daysOverdue, overdueInstant, zonedMidnight } from '../../domain/time';
 
 describe('calendar helpers', () => {
@@ -46,5 +47,17 @@ describe('policy validation', () => {
     expect(paths).toEqual(
       expect.arrayContaining(['steps.2.offset', 'settings.timezone', 'steps.1.stage', 'steps.1.offset']),
     );
+  });
+});
+
+describe('a stored policy row as the workflows read it', () => {
+  it('fills the settings a hand-written row lacks from the defaults and keeps every one it holds', () => {
+    const row = { segment: 'x', version: 3, name: 'x', steps: [], settings: { planMaxInstalments: 6 } };
+    const p = rowToPolicy(row);
+    expect(p.settings.contactBudget).toEqual(DEFAULT_POLICY_SETTINGS.contactBudget);
+    expect(p.settings.planMaxInstalments).toBe(6);
+    expect(rowToPolicy({ ...row, settings: {} }).settings).toEqual(DEFAULT_POLICY_SETTINGS);
+    const full = { ...DEFAULT_POLICY_SETTINGS, timezone: 'Europe/Paris', contactBudget: { max: 9, window: 'P1D' } };
+    expect(rowToPolicy({ ...row, settings: full }).settings).toEqual(full);
   });
 });
