@@ -268,7 +268,8 @@ export function invoiceRoutes(t: RouteTable, deps: RouteDeps): void {
       summary: 'List invoices with filters (collectors and salespeople see their own customers only)',
       description:
         'Filters: stage (comma-separated), customer (id or external id), segment, area, collector, salesperson, ' +
-        'overdueMin/overdueMax (days overdue), open. Paginated with page and pageSize (≤ 200).',
+        'overdueMin/overdueMax (days overdue), open; search q. Paginated with page and pageSize (≤ 200). `total` ' +
+        'counts the matches; a search counts up to 1,000 and then answers total 1000 with totalCapped true.',
       query: listInvoicesQuery,
       mutating: false,
       responses: { 200: 'A page of invoices' },

@@ -21,7 +21,7 @@ import type { ListInvoicesQuery } from '../schemas';
 import type { InvoiceDeps } from '../intake/invoices';
 import { termEndOfRow, termEndSql } from '../intake/term-end';
 import { workflowEvent, type TimelineEvent } from './timeline';
-import { orderBy, searchCondition } from './search';
+import { orderBy, SEARCH_COUNT_CAP, searchCondition } from './search';
 
 const isoDay = (d: Date): string => d.toISOString().slice(0, 10);
 const dayOffset = (today: string, days: number): Date => {
@@ -62,7 +62,7 @@ export async function listInvoices(
   deps: InvoiceDeps,
   p: Principal,
   q: ListInvoicesQuery,
-): Promise<{ items: InvoiceSummary[]; page: number; pageSize: number; total: number }> {
+): Promise<{ items: InvoiceSummary[]; page: number; pageSize: number; total: number; totalCapped: boolean }> {
   const page = q.page ?? 1;
   const pageSize = q.pageSize ?? 50;
   const today = todayIn(deps.timeZone);
@@ -103,7 +103,7 @@ export async function listInvoices(
     customerSalespersonId: string | null;
     disputed: boolean;
   };
-  const [rows, counted] = await Promise.all([
+  const [rows, countRows] = await Promise.all([
     deps.db.$queryRaw<Row[]>`
       SELECT i.*, c.name AS "customerName", c.area AS "customerArea", c."collectorId" AS "customerCollectorId",
         c."salespersonId" AS "customerSalespersonId",
@@ -112,8 +112,14 @@ export async function listInvoices(
       ${filter}
       ${orderBy(q.sort, q.dir)}
       LIMIT ${pageSize} OFFSET ${(page - 1) * pageSize}`,
-    deps.db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM ${countFrom} ${filter}`,
+    // A search counts up to SEARCH_COUNT_CAP + 1 matches (search.ts): the planner may then stop at the cap.
+    q.q
+      ? deps.db.$queryRaw<Array<{ n: bigint }>>`
+          SELECT count(*) AS n FROM (SELECT 1 FROM ${countFrom} ${filter} LIMIT ${SEARCH_COUNT_CAP + 1}) capped`
+      : deps.db.$queryRaw<Array<{ n: bigint }>>`SELECT count(*) AS n FROM ${countFrom} ${filter}`,
   ]);
+  const counted = Number(countRows[0]?.n ?? 0);
+  const totalCapped = Boolean(q.q) && counted > SEARCH_COUNT_CAP;
   const items = rows.map((r) => ({
     invoiceId: r.id,
     number: r.externalNumber,
@@ -134,7 +140,7 @@ export async function listInvoices(
     nextAction: r.nextActionKind ? { kind: r.nextActionKind, at: r.nextActionAt?.toISOString() ?? null } : null,
     disputed: r.disputed,
   }));
-  return { items, page, pageSize, total: Number(counted[0]?.n ?? 0) };
+  return { items, page, pageSize, total: totalCapped ? SEARCH_COUNT_CAP : counted, totalCapped };
 }
 
 /** How long a live read (`?live=true`) waits for the workflow's query before answering 503. */

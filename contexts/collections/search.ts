@@ -47,6 +47,15 @@ export async function searchCondition(db: Db, text: string): Promise<Prisma.Sql>
   return Prisma.sql`(lower(i."externalNumber") LIKE ${`%${escapeLike(lowered)}%`}${byCustomer})`;
 }
 
+/**
+ * A search counts its matches up to this many and then says "more than": the exact count of a broad prefix ("FT-",
+ * the start of every invoice number; "amm", a quarter of all mailboxes) reads every match, tens of thousands of rows,
+ * where the page itself comes from an index in a few milliseconds. Past the cap the list answers `total` = the cap
+ * and `totalCapped: true` (docs/api.md); the console's pager then says "more than 1,000 results" and keeps its next
+ * button while pages are full. A person refines such a search rather than paging through it.
+ */
+export const SEARCH_COUNT_CAP = 1_000;
+
 const SORT_COLUMNS: Record<InvoiceSort, { sql: string; reversed?: boolean }> = {
   number: { sql: 'i."externalNumber"' },
   customer: { sql: 'c.name' },
