@@ -239,6 +239,68 @@ export function parseDate(text, language = lang) {
   return at.toISOString().slice(0, 10);
 }
 
+/** Today's calendar date, `plusDays` on, in the console's time zone (Europe/Rome): "2026-12-02". */
+export function todayIso(plusDays = 0) {
+  const today = new Intl.DateTimeFormat('en-CA', { timeZone: TZ }).format(new Date());
+  const d = new Date(`${today}T12:00:00Z`);
+  d.setUTCDate(d.getUTCDate() + plusDays);
+  return d.toISOString().slice(0, 10);
+}
+
+/** Milliseconds the console's time zone is ahead of UTC at `ms`. @param {number} ms */
+function zoneOffset(ms) {
+  const parts = Object.fromEntries(
+    new Intl.DateTimeFormat('en-GB', {
+      timeZone: TZ,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    })
+      .formatToParts(new Date(ms))
+      .map((p) => [p.type, Number(p.value)]),
+  );
+  return Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second) - ms;
+}
+
+/**
+ * A date and time as a date-and-time field shows it: an instant → "11/12/2026 10:30" in the user's order, the time
+ * on the 24-hour clock, both in the console's time zone (Europe/Rome, as every time the console shows); '' for none.
+ * @param {string | null | undefined} iso @param {Lang} [language]
+ */
+export function formatDateTimeInput(iso, language = lang) {
+  if (!iso) return '';
+  const ms = Date.parse(iso);
+  if (Number.isNaN(ms)) return '';
+  const local = new Date(ms + zoneOffset(ms)).toISOString();
+  return `${formatDateInput(local.slice(0, 10), language)} ${local.slice(11, 16)}`;
+}
+
+/**
+ * What a person typed in a date-and-time field → the instant (ISO, UTC); '' → undefined; anything else → null. The
+ * date as `parseDate` reads it, then a time "10:30", "10.30" or "9:05" on the 24-hour clock, in the console's time
+ * zone; "2026-12-11T10:30" (what a browser's own field sends) is read the same way.
+ * @param {string} text @param {Lang} [language] @returns {string | null | undefined}
+ */
+export function parseDateTime(text, language = lang) {
+  const s = String(text ?? '').trim();
+  if (!s) return undefined;
+  const m = /^(\S+?)(?:\s+|T)(\d{1,2})[:.](\d{2})$/.exec(s);
+  if (!m) return null;
+  const day = parseDate(m[1], language);
+  const [hour, minute] = [Number(m[2]), Number(m[3])];
+  if (!day || hour > 23 || minute > 59) return null;
+  const [y, mo, d] = day.split('-').map(Number);
+  const wall = Date.UTC(y, mo - 1, d, hour, minute);
+  // The instant whose wall clock in the zone reads `wall` (once more across a change of the clocks).
+  let at = wall - zoneOffset(wall);
+  at = wall - zoneOffset(at);
+  return new Date(at).toISOString();
+}
+
 export const num = (/** @type {number} */ n) => new Intl.NumberFormat(locale()).format(n);
 export const pct = (/** @type {number | null | undefined} */ x) =>
   x === null || x === undefined ? '—' : new Intl.NumberFormat(locale(), { style: 'percent' }).format(x);

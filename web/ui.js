@@ -1,8 +1,30 @@
 /** Small DOM helpers: elements are built with textContent only (no HTML strings), so data can never inject markup. */
 import { ApiError } from './api.js';
-import { code, formatDateInput, getLang, has, parseDate, t } from './i18n.js';
+import {
+  code,
+  formatDateInput,
+  formatDateTimeInput,
+  getLang,
+  has,
+  locale,
+  parseDate,
+  parseDateTime,
+  t,
+} from './i18n.js';
 
-export { amountText, code, currencyDigits, date, dateTime, money, moneyShort, num, parseAmount, pct } from './i18n.js';
+export {
+  amountText,
+  code,
+  currencyDigits,
+  date,
+  dateTime,
+  money,
+  moneyShort,
+  num,
+  parseAmount,
+  pct,
+  todayIso,
+} from './i18n.js';
 
 /**
  * @typedef {string | number | Node | null | undefined | false | any[]} Child
@@ -190,23 +212,44 @@ export function dateInput(name, iso = '', attrs = {}) {
     'data-date': '',
     maxlength: '10',
     value: formatDateInput(iso),
-    on: {
-      // A correction clears the refusal beside the field (it is checked again on submit).
-      input: (/** @type {Event} */ e) => {
-        const input = /** @type {HTMLInputElement} */ (e.currentTarget);
-        if (input.getAttribute('aria-invalid') !== 'true') return;
-        input.removeAttribute('aria-invalid');
-        const next = input.nextElementSibling;
-        if (next?.classList.contains('field-error')) {
-          const left = (input.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== next.id);
-          if (left.length) input.setAttribute('aria-describedby', left.join(' '));
-          else input.removeAttribute('aria-describedby');
-          next.remove();
-        }
-      },
-    },
+    on: { input: clearOwnError },
     ...attrs,
   });
+}
+
+/**
+ * A date-and-time field in the user's language: "11/12/2026 10:30" (placeholder gg/mm/aaaa hh:mm in Italian), the
+ * 24-hour clock in the console's time zone, instead of the browser's own picker. `dateTimeOf` reads it back.
+ * @param {string} name @param {string} [iso] an instant @param {Attrs} [attrs]
+ */
+export function dateTimeInput(name, iso = '', attrs = {}) {
+  return h('input', {
+    name,
+    type: 'text',
+    inputmode: 'numeric',
+    autocomplete: 'off',
+    placeholder: t('dateTimeInputFormat'),
+    'data-path': name,
+    'data-datetime': '',
+    maxlength: '16',
+    value: formatDateTimeInput(iso),
+    on: { input: clearOwnError },
+    ...attrs,
+  });
+}
+
+/** A correction clears the refusal beside the field (it is checked again on submit). @param {Event} e */
+function clearOwnError(e) {
+  const input = /** @type {HTMLInputElement} */ (e.currentTarget);
+  if (input.getAttribute('aria-invalid') !== 'true') return;
+  input.removeAttribute('aria-invalid');
+  const next = input.nextElementSibling;
+  if (next?.classList.contains('field-error')) {
+    const left = (input.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== next.id);
+    if (left.length) input.setAttribute('aria-describedby', left.join(' '));
+    else input.removeAttribute('aria-describedby');
+    next.remove();
+  }
 }
 
 /**
@@ -221,6 +264,35 @@ export function dateValue(input) {
     return null;
   }
   return iso ?? '';
+}
+
+/**
+ * A refusal of a field the console checks itself, shaped as the API's (a 400 with the field's path and a code), so
+ * the forms that show the API's refusals show it the same way: in the user's language, beside the field.
+ * @param {string} path @param {string} code @param {Record<string, string | number>} params
+ */
+function fieldRefusal(path, code, params) {
+  return new ApiError(400, { error: { code: 'VALIDATION_FAILED', fields: [{ path, message: '', code, params }] } });
+}
+
+/**
+ * The YYYY-MM-DD of a date field's text (undefined when empty); a text that is no date throws the refusal of
+ * `path` ("data non valida: scrivila come gg/mm/aaaa"). @param {string} text @param {string} path
+ */
+export function dateOf(text, path) {
+  const iso = parseDate(text);
+  if (iso === null) throw fieldRefusal(path, 'date', { format: t('dateInputFormat') });
+  return iso;
+}
+
+/**
+ * The instant (ISO) of a date-and-time field's text (undefined when empty); a text that is no date and time throws
+ * the refusal of `path`. @param {string} text @param {string} path
+ */
+export function dateTimeOf(text, path) {
+  const iso = parseDateTime(text);
+  if (iso === null) throw fieldRefusal(path, 'date', { format: t('dateTimeInputFormat') });
+  return iso;
 }
 
 /** Marks a field invalid with `problem` beside it, described to screen readers. @param {HTMLElement} input @param {string} problem */
@@ -263,9 +335,13 @@ export function select(name, options, value, attrs = {}) {
 /**
  * A pager for server-side pages.
  * @param {number} page @param {number} pageSize @param {number} total @param {(p: number) => void} go
+ * @param {{ capped?: boolean, full?: boolean }} [opts] capped: `total` is a lower bound; full: this page is full
  */
-export function pager(page, pageSize, total, go) {
-  const pages = Math.max(1, Math.ceil(total / pageSize));
+export function pager(page, pageSize, total, go, opts = {}) {
+  // A capped total (a broad search: `totalCapped`) is a lower bound: the pages go on while they are full.
+  const capped = Boolean(opts.capped);
+  const counted = Math.max(1, Math.ceil(total / pageSize));
+  const pages = capped ? Math.max(counted, page + (opts.full ? 1 : 0)) : counted;
   return h(
     'nav.pager',
     { 'aria-label': t('pagination') },
@@ -274,7 +350,16 @@ export function pager(page, pageSize, total, go) {
       { type: 'button', disabled: page <= 1 ? 'disabled' : null, on: { click: () => go(page - 1) } },
       t('prev'),
     ),
-    h('span', { 'aria-live': 'polite' }, t('page', { page, pages }), ' · ', t('results', { n: total })),
+    h(
+      'span',
+      { 'aria-live': 'polite' },
+      capped ? t('pageOfMany', { page }) : t('page', { page, pages }),
+      ' · ',
+      // Grouped as money is ("1.000", where Italian's own style writes four digits ungrouped).
+      capped
+        ? t('resultsMoreThan', { n: new Intl.NumberFormat(locale(), { useGrouping: 'always' }).format(total) })
+        : t('results', { n: total }),
+    ),
     h(
       'button.btn',
       { type: 'button', disabled: page >= pages ? 'disabled' : null, on: { click: () => go(page + 1) } },

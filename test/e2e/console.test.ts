@@ -763,7 +763,37 @@ describeBrowser('web console', () => {
     await shot(page, 'invoices-search-en.png');
     for (const name of ['invoices-search.png', 'customer.png', 'customer-en.png', 'invoices-search-en.png'])
       expect([name, a11y[name]]).toEqual([name, []]);
+
+    // A broad search is counted up to 1,000 (docs/performance.md, "Search"): the pager says "more than" and pages on
+    // while pages are full. 1,005 invoices of one of Giulia's customers, written by SQL (no workflow reads them here).
+    const bulk = uniq('WIDE').slice(5).toUpperCase();
+    const wide = await h.db.customer.create({
+      data: { externalId: `CLI-${bulk}`, name: `Ingrosso ${bulk}`, segment: legalSegment, collectorId: 'u-giulia' },
+    });
+    const due = new Date(`${isoDaysFromToday(-30)}T00:00:00Z`);
+    await h.db.invoice.createMany({
+      data: Array.from({ length: 1005 }, (_, n) => ({
+        externalNumber: `FW-${bulk}-${String(n).padStart(5, '0')}`,
+        customerId: wide.id,
+        currency: 'EUR',
+        amountMinor: 10_000n,
+        balanceMinor: 10_000n,
+        issueDate: due,
+        dueDate: due,
+        stage: 'REMINDER',
+        segment: legalSegment,
+        workflowId: `invoice-e2e-${bulk}-${n}`,
+        workflowStartedAt: new Date(),
+      })),
+    });
+    await page.getByRole('searchbox', { name: 'Search' }).fill(`FW-${bulk}`);
+    const pager = page.locator('nav.pager');
+    await pager.filter({ hasText: 'more than 1,000 results' }).waitFor();
+    expect(await pager.textContent()).toMatch(/^Previous\s*Page 1 · more than 1,000 results\s*Next$/);
+    expect(await pager.getByRole('button', { name: 'Next' }).isEnabled()).toBe(true);
     await page.getByRole('button', { name: 'Italiano' }).click();
+    await pager.filter({ hasText: 'più di 1.000 risultati' }).waitFor();
+    expect(await pager.textContent()).toContain('Pagina 1 · più di 1.000 risultati');
     await page.close();
   });
 

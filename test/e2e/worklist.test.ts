@@ -158,8 +158,19 @@ describeBrowser('the collector’s worklist', () => {
     // 10:30 in two days where the browser is (Europe/Rome), whatever the zone of the machine running the test.
     const day = isoDaysFromToday(2);
     const when = new Date(zonedMidnight(day, 'Europe/Rome').getTime() + 10.5 * 3_600_000);
-    const local = `${day}T10:30`;
-    await callback.fill(local);
+    // The field speaks Italian, not the browser's picker: gg/mm/aaaa hh:mm, tomorrow at this hour by default.
+    expect(await callback.getAttribute('placeholder')).toBe('gg/mm/aaaa hh:mm');
+    expect(await callback.inputValue()).toMatch(/^\d{2}\/\d{2}\/\d{4} \d{2}:00$/);
+    // A date that does not exist is refused beside the field, in Italian, and nothing is sent.
+    await callback.fill('31/02/2027 10:30');
+    await form.getByRole('button', { name: 'Salva esito' }).click();
+    expect(await form.locator('.field-error').textContent()).toBe('data non valida: scrivila come gg/mm/aaaa hh:mm');
+    expect(await callback.getAttribute('aria-invalid')).toBe('true');
+    expect((await h.db.task.findFirstOrThrow({ where: { invoiceId: it1.invoiceId, kind: 'CALL' } })).status).toBe(
+      'OPEN',
+    );
+    const [y, mo, d] = day.split('-');
+    await callback.fill(`${d}/${mo}/${y} 10:30`);
     await page.mouse.move(0, 0);
     await shot(page, 'agenda-outcome.png');
     await form.getByRole('button', { name: 'Salva esito' }).click();
@@ -195,6 +206,7 @@ describeBrowser('the collector’s worklist', () => {
     const formEn = page.locator('form[data-form="outcome"]');
     await formEn.getByLabel('Outcome').selectOption('NO_ANSWER');
     expect(await formEn.getByLabel('Next callback').isHidden()).toBe(true);
+    expect(await formEn.getByLabel('Next callback').getAttribute('placeholder')).toBe('dd/mm/yyyy hh:mm');
     await formEn.getByLabel('Note').fill('Voicemail, left a message');
     await page.mouse.move(0, 0);
     await shot(page, 'agenda-outcome-en.png');

@@ -7,23 +7,34 @@
 import { api } from '../api.js';
 import { ENUMS } from '../enums.js';
 import { t } from '../i18n.js';
-import { clearErrors, code, date, dateTime, errorText, field, h, money, select, showError, toast } from '../ui.js';
+import {
+  clearErrors,
+  code,
+  date,
+  dateInput,
+  dateOf,
+  dateTime,
+  dateTimeInput,
+  dateTimeOf,
+  errorText,
+  field,
+  h,
+  money,
+  select,
+  showError,
+  toast,
+  todayIso,
+} from '../ui.js';
 
 /** Call outcomes as select options, in words. */
 const outcomeOptions = () => ENUMS.callOutcomes.map((/** @type {string} */ x) => [x, code(x)]);
 
-/** A local `datetime-local` value (YYYY-MM-DDTHH:mm) some hours from now, on the hour. @param {number} hours */
-function localInput(hours) {
+/** The instant some hours from now, on the hour (Rome's offset from UTC is whole hours). @param {number} hours */
+function onTheHour(hours) {
   const d = new Date(Date.now() + hours * 3_600_000);
-  d.setMinutes(0, 0, 0);
-  const p = (/** @type {number} */ n) => String(n).padStart(2, '0');
-  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())}T${p(d.getHours())}:00`;
+  d.setUTCMinutes(0, 0, 0);
+  return d.toISOString();
 }
-const isoDay = (/** @type {number} */ plusDays) => {
-  const d = new Date();
-  d.setDate(d.getDate() + plusDays);
-  return d.toISOString().slice(0, 10);
-};
 
 /**
  * The "record outcome" toggle of one agenda row and its form row. `columns` is the table's column count (the form
@@ -89,19 +100,8 @@ function buildForm(item, key, done, cancel) {
   const outcome = select('outcome', outcomeOptions(), 'REACHED', {
     'data-path': 'outcome',
   });
-  const callback = h('input', {
-    name: 'callbackAt',
-    type: 'datetime-local',
-    'data-path': 'callbackAt',
-    value: localInput(24),
-  });
-  const promised = h('input', {
-    name: 'promisedDate',
-    type: 'date',
-    min: isoDay(0),
-    value: isoDay(7),
-    'data-path': 'promise.promisedDate',
-  });
+  const callback = dateTimeInput('callbackAt', onTheHour(24));
+  const promised = dateInput('promisedDate', todayIso(7), { 'data-path': 'promise.promisedDate' });
   const disputeReason = select(
     'disputeReason',
     ENUMS.disputeReasons.map((/** @type {string} */ x) => [x, code(x)]),
@@ -142,18 +142,18 @@ function buildForm(item, key, done, cancel) {
           submit.disabled = true;
           const o = outcome.value;
           const noteText = note.value.trim();
-          const withCallback = !callbackField.hidden && callback.value;
-          const callbackAt = withCallback ? new Date(callback.value).toISOString() : undefined;
-          /** @type {Record<string, unknown>} */
-          const body = { outcome: o };
-          const reason = /** @type {HTMLSelectElement} */ (form.elements.namedItem('reasonCode')).value;
-          if (reason) body.reasonCode = reason;
-          if (noteText) body.note = noteText;
-          if (callbackAt) body.callbackAt = callbackAt;
-          if (o === 'PROMISE') body.promise = { promisedDate: promised.value };
-          if (o === 'DISPUTE')
-            body.dispute = { reasonCode: disputeReason.value, note: noteText || code(disputeReason.value) };
           try {
+            // A date the console cannot read is refused beside its field, in the user's language, like the API's.
+            const callbackAt = callbackField.hidden ? undefined : dateTimeOf(callback.value, 'callbackAt');
+            /** @type {Record<string, unknown>} */
+            const body = { outcome: o };
+            const reason = /** @type {HTMLSelectElement} */ (form.elements.namedItem('reasonCode')).value;
+            if (reason) body.reasonCode = reason;
+            if (noteText) body.note = noteText;
+            if (callbackAt) body.callbackAt = callbackAt;
+            if (o === 'PROMISE') body.promise = { promisedDate: dateOf(promised.value, 'promise.promisedDate') };
+            if (o === 'DISPUTE')
+              body.dispute = { reasonCode: disputeReason.value, note: noteText || code(disputeReason.value) };
             const result = await api(`/v1/tasks/${encodeURIComponent(item.taskId)}/complete`, {
               method: 'POST',
               body,

@@ -10,6 +10,10 @@ import {
   amountText,
   clearErrors,
   date,
+  dateInput,
+  dateOf,
+  dateTimeInput,
+  dateTimeOf,
   errorText,
   field,
   h,
@@ -18,6 +22,7 @@ import {
   select,
   showError,
   toast,
+  todayIso,
 } from '../ui.js';
 
 /**
@@ -230,12 +235,12 @@ export function createBulk(opts) {
       'pause',
       [
         field(t('reason'), input('reason', { required: true, maxlength: '500' })),
-        field(t('pauseUntil'), input('until', { type: 'datetime-local' })),
+        field(t('pauseUntil'), dateTimeInput('until')),
       ],
-      (form) => ({
-        reason: val(form, 'reason'),
-        ...(val(form, 'until') ? { until: new Date(val(form, 'until')).toISOString() } : {}),
-      }),
+      (form) => {
+        const until = dateTimeOf(val(form, 'until'), 'until');
+        return { reason: val(form, 'reason'), ...(until ? { until } : {}) };
+      },
     );
   }
   function resumeForm() {
@@ -275,16 +280,11 @@ export function createBulk(opts) {
     const first = list()[0];
     const total = list().reduce((s, x) => s + x.balanceMinor, 0);
     const currency = first?.currency ?? 'EUR';
-    const today = new Date();
-    today.setDate(today.getDate() + 7);
     return bulkForm(
       'promise',
       [
         h('p.muted', {}, t('bulkPromiseHelp', { customer: first?.customerName ?? '', total: money(total, currency) })),
-        field(
-          t('promisedDate'),
-          input('promisedDate', { type: 'date', required: true, value: today.toISOString().slice(0, 10) }),
-        ),
+        field(t('promisedDate'), dateInput('promisedDate', todayIso(7), { required: true })),
         field(
           t('promiseTotal'),
           input('amount', {
@@ -315,7 +315,7 @@ export function createBulk(opts) {
           });
         }
         return {
-          promisedDate: val(form, 'promisedDate'),
+          promisedDate: dateOf(val(form, 'promisedDate'), 'promisedDate'),
           ...(minor !== undefined ? { amountMinor: minor } : {}),
           ...(val(form, 'note') ? { note: val(form, 'note') } : {}),
         };

@@ -11,7 +11,11 @@ import {
   clearErrors,
   code,
   date,
+  dateInput,
+  dateOf,
   dateTime,
+  dateTimeInput,
+  dateTimeOf,
   errorText,
   field,
   h,
@@ -24,6 +28,7 @@ import {
   showError,
   stageBadge,
   toast,
+  todayIso,
   mount,
 } from '../ui.js';
 import { statusBadge } from './status.js';
@@ -48,11 +53,8 @@ function amountOf(text, currency, path) {
   return minor;
 }
 
-const isoToday = (/** @type {number} */ plusDays = 0) => {
-  const d = new Date();
-  d.setDate(d.getDate() + plusDays);
-  return d.toISOString().slice(0, 10);
-};
+// Today in the console's time zone (Europe/Rome), not the UTC date: from 23:00 UTC Rome is already on tomorrow.
+const isoToday = todayIso;
 
 /**
  * @param {HTMLElement} main
@@ -389,7 +391,7 @@ function registeredMailForm(inv, notice, refresh) {
         t('registeredNumber'),
         input('number', { value: notice.registeredNumber ?? '', autocomplete: 'off', maxlength: '31' }),
       ),
-      field(t('registeredDate'), input('date', { type: 'date', required: true, max: isoToday(), value: isoToday() })),
+      field(t('registeredDate'), dateInput('date', isoToday(), { required: true })),
       field(t('registeredReason'), input('reason', { maxlength: '300' })),
     ],
     (form) =>
@@ -399,7 +401,7 @@ function registeredMailForm(inv, notice, refresh) {
           contactEventId: notice.contactEventId,
           event: val(form, 'event'),
           number: val(form, 'number'),
-          date: val(form, 'date'),
+          date: dateOf(val(form, 'date'), 'date'),
           reason: val(form, 'reason'),
         }),
       }),
@@ -634,10 +636,7 @@ function promiseForm(inv, refresh) {
   return decisionForm(
     'promise',
     [
-      field(
-        t('promisedDate'),
-        input('promisedDate', { type: 'date', required: true, min: isoToday(), value: isoToday(7) }),
-      ),
+      field(t('promisedDate'), dateInput('promisedDate', isoToday(7), { required: true })),
       field(
         t('amountOptional'),
         input('amount', {
@@ -653,7 +652,7 @@ function promiseForm(inv, refresh) {
       api(`/v1/invoices/${inv.invoiceId}/promise`, {
         method: 'POST',
         body: clean({
-          promisedDate: val(form, 'promisedDate'),
+          promisedDate: dateOf(val(form, 'promisedDate'), 'promisedDate'),
           amountMinor: amountOf(val(form, 'amount'), inv.currency, 'amountMinor'),
           note: val(form, 'note'),
         }),
@@ -694,7 +693,7 @@ function planForm(inv, refresh) {
         'fieldset.instalment',
         {},
         h('legend', {}, t('instalment', { n: i + 1 })),
-        field(t('dueDate'), input(`date${i}`, { type: 'date', value: dateValue, path: `instalments.${i}.dueDate` })),
+        field(t('dueDate'), dateInput(`date${i}`, dateValue, { 'data-path': `instalments.${i}.dueDate` })),
         field(
           t('amount'),
           input(`amount${i}`, { inputmode: 'decimal', value: amountValue, path: `instalments.${i}.amountMinor` }),
@@ -718,7 +717,7 @@ function planForm(inv, refresh) {
         method: 'POST',
         body: clean({
           instalments: [...rows.children].map((_, i) => ({
-            dueDate: val(form, `date${i}`),
+            dueDate: dateOf(val(form, `date${i}`), `instalments.${i}.dueDate`),
             amountMinor: amountOf(val(form, `amount${i}`), inv.currency, `instalments.${i}.amountMinor`),
           })),
           note: val(form, 'note'),
@@ -739,10 +738,7 @@ function callForm(inv, tasks, refresh) {
     extra.replaceChildren();
     if (outcome.value === 'PROMISE')
       extra.append(
-        field(
-          t('promisedDate'),
-          input('promisedDate', { type: 'date', value: isoToday(7), path: 'promise.promisedDate' }),
-        ),
+        field(t('promisedDate'), dateInput('promisedDate', isoToday(7), { 'data-path': 'promise.promisedDate' })),
       );
     if (outcome.value === 'DISPUTE')
       extra.append(
@@ -751,8 +747,7 @@ function callForm(inv, tasks, refresh) {
           select('disputeReason', options(ENUMS.disputeReasons), 'OTHER', { 'data-path': 'dispute.reasonCode' }),
         ),
       );
-    if (outcome.value === 'CALLBACK')
-      extra.append(field(t('callbackAt'), input('callbackAt', { type: 'datetime-local', path: 'callbackAt' })));
+    if (outcome.value === 'CALLBACK') extra.append(field(t('callbackAt'), dateTimeInput('callbackAt')));
   };
   outcome.addEventListener('change', showExtra);
   showExtra();
@@ -787,12 +782,13 @@ function callForm(inv, tasks, refresh) {
           outcome: o,
           reasonCode: val(form, 'reasonCode'),
           note,
-          promise: o === 'PROMISE' ? { promisedDate: val(form, 'promisedDate') } : undefined,
+          promise:
+            o === 'PROMISE' ? { promisedDate: dateOf(val(form, 'promisedDate'), 'promise.promisedDate') } : undefined,
           dispute:
             o === 'DISPUTE'
               ? { reasonCode: val(form, 'disputeReason'), note: note || code(val(form, 'disputeReason')) }
               : undefined,
-          callbackAt: o === 'CALLBACK' && cb ? new Date(cb).toISOString() : undefined,
+          callbackAt: o === 'CALLBACK' ? dateTimeOf(cb, 'callbackAt') : undefined,
         }),
       });
     },
@@ -876,16 +872,13 @@ export function resolveForm(inv, refresh) {
 function pauseForm(inv, refresh) {
   return decisionForm(
     'pause',
-    [
-      field(t('reason'), input('reason', { required: true })),
-      field(t('pauseUntil'), input('until', { type: 'datetime-local' })),
-    ],
+    [field(t('reason'), input('reason', { required: true })), field(t('pauseUntil'), dateTimeInput('until'))],
     (form) =>
       api(`/v1/invoices/${inv.invoiceId}/pause`, {
         method: 'POST',
         body: clean({
           reason: val(form, 'reason'),
-          until: val(form, 'until') ? new Date(val(form, 'until')).toISOString() : undefined,
+          until: dateTimeOf(val(form, 'until'), 'until'),
         }),
       }),
     t('done'),
@@ -901,13 +894,13 @@ function pauseRequestForm(inv, refresh) {
     'pauseRequest',
     [
       field(t('reason'), input('reason', { required: true })),
-      field(t('pauseLastDay'), input('until', { type: 'date', required: true })),
+      field(t('pauseLastDay'), dateInput('until', '', { required: true })),
       h('p.muted', {}, t('pauseRequestHelp')),
     ],
     (form) =>
       api(`/v1/invoices/${inv.invoiceId}/pause-requests`, {
         method: 'POST',
-        body: { reason: val(form, 'reason'), until: val(form, 'until') },
+        body: { reason: val(form, 'reason'), until: dateOf(val(form, 'until'), 'until') },
       }),
     t('pauseRequested'),
     refresh,

@@ -219,7 +219,10 @@ export async function renderInvoices(main, params, me) {
               ),
             ),
           ),
-      pager(data.page, data.pageSize, data.total, (p) => go({ page: String(p) })),
+      pager(data.page, data.pageSize, data.total, (p) => go({ page: String(p) }), {
+        capped: data.totalCapped,
+        full: data.items.length === data.pageSize,
+      }),
     ];
   };
 

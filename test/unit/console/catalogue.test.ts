@@ -144,4 +144,38 @@ describe('the console message catalogue', () => {
       formats: ['gg/mm/aaaa', 'dd/mm/yyyy', 'jj/mm/aaaa'],
     });
   });
+
+  it('reads a date and time in Rome’s clock whatever the machine’s zone, across the change of the clocks', () => {
+    expect(
+      runInConsole(`
+        return {
+          // Winter (UTC+1), summer (UTC+2), the night of 29 March 2026 (02:00 → 03:00) and of 25 October 2026.
+          it: ['11/12/2026 10:30', '11/12/2026 9.05', '2026-12-11T10:30', '15/07/2026 10:30', '29/03/2026 03:30',
+            '25/10/2026 12:00', '', ' '].map((x) => i18n.parseDateTime(x, 'it') ?? 'none'),
+          bad: ['11/12/2026', '11/12/2026 24:00', '11/12/2026 10:60', '31/02/2026 10:00', 'domani 10:00', '10:30']
+            .map((x) => i18n.parseDateTime(x, 'it')),
+          shown: ['it', 'en', 'fr'].map((l) => i18n.formatDateTimeInput('2026-12-11T09:30:00.000Z', l)),
+          summer: i18n.formatDateTimeInput('2026-07-15T08:30:00Z', 'it'),
+          none: [i18n.formatDateTimeInput('', 'it'), i18n.formatDateTimeInput(null, 'it')],
+          today: /^\\d{4}-\\d{2}-\\d{2}$/.test(i18n.todayIso()) && i18n.todayIso(1) > i18n.todayIso(),
+        };
+      `),
+    ).toEqual({
+      it: [
+        '2026-12-11T09:30:00.000Z',
+        '2026-12-11T08:05:00.000Z',
+        '2026-12-11T09:30:00.000Z',
+        '2026-07-15T08:30:00.000Z',
+        '2026-03-29T01:30:00.000Z',
+        '2026-10-25T11:00:00.000Z',
+        'none',
+        'none',
+      ],
+      bad: [null, null, null, null, null, null],
+      shown: ['11/12/2026 10:30', '11/12/2026 10:30', '11/12/2026 10:30'],
+      summer: '15/07/2026 10:30',
+      none: ['', ''],
+      today: true,
+    });
+  });
 });
