@@ -154,13 +154,16 @@ interface Stat {
   p99: number;
   n: number;
   meanResults: number;
+  /** Answers whose total was capped at 1,000 (`totalCapped`: "more than 1,000 results"). */
+  capped: number;
 }
-const statOf = (times: number[], results: number[]): Stat => ({
+const statOf = (times: number[], results: number[], capped: number): Stat => ({
   p50: round(median(times)),
   p95: round(percentile(times, 95)),
   p99: round(percentile(times, 99)),
   n: times.length,
   meanResults: Math.round(results.reduce((a, b) => a + b, 0) / Math.max(1, results.length)),
+  capped,
 });
 
 async function main(): Promise<void> {
@@ -185,24 +188,29 @@ async function main(): Promise<void> {
       cookies.push(`${cookieNameOf(false)}=${s.token}`);
     }
     const base = dev.target.apiUrls[0];
-    const search = async (text: string, cookie: string, by = 'q'): Promise<{ ms: number; total: number }> => {
+    const search = async (
+      text: string,
+      cookie: string,
+      by = 'q',
+    ): Promise<{ ms: number; total: number; capped: boolean }> => {
       const url = `${base}/v1/invoices?${new URLSearchParams({ [by]: text, open: 'true', pageSize: '50' }).toString()}`;
       const t0 = performance.now();
       const res = await fetch(url, { headers: { Cookie: cookie, Accept: 'application/json' } });
-      const body = (await res.json()) as { total?: number };
+      const body = (await res.json()) as { total?: number; totalCapped?: boolean };
       const ms = performance.now() - t0;
       if (res.status !== 200) throw new Error(`${url} answered ${res.status}: ${JSON.stringify(body)}`);
-      return { ms, total: Number(body.total) };
+      return { ms, total: Number(body.total), capped: body.totalCapped === true };
     };
     const short = await fetch(`${base}/v1/invoices?q=ab`, { headers: { Cookie: cookies[0] } });
     log(`  two characters: the API answers ${short.status} (the console does not send them)`);
     const typed = await targets(ctx, samples);
     for (const { text } of typed.slice(0, KINDS.length)) await search(text, cookies[0]); // warm-up
-    const times = new Map<string, { t: number[]; r: number[] }>();
-    const add = (key: string, ms: number, n: number) => {
-      const e = times.get(key) ?? { t: [], r: [] };
+    const times = new Map<string, { t: number[]; r: number[]; c: number }>();
+    const add = (key: string, ms: number, n: number, capped = false) => {
+      const e = times.get(key) ?? { t: [], r: [], c: 0 };
       e.t.push(ms);
       e.r.push(n);
+      if (capped) e.c++;
       times.set(key, e);
     };
     const startLoad = loadavg();
@@ -216,26 +224,26 @@ async function main(): Promise<void> {
       for (const len of [1, 2, 3, 4, text.length]) {
         const prefix = text.slice(0, len).trim();
         if (len > text.length || prefix.length < MIN_SEARCH) continue;
-        const { ms, total: n } = await search(prefix, cookie);
+        const { ms, total: n, capped } = await search(prefix, cookie);
         const typedLen = len === text.length && len > 4 ? 'whole' : String(len);
-        add(kind, ms, n);
-        add(`${kind} · ${typedLen}`, ms, n);
-        add('all searches', ms, n);
+        add(kind, ms, n, capped);
+        add(`${kind} · ${typedLen}`, ms, n, capped);
+        add('all searches', ms, n, capped);
       }
     }
     const order = [...KINDS.flatMap((k) => [k, ...['3', '4', 'whole'].map((l) => `${k} · ${l}`)]), 'all searches'];
     const stats = Object.fromEntries(
       order.flatMap((k) => {
         const e = times.get(k);
-        return e ? [[k, statOf(e.t, e.r)]] : [];
+        return e ? [[k, statOf(e.t, e.r, e.c)]] : [];
       }),
     );
     log('');
     log(`${total} invoices, ${customers} customers; load average ${startLoad.join(' ')} → ${loadavg().join(' ')}`);
-    log('| search (characters typed) | p50 | p95 | p99 | n | results (mean) |');
-    log('|---|---|---|---|---|---|');
+    log('| search (characters typed) | p50 | p95 | p99 | n | results (mean) | capped at 1,000 |');
+    log('|---|---|---|---|---|---|---|');
     for (const [k, s] of Object.entries(stats))
-      log(`| ${k} | ${s.p50} ms | ${s.p95} ms | ${s.p99} ms | ${s.n} | ${s.meanResults} |`);
+      log(`| ${k} | ${s.p50} ms | ${s.p95} ms | ${s.p99} ms | ${s.n} | ${s.meanResults} | ${s.capped} of ${s.n} |`);
     const over = Object.entries(stats).filter(([k, s]) => !k.includes('·') && k !== 'floor' && s.p99 > 200);
     log(over.length ? `over 200 ms at p99: ${over.map(([k]) => k).join(', ')}` : 'every kind under 200 ms at p99');
     const file = resultPath(PROJECT_ROOT, 'search');
