@@ -691,11 +691,12 @@ export function createPortalRouter(deps: PortalDeps): Router {
   );
   post('dispute', disputeForm, true, async (s, b, file) => {
     const documentId = file ? await saveDocument(db, s, b.invoiceId, file) : undefined;
-    const note = file ? `${b.note}\n[attachment: ${file.filename}]` : b.note;
+    // The attachment is a Document of the invoice, linked beside the dispute on the agenda and the timeline: the
+    // debtor's note stays their own words (no English "[attachment: …]" appended inside an Italian screen).
     return openDispute(deps, s, {
       invoiceId: b.invoiceId,
       reasonCode: b.reasonCode,
-      note,
+      note: b.note,
       formId: b._form,
       documentId,
     });

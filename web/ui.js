@@ -250,6 +250,13 @@ function clearOwnError(e) {
     else input.removeAttribute('aria-describedby');
     next.remove();
   }
+  // The last refused field corrected: the form's summary of the refusal goes too (a new one comes on submit).
+  const form = input.form;
+  if (form && !form.querySelector('[aria-invalid="true"]'))
+    form.querySelectorAll('.alert[role="alert"]').forEach((box) => {
+      /** @type {HTMLElement} */ (box).hidden = true;
+      box.replaceChildren();
+    });
 }
 
 /**

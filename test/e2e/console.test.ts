@@ -25,7 +25,7 @@ import {
 import { devUserOfKey } from '../../contexts/access/dev-keys';
 import { linkForMessage } from '../../contexts/portal/links';
 import { invoiceStateQuery, invoiceWorkflowId, type InvoiceState } from '../../workflows/contract';
-import { quietSegment } from '../integration/api-helpers';
+import { insertOpenInvoices, quietSegment } from '../integration/api-helpers';
 import { a11yViolations } from './a11y';
 import { launchBrowser, SCREENSHOTS, type Browser } from './browser';
 import { describeBrowser, screenshots, signIn, startStack, type Stack } from './setup';
@@ -766,27 +766,13 @@ describeBrowser('web console', () => {
 
     // A broad search is counted up to 1,000 (docs/performance.md, "Search"): the pager says "more than" and pages on
     // while pages are full. 1,005 invoices of one of Giulia's customers, written by SQL (no workflow reads them here).
-    const bulk = uniq('WIDE').slice(5).toUpperCase();
-    const wide = await h.db.customer.create({
-      data: { externalId: `CLI-${bulk}`, name: `Ingrosso ${bulk}`, segment: legalSegment, collectorId: 'u-giulia' },
+    const { numbers: wide } = await insertOpenInvoices(h, {
+      prefix: 'FW',
+      segment: legalSegment,
+      collectorId: 'u-giulia',
+      count: 1005,
     });
-    const due = new Date(`${isoDaysFromToday(-30)}T00:00:00Z`);
-    await h.db.invoice.createMany({
-      data: Array.from({ length: 1005 }, (_, n) => ({
-        externalNumber: `FW-${bulk}-${String(n).padStart(5, '0')}`,
-        customerId: wide.id,
-        currency: 'EUR',
-        amountMinor: 10_000n,
-        balanceMinor: 10_000n,
-        issueDate: due,
-        dueDate: due,
-        stage: 'REMINDER',
-        segment: legalSegment,
-        workflowId: `invoice-e2e-${bulk}-${n}`,
-        workflowStartedAt: new Date(),
-      })),
-    });
-    await page.getByRole('searchbox', { name: 'Search' }).fill(`FW-${bulk}`);
+    await page.getByRole('searchbox', { name: 'Search' }).fill(wide);
     const pager = page.locator('nav.pager');
     await pager.filter({ hasText: 'more than 1,000 results' }).waitFor();
     expect(await pager.textContent()).toMatch(/^Previous\s*Page 1 · more than 1,000 results\s*Next$/);

@@ -277,6 +277,9 @@ describeBrowser('the debtor portal', () => {
     await page.locator('#flash.ok').waitFor();
     const state = await liveState(invoices.dispute);
     expect(state.dispute).toMatchObject({ reasonCode: 'DEFECTIVE_GOODS' });
+    // The note is the debtor's words alone; the file is the invoice's document, linked beside the dispute.
+    const dispute = await eventually(() => h.db.dispute.findFirst({ where: { invoiceId: invoices.dispute } }));
+    expect(dispute.note).toBe('Due pezzi arrivati piegati: foto del DDT allegata.');
     const doc = await h.db.document.findFirstOrThrow({ where: { invoiceId: invoices.dispute } });
     expect(doc).toMatchObject({ filename: 'ddt.pdf', mimeType: 'application/pdf', uploadedBy: `debtor:${customerId}` });
     expect(doc.sha256).toBe(crypto.createHash('sha256').update(pdf).digest('hex'));

@@ -93,3 +93,42 @@ export async function snapshot(h: Harness): Promise<Record<string, number>> {
   const values = await Promise.all(Object.values(counts));
   return Object.fromEntries(Object.keys(counts).map((k, i) => [k, values[i]]));
 }
+
+/**
+ * `count` open invoices (REMINDER, due 30 days ago) of one new customer of `collectorId`, numbered
+ * `<prefix>-<token>-00000…`, written by SQL as the search benchmark writes them: the list and its search read
+ * `Invoice` and `Customer` only. Marked started, so the intake's repair leaves them alone (no workflow runs for them).
+ * Returns the number prefix and the customer's code.
+ */
+export async function insertOpenInvoices(
+  h: Pick<Harness, 'db'>,
+  opts: { prefix: string; segment: string; collectorId: string; count: number },
+): Promise<{ numbers: string; customerCode: string }> {
+  const token = uniq('X').slice(2).toUpperCase();
+  const customer = await h.db.customer.create({
+    data: {
+      externalId: `CLI-${token}`,
+      name: `Ingrosso ${token} S.p.A.`,
+      segment: opts.segment,
+      collectorId: opts.collectorId,
+    },
+  });
+  const due = new Date(`${isoDaysFromToday(-30)}T00:00:00Z`);
+  const numbers = `${opts.prefix}-${token}`;
+  await h.db.invoice.createMany({
+    data: Array.from({ length: opts.count }, (_, n) => ({
+      externalNumber: `${numbers}-${String(n).padStart(5, '0')}`,
+      customerId: customer.id,
+      currency: 'EUR',
+      amountMinor: 10_000n,
+      balanceMinor: 10_000n,
+      issueDate: due,
+      dueDate: due,
+      stage: 'REMINDER',
+      segment: opts.segment,
+      workflowId: `invoice-sql-${token}-${n}`,
+      workflowStartedAt: new Date(),
+    })),
+  });
+  return { numbers, customerCode: customer.externalId };
+}

@@ -4,7 +4,7 @@
  * trigram indexes of the migration `invoice_search`).
  */
 import request from 'supertest';
-import { as, quietSegment } from './api-helpers';
+import { as, insertOpenInvoices, quietSegment } from './api-helpers';
 import { isoDaysFromToday, KEYS, startHarness, uniq, type Harness } from './harness';
 
 jest.setTimeout(180_000);
@@ -85,40 +85,25 @@ describe('search', () => {
   });
 
   it('counts a broad search up to 1,000 and says there are more, while an exact count stays exact', async () => {
-    // 1,005 open invoices of one customer, written by SQL as the search benchmark writes them (the search reads
-    // Invoice and Customer only); marked started so the intake's repair leaves them alone.
-    const bulk = uniq('BULK').slice(5).toUpperCase();
-    const customer = await h.db.customer.create({
-      data: { externalId: `CLI-${bulk}`, name: `Ingrosso ${bulk} S.p.A.`, segment, collectorId: 'u-giulia' },
-    });
-    const due = new Date(`${isoDaysFromToday(-30)}T00:00:00Z`);
-    await h.db.invoice.createMany({
-      data: Array.from({ length: 1005 }, (_, n) => ({
-        externalNumber: `FB-${bulk}-${String(n).padStart(5, '0')}`,
-        customerId: customer.id,
-        currency: 'EUR',
-        amountMinor: 10_000n,
-        balanceMinor: 10_000n,
-        issueDate: due,
-        dueDate: due,
-        stage: 'REMINDER',
-        segment,
-        workflowId: `invoice-bench-${bulk}-${n}`,
-        workflowStartedAt: new Date(),
-      })),
+    // 1,005 open invoices of one customer, written by SQL as the search benchmark writes them.
+    const { numbers: bulk, customerCode } = await insertOpenInvoices(h, {
+      prefix: 'FB',
+      segment,
+      collectorId: 'u-giulia',
+      count: 1005,
     });
     const m = as(h, 'manager');
-    const broad = await m.get(`/v1/invoices?q=FB-${bulk}&open=true&pageSize=50`).expect(200);
+    const broad = await m.get(`/v1/invoices?q=${bulk}&open=true&pageSize=50`).expect(200);
     expect(broad.body).toMatchObject({ total: 1000, totalCapped: true, page: 1, pageSize: 50 });
     expect(broad.body.items).toHaveLength(50);
     // Paging on past the cap still works: the 21st page holds invoices 1,001–1,005.
-    const last = await m.get(`/v1/invoices?q=FB-${bulk}&open=true&pageSize=50&page=21`).expect(200);
+    const last = await m.get(`/v1/invoices?q=${bulk}&open=true&pageSize=50&page=21`).expect(200);
     expect(numbers(last)).toHaveLength(5);
     expect(last.body.totalCapped).toBe(true);
     // Below the cap the count is exact, and so is a list without search (no cap: the pager shows every page).
-    const narrow = await m.get(`/v1/invoices?q=FB-${bulk}-0100&open=true`).expect(200);
+    const narrow = await m.get(`/v1/invoices?q=${bulk}-0100&open=true`).expect(200);
     expect(narrow.body).toMatchObject({ total: 5, totalCapped: false });
-    const all = await m.get(`/v1/invoices?customer=CLI-${bulk}&pageSize=1`).expect(200);
+    const all = await m.get(`/v1/invoices?customer=${customerCode}&pageSize=1`).expect(200);
     expect(all.body).toMatchObject({ total: 1005, totalCapped: false });
   });
 
