@@ -1,12 +1,14 @@
 /** Small DOM helpers: elements are built with textContent only (no HTML strings), so data can never inject markup. */
 import { ApiError } from './api.js';
 import {
+  amountText,
   code,
   formatDateInput,
   formatDateTimeInput,
   getLang,
   has,
   locale,
+  parseAmount,
   parseDate,
   parseDateTime,
   t,
@@ -202,19 +204,7 @@ export function clearErrors(form, box) {
  * `dateValue` reads it back. @param {string} name @param {string} [iso] a YYYY-MM-DD value @param {Attrs} [attrs]
  */
 export function dateInput(name, iso = '', attrs = {}) {
-  return h('input', {
-    name,
-    type: 'text',
-    inputmode: 'numeric',
-    autocomplete: 'off',
-    placeholder: t('dateInputFormat'),
-    'data-path': name,
-    'data-date': '',
-    maxlength: '10',
-    value: formatDateInput(iso),
-    on: { input: clearOwnError },
-    ...attrs,
-  });
+  return localizedField(name, formatDateInput(iso), 'dateInputFormat', 10, 'data-date', attrs);
 }
 
 /**
@@ -223,16 +213,26 @@ export function dateInput(name, iso = '', attrs = {}) {
  * @param {string} name @param {string} [iso] an instant @param {Attrs} [attrs]
  */
 export function dateTimeInput(name, iso = '', attrs = {}) {
+  return localizedField(name, formatDateTimeInput(iso), 'dateTimeInputFormat', 16, 'data-datetime', attrs);
+}
+
+/**
+ * The text field behind `dateInput` and `dateTimeInput`: the value as the locale writes it, the format as its
+ * placeholder, and a correction that clears its refusal.
+ * @param {string} name @param {string} shown @param {string} formatKey @param {number} maxlength
+ * @param {string} marker @param {Attrs} attrs
+ */
+function localizedField(name, shown, formatKey, maxlength, marker, attrs) {
   return h('input', {
     name,
     type: 'text',
     inputmode: 'numeric',
     autocomplete: 'off',
-    placeholder: t('dateTimeInputFormat'),
+    placeholder: t(formatKey),
     'data-path': name,
-    'data-datetime': '',
-    maxlength: '16',
-    value: formatDateTimeInput(iso),
+    [marker]: '',
+    maxlength: String(maxlength),
+    value: shown,
     on: { input: clearOwnError },
     ...attrs,
   });
@@ -280,6 +280,18 @@ export function dateValue(input) {
  */
 function fieldRefusal(path, code, params) {
   return new ApiError(400, { error: { code: 'VALIDATION_FAILED', fields: [{ path, message: '', code, params }] } });
+}
+
+/**
+ * An amount field's text → minor units of the currency; a person never types cents. Text that is not an amount
+ * throws the refusal of `path` beside its field, in the user's language (the same shape as the API's refusal).
+ * @param {string} text @param {string} currency @param {string} path
+ */
+export function amountOf(text, currency, path) {
+  const minor = parseAmount(text, currency);
+  if (minor !== undefined && Number.isNaN(minor))
+    throw fieldRefusal(path, 'invalid_amount', { example: amountText(1_250_000, currency) });
+  return minor;
 }
 
 /**

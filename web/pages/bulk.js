@@ -7,6 +7,7 @@
 import { api, ApiError, downloadPost } from '../api.js';
 import { getLang, t } from '../i18n.js';
 import {
+  amountOf,
   amountText,
   clearErrors,
   date,
@@ -18,7 +19,6 @@ import {
   field,
   h,
   money,
-  parseAmount,
   select,
   showError,
   toast,
@@ -297,23 +297,7 @@ export function createBulk(opts) {
         field(t('note'), input('note', { maxlength: '2000' })),
       ],
       (form) => {
-        const text = val(form, 'amount');
-        const minor = parseAmount(text, currency);
-        if (minor !== undefined && Number.isNaN(minor)) {
-          throw new ApiError(400, {
-            error: {
-              code: 'VALIDATION_FAILED',
-              fields: [
-                {
-                  path: 'amountMinor',
-                  message: '',
-                  code: 'invalid_amount',
-                  params: { example: amountText(1_250_000, currency) },
-                },
-              ],
-            },
-          });
-        }
+        const minor = amountOf(val(form, 'amount'), currency, 'amountMinor');
         return {
           promisedDate: dateOf(val(form, 'promisedDate'), 'promisedDate'),
           ...(minor !== undefined ? { amountMinor: minor } : {}),

@@ -3,10 +3,11 @@
  * decision goes to the /v1 API; a refusal (400 with fields, 409, 422 from the workflow's validator) is shown inline.
  */
 import { customerLink, sendStatementButton } from './customer.js';
-import { api, ApiError, documentHref, getKey, isMissingRoute, openFile } from '../api.js';
+import { api, documentHref, getKey, isMissingRoute, openFile } from '../api.js';
 import { ENUMS } from '../enums.js';
 import { getLang, has, t } from '../i18n.js';
 import {
+  amountOf,
   amountText,
   clearErrors,
   code,
@@ -21,7 +22,6 @@ import {
   h,
   money,
   num,
-  parseAmount,
   pathName,
   ratingBadge,
   select,
@@ -34,27 +34,6 @@ import {
 import { statusBadge } from './status.js';
 
 /** @typedef {any} Invoice the API's invoice detail (GET /v1/invoices/:id) */
-
-/**
- * An amount field's text → minor units of the invoice's currency; a person never types cents. Text that is not an
- * amount is refused here, beside its field, in the user's language (the same shape as the API's refusal).
- * @param {string} text @param {string} currency @param {string} path
- */
-function amountOf(text, currency, path) {
-  const minor = parseAmount(text, currency);
-  if (minor !== undefined && Number.isNaN(minor)) {
-    throw new ApiError(400, {
-      error: {
-        code: 'VALIDATION_FAILED',
-        fields: [{ path, message: '', code: 'invalid_amount', params: { example: amountText(1_250_000, currency) } }],
-      },
-    });
-  }
-  return minor;
-}
-
-// Today in the console's time zone (Europe/Rome), not the UTC date: from 23:00 UTC Rome is already on tomorrow.
-const isoToday = todayIso;
 
 /**
  * @param {HTMLElement} main
@@ -391,7 +370,7 @@ function registeredMailForm(inv, notice, refresh) {
         t('registeredNumber'),
         input('number', { value: notice.registeredNumber ?? '', autocomplete: 'off', maxlength: '31' }),
       ),
-      field(t('registeredDate'), dateInput('date', isoToday(), { required: true })),
+      field(t('registeredDate'), dateInput('date', todayIso(), { required: true })),
       field(t('registeredReason'), input('reason', { maxlength: '300' })),
     ],
     (form) =>
@@ -636,7 +615,7 @@ function promiseForm(inv, refresh) {
   return decisionForm(
     'promise',
     [
-      field(t('promisedDate'), dateInput('promisedDate', isoToday(7), { required: true })),
+      field(t('promisedDate'), dateInput('promisedDate', todayIso(7), { required: true })),
       field(
         t('amountOptional'),
         input('amount', {
@@ -702,14 +681,14 @@ function planForm(inv, refresh) {
     );
   };
   const half = Math.floor(inv.balanceMinor / 2);
-  addRow(isoToday(30), amountText(half, inv.currency));
-  addRow(isoToday(60), amountText(inv.balanceMinor - half, inv.currency));
+  addRow(todayIso(30), amountText(half, inv.currency));
+  addRow(todayIso(60), amountText(inv.balanceMinor - half, inv.currency));
   return decisionForm(
     'plan',
     [
       h('p.muted', {}, `${t('balance')}: ${money(inv.balanceMinor, inv.currency)}`),
       rows,
-      h('button.btn.btn-small', { type: 'button', on: { click: () => addRow(isoToday(90), '') } }, t('addInstalment')),
+      h('button.btn.btn-small', { type: 'button', on: { click: () => addRow(todayIso(90), '') } }, t('addInstalment')),
       field(t('note'), textarea('note')),
     ],
     (form) =>
@@ -738,7 +717,7 @@ function callForm(inv, tasks, refresh) {
     extra.replaceChildren();
     if (outcome.value === 'PROMISE')
       extra.append(
-        field(t('promisedDate'), dateInput('promisedDate', isoToday(7), { 'data-path': 'promise.promisedDate' })),
+        field(t('promisedDate'), dateInput('promisedDate', todayIso(7), { 'data-path': 'promise.promisedDate' })),
       );
     if (outcome.value === 'DISPUTE')
       extra.append(
