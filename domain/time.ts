@@ -19,7 +19,17 @@ export function daysOverdue(dueDate: string, today: string): number {
   return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / 86_400_000);
 }
 
-/** Today's ISO date in a time zone. */
+const dayFormats = new Map<string, Intl.DateTimeFormat>();
+
+/**
+ * Today's ISO date in a time zone. The formatter is built once per zone: building one costs far more than using it,
+ * and the API asks for today on every read that counts days overdue (an unknown zone still throws a RangeError).
+ */
 export function todayIn(timeZone: string, now = new Date()): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  let f = dayFormats.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    dayFormats.set(timeZone, f);
+  }
+  return f.format(now);
 }

@@ -1,6 +1,6 @@
 import { DEFAULT_POLICIES, DEFAULT_POLICY_SETTINGS, policyBodySchema } from '../../domain/policy';
 import { rowToPolicy } from '../../contexts/policies/store';
-import { daysOverdue, overdueInstant, zonedMidnight } from '../../domain/time';
+import { daysOverdue, overdueInstant, todayIn, zonedMidnight } from '../../domain/time';
 
 describe('calendar helpers', () => {
   it('finds local midnight in Rome in winter (UTC+1) and summer (UTC+2)', () => {
@@ -18,6 +18,18 @@ describe('calendar helpers', () => {
     expect(overdueInstant('2026-12-31', 'Europe/Rome').toISOString()).toBe('2026-12-31T23:00:00.000Z');
     expect(overdueInstant('2028-02-28', 'Europe/Rome').toISOString()).toBe('2028-02-28T23:00:00.000Z');
     expect(overdueInstant('2026-06-30', 'America/New_York').toISOString()).toBe('2026-07-01T04:00:00.000Z');
+  });
+
+  it("gives today's date in each zone, one formatter per zone reused across calls", () => {
+    // 23:30 UTC on 1 December is already 2 December in Rome (UTC+1) and still 1 December in New York.
+    const late = new Date('2026-12-01T23:30:00Z');
+    expect(todayIn('Europe/Rome', late)).toBe('2026-12-02');
+    expect(todayIn('America/New_York', late)).toBe('2026-12-01');
+    expect(todayIn('UTC', late)).toBe('2026-12-01');
+    // The same zone again, at another instant, through the remembered formatter: summer time (UTC+2).
+    expect(todayIn('Europe/Rome', new Date('2026-07-15T22:30:00Z'))).toBe('2026-07-16');
+    expect(todayIn('Europe/Rome', new Date('2026-07-15T21:59:00Z'))).toBe('2026-07-15');
+    expect(() => todayIn('Mars/Olympus')).toThrow(RangeError);
   });
 
   it('counts days overdue', () => {
