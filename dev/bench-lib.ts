@@ -23,6 +23,12 @@ export interface BenchTarget {
   databaseUrl: string;
   /** Processes whose resident memory is the "worker RSS" figure (summed when several). */
   workerPids: () => number[];
+  /**
+   * An API process of the same stack whose task queue no worker polls (diagnostic): its invoices are written and their
+   * workflows started exactly as usual, but nothing runs them, as nothing runs raw Temporal's starts. Measured beside
+   * the real starts, it splits the gap to raw between the intake itself and the onboarding sharing the machine.
+   */
+  intakeOnlyUrl?: string;
 }
 
 export interface BenchOptions {
@@ -116,7 +122,8 @@ export async function prepare(target: BenchTarget): Promise<BenchContext> {
   const running = worker.run();
   let next = 0;
   const api = async (method: string, url: string, body?: unknown, contentType?: string, key?: string) => {
-    const base = target.apiUrls[next++ % target.apiUrls.length];
+    // A full URL goes where it says (the intake-only API); a path to the target's APIs in turn.
+    const base = url.startsWith('http') ? '' : target.apiUrls[next++ % target.apiUrls.length];
     const res = await fetch(`${base}${url}`, {
       method,
       headers: {
@@ -181,6 +188,9 @@ export function percentile(values: number[], p: number): number {
 }
 export const median = (values: number[]): number => percentile(values, 50);
 
+/** Number prefix of the intake-only API's invoices (never onboarded, so not counted as open for the worker). */
+const INTAKE_ONLY = 'Q-';
+
 function invoiceBody(ctx: BenchContext, number: string, i: number) {
   return {
     number,
@@ -209,6 +219,8 @@ export interface RepResult {
   loadavg: { before: number[]; after: number[] };
   rawStartsPerS: number;
   segStartsPerS: number;
+  /** POST /v1/invoices against the API whose workflows nobody runs (null when the target has none). */
+  segIntakeOnlyPerS: number | null;
   segOnboardingPerS: number;
   rawImportBaselinePerS: number;
   segImportRowsPerS: number;
@@ -225,6 +237,9 @@ export interface RepResult {
   rawQueryFailuresC50: number;
   workerRssMiB: number | null;
   openInvoices: number;
+  /** Every decision's and raw update's round trip in the order they ran, so a tail can be placed (cold cache, backlog). */
+  segDecisionSamplesMs: number[];
+  rawUpdateSamplesMs: number[];
 }
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -259,6 +274,17 @@ export async function runRep(ctx: BenchContext, rep: number, o: BenchOptions): P
   log(
     `  rep ${rep}: starts raw ${round(o.starts / raw1.seconds)}/s, POST /v1/invoices ${round(o.starts / seg1.seconds)}/s; onboarded ${onboarded}/${o.starts} in ${round(onboardingSeconds)} s`,
   );
+  // 1b. the same creations through the API whose task queue no worker polls: the intake alone, as raw starts are.
+  let segIntakeOnlyPerS: number | null = null;
+  const intakeOnly = ctx.target.intakeOnlyUrl;
+  if (intakeOnly) {
+    const q = await pool(o.starts, o.concurrency, async (i) => {
+      const r = await ctx.api('POST', `${intakeOnly}/v1/invoices`, invoiceBody(ctx, `${INTAKE_ONLY}${prefix}${i}`, i));
+      if (r.status !== 201) throw new Error(`POST /v1/invoices (intake only) answered ${r.status}`);
+    });
+    segIntakeOnlyPerS = round(o.starts / q.seconds);
+    log(`  rep ${rep}: intake alone (no worker runs these workflows) ${segIntakeOnlyPerS}/s`);
+  }
 
   // 3. bulk import through the API vs raw starts of the same count.
   const raw2 = await rawStarts(ctx, `i${rep}`, o.importRows, o.concurrency);
@@ -340,13 +366,14 @@ export async function runRep(ctx: BenchContext, rep: number, o: BenchOptions): P
   const pids = ctx.target.workerPids();
   const rss = pids.map(rssOf).filter((x): x is number => x !== null);
   const openInvoices = await ctx.db.invoice.count({
-    where: { segment: ctx.segment, closedAt: null },
+    where: { segment: ctx.segment, closedAt: null, NOT: { externalNumber: { startsWith: INTAKE_ONLY } } },
   });
   const r: RepResult = {
     rep,
     loadavg: { before, after: os.loadavg().map((x) => round(x, 2)) },
     rawStartsPerS: round(o.starts / raw1.seconds),
     segStartsPerS: round(o.starts / seg1.seconds),
+    segIntakeOnlyPerS,
     segOnboardingPerS: round(onboarded / onboardingSeconds),
     rawImportBaselinePerS: round(o.importRows / raw2.seconds),
     segImportRowsPerS: round(imp.totalRows / importSeconds),
@@ -363,9 +390,18 @@ export async function runRep(ctx: BenchContext, rep: number, o: BenchOptions): P
     rawQueryFailuresC50: rawFailures,
     workerRssMiB: rss.length ? round(rss.reduce((a, b) => a + b, 0) / 1024 / 1024, 0) : null,
     openInvoices,
+    segDecisionSamplesMs: segDec.latencies.map((x) => round(x)),
+    rawUpdateSamplesMs: rawUpd.latencies.map((x) => round(x)),
   };
   log(
     `  rep ${rep}: decision p99 raw ${r.rawUpdateP99Ms} ms / API ${r.segDecisionP99Ms} ms; read p99 raw ${r.rawQueryP99Ms} / API ${r.segReadP99Ms} ms; at ${o.concurrentReads}: raw ${r.rawQueryP99MsC50} ms (${rawFailures} failed) / API ${r.segReadP99MsC50} ms (${failures} failed); worker RSS ${r.workerRssMiB ?? '?'} MiB at ${openInvoices} open; load ${r.loadavg.after.join(' ')}`,
+  );
+  const slowest = segDec.latencies.indexOf(Math.max(...segDec.latencies));
+  log(
+    `  rep ${rep}: slowest decision is #${slowest + 1} of ${segDec.latencies.length} (${round(segDec.latencies[slowest])} ms); first three ${segDec.latencies
+      .slice(0, 3)
+      .map((x) => round(x))
+      .join(', ')} ms`,
   );
   return r;
 }
@@ -415,6 +451,18 @@ export function summarize(reps: RepResult[]): Figure[] {
       '≥ 0.9',
       (x) => x >= 0.9,
     ),
+    ...(reps.every((r) => r.segIntakeOnlyPerS !== null)
+      ? [
+          fig(
+            'diagnostic: starts/s with no worker running them (the intake alone), vs raw',
+            '/s',
+            (r) => r.rawStartsPerS,
+            (r) => r.segIntakeOnlyPerS ?? NaN,
+            '—',
+            null,
+          ),
+        ]
+      : []),
     fig(
       'onboarding end to end (accepted → first timer), vs raw starts',
       '/s',

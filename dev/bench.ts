@@ -113,7 +113,21 @@ export async function startDevTarget(
       logFile: path.join(runDir, 'api.log'),
     });
     services.push(api);
+    // The diagnostic API: same database and Temporal, a task queue no worker polls (see BenchTarget.intakeOnlyUrl).
+    const intakePort = await freePort();
+    const intakeOnly = startService('api-intake-only', apiCmd, apiArgs, {
+      env: {
+        ...env,
+        LOG_LEVEL: 'warn',
+        PORT: String(intakePort),
+        TEMPORAL_TASK_QUEUE: `${env.TEMPORAL_TASK_QUEUE}-unpolled`,
+      },
+      cwd: PROJECT_ROOT,
+      logFile: path.join(runDir, 'api-intake-only.log'),
+    });
+    services.push(intakeOnly);
     await waitReady(api, httpOk(`http://127.0.0.1:${port}/health`), 120_000);
+    await waitReady(intakeOnly, httpOk(`http://127.0.0.1:${intakePort}/health`), 120_000);
     await waitReady(worker, logContains(worker, 'worker started'), 180_000);
     return {
       target: {
@@ -123,6 +137,7 @@ export async function startDevTarget(
         namespace: 'default',
         databaseUrl: stack.DATABASE_URL,
         workerPids: () => [worker.child.pid ?? 0],
+        intakeOnlyUrl: `http://127.0.0.1:${intakePort}`,
       },
       stop,
     };
