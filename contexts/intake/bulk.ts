@@ -9,7 +9,16 @@ import type { Prisma } from '../../generated/prisma/client';
 import { auditRow, type Actor } from '../access/audit';
 import type { RowProblem } from '../erp/import-format';
 import type { CreateInvoice } from '../schemas';
-import { customerInsertOf, customerUpdateOf, ensureWorkflow, type IntakeCache, type InvoiceDeps } from './invoices';
+import {
+  customerInsertOf,
+  customerUpdateOf,
+  ensureWorkflow,
+  intakePolicy,
+  markWorkflowsStarted,
+  type IntakeCache,
+  type InvoiceDeps,
+} from './invoices';
+import { termEndOf } from './term-end';
 
 export interface BulkRow {
   line: number;
@@ -26,6 +35,8 @@ export interface BulkResult {
 
 /** Parallel workflow starts: Temporal's start is the slowest step, and it is I/O. */
 const START_CONCURRENCY = 32;
+/** Started workflows whose outbox mark is written in one statement. */
+const MARK_GROUP = 50;
 
 /** A batch's customer and invoice writes, in one transaction; retried when it lost a race (below). */
 const WRITE_ATTEMPTS = 5;
@@ -109,7 +120,7 @@ export async function bulkIntake(
   let written: Written | undefined;
   for (let attempt = 1; !written; attempt++) {
     try {
-      written = await db.$transaction((tx) => writeBatch(tx, valid, actor), {
+      written = await db.$transaction((tx) => writeBatch(tx, valid, actor, deps, cache), {
         maxWait: 10_000,
         timeout: WRITE_TIMEOUT_MS,
       });
@@ -129,18 +140,32 @@ export async function bulkIntake(
   let started = 0;
   let done = 0;
   let next = 0;
+  // The outbox marks (`workflowStartedAt`) of the starts that went through, written a group at a time instead of
+  // one UPDATE per row. A crash before a group's mark leaves those rows unmarked: the next run or the intake-repair
+  // Schedule finds each workflow already started and marks it then, as it does after any interrupted start.
+  let unmarked: string[] = [];
+  const markGroup = async (): Promise<void> => {
+    const ids = unmarked;
+    unmarked = [];
+    await markWorkflowsStarted(db, ids);
+  };
   await Promise.all(
     Array.from({ length: Math.min(START_CONCURRENCY, toStart.length) }, async () => {
       for (let i = next++; i < toStart.length; i = next++) {
         const r = toStart[i];
         const inv = invoices.get(r.invoice.number)!;
-        const outcome = await ensureWorkflow(deps, inv, customers.get(r.invoice.customer.externalId)!, cache);
+        const outcome = await ensureWorkflow(deps, inv, customers.get(r.invoice.customer.externalId)!, cache, {
+          mark: false,
+        });
+        if (outcome === 'started' || outcome === 'existing') unmarked.push(inv.id);
         if (outcome === 'started') started += 1;
         done += 1;
+        if (unmarked.length >= MARK_GROUP) await markGroup();
         if (done % 50 === 0) onProgress?.(done);
       }
     }),
   );
+  await markGroup();
   return { accepted: valid.length, started, rejections };
 }
 
@@ -149,7 +174,13 @@ export async function bulkIntake(
  * customers (only those of rows kept) and invoices with their audit events. Rows are written in key order so two
  * batches sharing customers or numbers wait for each other instead of deadlocking.
  */
-async function writeBatch(tx: Prisma.TransactionClient, rows: BulkRow[], actor: Actor): Promise<Written> {
+async function writeBatch(
+  tx: Prisma.TransactionClient,
+  rows: BulkRow[],
+  actor: Actor,
+  deps: Pick<InvoiceDeps, 'extraHolidays'>,
+  cache: IntakeCache,
+): Promise<Written> {
   const rejections: BulkResult['rejections'] = [];
   const numbers = [...new Set(rows.map((r) => r.invoice.number))].sort();
   // A number that belongs to another customer is refused before anything is written for its row.
@@ -217,6 +248,14 @@ async function writeBatch(tx: Prisma.TransactionClient, rows: BulkRow[], actor: 
   for (const r of valid)
     if (!knownBefore.has(r.invoice.number) && !fresh.has(r.invoice.number)) fresh.set(r.invoice.number, r);
   if (fresh.size > 0) {
+    // Each new row is written with the end of its payment term, under the policy its workflow will start on (read
+    // once per segment and rating, inside this transaction): no UPDATE per row before the start.
+    const policies = new Map<string, Awaited<ReturnType<typeof intakePolicy>>>();
+    for (const r of fresh.values()) {
+      const customer = customers.get(r.invoice.customer.externalId)!;
+      const key = `${customer.segment}\u0000${customer.rating}`;
+      if (!policies.has(key)) policies.set(key, await intakePolicy(tx, customer, cache));
+    }
     const data = [...fresh.values()]
       .sort((a, b) => (a.invoice.number < b.invoice.number ? -1 : a.invoice.number > b.invoice.number ? 1 : 0))
       .map((r) => {
@@ -231,6 +270,13 @@ async function writeBatch(tx: Prisma.TransactionClient, rows: BulkRow[], actor: 
           balanceMinor: BigInt(r.invoice.balanceMinor ?? r.invoice.amountMinor),
           issueDate: new Date(`${r.invoice.issueDate}T00:00:00Z`),
           dueDate: new Date(`${r.invoice.dueDate}T00:00:00Z`),
+          effectiveDueDate: new Date(
+            `${termEndOf(
+              r.invoice.dueDate,
+              policies.get(`${customer.segment}\u0000${customer.rating}`)!,
+              deps.extraHolidays,
+            )}T00:00:00Z`,
+          ),
           segment: customer.segment,
           workflowId: invoiceWorkflowId(id),
         };

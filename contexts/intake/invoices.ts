@@ -9,8 +9,9 @@ import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../infra/db';
 import { toNumber } from '../../infra/db';
 import { policyForCustomer } from '../policies/routing';
+import type { PolicyReader } from '../policies/store';
 import { daysOverdue, overdueInstant, todayIn } from '../../domain/time';
-import { recordTermEnd, termEndOf } from './term-end';
+import { recordTermEnd, termEndOf, termEndOfRow } from './term-end';
 import { toMajor } from '../../domain/money';
 import { invoiceStaticDetails, invoiceSummary } from '../../domain/operator-text';
 import {
@@ -126,6 +127,29 @@ export interface IntakeCache {
 }
 export const newIntakeCache = (): IntakeCache => ({ users: new Map(), policies: new Map() });
 
+/**
+ * The policy a new invoice of this customer starts on (the segment's, or the track its routes name for the rating),
+ * read once per segment and rating for the cache's life — through `reader`, which may be the intake's own open
+ * transaction. A read that failed (its transaction rolled back) is not remembered.
+ */
+export function intakePolicy(
+  reader: PolicyReader,
+  customer: { segment: string; rating: string | null },
+  cache: IntakeCache,
+): Promise<DunningPolicy> {
+  const key = `${customer.segment}\u0000${customer.rating}`;
+  let policy = cache.policies.get(key);
+  if (!policy) {
+    const read = policyForCustomer(reader, customer.segment, customer.rating);
+    cache.policies.set(key, read);
+    read.catch(() => {
+      if (cache.policies.get(key) === read) cache.policies.delete(key);
+    });
+    policy = read;
+  }
+  return policy;
+}
+
 const col = (name: string) => Prisma.raw(`"${name}"`);
 
 /**
@@ -239,19 +263,24 @@ export async function createInvoice(
     }
   }
 
+  // The policy is read once: inside the transaction for the term end the row is written with, then for the start.
+  const intake = cache ?? newIntakeCache();
   const { invoice, customer, created } = await db.$transaction(
     async (tx) => {
       const customer = await upsertCustomer(tx, c);
+      // The end of the payment term is stored with the row (one round trip fewer than an UPDATE after it); the
+      // workflow is started below with this very date.
+      const termEnd = termEndOf(body.dueDate, await intakePolicy(tx, customer, intake), deps.extraHolidays);
       const id = crypto.randomUUID();
       const audit = auditRow(actor, 'invoice.create', 'Invoice', id, body);
       // The invoice and its audit event in one statement (one round trip): the event is written only with the row.
       const inserted = await tx.$queryRaw<InvoiceRow[]>`
         WITH i AS (
           INSERT INTO "Invoice" ("id", "externalNumber", "customerId", "currency", "amountMinor", "balanceMinor",
-            "issueDate", "dueDate", "segment", "workflowId", "metadata", "updatedAt")
+            "issueDate", "dueDate", "effectiveDueDate", "segment", "workflowId", "metadata", "updatedAt")
           VALUES (${id}, ${body.number}, ${customer.id}, ${body.currency}, ${BigInt(body.amountMinor)},
             ${BigInt(body.balanceMinor ?? body.amountMinor)}, ${body.issueDate}::date, ${body.dueDate}::date,
-            ${customer.segment}, ${invoiceWorkflowId(id)},
+            ${termEnd}::date, ${customer.segment}, ${invoiceWorkflowId(id)},
             ${body.metadata === undefined ? null : JSON.stringify(body.metadata)}::jsonb, now())
           ON CONFLICT DO NOTHING
           RETURNING *
@@ -274,7 +303,7 @@ export async function createInvoice(
     { maxWait: 10_000, timeout: 15_000 },
   );
   const workflowId = invoice.workflowId;
-  const workflow = await ensureWorkflow(deps, invoice, customer, cache);
+  const workflow = await ensureWorkflow(deps, invoice, customer, intake);
   return { created, invoiceId: invoice.id, workflowId, stage: invoice.stage, workflow };
 }
 
@@ -304,6 +333,7 @@ export async function ensureWorkflow(
   invoice: InvoiceRow,
   customer: CustomerRow,
   cache?: IntakeCache,
+  opts: { mark?: boolean } = {},
 ): Promise<WorkflowOutcome> {
   if (invoice.workflowStartedAt) return 'existing';
   if (isTerminal(invoice.stage as Stage)) return 'closed';
@@ -314,9 +344,17 @@ export async function ensureWorkflow(
     if (isTemporalUnreachable(err)) return 'pending';
     throw err;
   }
-  await deps.db.$executeRaw`
-    UPDATE "Invoice" SET "workflowStartedAt" = now() WHERE "id" = ${invoice.id} AND "workflowStartedAt" IS NULL`;
+  // `mark: false`: the caller (the bulk intake) marks its started rows a group at a time.
+  if (opts.mark !== false) await markWorkflowsStarted(deps.db, [invoice.id]);
   return outcome;
+}
+
+/** The outbox mark: these invoices' workflows exist (a row already marked keeps its first mark). */
+export async function markWorkflowsStarted(db: Db, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await db.$executeRaw`
+    UPDATE "Invoice" SET "workflowStartedAt" = now()
+    WHERE "id" = ANY(${[...ids]}::text[]) AND "workflowStartedAt" IS NULL`;
 }
 
 type CustomerRow = NonNullable<Awaited<ReturnType<Db['customer']['findUnique']>>>;
@@ -334,21 +372,16 @@ export async function startInvoiceWorkflow(
   const { db } = deps;
   const workflowId = invoiceWorkflowId(invoice.id);
   // The segment's policy, or the track its routes name for the customer's rating.
-  const policyCacheKey = `${customer.segment}\u0000${customer.rating}`;
-  let policyP = cache?.policies.get(policyCacheKey);
-  if (!policyP) {
-    policyP = policyForCustomer(db, customer.segment, customer.rating);
-    cache?.policies.set(policyCacheKey, policyP);
-  }
-  const policy = await policyP;
+  const policy = await intakePolicy(db, customer, cache ?? newIntakeCache());
   const dueDate = invoice.dueDate.toISOString().slice(0, 10);
   const balanceMinor = toNumber(invoice.balanceMinor);
   // A due date on a Sunday or holiday: the debtor paying the next business day is punctual, so the invoice is
   // overdue only from the day after that one.
   const termEnd = termEndOf(dueDate, policy, deps.extraHolidays);
   // Stored before the start, with the very date the workflow gets: the readers count days overdue from it. Written
-  // even when Temporal is down (the repair run starts the workflow later with the same date).
-  await recordTermEnd(db, invoice.id, termEnd);
+  // even when Temporal is down (the repair run starts the workflow later with the same date). A row the intake wrote
+  // a moment ago already holds it; an older row, or one whose policy has changed since, is updated.
+  if (!invoice.effectiveDueDate || termEndOfRow(invoice) !== termEnd) await recordTermEnd(db, invoice.id, termEnd);
   const input: InvoiceWorkflowInput = {
     invoiceId: invoice.id,
     invoiceNumber: invoice.externalNumber,

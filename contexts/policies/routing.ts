@@ -8,7 +8,7 @@
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { GRADES, TERMINAL_STAGES, policyChangedSignal, type DunningPolicy, type Grade } from '../../workflows/contract';
 import type { Db } from '../../infra/db';
-import { currentPolicy, rowToPolicy } from './store';
+import { currentPolicy, rowToPolicy, type PolicyReader } from './store';
 
 /** The policy key a customer of `rating` follows under `base` (the segment's own policy). */
 export function trackKey(base: DunningPolicy, rating: string | null | undefined): string {
@@ -16,7 +16,7 @@ export function trackKey(base: DunningPolicy, rating: string | null | undefined)
   return target && target !== base.segment ? target : base.segment;
 }
 
-async function latestOf(db: Db, key: string): Promise<DunningPolicy | null> {
+async function latestOf(db: PolicyReader, key: string): Promise<DunningPolicy | null> {
   const row = await db.dunningPolicy.findFirst({ where: { segment: key }, orderBy: { version: 'desc' } });
   return row ? rowToPolicy(row) : null;
 }
@@ -25,7 +25,11 @@ async function latestOf(db: Db, key: string): Promise<DunningPolicy | null> {
  * The policy an invoice of a customer in `segment` with `rating` is collected under: the segment's current policy,
  * or the current version of the track its routes name for that rating (the segment's own when the track is missing).
  */
-export async function policyForCustomer(db: Db, segment: string, rating: string | null): Promise<DunningPolicy> {
+export async function policyForCustomer(
+  db: PolicyReader,
+  segment: string,
+  rating: string | null,
+): Promise<DunningPolicy> {
   const base = await currentPolicy(db, segment);
   const key = trackKey(base, rating);
   if (key === base.segment) return base;

@@ -3,6 +3,9 @@ import type { DunningPolicy, PolicySettings, PolicyStep } from '../../workflows/
 import type { Db } from '../../infra/db';
 import { DEFAULT_POLICIES, DEFAULT_POLICY_SETTINGS } from '../../domain/policy';
 
+/** What reading a policy needs: the client itself or an open transaction (the intake reads it inside its own). */
+export type PolicyReader = Pick<Db, 'dunningPolicy'>;
+
 type PolicyRow = { segment: string; version: number; name: string; steps: unknown; settings: unknown };
 
 /**
@@ -19,7 +22,7 @@ export const rowToPolicy = (row: PolicyRow): DunningPolicy => ({
 });
 
 /** The newest version of a segment's policy; segments without one fall back to `standard`. */
-export async function currentPolicy(db: Db, segment: string): Promise<DunningPolicy> {
+export async function currentPolicy(db: PolicyReader, segment: string): Promise<DunningPolicy> {
   const row =
     (await db.dunningPolicy.findFirst({ where: { segment }, orderBy: { version: 'desc' } })) ??
     (await db.dunningPolicy.findFirst({ where: { segment: 'standard' }, orderBy: { version: 'desc' } }));

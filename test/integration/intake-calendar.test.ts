@@ -45,6 +45,10 @@ it('a due date on a Sunday, a holiday and a local holiday: overdue from the next
       dueDate: '2026-11-01',
     });
   expect(created.status).toBe(201);
+  // Written with the row, in the intake's transaction, and the outbox marked once the workflow exists.
+  const row = await h.db.invoice.findUniqueOrThrow({ where: { id: created.body.invoiceId } });
+  expect(row.effectiveDueDate?.toISOString().slice(0, 10)).toBe('2026-11-03');
+  expect(row.workflowStartedAt).not.toBeNull();
   const handle = h.client.workflow.getHandle(invoiceWorkflowId(created.body.invoiceId));
   const d = await handle.describe();
   expect(await d.staticSummary()).toBe(`${number} · OPEN · 15.300,00\u00a0€`);
@@ -59,4 +63,40 @@ it('a due date on a Sunday, a holiday and a local holiday: overdue from the next
     return n.count === 1 ? n : null;
   }, 30_000);
   expect(found.count).toBe(1);
+});
+
+it('a CSV import writes each row with its term end and marks every started workflow', async () => {
+  const prefix = uniq('FT-IMP');
+  const customer = uniq('CUST');
+  // Sunday 1 November (and All Saints) with the local holiday on Monday 2: 3 November. Friday 6 November stays.
+  const dues = ['01/11/2026', '06/11/2026', '25/12/2026'];
+  const lines = ['Numero Fattura;Codice Cliente;Ragione Sociale;Importo;Data Emissione;Scadenza;Segmento'];
+  dues.forEach((due, i) =>
+    lines.push(`${prefix}-${i};${customer};Ferramenta Lombarda S.r.l.;100,00;02/10/2026;${due};${segment}`),
+  );
+  const res = await request(h.app)
+    .post('/v1/imports?filename=calendar.csv')
+    .set('Authorization', `Bearer ${KEYS.erp}`)
+    .set('Content-Type', 'text/csv')
+    .send(`${lines.join('\n')}\n`);
+  expect(res.status).toBe(202);
+  const done = await eventually(async () => {
+    const r = await request(h.app).get(`/v1/imports/${res.body.importId}`).set('Authorization', `Bearer ${KEYS.erp}`);
+    return r.body.status === 'COMPLETED' ? r.body : null;
+  }, 60_000);
+  expect(done).toMatchObject({ acceptedRows: 3, startedWorkflows: 3 });
+  const rows = await h.db.invoice.findMany({
+    where: { externalNumber: { startsWith: `${prefix}-` } },
+    orderBy: { externalNumber: 'asc' },
+  });
+  expect(rows.map((r) => r.effectiveDueDate?.toISOString().slice(0, 10))).toEqual([
+    '2026-11-03',
+    '2026-11-06',
+    // Christmas (Friday) and St Stephen (Saturday), then Sunday: Monday 28 December.
+    '2026-12-28',
+  ]);
+  expect(rows.every((r) => r.workflowStartedAt !== null)).toBe(true);
+  // The workflow was started with the very date the row holds.
+  const details = await (await h.client.workflow.getHandle(invoiceWorkflowId(rows[0].id)).describe()).staticDetails();
+  expect(details).toContain('due 2026-11-01, overdue from 2026-11-03T23:00:00.000Z');
 });
