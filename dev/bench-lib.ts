@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { loadConfig } from '../infra/config';
 import { createApiKey } from '../contexts/access/auth';
 import { createDb, toNumber, type Db } from '../infra/db';
 import { rssOf } from './processes';
@@ -62,6 +63,37 @@ const QUIET_POLICY = {
   settings: DEFAULT_POLICY_SETTINGS,
 };
 
+/** The validated config of an API (and worker) run inside a profiling script against a throw-away stack. */
+export function inProcessConfig(
+  stack: { DATABASE_URL: string; TEMPORAL_ADDRESS: string },
+  taskQueue: string,
+  dataDir: string,
+): ReturnType<typeof loadConfig> {
+  return loadConfig({
+    ...process.env,
+    DATABASE_URL: stack.DATABASE_URL,
+    TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
+    SEGUGIO_MODE: 'test',
+    LOG_LEVEL: 'silent',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    SEGUGIO_DATA_DIR: dataDir,
+    API_RATE_LIMIT_PER_MINUTE: '10000000',
+  });
+}
+
+/** A segment of its own on the quiet policy, for a benchmark's or a profile's invoices. */
+export async function createQuietSegment(db: Pick<Db, 'dunningPolicy'>, segment: string): Promise<void> {
+  await db.dunningPolicy.create({
+    data: {
+      segment,
+      version: 1,
+      name: 'benchmark (quiet)',
+      steps: QUIET_POLICY.steps,
+      settings: QUIET_POLICY.settings,
+    },
+  });
+}
+
 export interface BenchContext {
   target: BenchTarget;
   runId: string;
@@ -94,15 +126,7 @@ export async function prepare(target: BenchTarget): Promise<BenchContext> {
   const erp = await createApiKey(db, { label: `bench ${runId} erp`, role: 'erp' });
   const manager = await createApiKey(db, { label: `bench ${runId} manager`, role: 'manager', userId: 'bench-manager' });
   const segment = `bench-${runId}`;
-  await db.dunningPolicy.create({
-    data: {
-      segment,
-      version: 1,
-      name: 'benchmark (quiet)',
-      steps: QUIET_POLICY.steps,
-      settings: QUIET_POLICY.settings,
-    },
-  });
+  await createQuietSegment(db, segment);
   try {
     Runtime.install({ logger: new DefaultLogger('WARN') });
   } catch {

@@ -22,12 +22,10 @@ import { Client, Connection } from '@temporalio/client';
 import { Pool } from 'pg';
 import { createApp } from '../api/app';
 import { createApiKey } from '../contexts/access/auth';
-import { DEFAULT_POLICY_SETTINGS } from '../domain/policy';
 import { PrismaClient } from '../generated/prisma/client';
-import { loadConfig } from '../infra/config';
 import { createLogger } from '../infra/logger';
 import { PROJECT_ROOT } from '../infra/tools';
-import { resultPath } from './bench-lib';
+import { createQuietSegment, inProcessConfig, resultPath } from './bench-lib';
 import { startStack } from './stack';
 
 const n = Number(process.argv.find((a) => a.startsWith('--n='))?.slice(4) ?? 300);
@@ -51,17 +49,8 @@ async function main(): Promise<void> {
   const stack = await startStack({ mode: 'test' });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'segugio-intake-'));
   const tag = crypto.randomBytes(3).toString('hex');
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: stack.DATABASE_URL,
-    TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
-    SEGUGIO_MODE: 'test',
-    LOG_LEVEL: 'silent',
-    // No worker polls it: the creations' workflows are started and left alone.
-    TEMPORAL_TASK_QUEUE: `intake-unpolled-${tag}`,
-    SEGUGIO_DATA_DIR: dataDir,
-    API_RATE_LIMIT_PER_MINUTE: '10000000',
-  });
+  // No worker polls its task queue: the creations' workflows are started and left alone.
+  const config = inProcessConfig(stack, `intake-unpolled-${tag}`, dataDir);
   const db = new PrismaClient({
     adapter: new PrismaPg({ connectionString: stack.DATABASE_URL, max: config.DATABASE_POOL_SIZE }),
   });
@@ -74,15 +63,7 @@ async function main(): Promise<void> {
   try {
     const erp = await createApiKey(db, { label: 'intake profile', role: 'erp' });
     const segment = `intake-${tag}`;
-    await db.dunningPolicy.create({
-      data: {
-        segment,
-        version: 1,
-        name: 'quiet',
-        steps: [{ stage: 'REMINDER', offset: 'P60D', channels: ['EMAIL'], template: 'reminder-1' }],
-        settings: DEFAULT_POLICY_SETTINGS,
-      },
-    });
+    await createQuietSegment(db, segment);
     const post = (round_: string) => async (i: number) => {
       const res = await fetch(`${base}/v1/invoices`, {
         method: 'POST',

@@ -7,7 +7,6 @@
  *
  * Prints one table and writes it as JSON under .segugio/bench/.
  */
-import { DEFAULT_POLICY_SETTINGS } from '../domain/policy';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -21,11 +20,10 @@ import { createActivities } from '../activities';
 import { createApp } from '../api/app';
 import { createApiKey } from '../contexts/access/auth';
 import { PrismaClient } from '../generated/prisma/client';
-import { loadConfig } from '../infra/config';
 import { createLogger } from '../infra/logger';
 import { PROJECT_ROOT } from '../infra/tools';
 import { startStack } from './stack';
-import { resultPath } from './bench-lib';
+import { createQuietSegment, inProcessConfig, resultPath } from './bench-lib';
 
 const n = Number(process.argv.find((a) => a.startsWith('--n='))?.slice(4) ?? 20);
 
@@ -90,16 +88,7 @@ async function main(): Promise<void> {
   const stack = await startStack({ mode: 'test' });
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'segugio-profile-'));
   const taskQueue = `profile-${crypto.randomBytes(3).toString('hex')}`;
-  const config = loadConfig({
-    ...process.env,
-    DATABASE_URL: stack.DATABASE_URL,
-    TEMPORAL_ADDRESS: stack.TEMPORAL_ADDRESS,
-    SEGUGIO_MODE: 'test',
-    LOG_LEVEL: 'silent',
-    TEMPORAL_TASK_QUEUE: taskQueue,
-    SEGUGIO_DATA_DIR: dataDir,
-    API_RATE_LIMIT_PER_MINUTE: '1000000',
-  });
+  const config = inProcessConfig(stack, taskQueue, dataDir);
   const log = createLogger('silent', 'profile');
   const apiDb = countedDb(stack.DATABASE_URL, () => api);
   const workerDb = countedDb(stack.DATABASE_URL, () => worker);
@@ -130,15 +119,7 @@ async function main(): Promise<void> {
     const erp = await createApiKey(apiDb, { label: 'profile erp', role: 'erp' });
     const manager = await createApiKey(apiDb, { label: 'profile manager', role: 'manager' });
     const segment = `profile-${crypto.randomBytes(3).toString('hex')}`;
-    await apiDb.dunningPolicy.create({
-      data: {
-        segment,
-        version: 1,
-        name: 'quiet',
-        steps: [{ stage: 'REMINDER', offset: 'P60D', channels: ['EMAIL'], template: 'reminder-1' }],
-        settings: DEFAULT_POLICY_SETTINGS,
-      },
-    });
+    await createQuietSegment(apiDb, segment);
     const as = (key: string) => ({
       get: (u: string) => request(app).get(u).set('Authorization', `Bearer ${key}`),
       post: (u: string) => request(app).post(u).set('Authorization', `Bearer ${key}`),
