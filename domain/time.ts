@@ -1,5 +1,5 @@
 /** Calendar helpers for the API side (workflows have their own pure ones). */
-import { zonedInstant } from './calendar';
+import { localDate, zonedInstant } from './calendar';
 
 /** UTC instant of local midnight at the start of `isoDate` in `timeZone`. */
 export function zonedMidnight(isoDate: string, timeZone: string): Date {
@@ -19,17 +19,10 @@ export function daysOverdue(dueDate: string, today: string): number {
   return Math.round((Date.parse(`${today}T00:00:00Z`) - Date.parse(`${dueDate}T00:00:00Z`)) / 86_400_000);
 }
 
-const dayFormats = new Map<string, Intl.DateTimeFormat>();
-
 /**
- * Today's ISO date in a time zone. The formatter is built once per zone: building one costs far more than using it,
- * and the API asks for today on every read that counts days overdue (an unknown zone still throws a RangeError).
+ * Today's ISO date in a time zone, through the calendar's formatter (built once per zone; an unknown zone throws a
+ * RangeError).
  */
 export function todayIn(timeZone: string, now = new Date()): string {
-  let f = dayFormats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    dayFormats.set(timeZone, f);
-  }
-  return f.format(now);
+  return localDate(now, timeZone);
 }
