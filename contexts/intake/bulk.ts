@@ -249,12 +249,11 @@ async function writeBatch(
     if (!knownBefore.has(r.invoice.number) && !fresh.has(r.invoice.number)) fresh.set(r.invoice.number, r);
   if (fresh.size > 0) {
     // Each new row is written with the end of its payment term, under the policy its workflow will start on (read
-    // once per segment and rating, inside this transaction): no UPDATE per row before the start.
-    const policies = new Map<string, Awaited<ReturnType<typeof intakePolicy>>>();
-    for (const r of fresh.values()) {
+    // once per segment and rating through the cache, inside this transaction): no UPDATE per row before the start.
+    const termEnds = new Map<string, string>();
+    for (const [number, r] of fresh) {
       const customer = customers.get(r.invoice.customer.externalId)!;
-      const key = `${customer.segment}\u0000${customer.rating}`;
-      if (!policies.has(key)) policies.set(key, await intakePolicy(tx, customer, cache));
+      termEnds.set(number, termEndOf(r.invoice.dueDate, await intakePolicy(tx, customer, cache), deps.extraHolidays));
     }
     const data = [...fresh.values()]
       .sort((a, b) => (a.invoice.number < b.invoice.number ? -1 : a.invoice.number > b.invoice.number ? 1 : 0))
@@ -270,13 +269,7 @@ async function writeBatch(
           balanceMinor: BigInt(r.invoice.balanceMinor ?? r.invoice.amountMinor),
           issueDate: new Date(`${r.invoice.issueDate}T00:00:00Z`),
           dueDate: new Date(`${r.invoice.dueDate}T00:00:00Z`),
-          effectiveDueDate: new Date(
-            `${termEndOf(
-              r.invoice.dueDate,
-              policies.get(`${customer.segment}\u0000${customer.rating}`)!,
-              deps.extraHolidays,
-            )}T00:00:00Z`,
-          ),
+          effectiveDueDate: new Date(`${termEnds.get(r.invoice.number)}T00:00:00Z`),
           segment: customer.segment,
           workflowId: invoiceWorkflowId(id),
         };
