@@ -112,7 +112,7 @@ interface ApiAnswer {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const isoDay = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+export const isoDay = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 
 /** Users, keys and a quiet segment of the benchmark's own (never the dev keys: the target may be in production mode). */
 export async function prepare(target: BenchTarget): Promise<BenchContext> {
@@ -185,7 +185,7 @@ export async function prepare(target: BenchTarget): Promise<BenchContext> {
 }
 
 /** Runs `n` operations with `concurrency` callers; per-operation latencies (ms) and the wall time (s). */
-async function pool(
+export async function pool(
   n: number,
   concurrency: number,
   op: (i: number) => Promise<void>,
@@ -266,7 +266,7 @@ export interface RepResult {
   rawUpdateSamplesMs: number[];
 }
 
-const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
+export const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 
 function rawStarts(ctx: BenchContext, tag: string, n: number, c: number) {
   return pool(n, c, async (i) => {

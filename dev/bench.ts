@@ -107,25 +107,21 @@ export async function startDevTarget(
     });
     services.push(worker);
     const [apiCmd, apiArgs] = processCommand(built, 'api/server', nodeFlags.api);
-    const api = startService('api', apiCmd, apiArgs, {
-      env: { ...env, LOG_LEVEL: 'warn', PORT: String(port) },
-      cwd: PROJECT_ROOT,
-      logFile: path.join(runDir, 'api.log'),
-    });
-    services.push(api);
+    const startApi = (name: string, apiPort: number, extra: NodeJS.ProcessEnv = {}): Service => {
+      const s = startService(name, apiCmd, apiArgs, {
+        env: { ...env, LOG_LEVEL: 'warn', PORT: String(apiPort), ...extra },
+        cwd: PROJECT_ROOT,
+        logFile: path.join(runDir, `${name}.log`),
+      });
+      services.push(s);
+      return s;
+    };
+    const api = startApi('api', port);
     // The diagnostic API: same database and Temporal, a task queue no worker polls (see BenchTarget.intakeOnlyUrl).
     const intakePort = await freePort();
-    const intakeOnly = startService('api-intake-only', apiCmd, apiArgs, {
-      env: {
-        ...env,
-        LOG_LEVEL: 'warn',
-        PORT: String(intakePort),
-        TEMPORAL_TASK_QUEUE: `${env.TEMPORAL_TASK_QUEUE}-unpolled`,
-      },
-      cwd: PROJECT_ROOT,
-      logFile: path.join(runDir, 'api-intake-only.log'),
+    const intakeOnly = startApi('api-intake-only', intakePort, {
+      TEMPORAL_TASK_QUEUE: `${env.TEMPORAL_TASK_QUEUE}-unpolled`,
     });
-    services.push(intakeOnly);
     await waitReady(api, httpOk(`http://127.0.0.1:${port}/health`), 120_000);
     await waitReady(intakeOnly, httpOk(`http://127.0.0.1:${intakePort}/health`), 120_000);
     await waitReady(worker, logContains(worker, 'worker started'), 180_000);

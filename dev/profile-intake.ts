@@ -25,24 +25,14 @@ import { createApiKey } from '../contexts/access/auth';
 import { PrismaClient } from '../generated/prisma/client';
 import { createLogger } from '../infra/logger';
 import { PROJECT_ROOT } from '../infra/tools';
-import { createQuietSegment, inProcessConfig, resultPath } from './bench-lib';
+import { createQuietSegment, inProcessConfig, isoDay, pool, resultPath, round } from './bench-lib';
 import { startStack } from './stack';
 
 const n = Number(process.argv.find((a) => a.startsWith('--n='))?.slice(4) ?? 300);
 const CALLERS = 16;
-const isoDay = (d: number): string => new Date(Date.now() + d * 86_400_000).toISOString().slice(0, 10);
-const round = (x: number): number => Math.round(x * 10) / 10;
-
 /** `count` operations with `CALLERS` callers; operations per second. */
 async function rate(count: number, op: (i: number) => Promise<void>): Promise<number> {
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: CALLERS }, async () => {
-      for (let i = next++; i < count; i = next++) await op(i);
-    }),
-  );
-  return round(count / ((performance.now() - t0) / 1000));
+  return round(count / (await pool(count, CALLERS, op)).seconds);
 }
 
 async function main(): Promise<void> {

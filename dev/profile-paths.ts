@@ -23,7 +23,7 @@ import { PrismaClient } from '../generated/prisma/client';
 import { createLogger } from '../infra/logger';
 import { PROJECT_ROOT } from '../infra/tools';
 import { startStack } from './stack';
-import { createQuietSegment, inProcessConfig, resultPath } from './bench-lib';
+import { createQuietSegment, inProcessConfig, isoDay, pool, resultPath } from './bench-lib';
 
 const n = Number(process.argv.find((a) => a.startsWith('--n='))?.slice(4) ?? 20);
 
@@ -76,7 +76,6 @@ const rpcCounter =
     });
   };
 
-const isoDay = (days: number): string => new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 async function main(): Promise<void> {
@@ -186,21 +185,16 @@ async function main(): Promise<void> {
     });
     // The same creations 16 at a time, as the benchmark sends them: how the latency splits between PostgreSQL, the
     // start RPC and waiting (a pooled connection, the event loop) once requests overlap.
-    await measure('POST /v1/invoices at concurrency 16', async () => {
-      const latencies: number[] = [];
-      let next = 0;
-      await Promise.all(
-        Array.from({ length: 16 }, async () => {
-          for (let i = next++; i < n; i = next++) {
-            const s0 = performance.now();
+    await measure(
+      'POST /v1/invoices at concurrency 16',
+      async () =>
+        (
+          await pool(n, 16, async (i) => {
             const r = await as(erp.key).post('/v1/invoices').send(body(i, 'c16'));
             if (r.status !== 201) throw new Error(`create ${r.status}`);
-            latencies.push(performance.now() - s0);
-          }
-        }),
-      );
-      return latencies;
-    });
+          })
+        ).latencies,
+    );
     const lines = ['Numero Fattura;Codice Cliente;Ragione Sociale;Importo;Data Emissione;Scadenza;Segmento'];
     for (let i = 0; i < n; i++)
       lines.push(
