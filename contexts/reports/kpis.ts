@@ -81,6 +81,8 @@ export interface DsoFigures {
 
 /** How many months the count-back method may look back. */
 export const COUNT_BACK_MONTHS = 24;
+/** How far back the count-back reads before it looks whether it must read further (months, newest first). */
+const COUNT_BACK_SLICES = [3, 6, 12];
 
 /** DSO (standard and count-back), best possible DSO, average days delinquent and CEI over a period. */
 export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): Promise<Grouped<DsoFigures>> {
@@ -114,24 +116,40 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
     ) x
     ${groupingSets(f.groupBy)}`);
 
-  // Count-back: monthly credit sales going back from the period's end; the newest month is cut at `to`.
+  // Count-back: monthly credit sales going back from the period's end; the newest month is cut at `to`. The walk
+  // stops at the month whose sales exhaust the receivables, so the months are read in widening slices (3, 6, 12, 24)
+  // and an older slice only while some row's receivables still reach past what has been read: the same figures as
+  // reading all 24 months, without reading two years of invoices when a few months exhaust them.
   const months = countBackWindows(to, COUNT_BACK_MONTHS);
-  const oldest = months[months.length - 1].start;
-  const monthlyP = db.$queryRaw<Array<Row & { m: Date | string; sales: unknown }>>(Prisma.sql`
-    SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, m, SUM(amt) AS sales FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k, date_trunc('month', i."issueDate")::date AS m, i."amountMinor" AS amt
-      FROM "Invoice" i ${customerJoin(f)}
-      WHERE i.currency = ${cur} AND i.stage <> 'CANCELLED'
-        AND i."issueDate" BETWEEN ${oldest}::date AND ${to}::date ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy, ['m'])}`);
-  // The two scans are independent: let the pool run them side by side.
-  const [rows, monthly] = await Promise.all([rowsP, monthlyP]);
   const salesBy = new Map<string, Map<string, number>>();
-  for (const r of monthly) {
-    const key = Number(r.is_total) === 1 ? '\u0000total' : String(r.k);
-    if (!salesBy.has(key)) salesBy.set(key, new Map());
-    const month = r.m instanceof Date ? r.m.toISOString().slice(0, 7) : String(r.m).slice(0, 7);
-    salesBy.get(key)!.set(month, num(r.sales));
+  const keyOf = (r: Row): string => (Number(r.is_total) === 1 ? '\u0000total' : String(r.k));
+  const readMonths = async (first: number, end: number): Promise<void> => {
+    const newest = first === 0 ? to : addDays(months[first - 1].start, -1);
+    const oldest = months[end - 1].start;
+    const monthly = await db.$queryRaw<Array<Row & { m: Date | string; sales: unknown }>>(Prisma.sql`
+      SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, m, SUM(amt) AS sales FROM (
+        SELECT ${dimExpr(f.groupBy)} AS k, date_trunc('month', i."issueDate")::date AS m, i."amountMinor" AS amt
+        FROM "Invoice" i ${customerJoin(f)}
+        WHERE i.currency = ${cur} AND i.stage <> 'CANCELLED'
+          AND i."issueDate" BETWEEN ${oldest}::date AND ${newest}::date ${customerWhere(f)}
+      ) x ${groupingSets(f.groupBy, ['m'])}`);
+    for (const r of monthly) {
+      const key = keyOf(r);
+      if (!salesBy.has(key)) salesBy.set(key, new Map());
+      const month = r.m instanceof Date ? r.m.toISOString().slice(0, 7) : String(r.m).slice(0, 7);
+      salesBy.get(key)!.set(month, num(r.sales));
+    }
+  };
+  const monthSales = (key: string, upTo: number): MonthSales[] =>
+    months.slice(0, upTo).map((m) => ({ month: m.month, days: m.days, sales: salesBy.get(key)?.get(m.month) ?? 0 }));
+  const slices = COUNT_BACK_SLICES.filter((n) => n < COUNT_BACK_MONTHS).concat(COUNT_BACK_MONTHS);
+  // The receivables and the first slice are independent: let the pool run them side by side.
+  const [rows] = await Promise.all([rowsP, readMonths(0, slices[0])]);
+  let read = slices[0];
+  for (const upTo of slices.slice(1)) {
+    if (rows.every((r) => countBackDso(num(r.ar_end), monthSales(keyOf(r), read)).exhausted)) break;
+    await readMonths(read, upTo);
+    read = upTo;
   }
 
   const figures = (r: Row): DsoFigures => {
@@ -139,13 +157,7 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
     const arEnd = num(r.ar_end);
     const curEnd = num(r.cur_end);
     const sales = num(r.sales);
-    const key = Number(r.is_total) === 1 ? '\u0000total' : String(r.k);
-    const ms: MonthSales[] = months.map((m) => ({
-      month: m.month,
-      days: m.days,
-      sales: salesBy.get(key)?.get(m.month) ?? 0,
-    }));
-    const cb = countBackDso(arEnd, ms);
+    const cb = countBackDso(arEnd, monthSales(keyOf(r), read));
     return {
       days,
       receivablesBeginMinor: arBegin,
