@@ -19,6 +19,7 @@ import {
   isTotalExpr,
   num,
   splitGroups,
+  withTotals,
   sqlConstants,
   type Grouped,
   type Period,
@@ -50,6 +51,21 @@ const receivableAt = (t: string): Prisma.Sql =>
   Prisma.sql`(i."issueDate" <= ${t}::date AND (i.stage NOT IN ${CLOSED_UNPAID} OR i."closedAt" >= (${t}::date + 1)))`;
 
 type Row = { k: string | null; is_total: number | bigint } & Record<string, unknown>;
+
+/** Rows of grouped aggregates over the same groups, their measures added (a measure missing on one side is 0). */
+function addRows(...parts: Row[][]): Row[] {
+  const key = (r: Row): string => (Number(r.is_total) === 1 ? '\u0000total' : `k:${String(r.k)}`);
+  const out = new Map<string, Row>();
+  for (const r of parts.flat()) {
+    const seen = out.get(key(r));
+    if (!seen) {
+      out.set(key(r), { ...r });
+      continue;
+    }
+    for (const [m, v] of Object.entries(r)) if (m !== 'k' && m !== 'is_total') seen[m] = num(seen[m]) + num(v);
+  }
+  return [...out.values()];
+}
 
 // ---------------------------------------------------------------------------------------------------------------
 // DSO, count-back DSO, CEI, ADD
@@ -90,31 +106,75 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
   const begin = addDays(from, -1);
   const days = periodDays(from, to);
   const cur = currencyOf(f);
-  const rowsP = db.$queryRaw<Row[]>(Prisma.sql`
+  // The receivables at both ends are rolled back from today's balance with the payments dated after each end: per
+  // invoice GREATEST(0, balance + payments after). Payments are always positive, so for every invoice whose mirrored
+  // balance is not negative (all of them but an overpaid one not yet closed) the sum splits into the invoices'
+  // balances — one scan of Invoice — plus the later payments of those invoices — one scan of Payment joined to
+  // them: two aggregates the pool runs side by side and PostgreSQL can run in parallel, instead of a per-invoice
+  // aggregate of every payment hashed against every invoice. The few invoices with a negative balance keep the
+  // per-invoice formula in a third query (an index range on balanceMinor, their payments read through the index).
+  const population = Prisma.sql`i.currency = ${cur} AND i.stage <> 'CANCELLED' AND i."issueDate" <= ${to}::date
+        AND (i."closedAt" IS NULL OR i."closedAt" >= ${begin}::date OR i."issueDate" >= ${from}::date)
+        ${customerWhere(f)}`;
+  const invoicesP = db
+    .$queryRaw<Row[]>(
+      Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
-      SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end, SUM(sales) AS sales,
-      SUM(cash) AS cash
+      SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end, SUM(sales) AS sales
+    FROM (
+      SELECT ${dimExpr(f.groupBy)} AS k,
+        CASE WHEN ${receivableAt(begin)} THEN GREATEST(0, i."balanceMinor") ELSE 0 END AS ar_begin,
+        CASE WHEN ${receivableAt(to)} THEN GREATEST(0, i."balanceMinor") ELSE 0 END AS ar_end,
+        CASE WHEN ${receivableAt(to)} AND ${termEndSql()} >= ${to}::date THEN GREATEST(0, i."balanceMinor") ELSE 0 END
+          AS cur_end,
+        CASE WHEN i."issueDate" BETWEEN ${from}::date AND ${to}::date THEN i."amountMinor" ELSE 0 END AS sales
+      FROM "Invoice" i ${customerJoin(f)}
+      WHERE ${population}
+    ) x
+    ${groupingSets(f.groupBy)}`,
+    )
+    .then((rows) => withTotals(rows, f.groupBy));
+  const paymentsP = db
+    .$queryRaw<Row[]>(
+      Prisma.sql`
+    SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
+      SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end, SUM(cash) AS cash
+    FROM (
+      SELECT ${dimExpr(f.groupBy)} AS k,
+        CASE WHEN i."balanceMinor" >= 0 AND ${receivableAt(begin)} THEN p."amountMinor" ELSE 0 END AS ar_begin,
+        CASE WHEN i."balanceMinor" >= 0 AND p."paidOn" > ${to}::date AND ${receivableAt(to)}
+             THEN p."amountMinor" ELSE 0 END AS ar_end,
+        CASE WHEN i."balanceMinor" >= 0 AND p."paidOn" > ${to}::date AND ${receivableAt(to)}
+               AND ${termEndSql()} >= ${to}::date THEN p."amountMinor" ELSE 0 END AS cur_end,
+        CASE WHEN p."paidOn" <= ${to}::date THEN p."amountMinor" ELSE 0 END AS cash
+      FROM "Payment" p JOIN "Invoice" i ON i.id = p."invoiceId" ${customerJoin(f)}
+      WHERE p."paidOn" > ${begin}::date AND ${population}
+    ) x
+    ${groupingSets(f.groupBy)}`,
+    )
+    .then((rows) => withTotals(rows, f.groupBy));
+  const negativeP = db
+    .$queryRaw<Row[]>(
+      Prisma.sql`
+    SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
+      SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k,
         CASE WHEN ${receivableAt(begin)} THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_begin, 0)) ELSE 0 END AS ar_begin,
         CASE WHEN ${receivableAt(to)} THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS ar_end,
         CASE WHEN ${receivableAt(to)} AND ${termEndSql()} >= ${to}::date
-             THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS cur_end,
-        CASE WHEN i."issueDate" BETWEEN ${from}::date AND ${to}::date THEN i."amountMinor" ELSE 0 END AS sales,
-        COALESCE(p.after_begin, 0) - COALESCE(p.after_end, 0) AS cash
-      FROM "Invoice" i
-      ${customerJoin(f)}
-      LEFT JOIN (
-        SELECT "invoiceId",
-          SUM("amountMinor") AS after_begin,
-          SUM("amountMinor") FILTER (WHERE "paidOn" > ${to}::date) AS after_end
-        FROM "Payment" WHERE "paidOn" > ${begin}::date GROUP BY "invoiceId"
-      ) p ON p."invoiceId" = i.id
-      WHERE i.currency = ${cur} AND i.stage <> 'CANCELLED' AND i."issueDate" <= ${to}::date
-        AND (i."closedAt" IS NULL OR i."closedAt" >= ${begin}::date OR i."issueDate" >= ${from}::date)
-        ${customerWhere(f)}
+             THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS cur_end
+      FROM "Invoice" i ${customerJoin(f)}
+      LEFT JOIN LATERAL (
+        SELECT SUM(pa."amountMinor") AS after_begin, SUM(pa."amountMinor") FILTER (WHERE pa."paidOn" > ${to}::date) AS after_end
+        FROM "Payment" pa WHERE pa."invoiceId" = i.id AND pa."paidOn" > ${begin}::date
+      ) p ON TRUE
+      WHERE i."balanceMinor" < 0 AND ${population}
     ) x
-    ${groupingSets(f.groupBy)}`);
+    ${groupingSets(f.groupBy)}`,
+    )
+    .then((rows) => withTotals(rows, f.groupBy));
+  const rowsP = Promise.all([invoicesP, paymentsP, negativeP]).then((parts) => addRows(...parts));
 
   // Count-back: monthly credit sales going back from the period's end; the newest month is cut at `to`. The walk
   // stops at the month whose sales exhaust the receivables, so the months are read in widening slices (3, 6, 12, 24)
@@ -126,13 +186,17 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
   const readMonths = async (first: number, end: number): Promise<void> => {
     const newest = first === 0 ? to : addDays(months[first - 1].start, -1);
     const oldest = months[end - 1].start;
-    const monthly = await db.$queryRaw<Array<Row & { m: Date | string; sales: unknown }>>(Prisma.sql`
+    const monthly = await db
+      .$queryRaw<Array<Row & { m: Date | string; sales: unknown }>>(
+        Prisma.sql`
       SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, m, SUM(amt) AS sales FROM (
         SELECT ${dimExpr(f.groupBy)} AS k, date_trunc('month', i."issueDate")::date AS m, i."amountMinor" AS amt
         FROM "Invoice" i ${customerJoin(f)}
         WHERE i.currency = ${cur} AND i.stage <> 'CANCELLED'
           AND i."issueDate" BETWEEN ${oldest}::date AND ${newest}::date ${customerWhere(f)}
-      ) x ${groupingSets(f.groupBy, ['m'])}`);
+      ) x ${groupingSets(f.groupBy, ['m'])}`,
+      )
+      .then((rows) => withTotals(rows, f.groupBy, ['m']));
     for (const r of monthly) {
       const key = keyOf(r);
       if (!salesBy.has(key)) salesBy.set(key, new Map());
@@ -216,7 +280,9 @@ export async function agingReport(db: Db, asOf: string, f: ReportFilter = {}): P
       `COUNT(*) FILTER (WHERE ${BUCKET_SQL[b]}) AS n_${b}, SUM(bal) FILTER (WHERE ${BUCKET_SQL[b]}) AS b_${b}`,
     ),
   );
-  const rows = await db.$queryRaw<Row[]>(Prisma.sql`
+  const rows = await db
+    .$queryRaw<Row[]>(
+      Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, COUNT(*) AS n, SUM(bal) AS total, ${Prisma.join(cols)}
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, (${asOf}::date - ${termEndSql()}) AS dpd,
@@ -227,7 +293,9 @@ export async function agingReport(db: Db, asOf: string, f: ReportFilter = {}): P
       WHERE i.currency = ${currencyOf(f)} AND ${receivableAt(asOf)}
         AND (i."closedAt" IS NULL OR i."closedAt" >= ${asOf}::date OR p.after IS NOT NULL) ${customerWhere(f)}
     ) x WHERE bal > 0
-    ${groupingSets(f.groupBy)}`);
+    ${groupingSets(f.groupBy)}`,
+    )
+    .then((rows) => withTotals(rows, f.groupBy));
   const figures = (r: Row): AgingFigures => {
     const out = { totalMinor: num(r.total), totalCount: num(r.n) } as AgingFigures;
     for (const b of AGING_BUCKETS) out[b] = { count: num(r[`n_${b}`]), balanceMinor: num(r[`b_${b}`]) };
@@ -256,7 +324,9 @@ export interface PromiseFigures {
 
 /** Promises falling due in the period (by promised date) and how many were kept. */
 export async function promiseReport(db: Db, period: Period, f: ReportFilter = {}): Promise<Grouped<PromiseFigures>> {
-  const rows = await db.$queryRaw<Row[]>(Prisma.sql`
+  const rows = await db
+    .$queryRaw<Row[]>(
+      Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, COUNT(*) AS n,
       COUNT(*) FILTER (WHERE status = 'KEPT') AS kept, COUNT(*) FILTER (WHERE status = 'BROKEN') AS broken,
       COUNT(*) FILTER (WHERE status = 'OPEN') AS open, COUNT(*) FILTER (WHERE status = 'CANCELLED') AS cancelled,
@@ -266,7 +336,9 @@ export async function promiseReport(db: Db, period: Period, f: ReportFilter = {}
       FROM "PaymentPromise" pp JOIN "Invoice" i ON i.id = pp."invoiceId" ${customerJoin(f)}
       WHERE pp."promisedDate" BETWEEN ${period.from}::date AND ${period.to}::date
         AND i.currency = ${currencyOf(f)} ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy)}`);
+    ) x ${groupingSets(f.groupBy)}`,
+    )
+    .then((rows) => withTotals(rows, f.groupBy));
   const figures = (r: Row): PromiseFigures => {
     const kept = num(r.kept);
     const broken = num(r.broken);
@@ -313,17 +385,19 @@ export interface DisputeFigures {
 /** Dispute rate of the invoices issued in the period; outcomes and time to resolution of disputes resolved in it. */
 export async function disputeReport(db: Db, period: Period, f: ReportFilter = {}): Promise<Grouped<DisputeFigures>> {
   const end = addDays(period.to, 1);
-  const rows = await db.$queryRaw<Row[]>(Prisma.sql`
+  const rows = await db
+    .$queryRaw<Row[]>(
+      Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
       COUNT(*) FILTER (WHERE issued) AS issued, SUM(amt) FILTER (WHERE issued) AS issued_amt,
       COUNT(*) FILTER (WHERE issued AND disputed) AS disputed, SUM(amt) FILTER (WHERE issued AND disputed) AS disputed_amt,
       SUM(resolved) AS resolved, SUM(accepted) AS accepted, SUM(rejected) AS rejected, SUM(partial) AS partial,
-      SUM(resolve_secs) AS resolve_secs, SUM(open_at_end) AS open_at_end
+      SUM(resolve_ms) AS resolve_ms, SUM(open_at_end) AS open_at_end
     FROM (
       -- The invoices issued in the period (an index range on issueDate, not a scan of every invoice) …
       SELECT ${dimExpr(f.groupBy)} AS k, i."amountMinor" AS amt, TRUE AS issued,
         EXISTS (SELECT 1 FROM "Dispute" d WHERE d."invoiceId" = i.id) AS disputed,
-        0 AS resolved, 0 AS accepted, 0 AS rejected, 0 AS partial, 0 AS resolve_secs, 0 AS open_at_end
+        0 AS resolved, 0 AS accepted, 0 AS rejected, 0 AS partial, 0 AS resolve_ms, 0 AS open_at_end
       FROM "Invoice" i ${customerJoin(f)}
       WHERE i."issueDate" BETWEEN ${period.from}::date AND ${period.to}::date
         AND i.currency = ${currencyOf(f)} ${customerWhere(f)}
@@ -333,7 +407,8 @@ export async function disputeReport(db: Db, period: Period, f: ReportFilter = {}
       SELECT ${dimExpr(f.groupBy)} AS k, NULL, FALSE, FALSE,
         (in_p)::int, (in_p AND dd.status = 'ACCEPTED')::int, (in_p AND dd.status = 'REJECTED')::int,
         (in_p AND dd.status = 'PARTIAL')::int,
-        CASE WHEN in_p THEN EXTRACT(EPOCH FROM (dd."resolvedAt" - dd."openedAt")) ELSE 0 END,
+        -- Whole milliseconds (the columns' precision), so the totals summed from the groups are exact.
+        CASE WHEN in_p THEN ROUND(EXTRACT(EPOCH FROM (dd."resolvedAt" - dd."openedAt")) * 1000) ELSE 0 END,
         (dd."openedAt" < ${end}::date AND (dd."resolvedAt" IS NULL OR dd."resolvedAt" >= ${end}::date))::int
       FROM (
         SELECT d.*, COALESCE(d."resolvedAt" >= ${period.from}::date AND d."resolvedAt" < ${end}::date, FALSE) AS in_p
@@ -341,7 +416,9 @@ export async function disputeReport(db: Db, period: Period, f: ReportFilter = {}
       ) dd
       JOIN "Invoice" i ON i.id = dd."invoiceId" ${customerJoin(f)}
       WHERE i.currency = ${currencyOf(f)} ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy)}`);
+    ) x ${groupingSets(f.groupBy)}`,
+    )
+    .then((rows) => withTotals(rows, f.groupBy));
   const figures = (r: Row): DisputeFigures => {
     const issued = num(r.issued);
     const issuedAmt = num(r.issued_amt);
@@ -359,7 +436,7 @@ export async function disputeReport(db: Db, period: Period, f: ReportFilter = {}
       accepted: num(r.accepted),
       rejected: num(r.rejected),
       partial: num(r.partial),
-      meanDaysToResolve: resolved ? round(num(r.resolve_secs) / 86_400 / resolved, 1) : null,
+      meanDaysToResolve: resolved ? round(num(r.resolve_ms) / 86_400_000 / resolved, 1) : null,
       openAtEnd: num(r.open_at_end),
     };
   };
@@ -382,7 +459,9 @@ export interface ReasonFigures {
  */
 export async function reasonReport(db: Db, period: Period, f: ReportFilter = {}): Promise<Grouped<ReasonFigures>> {
   const end = addDays(period.to, 1);
-  const rows = await db.$queryRaw<Array<Row & { reason: string; n: unknown; invoices: unknown }>>(Prisma.sql`
+  const rows = await db
+    .$queryRaw<Array<Row & { reason: string; n: unknown; invoices: unknown }>>(
+      Prisma.sql`
     WITH r AS (
       SELECT ce."customerId", ce."invoiceId", ce."reasonCode" AS reason, ce."createdAt"::date AS d
       FROM "ContactEvent" ce
@@ -395,7 +474,9 @@ export async function reasonReport(db: Db, period: Period, f: ReportFilter = {})
     )
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, reason, COUNT(*) AS n, COUNT(DISTINCT "invoiceId") AS invoices
     FROM (SELECT ${dimExpr(f.groupBy)} AS k, r.* FROM r ${customerJoin(f, 'r."customerId"')} WHERE TRUE ${customerWhere(f)}) x
-    ${groupingSets(f.groupBy, ['reason'])}`);
+    ${groupingSets(f.groupBy, ['reason'])}`,
+    )
+    .then((rows) => withTotals(rows, f.groupBy, ['reason']));
   const byKey = new Map<
     string,
     { k: string | null; total: boolean; list: Array<{ reason: string; n: number; inv: number }> }
@@ -471,13 +552,17 @@ export async function pipelineReport(
   asOf: string,
   f: ReportFilter = {},
 ): Promise<Grouped<{ stages: StageRow[] }>> {
-  const rows = await db.$queryRaw<Array<Row & { stage: string }>>(Prisma.sql`
+  const rows = await db
+    .$queryRaw<Array<Row & { stage: string }>>(
+      Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, stage, COUNT(*) AS n, SUM(bal) AS bal, SUM(bal * dpd) AS bal_days
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, i.stage, i."balanceMinor" AS bal, GREATEST(0, ${asOf}::date - ${termEndSql()}) AS dpd
       FROM "Invoice" i ${customerJoin(f)}
       WHERE i."closedAt" IS NULL AND i.stage IN ${ACTIVE} AND i.currency = ${currencyOf(f)} ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy, ['stage'])}`);
+    ) x ${groupingSets(f.groupBy, ['stage'])}`,
+    )
+    .then((rows) => withTotals(rows, f.groupBy, ['stage']));
   return groupStages(
     rows,
     (r) => {
@@ -520,14 +605,18 @@ export async function recoveryReport(
   period: Period,
   f: ReportFilter = {},
 ): Promise<Grouped<{ stages: RecoveryRow[] }>> {
-  const rows = await db.$queryRaw<Array<Row & { stage: string }>>(Prisma.sql`
+  const rows = await db
+    .$queryRaw<Array<Row & { stage: string }>>(
+      Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, stage, COUNT(*) AS n, SUM(exposure) AS exposure, SUM(recovered) AS recovered
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, sp.stage, sp."exposureMinor" AS exposure, sp."recoveredMinor" AS recovered
       FROM "StageSpell" sp ${customerJoin(f, 'sp."customerId"')}
       WHERE sp."enteredOn" BETWEEN ${period.from}::date AND ${period.to}::date AND sp.currency = ${currencyOf(f)}
         ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy, ['stage'])}`);
+    ) x ${groupingSets(f.groupBy, ['stage'])}`,
+    )
+    .then((rows) => withTotals(rows, f.groupBy, ['stage']));
   return groupStages(rows, (r) => {
     const exposure = num(r.exposure);
     const recovered = num(r.recovered);
