@@ -1,6 +1,7 @@
 /**
- * The KPIs, computed in SQL over the mirrored tables (one or two queries each, grouped with GROUPING SETS so the
- * total and the per-dimension rows come from the same scan). Formulas, sources and rounding: docs/reports.md.
+ * The KPIs, computed in SQL over the mirrored tables (a few queries each, grouped by the dimension with a plain GROUP
+ * BY so PostgreSQL may aggregate in parallel; the totals are the groups summed, by `withTotals`). Formulas, sources
+ * and rounding: docs/reports.md.
  *
  * Receivables at a past date are rolled back from today's balance: balance at the end of day t = current balance +
  * payments dated after t. An invoice closed without being paid (written off, settled, closed in court) stops being a
