@@ -43,7 +43,7 @@ beforeAll(async () => {
   }));
   await db.customer.createMany({ data: customers });
   const invoices = [];
-  const payments = [];
+  const payments: Array<{ invoiceId: string; reference: string; amountMinor: number; paidOn: Date }> = [];
   for (let n = 0; n < 400; n++) {
     const id = `${tag}-i${n}`;
     const issue = addDays('2025-01-01', Math.floor(rnd() * 700));
