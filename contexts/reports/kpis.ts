@@ -117,64 +117,63 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
   const population = Prisma.sql`i.currency = ${cur} AND i.stage <> 'CANCELLED' AND i."issueDate" <= ${to}::date
         AND (i."closedAt" IS NULL OR i."closedAt" >= ${begin}::date OR i."issueDate" >= ${from}::date)
         ${customerWhere(f)}`;
-  const invoicesP = db
-    .$queryRaw<Row[]>(
-      Prisma.sql`
-    SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
-      SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end, SUM(sales) AS sales
+  // Each of the three: per group, the sum of each measure over the rows of `source` (which joins Customer as c when
+  // the filter or grouping needs it).
+  const summed = (measures: Array<[name: string, expr: Prisma.Sql]>, source: Prisma.Sql): Promise<Row[]> =>
+    db
+      .$queryRaw<Row[]>(
+        Prisma.sql`
+    SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, ${Prisma.join(measures.map(([m]) => Prisma.raw(`SUM(${m}) AS ${m}`)))}
     FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k,
-        CASE WHEN ${receivableAt(begin)} THEN GREATEST(0, i."balanceMinor") ELSE 0 END AS ar_begin,
-        CASE WHEN ${receivableAt(to)} THEN GREATEST(0, i."balanceMinor") ELSE 0 END AS ar_end,
-        CASE WHEN ${receivableAt(to)} AND ${termEndSql()} >= ${to}::date THEN GREATEST(0, i."balanceMinor") ELSE 0 END
-          AS cur_end,
-        CASE WHEN i."issueDate" BETWEEN ${from}::date AND ${to}::date THEN i."amountMinor" ELSE 0 END AS sales
-      FROM "Invoice" i ${customerJoin(f)}
-      WHERE ${population}
+      SELECT ${dimExpr(f.groupBy)} AS k, ${Prisma.join(measures.map(([m, e]) => Prisma.sql`${e} AS ${Prisma.raw(m)}`))}
+      ${source}
     ) x
     ${groupingSets(f.groupBy)}`,
-    )
-    .then((rows) => withTotals(rows, f.groupBy));
-  const paymentsP = db
-    .$queryRaw<Row[]>(
-      Prisma.sql`
-    SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
-      SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end, SUM(cash) AS cash
-    FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k,
-        CASE WHEN i."balanceMinor" >= 0 AND ${receivableAt(begin)} THEN p."amountMinor" ELSE 0 END AS ar_begin,
-        CASE WHEN i."balanceMinor" >= 0 AND p."paidOn" > ${to}::date AND ${receivableAt(to)}
-             THEN p."amountMinor" ELSE 0 END AS ar_end,
-        CASE WHEN i."balanceMinor" >= 0 AND p."paidOn" > ${to}::date AND ${receivableAt(to)}
-               AND ${termEndSql()} >= ${to}::date THEN p."amountMinor" ELSE 0 END AS cur_end,
-        CASE WHEN p."paidOn" <= ${to}::date THEN p."amountMinor" ELSE 0 END AS cash
-      FROM "Payment" p JOIN "Invoice" i ON i.id = p."invoiceId" ${customerJoin(f)}
-      WHERE p."paidOn" > ${begin}::date AND ${population}
-    ) x
-    ${groupingSets(f.groupBy)}`,
-    )
-    .then((rows) => withTotals(rows, f.groupBy));
-  const negativeP = db
-    .$queryRaw<Row[]>(
-      Prisma.sql`
-    SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
-      SUM(ar_begin) AS ar_begin, SUM(ar_end) AS ar_end, SUM(cur_end) AS cur_end
-    FROM (
-      SELECT ${dimExpr(f.groupBy)} AS k,
-        CASE WHEN ${receivableAt(begin)} THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_begin, 0)) ELSE 0 END AS ar_begin,
-        CASE WHEN ${receivableAt(to)} THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS ar_end,
-        CASE WHEN ${receivableAt(to)} AND ${termEndSql()} >= ${to}::date
-             THEN GREATEST(0, i."balanceMinor" + COALESCE(p.after_end, 0)) ELSE 0 END AS cur_end
-      FROM "Invoice" i ${customerJoin(f)}
+      )
+      .then((rows) => withTotals(rows, f.groupBy));
+  const current = Prisma.sql`${receivableAt(to)} AND ${termEndSql()} >= ${to}::date`;
+  const invoicesP = summed(
+    [
+      ['ar_begin', Prisma.sql`CASE WHEN ${receivableAt(begin)} THEN GREATEST(0, i."balanceMinor") ELSE 0 END`],
+      ['ar_end', Prisma.sql`CASE WHEN ${receivableAt(to)} THEN GREATEST(0, i."balanceMinor") ELSE 0 END`],
+      ['cur_end', Prisma.sql`CASE WHEN ${current} THEN GREATEST(0, i."balanceMinor") ELSE 0 END`],
+      [
+        'sales',
+        Prisma.sql`CASE WHEN i."issueDate" BETWEEN ${from}::date AND ${to}::date THEN i."amountMinor" ELSE 0 END`,
+      ],
+    ],
+    Prisma.sql`FROM "Invoice" i ${customerJoin(f)} WHERE ${population}`,
+  );
+  const later = Prisma.sql`i."balanceMinor" >= 0 AND p."paidOn" > ${to}::date`;
+  const paymentsP = summed(
+    [
+      [
+        'ar_begin',
+        Prisma.sql`CASE WHEN i."balanceMinor" >= 0 AND ${receivableAt(begin)} THEN p."amountMinor" ELSE 0 END`,
+      ],
+      ['ar_end', Prisma.sql`CASE WHEN ${later} AND ${receivableAt(to)} THEN p."amountMinor" ELSE 0 END`],
+      ['cur_end', Prisma.sql`CASE WHEN ${later} AND ${current} THEN p."amountMinor" ELSE 0 END`],
+      ['cash', Prisma.sql`CASE WHEN p."paidOn" <= ${to}::date THEN p."amountMinor" ELSE 0 END`],
+    ],
+    Prisma.sql`FROM "Payment" p JOIN "Invoice" i ON i.id = p."invoiceId" ${customerJoin(f)}
+      WHERE p."paidOn" > ${begin}::date AND ${population}`,
+  );
+  const rolledBack = (after: string): Prisma.Sql =>
+    Prisma.sql`GREATEST(0, i."balanceMinor" + COALESCE(p.${Prisma.raw(after)}, 0))`;
+  const negativeP = summed(
+    [
+      ['ar_begin', Prisma.sql`CASE WHEN ${receivableAt(begin)} THEN ${rolledBack('after_begin')} ELSE 0 END`],
+      ['ar_end', Prisma.sql`CASE WHEN ${receivableAt(to)} THEN ${rolledBack('after_end')} ELSE 0 END`],
+      ['cur_end', Prisma.sql`CASE WHEN ${current} THEN ${rolledBack('after_end')} ELSE 0 END`],
+    ],
+    Prisma.sql`FROM "Invoice" i ${customerJoin(f)}
       LEFT JOIN LATERAL (
-        SELECT SUM(pa."amountMinor") AS after_begin, SUM(pa."amountMinor") FILTER (WHERE pa."paidOn" > ${to}::date) AS after_end
+        SELECT SUM(pa."amountMinor") AS after_begin,
+          SUM(pa."amountMinor") FILTER (WHERE pa."paidOn" > ${to}::date) AS after_end
         FROM "Payment" pa WHERE pa."invoiceId" = i.id AND pa."paidOn" > ${begin}::date
       ) p ON TRUE
-      WHERE i."balanceMinor" < 0 AND ${population}
-    ) x
-    ${groupingSets(f.groupBy)}`,
-    )
-    .then((rows) => withTotals(rows, f.groupBy));
+      WHERE i."balanceMinor" < 0 AND ${population}`,
+  );
   const rowsP = Promise.all([invoicesP, paymentsP, negativeP]).then((parts) => addRows(...parts));
 
   // Count-back: monthly credit sales going back from the period's end; the newest month is cut at `to`. The walk

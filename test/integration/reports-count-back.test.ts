@@ -11,6 +11,7 @@ import { createDb, type Db } from '../../infra/db';
 import { COUNT_BACK_MONTHS, countBackWindows, dsoReport } from '../../contexts/reports/kpis';
 import { addDays, countBackDso } from '../../contexts/reports/formulas';
 import { num, type Period, type ReportFilter } from '../../contexts/reports/filters';
+import { seeded } from '../seeded';
 
 jest.setTimeout(60_000);
 
@@ -21,14 +22,6 @@ const PAID_AFTER: Record<string, number | null> = { Nord: 40, Centro: 130, Sud: 
 const AREAS = Object.keys(PAID_AFTER);
 const FIRST_ISSUE = '2023-01-01';
 const LAST_ISSUE = '2026-06-30';
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1_664_525 + 1_013_904_223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
 

@@ -9,19 +9,12 @@ import { createDb, type Db } from '../../infra/db';
 import { disputeReport } from '../../contexts/reports/kpis';
 import { addDays } from '../../contexts/reports/formulas';
 import { num, withTotals, type Period } from '../../contexts/reports/filters';
+import { seeded } from '../seeded';
 
 jest.setTimeout(60_000);
 
 let db: Db;
 const tag = `deq${Date.now().toString(36)}${process.pid}`;
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1_664_525 + 1_013_904_223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
 
 beforeAll(async () => {
   db = createDb(process.env.DATABASE_URL ?? '', 4);

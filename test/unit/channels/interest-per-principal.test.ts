@@ -5,14 +5,7 @@
  */
 import { computeLateInterest, lateInterestPerPrincipal } from '../../../domain/interest';
 import { BUNDLED_LEGAL_RATES, BUNDLED_REFERENCE_RATES } from '../../../domain/reference-rates';
-
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s * 1_664_525 + 1_013_904_223) >>> 0;
-    return s / 2 ** 32;
-  };
-}
+import { seeded } from '../../seeded';
 
 const iso = (day: number): string => new Date(Date.UTC(2021, 0, 1) + day * 86_400_000).toISOString().slice(0, 10);
 
