@@ -5,6 +5,7 @@
  */
 import { currenciesWithOtherDigits } from '../../domain/money';
 import { Prisma } from '../../generated/prisma/client';
+import type { Db } from '../../infra/db';
 
 export const DIMENSIONS = ['segment', 'area', 'collector', 'salesperson'] as const;
 export type Dimension = (typeof DIMENSIONS)[number];
@@ -45,49 +46,61 @@ export function dimExpr(groupBy: Dimension | undefined): Prisma.Sql {
   return groupBy ? DIM_SQL[groupBy] : Prisma.raw('NULL::text');
 }
 
-/**
- * `GROUP BY` over a subquery that selected the dimension as `k` (a constant NULL without a dimension, so grouping by
- * it yields the one total row), plus `extra` further columns (e.g. `stage`). With a dimension the total rows are not
- * computed in SQL but added by `withTotals`: every measure the reports aggregate is a sum or a count over rows that
- * each fall in exactly one group (a customer has one segment, area, collector and salesperson; an invoice one
- * customer), so a total is the sum of its groups. A plain GROUP BY lets PostgreSQL aggregate in parallel, which it
- * never does for GROUPING SETS (measured on 1,000,000 invoices: 2.2 times slower, docs/performance.md).
- */
-export function groupingSets(_groupBy: Dimension | undefined, extra: string[] = []): Prisma.Sql {
-  return Prisma.sql`GROUP BY ${Prisma.join([Prisma.raw('k'), ...extra.map((c) => Prisma.raw(c))])}`;
-}
-
 /** The `is_total` column: 1 on the one row of an ungrouped query, 0 on a group row (totals come from `withTotals`). */
 export function isTotalExpr(groupBy: Dimension | undefined): Prisma.Sql {
   return groupBy ? Prisma.raw('0') : Prisma.raw('1');
 }
 
+type GroupRow = { k: string | null; is_total: number | bigint };
+
+/**
+ * Runs `body` — a query over a subquery that selected the dimension as `k` (a constant NULL without a dimension, so
+ * grouping by it yields the one total row) — grouped by `k` and the `extra` columns (e.g. `stage`), and adds the
+ * total rows with `withTotals`. The totals are not computed in SQL: every measure the reports aggregate is a sum or
+ * a count over rows that each fall in exactly one group (a customer has one segment, area, collector and salesperson;
+ * an invoice one customer), so a total is the sum of its groups, and a plain GROUP BY lets PostgreSQL aggregate in
+ * parallel, which it never does for GROUPING SETS (measured on 1,000,000 invoices: 2.2 times slower,
+ * docs/performance.md).
+ */
+export async function groupedQuery<R extends GroupRow>(
+  db: Db,
+  groupBy: Dimension | undefined,
+  body: Prisma.Sql,
+  extra: string[] = [],
+): Promise<R[]> {
+  const rows = await db.$queryRaw<R[]>(
+    Prisma.sql`${body} GROUP BY ${Prisma.join([Prisma.raw('k'), ...extra.map((c) => Prisma.raw(c))])}`,
+  );
+  return withTotals(rows, groupBy, extra);
+}
+
+/**
+ * One row per distinct value of the `keys` columns, every other column summed (exact: the sums stay below 2^53 minor
+ * units); a column missing from a row counts as 0.
+ */
+export function sumRows<R extends Record<string, unknown>>(rows: R[], keys: string[]): R[] {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const r of rows) {
+    const id = JSON.stringify(keys.map((c) => (typeof r[c] === 'bigint' ? Number(r[c]) : r[c])));
+    let sum = out.get(id);
+    if (!sum) {
+      sum = Object.fromEntries(keys.map((c) => [c, r[c]]));
+      out.set(id, sum);
+    }
+    for (const [col, v] of Object.entries(r)) if (!keys.includes(col)) sum[col] = num(sum[col]) + num(v);
+  }
+  return [...out.values()] as R[];
+}
+
 /**
  * Adds the total rows to the group rows of a query grouped by a dimension: one per combination of the `extra`
- * columns, `k` NULL and `is_total` 1, every other column summed over the groups (exact: the sums stay below 2^53
- * minor units). Without a dimension the query's rows already are the totals.
+ * columns, `k` NULL and `is_total` 1, every other column summed over the groups. Without a dimension the query's rows
+ * already are the totals.
  */
-export function withTotals<R extends { k: string | null; is_total: number | bigint }>(
-  rows: R[],
-  groupBy: Dimension | undefined,
-  extra: string[] = [],
-): R[] {
+export function withTotals<R extends GroupRow>(rows: R[], groupBy: Dimension | undefined, extra: string[] = []): R[] {
   if (!groupBy) return rows;
-  const totals = new Map<string, Record<string, unknown>>();
-  for (const r of rows) {
-    const id = JSON.stringify(extra.map((c) => (r as Record<string, unknown>)[c]));
-    let t = totals.get(id);
-    if (!t) {
-      t = { k: null, is_total: 1 };
-      for (const c of extra) t[c] = (r as Record<string, unknown>)[c];
-      totals.set(id, t);
-    }
-    for (const [col, v] of Object.entries(r)) {
-      if (col === 'k' || col === 'is_total' || extra.includes(col)) continue;
-      t[col] = num(t[col]) + num(v);
-    }
-  }
-  return [...rows, ...([...totals.values()] as R[])];
+  const asTotal = rows.map((r) => ({ ...r, k: null, is_total: 1 }));
+  return [...rows, ...sumRows(asTotal, ['k', 'is_total', ...extra])];
 }
 
 /** Conditions on the customer (alias `c`), as `AND …` clauses. */

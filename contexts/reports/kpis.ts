@@ -16,11 +16,11 @@ import {
   customerJoin,
   customerWhere,
   dimExpr,
-  groupingSets,
+  groupedQuery,
   isTotalExpr,
   num,
   splitGroups,
-  withTotals,
+  sumRows,
   sqlConstants,
   type Grouped,
   type Period,
@@ -52,21 +52,6 @@ const receivableAt = (t: string): Prisma.Sql =>
   Prisma.sql`(i."issueDate" <= ${t}::date AND (i.stage NOT IN ${CLOSED_UNPAID} OR i."closedAt" >= (${t}::date + 1)))`;
 
 type Row = { k: string | null; is_total: number | bigint } & Record<string, unknown>;
-
-/** Rows of grouped aggregates over the same groups, their measures added (a measure missing on one side is 0). */
-function addRows(...parts: Row[][]): Row[] {
-  const key = (r: Row): string => (Number(r.is_total) === 1 ? '\u0000total' : `k:${String(r.k)}`);
-  const out = new Map<string, Row>();
-  for (const r of parts.flat()) {
-    const seen = out.get(key(r));
-    if (!seen) {
-      out.set(key(r), { ...r });
-      continue;
-    }
-    for (const [m, v] of Object.entries(r)) if (m !== 'k' && m !== 'is_total') seen[m] = num(seen[m]) + num(v);
-  }
-  return [...out.values()];
-}
 
 // ---------------------------------------------------------------------------------------------------------------
 // DSO, count-back DSO, CEI, ADD
@@ -120,17 +105,16 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
   // Each of the three: per group, the sum of each measure over the rows of `source` (which joins Customer as c when
   // the filter or grouping needs it).
   const summed = (measures: Array<[name: string, expr: Prisma.Sql]>, source: Prisma.Sql): Promise<Row[]> =>
-    db
-      .$queryRaw<Row[]>(
-        Prisma.sql`
+    groupedQuery<Row>(
+      db,
+      f.groupBy,
+      Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, ${Prisma.join(measures.map(([m]) => Prisma.raw(`SUM(${m}) AS ${m}`)))}
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, ${Prisma.join(measures.map(([m, e]) => Prisma.sql`${e} AS ${Prisma.raw(m)}`))}
       ${source}
-    ) x
-    ${groupingSets(f.groupBy)}`,
-      )
-      .then((rows) => withTotals(rows, f.groupBy));
+    ) x`,
+    );
   const current = Prisma.sql`${receivableAt(to)} AND ${termEndSql()} >= ${to}::date`;
   const invoicesP = summed(
     [
@@ -174,7 +158,10 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
       ) p ON TRUE
       WHERE i."balanceMinor" < 0 AND ${population}`,
   );
-  const rowsP = Promise.all([invoicesP, paymentsP, negativeP]).then((parts) => addRows(...parts));
+  // The same groups from the three: their measures added (a measure one of them lacks counts as 0).
+  const rowsP = Promise.all([invoicesP, paymentsP, negativeP]).then((parts) =>
+    sumRows(parts.flat(), ['k', 'is_total']),
+  );
 
   // Count-back: monthly credit sales going back from the period's end; the newest month is cut at `to`. The walk
   // stops at the month whose sales exhaust the receivables, so the months are read in widening slices (3, 6, 12, 24)
@@ -186,17 +173,18 @@ export async function dsoReport(db: Db, period: Period, f: ReportFilter = {}): P
   const readMonths = async (first: number, end: number): Promise<void> => {
     const newest = first === 0 ? to : addDays(months[first - 1].start, -1);
     const oldest = months[end - 1].start;
-    const monthly = await db
-      .$queryRaw<Array<Row & { m: Date | string; sales: unknown }>>(
-        Prisma.sql`
+    const monthly = await groupedQuery<Row & { m: Date | string; sales: unknown }>(
+      db,
+      f.groupBy,
+      Prisma.sql`
       SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, m, SUM(amt) AS sales FROM (
         SELECT ${dimExpr(f.groupBy)} AS k, date_trunc('month', i."issueDate")::date AS m, i."amountMinor" AS amt
         FROM "Invoice" i ${customerJoin(f)}
         WHERE i.currency = ${cur} AND i.stage <> 'CANCELLED'
           AND i."issueDate" BETWEEN ${oldest}::date AND ${newest}::date ${customerWhere(f)}
-      ) x ${groupingSets(f.groupBy, ['m'])}`,
-      )
-      .then((rows) => withTotals(rows, f.groupBy, ['m']));
+      ) x`,
+      ['m'],
+    );
     for (const r of monthly) {
       const key = keyOf(r);
       if (!salesBy.has(key)) salesBy.set(key, new Map());
@@ -280,9 +268,10 @@ export async function agingReport(db: Db, asOf: string, f: ReportFilter = {}): P
       `COUNT(*) FILTER (WHERE ${BUCKET_SQL[b]}) AS n_${b}, SUM(bal) FILTER (WHERE ${BUCKET_SQL[b]}) AS b_${b}`,
     ),
   );
-  const rows = await db
-    .$queryRaw<Row[]>(
-      Prisma.sql`
+  const rows = await groupedQuery<Row>(
+    db,
+    f.groupBy,
+    Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, COUNT(*) AS n, SUM(bal) AS total, ${Prisma.join(cols)}
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, (${asOf}::date - ${termEndSql()}) AS dpd,
@@ -292,10 +281,8 @@ export async function agingReport(db: Db, asOf: string, f: ReportFilter = {}): P
         ON p."invoiceId" = i.id
       WHERE i.currency = ${currencyOf(f)} AND ${receivableAt(asOf)}
         AND (i."closedAt" IS NULL OR i."closedAt" >= ${asOf}::date OR p.after IS NOT NULL) ${customerWhere(f)}
-    ) x WHERE bal > 0
-    ${groupingSets(f.groupBy)}`,
-    )
-    .then((rows) => withTotals(rows, f.groupBy));
+    ) x WHERE bal > 0`,
+  );
   const figures = (r: Row): AgingFigures => {
     const out = { totalMinor: num(r.total), totalCount: num(r.n) } as AgingFigures;
     for (const b of AGING_BUCKETS) out[b] = { count: num(r[`n_${b}`]), balanceMinor: num(r[`b_${b}`]) };
@@ -324,9 +311,10 @@ export interface PromiseFigures {
 
 /** Promises falling due in the period (by promised date) and how many were kept. */
 export async function promiseReport(db: Db, period: Period, f: ReportFilter = {}): Promise<Grouped<PromiseFigures>> {
-  const rows = await db
-    .$queryRaw<Row[]>(
-      Prisma.sql`
+  const rows = await groupedQuery<Row>(
+    db,
+    f.groupBy,
+    Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, COUNT(*) AS n,
       COUNT(*) FILTER (WHERE status = 'KEPT') AS kept, COUNT(*) FILTER (WHERE status = 'BROKEN') AS broken,
       COUNT(*) FILTER (WHERE status = 'OPEN') AS open, COUNT(*) FILTER (WHERE status = 'CANCELLED') AS cancelled,
@@ -336,9 +324,8 @@ export async function promiseReport(db: Db, period: Period, f: ReportFilter = {}
       FROM "PaymentPromise" pp JOIN "Invoice" i ON i.id = pp."invoiceId" ${customerJoin(f)}
       WHERE pp."promisedDate" BETWEEN ${period.from}::date AND ${period.to}::date
         AND i.currency = ${currencyOf(f)} ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy)}`,
-    )
-    .then((rows) => withTotals(rows, f.groupBy));
+    ) x`,
+  );
   const figures = (r: Row): PromiseFigures => {
     const kept = num(r.kept);
     const broken = num(r.broken);
@@ -385,9 +372,10 @@ export interface DisputeFigures {
 /** Dispute rate of the invoices issued in the period; outcomes and time to resolution of disputes resolved in it. */
 export async function disputeReport(db: Db, period: Period, f: ReportFilter = {}): Promise<Grouped<DisputeFigures>> {
   const end = addDays(period.to, 1);
-  const rows = await db
-    .$queryRaw<Row[]>(
-      Prisma.sql`
+  const rows = await groupedQuery<Row>(
+    db,
+    f.groupBy,
+    Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total,
       COUNT(*) FILTER (WHERE issued) AS issued, SUM(amt) FILTER (WHERE issued) AS issued_amt,
       COUNT(*) FILTER (WHERE issued AND disputed) AS disputed, SUM(amt) FILTER (WHERE issued AND disputed) AS disputed_amt,
@@ -416,9 +404,8 @@ export async function disputeReport(db: Db, period: Period, f: ReportFilter = {}
       ) dd
       JOIN "Invoice" i ON i.id = dd."invoiceId" ${customerJoin(f)}
       WHERE i.currency = ${currencyOf(f)} ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy)}`,
-    )
-    .then((rows) => withTotals(rows, f.groupBy));
+    ) x`,
+  );
   const figures = (r: Row): DisputeFigures => {
     const issued = num(r.issued);
     const issuedAmt = num(r.issued_amt);
@@ -459,9 +446,10 @@ export interface ReasonFigures {
  */
 export async function reasonReport(db: Db, period: Period, f: ReportFilter = {}): Promise<Grouped<ReasonFigures>> {
   const end = addDays(period.to, 1);
-  const rows = await db
-    .$queryRaw<Array<Row & { reason: string; n: unknown; invoices: unknown }>>(
-      Prisma.sql`
+  const rows = await groupedQuery<Row & { reason: string; n: unknown; invoices: unknown }>(
+    db,
+    f.groupBy,
+    Prisma.sql`
     WITH r AS (
       SELECT ce."customerId", ce."invoiceId", ce."reasonCode" AS reason, ce."createdAt"::date AS d
       FROM "ContactEvent" ce
@@ -473,10 +461,9 @@ export async function reasonReport(db: Db, period: Period, f: ReportFilter = {})
         AND t.status = 'DONE' AND t.outcome->>'reasonCode' IS NOT NULL
     )
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, reason, COUNT(*) AS n, COUNT(DISTINCT "invoiceId") AS invoices
-    FROM (SELECT ${dimExpr(f.groupBy)} AS k, r.* FROM r ${customerJoin(f, 'r."customerId"')} WHERE TRUE ${customerWhere(f)}) x
-    ${groupingSets(f.groupBy, ['reason'])}`,
-    )
-    .then((rows) => withTotals(rows, f.groupBy, ['reason']));
+    FROM (SELECT ${dimExpr(f.groupBy)} AS k, r.* FROM r ${customerJoin(f, 'r."customerId"')} WHERE TRUE ${customerWhere(f)}) x`,
+    ['reason'],
+  );
   const byKey = new Map<
     string,
     { k: string | null; total: boolean; list: Array<{ reason: string; n: number; inv: number }> }
@@ -552,17 +539,18 @@ export async function pipelineReport(
   asOf: string,
   f: ReportFilter = {},
 ): Promise<Grouped<{ stages: StageRow[] }>> {
-  const rows = await db
-    .$queryRaw<Array<Row & { stage: string }>>(
-      Prisma.sql`
+  const rows = await groupedQuery<Row & { stage: string }>(
+    db,
+    f.groupBy,
+    Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, stage, COUNT(*) AS n, SUM(bal) AS bal, SUM(bal * dpd) AS bal_days
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, i.stage, i."balanceMinor" AS bal, GREATEST(0, ${asOf}::date - ${termEndSql()}) AS dpd
       FROM "Invoice" i ${customerJoin(f)}
       WHERE i."closedAt" IS NULL AND i.stage IN ${ACTIVE} AND i.currency = ${currencyOf(f)} ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy, ['stage'])}`,
-    )
-    .then((rows) => withTotals(rows, f.groupBy, ['stage']));
+    ) x`,
+    ['stage'],
+  );
   return groupStages(
     rows,
     (r) => {
@@ -605,18 +593,19 @@ export async function recoveryReport(
   period: Period,
   f: ReportFilter = {},
 ): Promise<Grouped<{ stages: RecoveryRow[] }>> {
-  const rows = await db
-    .$queryRaw<Array<Row & { stage: string }>>(
-      Prisma.sql`
+  const rows = await groupedQuery<Row & { stage: string }>(
+    db,
+    f.groupBy,
+    Prisma.sql`
     SELECT k, ${isTotalExpr(f.groupBy)} AS is_total, stage, COUNT(*) AS n, SUM(exposure) AS exposure, SUM(recovered) AS recovered
     FROM (
       SELECT ${dimExpr(f.groupBy)} AS k, sp.stage, sp."exposureMinor" AS exposure, sp."recoveredMinor" AS recovered
       FROM "StageSpell" sp ${customerJoin(f, 'sp."customerId"')}
       WHERE sp."enteredOn" BETWEEN ${period.from}::date AND ${period.to}::date AND sp.currency = ${currencyOf(f)}
         ${customerWhere(f)}
-    ) x ${groupingSets(f.groupBy, ['stage'])}`,
-    )
-    .then((rows) => withTotals(rows, f.groupBy, ['stage']));
+    ) x`,
+    ['stage'],
+  );
   return groupStages(rows, (r) => {
     const exposure = num(r.exposure);
     const recovered = num(r.recovered);
