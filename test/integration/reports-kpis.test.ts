@@ -212,6 +212,12 @@ describe('stage spells (the table recovery by stage reads) follow every later wr
 
     const stageEntry = (at: string, stage: string) =>
       db.timelineEntry.create({ data: { invoiceId: inv, at: new Date(at), kind: 'STAGE', stage, summary: stage } });
+    // The workflow starts the next day and records "collection started" as an entry into OPEN: the same stay, not a
+    // second entry into OPEN (the recovery report would count the invoice and its exposure twice).
+    await stageEntry('2025-05-03T09:00:00Z', 'OPEN');
+    expect(await spellsOf(inv)).toEqual([
+      { stage: 'OPEN', enteredOn: '2025-05-02', leftOn: null, exposure: 400_000, recovered: 0 },
+    ]);
     await stageEntry('2025-06-04T08:00:00Z', 'REMINDER');
     await db.timelineEntry.create({
       data: {
